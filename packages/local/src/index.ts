@@ -1,0 +1,6 @@
+export {
+  type EmulatorOptions,
+  type RunningEmulator,
+  startDynalite,
+  startKinesalite,
+} from './emulators/in-process.ts';

@@ -44,7 +44,9 @@ export function createAwsClients(target: AwsTarget, options: CreateAwsClientsOpt
   const agents: Array<Agent | HttpsAgent> = [];
   const handler = (endpoint: string | undefined) => {
     const local = endpoint !== undefined && isLoopbackUrl(endpoint);
-    const agent = local ? new Agent({ keepAlive: true, maxSockets }) : new HttpsAgent({ keepAlive: true, maxSockets });
+    const agent = local
+      ? new Agent({ keepAlive: true, maxSockets })
+      : new HttpsAgent({ keepAlive: true, maxSockets });
     agents.push(agent);
     return new NodeHttpHandler(local ? { httpAgent: agent } : { httpsAgent: agent });
   };

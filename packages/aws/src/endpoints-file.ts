@@ -41,13 +41,20 @@ export async function readEndpointsFile(dataDir: string): Promise<EndpointsFile>
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new ConfigurationError(`no local stack found: ${path} is missing (run 'pnpm residency up')`, 'dataDir', {
-      cause,
-    });
+    throw new ConfigurationError(
+      `no local stack found: ${path} is missing (run 'pnpm residency up')`,
+      'dataDir',
+      {
+        cause,
+      },
+    );
   }
   const parsed = EndpointsFileSchema.safeParse(JSON.parse(text));
   if (!parsed.success) {
-    throw new ConfigurationError(`${path} is not a valid endpoints file: ${z.prettifyError(parsed.error)}`, 'dataDir');
+    throw new ConfigurationError(
+      `${path} is not a valid endpoints file: ${z.prettifyError(parsed.error)}`,
+      'dataDir',
+    );
   }
   return parsed.data;
 }

@@ -7,5 +7,18 @@ export {
   readEndpointsFile,
 } from './endpoints-file.ts';
 export { ConfigurationError, RegionMismatchError } from './errors.ts';
-export { type Arn, assertArnInRegion, assertAwsRegion, assertRegion, isAwsRegion, parseArn } from './region.ts';
-export { type AwsTarget, AwsTargetSchema, assertEndpointInRegion, isLoopbackUrl, validateTarget } from './target.ts';
+export {
+  type Arn,
+  assertArnInRegion,
+  assertAwsRegion,
+  assertRegion,
+  isAwsRegion,
+  parseArn,
+} from './region.ts';
+export {
+  type AwsTarget,
+  AwsTargetSchema,
+  assertEndpointInRegion,
+  isLoopbackUrl,
+  validateTarget,
+} from './target.ts';

@@ -12,7 +12,10 @@ export function isAwsRegion(region: string): boolean {
 /** Throws {@link ConfigurationError} unless `region` is a valid AWS region name. */
 export function assertAwsRegion(region: string, setting = 'region'): string {
   if (!isAwsRegion(region)) {
-    throw new ConfigurationError(`'${region}' is not a valid AWS region name (expected e.g. ap-south-1)`, setting);
+    throw new ConfigurationError(
+      `'${region}' is not a valid AWS region name (expected e.g. ap-south-1)`,
+      setting,
+    );
   }
   return region;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { assertAwsRegion } from './region.ts';
 import { ConfigurationError, RegionMismatchError } from './errors.ts';
+import { assertAwsRegion } from './region.ts';
 
 /**
  * Where the pipeline's AWS calls go: real AWS in `region`, or local emulators on loopback.
@@ -46,7 +46,10 @@ export function assertEndpointInRegion(endpoint: string, region: string, service
   }
   if (isLoopbackUrl(url)) return;
   if (url.protocol !== 'https:') {
-    throw new ConfigurationError(`${service} endpoint must use https unless it is loopback`, `endpoints.${service}`);
+    throw new ConfigurationError(
+      `${service} endpoint must use https unless it is loopback`,
+      `endpoints.${service}`,
+    );
   }
   const named = url.hostname.match(/(?:^|\.)([a-z]{2}(?:-gov)?-[a-z]+-\d{1,2})\./)?.[1];
   if (named && named !== region) {

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { readdirSync } from 'node:fs';
+import { Command } from 'commander';
+import { CliError } from './errors.ts';
+
+// Every file in commands/ registers one command; a new command is a new file, no shared list to edit.
+const program = new Command('residency')
+  .description('Pseudonymization and telemetry pipeline that keeps personal data in its region.')
+  .showHelpAfterError()
+  .configureHelp({ sortSubcommands: true });
+
+const commandsDir = new URL('./commands/', import.meta.url);
+for (const file of readdirSync(commandsDir)
+  .filter((f) => f.endsWith('.ts'))
+  .sort()) {
+  const module = (await import(new URL(file, commandsDir).href)) as { register?: (program: Command) => void };
+  module.register?.(program);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Known failures print one clean line; anything else is a bug and keeps its stack.
+  if (
+    error instanceof CliError ||
+    (error instanceof Error && error.name.endsWith('Error') && 'setting' in error)
+  ) {
+    process.stderr.write(`residency: ${error.message}\n`);
+    process.exit(error instanceof CliError ? error.exitCode : 2);
+  }
+  throw error;
+}

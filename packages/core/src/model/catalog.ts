@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { CatalogError } from '../errors.ts';
+import { classOf, type FieldMeta } from './classes.ts';
+import { envelopeFields } from './envelope.ts';
+import { buildOutboundSchema } from './outbound.ts';
+
+/** One version of one event type: its classified fields (the envelope is added by the engine). */
+export interface EventDefinition<T extends string = string, F extends z.ZodRawShape = z.ZodRawShape> {
+  type: T;
+  schemaVersion: number;
+  description?: string;
+  fields: F;
+}
+
+/** A catalog: a team's event types, as data for the engine. */
+export interface CatalogDefinition<E extends readonly EventDefinition[] = readonly EventDefinition[]> {
+  /** Lower-case name, e.g. `clinicbook`; travels in every outbound record. */
+  name: string;
+  events: E;
+}
+
+/** Declares one event type version. @example defineEvent({ type: 'note.added', schemaVersion: 1, fields: { ... } }) */
+export function defineEvent<const T extends string, F extends z.ZodRawShape>(
+  def: EventDefinition<T, F>,
+): EventDefinition<T, F> {
+  return def;
+}
+
+/** Declares a catalog. @example defineCatalog({ name: 'clinicbook', events: [patientRegistered, ...] }) */
+export function defineCatalog<const E extends readonly EventDefinition[]>(
+  def: CatalogDefinition<E>,
+): CatalogDefinition<E> {
+  return def;
+}
+
+type InputShape<D> =
+  D extends EventDefinition<infer T, infer F>
+    ? z.input<
+        z.ZodObject<
+          typeof envelopeFields & F & { type: z.ZodLiteral<T>; schemaVersion: z.ZodLiteral<number> }
+        >
+      >
+    : never;
+
+/** The input type of any event of a catalog: a union discriminated by `type`, checked at compile time. */
+export type CatalogEvent<C extends CatalogDefinition> = InputShape<C['events'][number]>;
+
+/** A field of a compiled event with its classification. */
+export interface CompiledField {
+  name: string;
+  meta: FieldMeta;
+  schema: z.ZodType;
+}
+
+/** One event type version, compiled: its input schema, classified fields and derived outbound schema. */
+export interface CompiledEvent {
+  catalog: string;
+  type: string;
+  schemaVersion: number;
+  /** Input schema; unknown keys are stripped (default deny). */
+  schema: z.ZodObject;
+  fields: readonly CompiledField[];
+  /** The strict outbound schema of this event type, derived from the classifications. */
+  outboundSchema: z.ZodObject;
+  /** Name of the field whose token is the data subject, if any. */
+  subjectField?: string;
+}
+
+/** A catalog checked and compiled at startup. */
+export interface CompiledCatalog {
+  name: string;
+  /** Every compiled event, keyed by `type` then `schemaVersion`. */
+  events: ReadonlyMap<string, ReadonlyMap<number, CompiledEvent>>;
+  /** Highest schema version of a type, for producers that do not pin one. */
+  latestVersion(type: string): number | undefined;
+  get(type: string, schemaVersion: number): CompiledEvent | undefined;
+}
+
+/**
+ * Checks a catalog and compiles it. Fails at startup, never at run time, on: an unclassified
+ * field, two subject fields, a field that shadows the envelope, a duplicate (type, version).
+ */
+export function compileCatalog(def: CatalogDefinition): CompiledCatalog {
+  if (!/^[a-z][a-z0-9-]{0,63}$/.test(def.name))
+    throw new CatalogError(`catalog name '${def.name}' must be lower-case`);
+  const events = new Map<string, Map<number, CompiledEvent>>();
+  for (const event of def.events) {
+    const versions = events.get(event.type) ?? new Map<number, CompiledEvent>();
+    if (versions.has(event.schemaVersion)) {
+      throw new CatalogError(`duplicate ${event.type} v${event.schemaVersion}`, event.type);
+    }
+    versions.set(event.schemaVersion, compileEvent(def.name, event));
+    events.set(event.type, versions);
+  }
+  return {
+    name: def.name,
+    events,
+    latestVersion: (type) => {
+      const versions = events.get(type);
+      return versions ? Math.max(...versions.keys()) : undefined;
+    },
+    get: (type, version) => events.get(type)?.get(version),
+  };
+}
+
+function compileEvent(catalog: string, def: EventDefinition): CompiledEvent {
+  if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(def.type))
+    throw new CatalogError(`event type '${def.type}' is not a valid name`, def.type);
+  if (!Number.isInteger(def.schemaVersion) || def.schemaVersion < 1) {
+    throw new CatalogError(`schemaVersion of ${def.type} must be a positive integer`, def.type);
+  }
+  const fields: CompiledField[] = [];
+  for (const [name, schema] of Object.entries({ ...envelopeFields, ...def.fields })) {
+    if (name in envelopeFields && name in def.fields) {
+      throw new CatalogError(`${def.type} redefines envelope field '${name}'`, def.type, name);
+    }
+    if (name === 'type' || name === 'schemaVersion')
+      throw new CatalogError(`'${name}' is reserved`, def.type, name);
+    const meta = classOf(schema as z.ZodType);
+    if (!meta) throw new CatalogError(`${def.type}.${name} has no classification`, def.type, name);
+    fields.push({ name, meta, schema: schema as z.ZodType });
+  }
+  const subjects = fields.filter((f) => f.meta.class === 'identifier' && f.meta.subject);
+  if (subjects.length > 1) throw new CatalogError(`${def.type} has more than one subject field`, def.type);
+  const schema = z.object({
+    ...envelopeFields,
+    ...def.fields,
+    type: z.literal(def.type),
+    schemaVersion: z.literal(def.schemaVersion),
+  });
+  const compiled = {
+    catalog,
+    type: def.type,
+    schemaVersion: def.schemaVersion,
+    schema,
+    fields,
+    ...(subjects[0] ? { subjectField: subjects[0].name } : {}),
+  };
+  return { ...compiled, outboundSchema: buildOutboundSchema(compiled) };
+}

@@ -1,0 +1,61 @@
+import type { Generalizer } from './classes.ts';
+
+/** Context a generalizer may need: the event's own time (ages are computed at the event, not now). */
+export interface GeneralizeContext {
+  occurredAtMillis: number;
+}
+
+/** The generalized value, or a reason (never containing the input) why the input cannot be generalized. */
+export type Generalized = { ok: true; value: string } | { ok: false; reason: string };
+
+const MILLIS_PER_HOUR = 3_600_000;
+
+/**
+ * Generalizes one quasi-identifier value. Pure; the exact input never appears in the output.
+ *
+ * @example generalize({ kind: 'hour' }, '2026-11-27T13:45:10+06:00', ctx) // { ok: true, value: '2026-11-27T07:00Z' }
+ */
+export function generalize(g: Generalizer, value: unknown, ctx: GeneralizeContext): Generalized {
+  switch (g.kind) {
+    case 'hour':
+    case 'day': {
+      const millis = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+      if (!Number.isFinite(millis)) return { ok: false, reason: 'not a date-time' };
+      const iso = new Date(Math.floor(millis / MILLIS_PER_HOUR) * MILLIS_PER_HOUR).toISOString();
+      return { ok: true, value: g.kind === 'hour' ? `${iso.slice(0, 13)}:00Z` : iso.slice(0, 10) };
+    }
+    case 'ageBand':
+      return ageBand(value, ctx.occurredAtMillis, g.widthYears, g.topYears);
+    case 'bucket':
+      return bucket(value, g.bounds);
+  }
+}
+
+function ageBand(value: unknown, atMillis: number, width: number, top: number): Generalized {
+  const match = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  if (!match) return { ok: false, reason: 'not an ISO date' };
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const at = new Date(atMillis);
+  let age = at.getUTCFullYear() - year;
+  const beforeBirthday =
+    at.getUTCMonth() + 1 < month || (at.getUTCMonth() + 1 === month && at.getUTCDate() < day);
+  if (beforeBirthday) age -= 1;
+  if (age < 0) return { ok: false, reason: 'date of birth is after the event' };
+  if (age > 130) return { ok: false, reason: 'date of birth is implausibly early' };
+  if (age >= top) return { ok: true, value: `${top}+` };
+  const low = Math.floor(age / width) * width;
+  return { ok: true, value: `${low}-${low + width - 1}` };
+}
+
+function bucket(value: unknown, bounds: readonly number[]): Generalized {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    return { ok: false, reason: 'not a finite number' };
+  const first = bounds[0];
+  if (first === undefined) return { ok: false, reason: 'no bucket bounds' };
+  if (value < first) return { ok: true, value: `<${first}` };
+  for (let i = 1; i < bounds.length; i++) {
+    const upper = bounds[i] as number;
+    if (value < upper) return { ok: true, value: `${bounds[i - 1]}-${upper}` };
+  }
+  return { ok: true, value: `${bounds[bounds.length - 1]}+` };
+}

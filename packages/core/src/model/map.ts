@@ -1,0 +1,74 @@
+import { MissingTokenError } from '../errors.ts';
+import type { Generalizer } from './classes.ts';
+import { generalize } from './generalize.ts';
+import { OUTBOUND_SCHEMA_ID, type OutboundRecord } from './outbound.ts';
+import { type TokenMap, type TokenRequest, tokenKey } from './tokens.ts';
+import type { ValidatedEvent } from './validate.ts';
+
+/**
+ * The vault requests for a batch of events, deduplicated: every identifier once, contact
+ * identifiers (`egress: 'link'`) linked to their event's subject. One vault call per batch.
+ */
+export function tokenRequestsFor(events: readonly ValidatedEvent[]): TokenRequest[] {
+  const requests = new Map<string, TokenRequest>();
+  for (const event of events) {
+    const subject = event.identifiers.find((i) => i.subject);
+    for (const id of event.identifiers) {
+      const key = tokenKey(id.kind, id.value);
+      const linkTo =
+        id.egress === 'link' && subject ? { kind: subject.kind, value: subject.value } : undefined;
+      if (!requests.has(key) || linkTo)
+        requests.set(key, { kind: id.kind, value: id.value, ...(linkTo ? { linkTo } : {}) });
+    }
+  }
+  return [...requests.values()];
+}
+
+/**
+ * Maps a validated event and its tokens to the outbound record. Pure. What each field becomes is
+ * decided by its classification alone: identifiers → tokens (or nothing, for link-only contact
+ * identifiers), quasi → generalized, sensitive → dropped, public → as is.
+ *
+ * Postcondition: the result satisfies the event type's strict outbound schema.
+ */
+export function toOutbound(event: ValidatedEvent, tokens: TokenMap): OutboundRecord {
+  const { def, data } = event;
+  const record: OutboundRecord = {
+    schema: OUTBOUND_SCHEMA_ID,
+    recordId: data.eventId as string,
+    catalog: def.catalog,
+    type: def.type,
+    schemaVersion: def.schemaVersion,
+    tenantId: data.tenantId as string,
+    occurredHour: '',
+    tokens: {},
+    attributes: {},
+  };
+  for (const id of event.identifiers) {
+    if (id.egress !== 'token') continue;
+    const token = tokens.get(tokenKey(id.kind, id.value));
+    if (!token) throw new MissingTokenError(def.type, id.field);
+    record.tokens[id.field] = token;
+    if (id.subject) record.subject = token;
+  }
+  for (const field of def.fields) {
+    const value = data[field.name];
+    if (value === undefined) continue;
+    const meta = field.meta;
+    if (meta.class === 'quasi') {
+      const out = generalizeOrThrow(meta.generalize, value, event.occurredAtMillis);
+      if (meta.as === 'occurredHour') record.occurredHour = out;
+      else record.attributes[meta.as] = out;
+    } else if (meta.class === 'public' && field.name !== 'eventId' && field.name !== 'tenantId') {
+      record.attributes[field.name] = value as string | number | boolean;
+    }
+  }
+  return record;
+}
+
+function generalizeOrThrow(g: Generalizer, value: unknown, occurredAtMillis: number): string {
+  const out = generalize(g, value, { occurredAtMillis });
+  // validateEvent already generalized every quasi field once; failing here is a bug.
+  if (!out.ok) throw new Error(`generalization failed after validation: ${out.reason}`);
+  return out.value;
+}

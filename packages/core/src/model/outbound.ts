@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { CompiledEvent } from './catalog.ts';
+import { TenantIdSchema } from './envelope.ts';
+import { TokenSchema } from './tokens.ts';
+
+/** Version tag of the outbound record format. Bump on a breaking change; consumers switch on it. */
+export const OUTBOUND_SCHEMA_ID = 'residency.outbound.v1';
+
+const AttributeNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/);
+const AttributeValueSchema = z.union([z.string().max(256), z.number(), z.boolean()]);
+
+/**
+ * The only record shape allowed to cross the border, for any catalog (strict: unknown keys are
+ * an error, not stripped). The forwarder also checks each record against its event type's own
+ * derived schema ({@link CompiledEvent.outboundSchema}), which is stricter still.
+ */
+export const OutboundRecordSchema = z.strictObject({
+  schema: z.literal(OUTBOUND_SCHEMA_ID),
+  /** The event's `eventId`: stable across redelivery, the control plane dedupes on it. */
+  recordId: z.uuid(),
+  catalog: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
+  type: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/),
+  schemaVersion: z.number().int().positive(),
+  tenantId: TenantIdSchema,
+  /** The event time generalized to its UTC hour. */
+  occurredHour: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00Z$/),
+  /** Token of the data subject (the patient), when the event has one. */
+  subject: TokenSchema.optional(),
+  /** Tokens of the identifiers analytics needs, by field name. */
+  tokens: z.record(AttributeNameSchema, TokenSchema),
+  /** Public values and generalized quasi-identifiers, by field name. */
+  attributes: z.record(AttributeNameSchema, AttributeValueSchema),
+});
+
+/** See {@link OutboundRecordSchema}. */
+export type OutboundRecord = z.infer<typeof OutboundRecordSchema>;
+
+/**
+ * Derives an event type's strict outbound schema from its classifications: identifiers with
+ * `egress: 'token'` become tokens, quasi fields their generalized string, public fields keep their
+ * own schema, sensitive and link-only fields do not exist.
+ */
+export function buildOutboundSchema(event: Omit<CompiledEvent, 'outboundSchema'>): z.ZodObject {
+  const tokens: Record<string, z.ZodType> = {};
+  const attributes: Record<string, z.ZodType> = {};
+  for (const field of event.fields) {
+    const optional = field.schema.safeParse(undefined).success;
+    const meta = field.meta;
+    if (meta.class === 'identifier' && meta.egress === 'token') {
+      tokens[field.name] = optional ? TokenSchema.optional() : TokenSchema;
+    } else if (meta.class === 'quasi' && meta.as !== 'occurredHour') {
+      attributes[meta.as] = optional ? z.string().max(32).optional() : z.string().max(32);
+    } else if (meta.class === 'public' && !['eventId', 'tenantId'].includes(field.name)) {
+      attributes[field.name] = field.schema;
+    }
+  }
+  return OutboundRecordSchema.extend({
+    catalog: z.literal(event.catalog),
+    type: z.literal(event.type),
+    schemaVersion: z.literal(event.schemaVersion),
+    subject: event.subjectField ? TokenSchema : z.undefined(),
+    tokens: z.strictObject(tokens),
+    attributes: z.strictObject(attributes),
+  });
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * A vault token: a short kind prefix, `_`, and 26 Crockford base32 characters (128 random bits).
+ * Random, not derived: a token reveals nothing about the identifier and cannot be recomputed.
+ */
+export const TokenSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9]{1,7}_[0-9A-HJKMNP-TV-Z]{26}$/, 'not a vault token');
+
+/** See {@link TokenSchema}. */
+export type Token = z.infer<typeof TokenSchema>;
+
+const PREFIXES: Record<string, string> = {
+  patient: 'pat',
+  doctor: 'doc',
+  appointment: 'apt',
+  phone: 'phn',
+  email: 'eml',
+  nationalId: 'nid',
+};
+
+/** The token prefix of an identifier kind: `pat` for `patient`; other kinds use their first letters. */
+export function tokenPrefixFor(kind: string): string {
+  return (
+    PREFIXES[kind] ??
+    (kind
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 8) ||
+      'id')
+  );
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** Formats 16 random bytes as a token of `kind`. @example formatToken('patient', randomBytes(16)) */
+export function formatToken(kind: string, random16: Uint8Array): Token {
+  let bits = 0n;
+  for (const byte of random16.subarray(0, 16)) bits = (bits << 8n) | BigInt(byte);
+  let out = '';
+  for (let i = 0; i < 26; i++) {
+    out = CROCKFORD[Number(bits & 31n)] + out;
+    bits >>= 5n;
+  }
+  return `${tokenPrefixFor(kind)}_${out}`;
+}
+
+/** One identifier to tokenize: its vault kind and normalized value, and optionally the subject it belongs to. */
+export interface TokenRequest {
+  kind: string;
+  /** Normalized value (see the core's normalizers). Never logged. */
+  value: string;
+  /** Link this identifier to a subject (a contact identifier to its patient). */
+  linkTo?: { kind: string; value: string };
+}
+
+/** Tokens by {@link tokenKey}. */
+export type TokenMap = ReadonlyMap<string, Token>;
+
+/** The key of a (kind, normalized value) pair in a {@link TokenMap}. In memory only. */
+export function tokenKey(kind: string, value: string): string {
+  return `${kind}\u0000${value}`;
+}
+
+/**
+ * The port the pipeline tokenizes through; the vault adapter implements it.
+ * Postcondition: every request's (kind, value) has a token in the result, and the same pair
+ * always gets the same token until the subject is erased.
+ */
+export interface TokenPort {
+  tokenize(requests: readonly TokenRequest[]): Promise<TokenMap>;
+}

@@ -79,3 +79,4 @@ export {
 } from './normalize/index.ts';
 export { type Clock, systemClock } from './ports.ts';
 export { foldText } from './text.ts';
+export { luhnValid, verhoeffCheckDigit, verhoeffValid } from './pii/checksums.ts';

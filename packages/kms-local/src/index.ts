@@ -1,0 +1,13 @@
+export { aliasArn, keyArn, partitionOf } from './arn.ts';
+export { BLOB_FORMAT_VERSION, canonicalContext } from './blob.ts';
+export type { KmsErrorCode } from './errors.ts';
+export { KeystoreError, KmsApiError, KmsConfigurationError } from './errors.ts';
+export { KEYS_FILE } from './keystore.ts';
+export { MASTER_KEY_FILE } from './master-key.ts';
+export { SUPPORTED_OPERATIONS } from './operations/index.ts';
+export type { KmsServerOptions } from './options.ts';
+export { KmsServerOptionsSchema } from './options.ts';
+export type { CredentialScope } from './region.ts';
+export { checkCredentialScope, isAwsRegion } from './region.ts';
+export type { KmsServer } from './server.ts';
+export { createKmsServer } from './server.ts';

@@ -15,6 +15,8 @@ export interface RunningEmulator {
 export interface EmulatorOptions {
   /** Region the emulator writes into ARNs. */
   region: string;
+  /** 12-digit account the emulator writes into ARNs (read once, when its database is created). Default: 000000000000. */
+  accountId?: string;
   /** Directory for persistent data; omit for in-memory. */
   dataDir?: string;
   /** Port on 127.0.0.1; 0 picks a free one. Default: 0. */
@@ -22,13 +24,19 @@ export interface EmulatorOptions {
 }
 
 async function listen(server: Server, port: number): Promise<RunningEmulator> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // The emulators close their database in close(); without this a persistent one stays locked.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${address.port}`,
@@ -41,12 +49,17 @@ async function listen(server: Server, port: number): Promise<RunningEmulator> {
   };
 }
 
-// Both emulators read the region from the environment once, when the database is created
-// (kinesalite db/index.js, dynalite db/index.js), so set it around the factory call only.
-function withRegion<T>(region: string, create: () => T): T {
-  const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
-  process.env.AWS_REGION = region;
-  process.env.AWS_DEFAULT_REGION = region;
+// Both emulators read the region and account from the environment once, when the database is
+// created (kinesalite db/index.js, dynalite db/index.js), so set them around the factory call only.
+function withRegion<T>(options: EmulatorOptions, create: () => T): T {
+  const saved = {
+    AWS_REGION: process.env.AWS_REGION,
+    AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION,
+    AWS_ACCOUNT_ID: process.env.AWS_ACCOUNT_ID,
+  };
+  process.env.AWS_REGION = options.region;
+  process.env.AWS_DEFAULT_REGION = options.region;
+  process.env.AWS_ACCOUNT_ID = options.accountId ?? '000000000000';
   try {
     return create();
   } finally {
@@ -59,7 +72,7 @@ function withRegion<T>(region: string, create: () => T): T {
 
 /** Starts dynalite (DynamoDB) in this process on loopback. */
 export function startDynalite(options: EmulatorOptions): Promise<RunningEmulator> {
-  const server = withRegion(options.region, () =>
+  const server = withRegion(options, () =>
     dynalite({
       createTableMs: 0,
       deleteTableMs: 0,
@@ -72,7 +85,7 @@ export function startDynalite(options: EmulatorOptions): Promise<RunningEmulator
 
 /** Starts kinesalite (Kinesis) in this process on loopback. */
 export function startKinesalite(options: EmulatorOptions): Promise<RunningEmulator> {
-  const server = withRegion(options.region, () =>
+  const server = withRegion(options, () =>
     kinesalite({
       createStreamMs: 0,
       deleteStreamMs: 0,

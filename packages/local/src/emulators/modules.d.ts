@@ -1,6 +1,7 @@
 // dynalite and kinesalite ship no type declarations; these cover the part we use.
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   interface DynaliteOptions {
     path?: string;
     createTableMs?: number;
@@ -13,6 +14,7 @@ declare module 'dynalite' {
 
 declare module 'kinesalite' {
   import type { Server } from 'node:http';
+
   interface KinesaliteOptions {
     path?: string;
     createStreamMs?: number;

@@ -3,6 +3,10 @@ import { readdirSync } from 'node:fs';
 import { Command } from 'commander';
 import { CliError } from './errors.ts';
 
+// The SDK warns on every start that releases after January 2027 need Node 22; the README says so
+// once, and the warning would bury the CLI's own output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // Every file in commands/ registers one command; a new command is a new file, no shared list to edit.
 const program = new Command('residency')
   .description('Pseudonymization and telemetry pipeline that keeps personal data in its region.')

@@ -77,6 +77,15 @@ export {
   normalizeOpaque,
   normalizePhone,
 } from './normalize/index.ts';
+export { luhnValid, verhoeffCheckDigit, verhoeffValid } from './pii/checksums.ts';
+export {
+  PII_RULES,
+  type PiiFinding,
+  type PiiRule,
+  type PiiRuleId,
+  type ScanRecordOptions,
+  scanRecord,
+  scanValue,
+} from './pii/index.ts';
 export { type Clock, systemClock } from './ports.ts';
 export { foldText } from './text.ts';
-export { luhnValid, verhoeffCheckDigit, verhoeffValid } from './pii/checksums.ts';

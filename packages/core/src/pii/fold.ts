@@ -1,0 +1,87 @@
+import { foldText } from '../text.ts';
+
+// What foldText leaves that can still hide a digit or an '@' from a pattern: any remaining format
+// character (Arabic letter mark, Mongolian vowel separator, tag characters...), enclosing marks
+// and variation selectors (keycap digits: '1' U+FE0F U+20E3), Unicode dashes, the ideographic full
+// stop, and decimal digits of scripts other than Bengali and Devanagari.
+const FORMAT_OR_MARK = /[\p{Cf}\p{Me}]/u;
+const VARIATION_SELECTORS = { first: 0xfe00, last: 0xfe0f };
+const DASH = /[\u2010-\u2015\u2212\uFE58\uFE63]/;
+const DECIMAL_DIGIT = /\p{Nd}/u;
+const NON_ASCII = /[\u0080-\uFFFF]/;
+const NON_ASCII_CHARS = /[\u0080-\u{10FFFF}]/gu;
+
+// U+202E (right-to-left override) shows the characters up to U+202C (pop directional formatting)
+// in reverse: a number stored backwards reads forwards on screen.
+const RLO_SEGMENT = /\u202E([^\u202C]*)(?:\u202C|$)/g;
+
+/**
+ * The value of a Unicode decimal digit. Unicode allocates decimal digits in contiguous runs of ten
+ * starting at zero, so the distance back to the start of the run, modulo 10, is the value.
+ */
+function digitValue(char: string): string {
+  let codePoint = char.codePointAt(0)!;
+  let steps = 0;
+  while (DECIMAL_DIGIT.test(String.fromCodePoint(codePoint - 1))) {
+    codePoint -= 1;
+    steps += 1;
+  }
+  return String(steps % 10);
+}
+
+function foldChar(char: string): string {
+  const codePoint = char.codePointAt(0)!;
+  if (codePoint >= VARIATION_SELECTORS.first && codePoint <= VARIATION_SELECTORS.last) return '';
+  if (FORMAT_OR_MARK.test(char)) return '';
+  if (DASH.test(char)) return '-';
+  if (char === '\u3002') return '.';
+  if (DECIMAL_DIGIT.test(char)) return digitValue(char);
+  return char;
+}
+
+/**
+ * Folds a value to the form the rules match against: {@link foldText} (NFKC, invisible and bidi
+ * controls removed, Bengali and Devanagari digits to ASCII), then every other format character
+ * removed and every other script's decimal digits, Unicode dashes and the ideographic full stop
+ * mapped to ASCII. Pure ASCII is returned as is (nothing to fold).
+ *
+ * @example foldForScan('০১৭১১\u200B২৩৪৫৬৭') // '01711234567'
+ */
+export function foldForScan(value: string): string {
+  if (!NON_ASCII.test(value)) return value;
+  const folded = foldText(value);
+  return NON_ASCII.test(folded) ? folded.replace(NON_ASCII_CHARS, foldChar) : folded;
+}
+
+/**
+ * The order in which a value is displayed when it uses the right-to-left override (U+202E) to show
+ * characters stored backwards, or `undefined` when it has none. The scanner checks both orders:
+ * `\u202E76543211710` is stored reversed but shows, and means, 01711234567.
+ *
+ * @example displayOrder('\u202E76543211710\u202C') // '01711234567'
+ */
+export function displayOrder(value: string): string | undefined {
+  if (!value.includes('\u202E')) return undefined;
+  return value.replace(RLO_SEGMENT, (_, inner: string) => Array.from(inner).reverse().join(''));
+}
+
+// Values the pipeline sends on purpose whose digit groups look like identifiers: UUIDs (a last
+// group of 12 digits is a 12-digit number) and ISO-8601 dates and times ("2026-11-27 07" is ten
+// digits). Month, day and the year's century are pinned so that a phone number or an id cannot
+// pass for a date; a time after a space needs its minutes for the same reason.
+const UUID = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
+const DATE = '(?:19|20)\\d\\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])';
+const ZONE = '(?:Z|[+-][01]\\d(?::?[0-5]\\d)?)';
+const SECONDS = '(?::[0-5]\\d(?:[.,]\\d{1,9})?)';
+const TIME = `(?:T[0-2]\\d(?::[0-5]\\d${SECONDS}?)?| [0-2]\\d:[0-5]\\d${SECONDS}?)${ZONE}?`;
+const STRUCTURED = new RegExp(`(?<![A-Za-z0-9])(?:${UUID}|${DATE}(?:${TIME})?)(?![A-Za-z0-9])`, 'g');
+
+/**
+ * Replaces UUIDs and ISO-8601 dates and timestamps with `|` (a character no rule spans), so that
+ * only the text around them is scanned for digit-based identifiers.
+ *
+ * @example maskStructured('batch 2026-11-27T07:00:00.000Z') // 'batch |'
+ */
+export function maskStructured(folded: string): string {
+  return folded.includes('-') ? folded.replace(STRUCTURED, '|') : folded;
+}

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { type AggregateWindow, windowKeyOf } from './window.ts';
+
+/** What a cell is grouped by, besides its window: tenant, event type and public dimension values. */
+export interface AggregateGroup {
+  readonly catalog: string;
+  readonly type: string;
+  readonly tenantId: string;
+  /** Dimension values by outbound attribute name; a dimension the event does not carry is left out. */
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+/** A canonical string of a group: equal groups give equal keys whatever the order of their dimensions. */
+export function groupKeyOf(group: AggregateGroup): string {
+  const dims = Object.entries(group.dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([group.catalog, group.type, group.tenantId, dims]);
+}
+
+/**
+ * The stable id of a cell (window + group): `c` and 32 base64url characters of a SHA-256 of the
+ * window and the group. The same cell always gets the same id, so a redelivered release dedupes.
+ *
+ * @example cellIdOf({ startMillis: 0, seconds: 60 }, { catalog: 'clinicbook', type: 'note.added', tenantId: 't1', dimensions: {} })
+ */
+export function cellIdOf(window: AggregateWindow, group: AggregateGroup): string {
+  const digest = createHash('sha256')
+    .update(`${windowKeyOf(window)}\n${groupKeyOf(group)}`)
+    .digest('base64url');
+  return `c${digest.slice(0, 32)}`;
+}

@@ -1,0 +1,115 @@
+import { needs } from '../needs.ts';
+import type { Observation } from './observation.ts';
+
+/** Sum, min, max and histogram of one metric over the events of a cell. */
+export interface MetricSummary {
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  /** Inclusive upper bounds of the buckets; the last bucket holds everything above. */
+  readonly bounds: readonly number[];
+  /** Events per bucket; one more entry than `bounds`. */
+  readonly counts: readonly number[];
+}
+
+/**
+ * The aggregate of some events of one cell. Subjects are kept exactly (sorted, unique tokens) so
+ * that distinct counts stay exact when partials of batches and shards are merged: the k threshold
+ * is a hard boundary (k - 1 must never pass), which a sketch such as HyperLogLog cannot promise.
+ */
+export interface PartialAggregate {
+  readonly count: number;
+  /** Distinct subject tokens, sorted. */
+  readonly subjects: readonly string[];
+  readonly metrics: Readonly<Record<string, MetricSummary>>;
+}
+
+/** The aggregate of no events. */
+export const EMPTY_PARTIAL: PartialAggregate = Object.freeze({ count: 0, subjects: [], metrics: {} });
+
+/** Index of the bucket `value` falls in: the first bound it does not exceed, or `bounds.length`. */
+export function bucketIndex(bounds: readonly number[], value: number): number {
+  for (let i = 0; i < bounds.length; i++) if (value <= (bounds[i] as number)) return i;
+  return bounds.length;
+}
+
+/**
+ * Adds events to a partial. Pure: returns a new partial. Sums are exact for integer metrics
+ * (below 2^53), so the result does not depend on the order events or partials are combined in.
+ */
+export function addObservations(
+  partial: PartialAggregate,
+  observations: Iterable<Observation>,
+): PartialAggregate {
+  let count = partial.count;
+  const subjects = new Set(partial.subjects);
+  const metrics = new Map<string, MutableSummary>();
+  for (const [name, summary] of Object.entries(partial.metrics)) metrics.set(name, copy(summary));
+  for (const observation of observations) {
+    count += 1;
+    if (observation.subject !== undefined) subjects.add(observation.subject);
+    for (const [name, { value, bounds }] of Object.entries(observation.metrics)) {
+      let summary = metrics.get(name);
+      if (!summary) {
+        summary = { sum: 0, min: value, max: value, bounds, counts: new Array(bounds.length + 1).fill(0) };
+        metrics.set(name, summary);
+      }
+      needs(sameBounds(summary.bounds, bounds), 'Precondition: one metric has one set of histogram bounds');
+      summary.sum += value;
+      summary.min = Math.min(summary.min, value);
+      summary.max = Math.max(summary.max, value);
+      const bucket = bucketIndex(bounds, value);
+      summary.counts[bucket] = (summary.counts[bucket] ?? 0) + 1;
+    }
+  }
+  return freeze(count, subjects, metrics);
+}
+
+/** Merges two partials of one cell (batches, shards). Commutative and associative. */
+export function mergePartials(a: PartialAggregate, b: PartialAggregate): PartialAggregate {
+  const subjects = new Set(a.subjects);
+  for (const subject of b.subjects) subjects.add(subject);
+  const metrics = new Map<string, MutableSummary>();
+  for (const [name, summary] of Object.entries(a.metrics)) metrics.set(name, copy(summary));
+  for (const [name, other] of Object.entries(b.metrics)) {
+    const mine = metrics.get(name);
+    if (!mine) {
+      metrics.set(name, copy(other));
+      continue;
+    }
+    needs(sameBounds(mine.bounds, other.bounds), 'Precondition: one metric has one set of histogram bounds');
+    mine.sum += other.sum;
+    mine.min = Math.min(mine.min, other.min);
+    mine.max = Math.max(mine.max, other.max);
+    other.counts.forEach((n, i) => {
+      mine.counts[i] = (mine.counts[i] ?? 0) + n;
+    });
+  }
+  return freeze(a.count + b.count, subjects, metrics);
+}
+
+interface MutableSummary {
+  sum: number;
+  min: number;
+  max: number;
+  bounds: readonly number[];
+  counts: number[];
+}
+
+function copy(summary: MetricSummary): MutableSummary {
+  return { ...summary, counts: [...summary.counts] };
+}
+
+function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  return a === b || (a.length === b.length && a.every((v, i) => v === b[i]));
+}
+
+function freeze(
+  count: number,
+  subjects: Set<string>,
+  metrics: Map<string, MutableSummary>,
+): PartialAggregate {
+  const sortedMetrics: Record<string, MetricSummary> = {};
+  for (const name of [...metrics.keys()].sort()) sortedMetrics[name] = metrics.get(name) as MetricSummary;
+  return { count, subjects: [...subjects].sort(), metrics: sortedMetrics };
+}

@@ -1,0 +1,147 @@
+import { applyFenced, countLateFenced, type FencedLateCount, type FencedPartial } from './fence.ts';
+import { type AggregateGroup, cellIdOf, groupKeyOf } from './group.ts';
+import type { Observation } from './observation.ts';
+import { isAfter } from './sequence.ts';
+import { type AggregateWindow, isPastLateness, windowKeyOf } from './window.ts';
+
+/** What is stored for one shard, as the planner needs it (read in one batched call by the adapter). */
+export interface ShardAggregateState {
+  /** The stored partial of a cell (window + group) of this shard, by cell id. */
+  partial(cellId: string): FencedPartial | undefined;
+  /** The stored late count of a window of this shard, by window key. */
+  late(windowKey: string): FencedLateCount | undefined;
+  /** True when the window was already closed (released): its events are late whatever the time. */
+  isClosed(windowKey: string): boolean;
+}
+
+/** Timing of {@link planShardBatch}. */
+export interface ShardBatchOptions {
+  /** Events of a window whose end plus this many seconds has passed are late. */
+  allowedLatenessSeconds: number;
+  /** Now, epoch millis. */
+  nowMillis: number;
+}
+
+/** A partial to write: the new state, and the fence it replaces (for a conditional write). */
+export interface PartialWrite {
+  readonly cellId: string;
+  readonly window: AggregateWindow;
+  readonly group: AggregateGroup;
+  /** The stored fence this write replaces; `undefined` when the item does not exist yet. */
+  readonly previousSequenceNumber: string | undefined;
+  readonly state: FencedPartial;
+  /** Sequence numbers of the events this write applies (retry them all if it fails). */
+  readonly sequenceNumbers: readonly string[];
+}
+
+/** A late counter to write. */
+export interface LateWrite {
+  readonly window: AggregateWindow;
+  readonly windowKey: string;
+  readonly previousSequenceNumber: string | undefined;
+  readonly state: FencedLateCount;
+  readonly sequenceNumbers: readonly string[];
+}
+
+/** Everything one batch of one shard changes. Writes are independent: each can fail alone. */
+export interface ShardBatchPlan {
+  readonly partialWrites: readonly PartialWrite[];
+  readonly lateWrites: readonly LateWrite[];
+  /** Windows that receive on-time events (the adapter registers them for the window closer). */
+  readonly openWindows: readonly AggregateWindow[];
+  /** Events applied to partials now. */
+  readonly applied: number;
+  /** Late events counted now. */
+  readonly late: number;
+  /** Events an earlier delivery already applied or counted. */
+  readonly duplicates: number;
+}
+
+/**
+ * Plans what a batch of one shard does to the aggregates: which events are new (after their
+ * cell's fence), which are late (window closed, or past its allowed lateness) and which were
+ * applied by an earlier delivery. Pure; the adapter reads the state, calls this, and writes each
+ * item conditionally on the fence it read.
+ *
+ * Redelivery law (property-tested): whatever prefix of a shard is delivered again, in whatever
+ * batches, partials end equal to the aggregate of each event exactly once.
+ *
+ * Precondition: `observations` are of one shard, in ascending sequence order.
+ */
+export function planShardBatch(
+  observations: readonly Observation[],
+  state: ShardAggregateState,
+  options: ShardBatchOptions,
+): ShardBatchPlan {
+  const cells = new Map<
+    string,
+    { window: AggregateWindow; group: AggregateGroup; observations: Observation[] }
+  >();
+  const lateByWindow = new Map<string, { window: AggregateWindow; sequenceNumbers: string[] }>();
+  const cellIds = new Map<string, string>();
+  let duplicates = 0;
+  for (const observation of observations) {
+    const { window, group } = observation;
+    const windowKey = windowKeyOf(window);
+    const memoKey = `${windowKey}\n${groupKeyOf(group)}`;
+    let cellId = cellIds.get(memoKey);
+    if (cellId === undefined) {
+      cellId = cellIdOf(window, group);
+      cellIds.set(memoKey, cellId);
+    }
+    // Applied by an earlier delivery: neither applied again nor counted late.
+    if (!isAfter(observation.sequenceNumber, state.partial(cellId)?.lastSequenceNumber)) {
+      duplicates += 1;
+      continue;
+    }
+    if (
+      state.isClosed(windowKey) ||
+      isPastLateness(window, options.allowedLatenessSeconds, options.nowMillis)
+    ) {
+      const late = lateByWindow.get(windowKey) ?? { window, sequenceNumbers: [] };
+      late.sequenceNumbers.push(observation.sequenceNumber);
+      lateByWindow.set(windowKey, late);
+      continue;
+    }
+    const cell = cells.get(cellId) ?? { window, group, observations: [] };
+    cell.observations.push(observation);
+    cells.set(cellId, cell);
+  }
+
+  const partialWrites: PartialWrite[] = [];
+  const openWindows = new Map<string, AggregateWindow>();
+  let applied = 0;
+  for (const [cellId, cell] of cells) {
+    const stored = state.partial(cellId);
+    const fenced = applyFenced(stored, cell.observations);
+    if (!fenced.state || fenced.applied.length === 0) continue;
+    applied += fenced.applied.length;
+    openWindows.set(windowKeyOf(cell.window), cell.window);
+    partialWrites.push({
+      cellId,
+      window: cell.window,
+      group: cell.group,
+      previousSequenceNumber: stored?.lastSequenceNumber,
+      state: fenced.state,
+      sequenceNumbers: fenced.applied,
+    });
+  }
+
+  const lateWrites: LateWrite[] = [];
+  let late = 0;
+  for (const [windowKey, entry] of lateByWindow) {
+    const stored = state.late(windowKey);
+    const fenced = countLateFenced(stored, entry.sequenceNumbers);
+    duplicates += fenced.duplicates;
+    if (!fenced.state || fenced.applied.length === 0) continue;
+    late += fenced.applied.length;
+    lateWrites.push({
+      window: entry.window,
+      windowKey,
+      previousSequenceNumber: stored?.lastSequenceNumber,
+      state: fenced.state,
+      sequenceNumbers: fenced.applied,
+    });
+  }
+  return { partialWrites, lateWrites, openWindows: [...openWindows.values()], applied, late, duplicates };
+}

@@ -1,0 +1,50 @@
+/** Default window length: one minute of event time. */
+export const DEFAULT_WINDOW_SECONDS = 60;
+/** Default allowed lateness: events up to two minutes after their window's end still count. */
+export const DEFAULT_ALLOWED_LATENESS_SECONDS = 120;
+
+/** A tumbling window of event time: `[startMillis, startMillis + seconds * 1000)`. */
+export interface AggregateWindow {
+  /** Epoch millis of the window's start, a multiple of the window length. */
+  readonly startMillis: number;
+  /** Window length in seconds. */
+  readonly seconds: number;
+}
+
+/**
+ * The tumbling window an event time falls in. Windows are aligned to the epoch, so every
+ * function computes the same window for the same event.
+ *
+ * @example windowOf(Date.parse('2026-03-01T10:00:42Z'), 60) // { startMillis: Date.parse('2026-03-01T10:00:00Z'), seconds: 60 }
+ */
+export function windowOf(occurredAtMillis: number, windowSeconds: number): AggregateWindow {
+  const length = windowSeconds * 1000;
+  return { startMillis: Math.floor(occurredAtMillis / length) * length, seconds: windowSeconds };
+}
+
+/** Epoch millis at which the window ends (exclusive). */
+export function windowEndMillis(window: AggregateWindow): number {
+  return window.startMillis + window.seconds * 1000;
+}
+
+/** The window's start as an ISO date-time, e.g. `2026-03-01T10:00:00.000Z`. */
+export function windowStartIso(window: AggregateWindow): string {
+  return new Date(window.startMillis).toISOString();
+}
+
+/** A stable string key of a window: `<start ISO>#<seconds>`; sorts by start for one length. */
+export function windowKeyOf(window: AggregateWindow): string {
+  return `${windowStartIso(window)}#${window.seconds}`;
+}
+
+/**
+ * True when events of `window` are late at `nowMillis`: its end plus the allowed lateness has
+ * passed. Late events are counted as late and never change the window's aggregates.
+ */
+export function isPastLateness(
+  window: AggregateWindow,
+  allowedLatenessSeconds: number,
+  nowMillis: number,
+): boolean {
+  return windowEndMillis(window) + allowedLatenessSeconds * 1000 <= nowMillis;
+}

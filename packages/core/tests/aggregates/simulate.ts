@@ -1,0 +1,167 @@
+import fc from 'fast-check';
+import {
+  type AggregateGroup,
+  addObservations,
+  type CellPartial,
+  cellIdOf,
+  EMPTY_PARTIAL,
+  type FencedLateCount,
+  type FencedPartial,
+  type Observation,
+  type PartialAggregate,
+  planShardBatch,
+  windowKeyOf,
+  windowOf,
+} from '../../src/aggregates/index.ts';
+
+/** Histogram bounds of the test metric. */
+export const BOUNDS = [0, 1, 2, 3, 7, 14, 30] as const;
+
+/** One shard's events, in sequence order, plus its id. */
+export interface ShardEvents {
+  shardId: string;
+  events: Observation[];
+}
+
+const tenant = fc.constantFrom('t1', 't2');
+const type = fc.constantFrom('appointment.booked', 'payment.completed');
+const department = fc.constantFrom('cardiology', 'general');
+
+/**
+ * Shards of observations. Sequence numbers grow and cross a change of length (999 → 1000), the
+ * case where comparing them as plain strings would go wrong.
+ */
+export const shardsArbitrary = fc
+  .array(
+    fc.array(
+      fc.record({
+        tenantId: tenant,
+        type,
+        department: fc.option(department, { nil: undefined }),
+        subject: fc.integer({ min: 0, max: 14 }),
+        minute: fc.integer({ min: 0, max: 2 }),
+        waitDays: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
+        gap: fc.integer({ min: 1, max: 40 }),
+      }),
+      { maxLength: 30 },
+    ),
+    { minLength: 1, maxLength: 3 },
+  )
+  .map((shards): ShardEvents[] =>
+    shards.map((rows, shardIndex) => {
+      let sequence = 950 + shardIndex;
+      return {
+        shardId: `shardId-00000000000${shardIndex}`,
+        events: rows.map((row) => {
+          sequence += row.gap;
+          const group: AggregateGroup = {
+            catalog: 'clinicbook',
+            type: row.type,
+            tenantId: row.tenantId,
+            dimensions: row.department ? { department: row.department } : {},
+          };
+          const event: Observation = {
+            sequenceNumber: String(sequence),
+            window: windowOf(Date.UTC(2026, 2, 1, 10, row.minute, 30), 60),
+            group,
+            subject: `pat_${String(row.subject).padStart(26, '0')}`,
+            metrics: row.waitDays === undefined ? {} : { waitDays: { value: row.waitDays, bounds: BOUNDS } },
+          };
+          return event;
+        }),
+      };
+    }),
+  );
+
+/** The partials of one shard as stored: fenced partials by cell id, late counts by window key. */
+export interface ShardStore {
+  partials: Map<string, FencedPartial & { cell: Omit<CellPartial, 'partial'> }>;
+  late: Map<string, FencedLateCount>;
+}
+
+/** A fresh store for one shard. */
+export function emptyStore(): ShardStore {
+  return { partials: new Map(), late: new Map() };
+}
+
+/** What the ESM does on one delivery: the batch, how far the function got, which writes failed. */
+export interface Delivery {
+  /** First record of the batch (index into the shard's events; at most the checkpoint). */
+  start: number;
+  /** One past the last record of the batch. */
+  end: number;
+  /** Records from this index on failed before the aggregates step (for example the outbox write). */
+  failedFrom: number;
+  /** Writes that fail, by their position in the plan. */
+  failedWrites: ReadonlySet<number>;
+}
+
+/**
+ * One delivery through the planner, as the ingest handler does it: plan the processed prefix,
+ * apply the writes that succeed, and return the new checkpoint (the lowest failed record).
+ */
+export function deliver(
+  shard: ShardEvents,
+  store: ShardStore,
+  delivery: Delivery,
+  options: { nowMillis: number; allowedLatenessSeconds: number; closed?: ReadonlySet<string> },
+): number {
+  const batch = shard.events.slice(delivery.start, delivery.end);
+  const processed = shard.events.slice(delivery.start, delivery.failedFrom);
+  const plan = planShardBatch(
+    processed,
+    {
+      partial: (cellId) => store.partials.get(cellId),
+      late: (windowKey) => store.late.get(windowKey),
+      isClosed: (windowKey) => options.closed?.has(windowKey) ?? false,
+    },
+    options,
+  );
+  const failedSequences = new Set<string>();
+  const writes = [...plan.partialWrites, ...plan.lateWrites];
+  writes.forEach((write, index) => {
+    if (delivery.failedWrites.has(index)) {
+      for (const sequence of write.sequenceNumbers) failedSequences.add(sequence);
+      return;
+    }
+    if ('cellId' in write) {
+      // A conditional write: the fence must still be the one that was read.
+      const current = store.partials.get(write.cellId)?.lastSequenceNumber;
+      if (current !== write.previousSequenceNumber) throw new Error('lost update');
+      store.partials.set(write.cellId, {
+        ...write.state,
+        cell: { cellId: write.cellId, window: write.window, group: write.group },
+      });
+    } else {
+      store.late.set(write.windowKey, write.state);
+    }
+  });
+  const failedIndex = batch.findIndex((event) => failedSequences.has(event.sequenceNumber));
+  const lowestFailed =
+    failedIndex === -1 ? delivery.failedFrom : Math.min(delivery.start + failedIndex, delivery.failedFrom);
+  return lowestFailed;
+}
+
+/** Per cell, the aggregate of each event exactly once: the reference. */
+export function reference(shards: readonly ShardEvents[]): Map<string, PartialAggregate> {
+  const byCell = new Map<string, Observation[]>();
+  for (const shard of shards) {
+    for (const event of shard.events) {
+      const cellId = cellIdOf(event.window, event.group);
+      byCell.set(cellId, [...(byCell.get(cellId) ?? []), event]);
+    }
+  }
+  return new Map([...byCell].map(([cellId, events]) => [cellId, addObservations(EMPTY_PARTIAL, events)]));
+}
+
+/** The stored partials of every shard as the closer reads them. */
+export function storedPartials(stores: readonly ShardStore[]): CellPartial[] {
+  return stores.flatMap((store) =>
+    [...store.partials.values()].map((p) => ({ ...p.cell, partial: p.partial })),
+  );
+}
+
+/** Window key of an event time, for closing windows in tests. */
+export function windowKeyAt(minute: number): string {
+  return windowKeyOf(windowOf(Date.UTC(2026, 2, 1, 10, minute, 30), 60));
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  AggregateConfigurationError,
+  aggregateSpecOf,
+  aggregateSpecsOf,
+  isPastLateness,
+  observationOf,
+  windowKeyOf,
+  windowOf,
+} from '../../src/aggregates/index.ts';
+import { clinicbook } from '../../src/catalogs/clinicbook.ts';
+import { compileCatalog, defineCatalog, defineEvent } from '../../src/model/catalog.ts';
+import { identifier, publicField } from '../../src/model/classes.ts';
+
+describe('aggregateSpecsOf(clinicbook)', () => {
+  it('groups by the public and generalized dimensions the catalog marks, and aggregates waitDays', () => {
+    // Act
+    const specs = aggregateSpecsOf(clinicbook);
+
+    // Assess
+    expect(specs.get('appointment.booked')).toEqual({
+      catalog: 'clinicbook',
+      type: 'appointment.booked',
+      dimensions: ['department', 'channel'],
+      metrics: [
+        { name: 'waitDays', bounds: [0, 1, 2, 3, 7, 14, 30, 60, 90], lowerBound: 0, upperBound: 3650 },
+      ],
+    });
+    expect(specs.get('patient.registered')?.dimensions).toEqual(['ageBand', 'gender', 'district']);
+    expect(specs.get('payment.completed')?.dimensions).toEqual(['amountBucket', 'currency', 'method']);
+    expect(specs.get('appointment.cancelled')?.dimensions).toEqual(['cancelledBy']);
+    expect(specs.get('note.added')).toMatchObject({ dimensions: [], metrics: [] });
+  });
+
+  it('refuses a dimension that could hold free text', () => {
+    // Prepare
+    const catalog = compileCatalog(
+      defineCatalog({
+        name: 'bad',
+        events: [
+          defineEvent({
+            type: 'x.happened',
+            schemaVersion: 1,
+            fields: {
+              patientId: identifier(z.string(), {
+                kind: 'patient',
+                egress: 'token',
+                normalizer: 'opaque',
+                subject: true,
+              }),
+              comment: publicField(z.string().max(500), { dimension: true }),
+            },
+          }),
+        ],
+      }),
+    );
+
+    // Act / Assess
+    expect(() => aggregateSpecOf(catalog.get('x.happened', 1)!)).toThrow(AggregateConfigurationError);
+  });
+});
+
+describe('observationOf', () => {
+  it('reads dimensions from the outbound record and leaves out absent ones', () => {
+    // Prepare
+    const spec = aggregateSpecsOf(clinicbook).get('appointment.booked')!;
+    const record = {
+      schema: 'residency.outbound.v1' as const,
+      recordId: '7d1f3c1e-8a51-4d7e-9a7a-0f1b2c3d4e5f',
+      catalog: 'clinicbook',
+      type: 'appointment.booked',
+      schemaVersion: 1,
+      tenantId: 'dhk-mirpur-01',
+      occurredHour: '2026-03-01T10:00Z',
+      subject: 'pat_00000000000000000000000001',
+      tokens: {},
+      attributes: { department: 'cardiology', waitDays: 4, slotStartHour: '2026-03-02T09:00Z' },
+    };
+
+    // Act
+    const observation = observationOf(spec, {
+      record,
+      occurredAtMillis: Date.parse('2026-03-01T10:00:42Z'),
+      sequenceNumber: '42',
+      windowSeconds: 60,
+    });
+
+    // Assess
+    expect(observation).toEqual({
+      sequenceNumber: '42',
+      window: { startMillis: Date.parse('2026-03-01T10:00:00Z'), seconds: 60 },
+      group: {
+        catalog: 'clinicbook',
+        type: 'appointment.booked',
+        tenantId: 'dhk-mirpur-01',
+        dimensions: { department: 'cardiology' },
+      },
+      subject: 'pat_00000000000000000000000001',
+      metrics: { waitDays: { value: 4, bounds: [0, 1, 2, 3, 7, 14, 30, 60, 90] } },
+    });
+  });
+});
+
+describe('windows', () => {
+  it('are aligned tumbling windows; lateness counts from the end', () => {
+    const window = windowOf(Date.parse('2026-03-01T10:00:59.999Z'), 60);
+    expect(windowKeyOf(window)).toBe('2026-03-01T10:00:00.000Z#60');
+    expect(isPastLateness(window, 120, Date.parse('2026-03-01T10:02:59.999Z'))).toBe(false);
+    expect(isPastLateness(window, 120, Date.parse('2026-03-01T10:03:00Z'))).toBe(true);
+  });
+});

@@ -1,0 +1,169 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AggregateWindow, CellPartial } from '@residency/core/aggregates';
+import type { EpsilonLedgerEntry, WindowState, WindowStore } from '../ports.ts';
+import {
+  cellPartialOf,
+  type LedgerItem,
+  type PartialItem,
+  type ShardItem,
+  type WindowItem,
+} from './items.ts';
+import {
+  LEDGER_SK,
+  ledgerKey,
+  OPEN_PK,
+  openKey,
+  PARTIAL_SK_PREFIX,
+  parseWindowKey,
+  partialPk,
+  SHARD_SK_PREFIX,
+  WINDOW_SK,
+  windowItemKey,
+  windowPk,
+} from './keys.ts';
+
+/** Options of {@link createDynamoWindowStore}. */
+export interface DynamoWindowStoreOptions {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/**
+ * The window closer's side of the aggregates table (layout in `keys.ts`): the open index, the
+ * window and shard items, the partials, and the epsilon ledger. Reads are strongly consistent.
+ *
+ * @example const windows = createDynamoWindowStore({ documentClient, tableName: 'residency-aggregates' });
+ */
+export function createDynamoWindowStore(options: DynamoWindowStoreOptions): WindowStore {
+  const { documentClient: client, tableName } = options;
+  const queryAll = async <T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> => {
+    const items: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const output = await client.send(
+        new QueryCommand({ ...input, TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      items.push(...((output.Items ?? []) as T[]));
+      start = output.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
+
+  return {
+    async listOpenWindows() {
+      const items = await queryAll<{ sk: string }>({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': OPEN_PK },
+      });
+      return items
+        .map((item) => parseWindowKey(item.sk))
+        .filter((w): w is AggregateWindow => w !== undefined)
+        .sort((a, b) => a.startMillis - b.startMillis);
+    },
+
+    async readWindow(window): Promise<WindowState> {
+      const items = await queryAll<WindowItem | ShardItem | LedgerItem>({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': windowPk(window) },
+      });
+      const windowItem = items.find((i): i is WindowItem => i.sk === WINDOW_SK);
+      const shards = items.filter((i): i is ShardItem => i.sk.startsWith(SHARD_SK_PREFIX));
+      return {
+        status: windowItem?.status ?? 'missing',
+        shardIds: shards.map((s) => s.shardId).sort(),
+        lateEvents: shards.reduce((sum, s) => sum + (s.lateCount ?? 0), 0),
+      };
+    },
+
+    async readPartials(window, shardIds): Promise<CellPartial[]> {
+      const perShard = await Promise.all(
+        shardIds.map((shardId) =>
+          queryAll<PartialItem>({
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': partialPk(window, shardId), ':prefix': PARTIAL_SK_PREFIX },
+          }),
+        ),
+      );
+      return perShard.flat().map(cellPartialOf);
+    },
+
+    async recordLedger(window, entry): Promise<EpsilonLedgerEntry> {
+      const item: LedgerItem = {
+        ...ledgerKey(window),
+        kind: 'ledger',
+        mechanism: entry.mechanism,
+        epsilon: entry.epsilon,
+        k: entry.k,
+        composition: entry.composition,
+        seed: entry.seed,
+        recordedAt: new Date(entry.recordedAtMillis).toISOString(),
+      };
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return entry;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      const output = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: windowPk(window), sk: LEDGER_SK },
+          ConsistentRead: true,
+        }),
+      );
+      const stored = output.Item as LedgerItem;
+      return {
+        mechanism: stored.mechanism,
+        epsilon: stored.epsilon,
+        k: stored.k,
+        composition: stored.composition,
+        seed: stored.seed,
+        recordedAtMillis: Date.parse(stored.recordedAt),
+      };
+    },
+
+    async markClosed(window, summary) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: windowItemKey(window),
+          UpdateExpression:
+            'SET #kind = :kind, #status = :closed, closedAt = :closedAt, releasedCells = :released, suppressedCells = :suppressed, suppressedEvents = :suppressedEvents, lateEvents = :late, windowStart = :start, windowSeconds = :seconds, openedAt = if_not_exists(openedAt, :closedAt)' +
+            (summary.epsilon === undefined ? '' : ', epsilon = :epsilon'),
+          ExpressionAttributeNames: { '#kind': 'kind', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':kind': 'window',
+            ':closed': 'closed',
+            ':closedAt': new Date(summary.closedAtMillis).toISOString(),
+            ':released': summary.releasedCells,
+            ':suppressed': summary.suppressedCells,
+            ':suppressedEvents': summary.suppressedEvents,
+            ':late': summary.lateEvents,
+            ':start': new Date(window.startMillis).toISOString(),
+            ':seconds': window.seconds,
+            ...(summary.epsilon === undefined ? {} : { ':epsilon': summary.epsilon }),
+          },
+        }),
+      );
+    },
+
+    async removeOpen(window) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: openKey(window) }));
+    },
+  };
+}

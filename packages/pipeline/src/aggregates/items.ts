@@ -1,0 +1,135 @@
+import type {
+  AggregateGroup,
+  AggregateWindow,
+  CellPartial,
+  FencedLateCount,
+  FencedPartial,
+  MetricSummary,
+  PartialWrite,
+} from '@residency/core/aggregates';
+import { windowStartIso } from '@residency/core/aggregates';
+import { partialKey } from './keys.ts';
+
+/** A partial aggregate of one (window, group, shard), fenced by `lastSequence`. */
+export interface PartialItem {
+  pk: string;
+  sk: string;
+  kind: 'partial';
+  cellId: string;
+  catalog: string;
+  type: string;
+  tenantId: string;
+  dimensions: Record<string, string>;
+  windowStart: string;
+  windowSeconds: number;
+  shardId: string;
+  /** Sequence number of the last event applied; the fence. */
+  lastSequence: string;
+  count: number;
+  /** Distinct subject tokens (a string set; absent when empty, as DynamoDB has no empty sets). */
+  subjects?: Set<string>;
+  metrics: Record<string, { sum: number; min: number; max: number; bounds: number[]; counts: number[] }>;
+  updatedAt: string;
+}
+
+/** A window's item: its state for the closer and for late-event detection. */
+export interface WindowItem {
+  pk: string;
+  sk: string;
+  kind: 'window';
+  windowStart: string;
+  windowSeconds: number;
+  status: 'open' | 'closed';
+  openedAt: string;
+  closedAt?: string;
+  releasedCells?: number;
+  suppressedCells?: number;
+  suppressedEvents?: number;
+  lateEvents?: number;
+  epsilon?: number;
+}
+
+/** A shard's item in a window: registration for the closer, and the shard's late counter. */
+export interface ShardItem {
+  pk: string;
+  sk: string;
+  kind: 'shard';
+  shardId: string;
+  windowStart: string;
+  windowSeconds: number;
+  registeredAt: string;
+  lateCount?: number;
+  lateLastSequence?: string;
+}
+
+/** A window's epsilon ledger entry: written once, before the first noisy release. */
+export interface LedgerItem {
+  pk: string;
+  sk: string;
+  kind: 'ledger';
+  mechanism: string;
+  epsilon: number;
+  k: number;
+  /** How the budget is spent per cell. */
+  composition: string;
+  /** Secret seed of the noise (so a retried release draws the same noise). Never leaves the region. */
+  seed: Uint8Array;
+  recordedAt: string;
+}
+
+/** The item a planned partial write stores. */
+export function partialItemOf(shardId: string, write: PartialWrite, nowMillis: number): PartialItem {
+  const { partial } = write.state;
+  const metrics: PartialItem['metrics'] = {};
+  for (const [name, m] of Object.entries(partial.metrics)) {
+    metrics[name] = { sum: m.sum, min: m.min, max: m.max, bounds: [...m.bounds], counts: [...m.counts] };
+  }
+  return {
+    ...partialKey(write.window, shardId, write.cellId),
+    kind: 'partial',
+    cellId: write.cellId,
+    catalog: write.group.catalog,
+    type: write.group.type,
+    tenantId: write.group.tenantId,
+    dimensions: { ...write.group.dimensions },
+    windowStart: windowStartIso(write.window),
+    windowSeconds: write.window.seconds,
+    shardId,
+    lastSequence: write.state.lastSequenceNumber,
+    count: partial.count,
+    ...(partial.subjects.length > 0 ? { subjects: new Set(partial.subjects) } : {}),
+    metrics,
+    updatedAt: new Date(nowMillis).toISOString(),
+  };
+}
+
+/** The fenced partial a stored item holds. */
+export function fencedPartialOf(item: PartialItem): FencedPartial {
+  const metrics: Record<string, MetricSummary> = {};
+  for (const name of Object.keys(item.metrics ?? {}).sort()) {
+    const m = item.metrics[name] as PartialItem['metrics'][string];
+    metrics[name] = { sum: m.sum, min: m.min, max: m.max, bounds: m.bounds, counts: m.counts };
+  }
+  return {
+    lastSequenceNumber: item.lastSequence,
+    partial: { count: item.count, subjects: [...(item.subjects ?? [])].sort(), metrics },
+  };
+}
+
+/** The cell partial a stored item holds, as the closer merges it. */
+export function cellPartialOf(item: PartialItem): CellPartial {
+  const window: AggregateWindow = { startMillis: Date.parse(item.windowStart), seconds: item.windowSeconds };
+  const group: AggregateGroup = {
+    catalog: item.catalog,
+    type: item.type,
+    tenantId: item.tenantId,
+    dimensions: item.dimensions ?? {},
+  };
+  return { cellId: item.cellId, window, group, partial: fencedPartialOf(item).partial };
+}
+
+/** The late counter a shard item holds. */
+export function fencedLateOf(item: ShardItem | undefined): FencedLateCount | undefined {
+  if (!item?.lateLastSequence) return undefined;
+  return { lastSequenceNumber: item.lateLastSequence, count: item.lateCount ?? 0 };
+}

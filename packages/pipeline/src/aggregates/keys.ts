@@ -1,0 +1,73 @@
+import { type AggregateWindow, windowKeyOf } from '@residency/core/aggregates';
+
+/**
+ * Key layout of the aggregates table (`pk` + `sk`, both strings). One window's bookkeeping shares
+ * a partition; each shard's partials of a window have their own, so writes spread with the shards.
+ *
+ * | item | pk | sk |
+ * | --- | --- | --- |
+ * | open-window index | `OPEN` | `<windowStart ISO>#<seconds>` |
+ * | window | `W#<windowStart ISO>#<seconds>` | `WINDOW` |
+ * | shard in window (+ late counter) | `W#<windowStart ISO>#<seconds>` | `SHARD#<shardId>` |
+ * | epsilon ledger | `W#<windowStart ISO>#<seconds>` | `LEDGER` |
+ * | partial | `W#<windowStart ISO>#<seconds>#<shardId>` | `P#<cellId>` |
+ */
+export const OPEN_PK = 'OPEN';
+/** Sort key of a window's item. */
+export const WINDOW_SK = 'WINDOW';
+/** Sort key of a window's epsilon ledger entry. */
+export const LEDGER_SK = 'LEDGER';
+/** Sort key prefix of partials. */
+export const PARTIAL_SK_PREFIX = 'P#';
+/** Sort key prefix of shard items. */
+export const SHARD_SK_PREFIX = 'SHARD#';
+
+/** A table key. */
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+/** Partition of a window's bookkeeping. */
+export function windowPk(window: AggregateWindow): string {
+  return `W#${windowKeyOf(window)}`;
+}
+
+/** Key of a window's item. */
+export function windowItemKey(window: AggregateWindow): TableKey {
+  return { pk: windowPk(window), sk: WINDOW_SK };
+}
+
+/** Key of a shard's item in a window. */
+export function shardItemKey(window: AggregateWindow, shardId: string): TableKey {
+  return { pk: windowPk(window), sk: `${SHARD_SK_PREFIX}${shardId}` };
+}
+
+/** Key of a window's ledger entry. */
+export function ledgerKey(window: AggregateWindow): TableKey {
+  return { pk: windowPk(window), sk: LEDGER_SK };
+}
+
+/** Partition of one shard's partials of a window. */
+export function partialPk(window: AggregateWindow, shardId: string): string {
+  return `${windowPk(window)}#${shardId}`;
+}
+
+/** Key of a partial. */
+export function partialKey(window: AggregateWindow, shardId: string, cellId: string): TableKey {
+  return { pk: partialPk(window, shardId), sk: `${PARTIAL_SK_PREFIX}${cellId}` };
+}
+
+/** Key of a window's entry in the open-window index. */
+export function openKey(window: AggregateWindow): TableKey {
+  return { pk: OPEN_PK, sk: windowKeyOf(window) };
+}
+
+/** Parses `<windowStart ISO>#<seconds>` back into a window. */
+export function parseWindowKey(key: string): AggregateWindow | undefined {
+  const [iso, seconds] = key.split('#');
+  const startMillis = Date.parse(iso ?? '');
+  const length = Number(seconds);
+  if (!Number.isFinite(startMillis) || !Number.isInteger(length) || length <= 0) return undefined;
+  return { startMillis, seconds: length };
+}

@@ -1,0 +1,174 @@
+import { assertArnInRegion, assertAwsRegion, assertRegion, ConfigurationError } from '@residency/aws';
+import {
+  DEFAULT_ALLOWED_LATENESS_SECONDS,
+  DEFAULT_K,
+  DEFAULT_WINDOW_SECONDS,
+} from '@residency/core/aggregates';
+import { z } from 'zod';
+import { DEFAULT_CLOSE_GRACE_SECONDS } from '../closer/create-window-closer.ts';
+import { type ResourceRef, resourceRef } from './resource-ref.ts';
+
+/** Environment variables the functions read. Names are a contract with the stacks. */
+export type PipelineEnv = Readonly<Record<string, string | undefined>>;
+
+const int = (min: number) => z.coerce.number().int().min(min);
+
+const EndpointEnvSchema = z.object({
+  /** A data directory (or its `endpoints.json`) written by `residency up`: local mode. */
+  RESIDENCY_ENDPOINTS_FILE: z.string().min(1).optional(),
+  AWS_ENDPOINT_URL_KINESIS: z.string().url().optional(),
+  AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
+  AWS_ENDPOINT_URL_KMS: z.string().url().optional(),
+});
+
+const BaseEnvSchema = EndpointEnvSchema.extend({
+  /** The data region. */
+  DATA_REGION: z.string().min(1),
+  /** The region the function runs in (Lambda sets it). */
+  AWS_REGION: z.string().min(1),
+  /** Full ARN of the in-region customer managed key. */
+  KEY_ARN: z.string().min(1),
+  WINDOW_SECONDS: int(1).default(DEFAULT_WINDOW_SECONDS),
+  ALLOWED_LATENESS_SECONDS: int(0).default(DEFAULT_ALLOWED_LATENESS_SECONDS),
+});
+
+const CountrySchema = z.string().regex(/^[A-Z]{2}$/);
+
+/** The ingest function's environment. */
+export const IngestEnvSchema = BaseEnvSchema.extend({
+  EVENTS_STREAM_NAME: z.string().min(1),
+  OUTBOX_STREAM_NAME: z.string().min(1),
+  VAULT_TABLE: z.string().min(1),
+  AUDIT_TABLE: z.string().min(1),
+  AGGREGATES_TABLE: z.string().min(1),
+  QUARANTINE_TABLE: z.string().min(1),
+  /** Country of tenants for local phone formats. Default BD. */
+  DEFAULT_COUNTRY: CountrySchema.default('BD'),
+  /** Tenant id prefixes and their countries, e.g. `kol-:IN,dhk-:BD`. Default none. */
+  TENANT_COUNTRY_PREFIXES: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+:[A-Z]{2}(,[A-Za-z0-9._-]+:[A-Z]{2})*$/)
+    .optional(),
+});
+
+/** The window closer's environment. Other tables and streams, when set, are checked too. */
+export const WindowCloserEnvSchema = BaseEnvSchema.extend({
+  OUTBOX_STREAM_NAME: z.string().min(1),
+  AGGREGATES_TABLE: z.string().min(1),
+  EVENTS_STREAM_NAME: z.string().min(1).optional(),
+  VAULT_TABLE: z.string().min(1).optional(),
+  AUDIT_TABLE: z.string().min(1).optional(),
+  QUARANTINE_TABLE: z.string().min(1).optional(),
+  /** Minimum distinct subjects of a released cell. Default 10. */
+  K_THRESHOLD: int(1).default(DEFAULT_K),
+  /** Per-window epsilon of the discrete Laplace noise; unset means no noise. */
+  NOISE_EPSILON: z.coerce.number().positive().optional(),
+  CLOSE_GRACE_SECONDS: int(0).default(DEFAULT_CLOSE_GRACE_SECONDS),
+});
+
+/** Settings common to both functions, after the static residency checks. */
+export interface BaseConfig {
+  dataRegion: string;
+  keyArn: string;
+  windowSeconds: number;
+  allowedLatenessSeconds: number;
+  /** Tables and streams by env variable name. */
+  tables: Record<string, ResourceRef>;
+  streams: Record<string, ResourceRef>;
+  endpointEnv: z.infer<typeof EndpointEnvSchema>;
+}
+
+/** The ingest function's configuration. */
+export interface IngestConfig extends BaseConfig {
+  function: 'ingest';
+  defaultCountry: string;
+  countryByPrefix: Record<string, string>;
+}
+
+/** The window closer's configuration. */
+export interface WindowCloserConfig extends BaseConfig {
+  function: 'window-closer';
+  k: number;
+  noiseEpsilon?: number;
+  closeGraceSeconds: number;
+}
+
+/**
+ * Reads the ingest function's environment and runs the static residency checks: the function's
+ * region, the KMS key ARN and every table or stream given as an ARN must be in `DATA_REGION`.
+ * Fails closed: a missing variable is a `ConfigurationError` (naming every missing one, never a
+ * value), a region mismatch a `RegionMismatchError`, both before any AWS call.
+ */
+export function loadIngestConfig(env: PipelineEnv): IngestConfig {
+  const parsed = parse(IngestEnvSchema, env);
+  const countryByPrefix = Object.fromEntries(
+    (parsed.TENANT_COUNTRY_PREFIXES?.split(',') ?? []).map((pair) => pair.split(':') as [string, string]),
+  );
+  return {
+    function: 'ingest',
+    ...base(parsed, env),
+    defaultCountry: parsed.DEFAULT_COUNTRY,
+    countryByPrefix,
+  };
+}
+
+/** Reads the window closer's environment; same checks as {@link loadIngestConfig}. */
+export function loadWindowCloserConfig(env: PipelineEnv): WindowCloserConfig {
+  const parsed = parse(WindowCloserEnvSchema, env);
+  return {
+    function: 'window-closer',
+    ...base(parsed, env),
+    k: parsed.K_THRESHOLD,
+    closeGraceSeconds: parsed.CLOSE_GRACE_SECONDS,
+    ...(parsed.NOISE_EPSILON !== undefined ? { noiseEpsilon: parsed.NOISE_EPSILON } : {}),
+  };
+}
+
+const TABLE_VARS = ['VAULT_TABLE', 'AUDIT_TABLE', 'AGGREGATES_TABLE', 'QUARANTINE_TABLE'] as const;
+const STREAM_VARS = ['EVENTS_STREAM_NAME', 'OUTBOX_STREAM_NAME'] as const;
+
+function base(parsed: z.infer<typeof BaseEnvSchema>, env: PipelineEnv): BaseConfig {
+  const dataRegion = assertAwsRegion(parsed.DATA_REGION, 'DATA_REGION');
+  assertRegion(parsed.AWS_REGION, dataRegion, 'the function (AWS_REGION)');
+  assertArnInRegion(parsed.KEY_ARN, dataRegion, 'KEY_ARN');
+  const tables: Record<string, ResourceRef> = {};
+  const streams: Record<string, ResourceRef> = {};
+  for (const name of TABLE_VARS) {
+    const value = env[name];
+    if (value) tables[name] = resourceRef(value, dataRegion, name);
+  }
+  for (const name of STREAM_VARS) {
+    const value = env[name];
+    if (value) streams[name] = resourceRef(value, dataRegion, name);
+  }
+  const {
+    RESIDENCY_ENDPOINTS_FILE,
+    AWS_ENDPOINT_URL_KINESIS,
+    AWS_ENDPOINT_URL_DYNAMODB,
+    AWS_ENDPOINT_URL_KMS,
+  } = parsed;
+  return {
+    dataRegion,
+    keyArn: parsed.KEY_ARN,
+    windowSeconds: parsed.WINDOW_SECONDS,
+    allowedLatenessSeconds: parsed.ALLOWED_LATENESS_SECONDS,
+    tables,
+    streams,
+    endpointEnv: {
+      RESIDENCY_ENDPOINTS_FILE,
+      AWS_ENDPOINT_URL_KINESIS,
+      AWS_ENDPOINT_URL_DYNAMODB,
+      AWS_ENDPOINT_URL_KMS,
+    },
+  };
+}
+
+function parse<S extends z.ZodType>(schema: S, env: PipelineEnv): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '(env)')))];
+  throw new ConfigurationError(
+    `missing or invalid environment variables: ${names.join(', ')}`,
+    names.join(','),
+  );
+}

@@ -1,0 +1,218 @@
+import {
+  type Clock,
+  type CompiledCatalog,
+  type TokenMap,
+  type TokenPort,
+  tokenRequestsFor,
+  toOutbound,
+  type ValidateOptions,
+} from '@residency/core';
+import { aggregateSpecOf, type Observation, observationOf } from '@residency/core/aggregates';
+import type { PipelineLogger } from '../observability/logger.ts';
+import type { AggregatePort, OutboxEntry, OutboxPort, QuarantineEntry, QuarantinePort } from '../ports.ts';
+import { describeError } from '../support/safe-error.ts';
+import { type DecodedRecord, decodeRecord, type QuarantineReason } from './decode.ts';
+import { type KinesisEventRecord, positionOf, type RecordPosition } from './envelope.ts';
+
+/** What became of one record. Retryable records are reported in `batchItemFailures`. */
+export type RecordOutcome =
+  | { kind: 'forwarded'; eventType: string }
+  | { kind: 'quarantined'; reason: QuarantineReason }
+  | { kind: 'retryable'; stage: RetryStage };
+
+/**
+ * Where a record failed. `deferred`: not attempted because an earlier record of the batch failed;
+ * Lambda redelivers everything from the lowest failure anyway.
+ */
+export type RetryStage = 'quarantine' | 'tokenize' | 'outbox' | 'aggregate' | 'deferred';
+
+/** Everything a batch did, for the response, the logs and the metrics. */
+export interface BatchSummary {
+  outcomes: RecordOutcome[];
+  positions: RecordPosition[];
+  tokenRequests: number;
+  aggregates: { applied: number; late: number; duplicates: number; lateByType: Record<string, number> };
+}
+
+/** What {@link processBatch} works with. */
+export interface BatchDependencies {
+  catalog: CompiledCatalog;
+  tokenPort: TokenPort;
+  outbox: OutboxPort;
+  quarantine: QuarantinePort;
+  aggregates: AggregatePort;
+  logger: PipelineLogger;
+  validateOptions: ValidateOptions;
+  windowSeconds: number;
+  clock: Clock;
+}
+
+/**
+ * One batch, in phases so that every remote call is per batch, not per record: decode all,
+ * quarantine the malformed (one batched write), tokenize the valid (one vault call), put the
+ * outbound records on the outbox (batched, retried), then apply the aggregates of the records
+ * before the first failure. Records after a failure are redelivered by Lambda anyway, so they
+ * do not touch the aggregates now (the fences would make that harmless, but this keeps the
+ * applied set a prefix of the shard, which is what the fence's invariant assumes).
+ */
+export async function processBatch(
+  records: readonly KinesisEventRecord[],
+  deps: BatchDependencies,
+): Promise<BatchSummary> {
+  const positions = records.map(positionOf);
+  const decoded: DecodedRecord[] = records.map((r) =>
+    decodeRecord(r.kinesis.data, deps.catalog, deps.validateOptions),
+  );
+  const outcomes: Array<RecordOutcome | undefined> = new Array(records.length);
+  const fail = (index: number, stage: RetryStage) => {
+    outcomes[index] = { kind: 'retryable', stage };
+  };
+  const lowestFailure = () => {
+    const index = outcomes.findIndex((o) => o?.kind === 'retryable');
+    return index === -1 ? records.length : index;
+  };
+
+  await quarantineMalformed(decoded, positions, outcomes, fail, deps);
+
+  const valid = decoded.flatMap((d, index) => (d.kind === 'valid' ? [{ index, event: d.event }] : []));
+  const summary: BatchSummary = {
+    outcomes: [],
+    positions,
+    tokenRequests: 0,
+    aggregates: { applied: 0, late: 0, duplicates: 0, lateByType: {} },
+  };
+  let tokens: TokenMap | undefined;
+  if (valid.length > 0) {
+    const requests = tokenRequestsFor(valid.map((v) => v.event));
+    summary.tokenRequests = requests.length;
+    try {
+      tokens = await deps.tokenPort.tokenize(requests);
+    } catch (error) {
+      deps.logger.warn('tokenization failed; the batch will be retried', describeError(error));
+      for (const { index } of valid) fail(index, 'tokenize');
+    }
+  }
+
+  const forwarded: Array<{ index: number; observation: () => Observation }> = [];
+  if (tokens) {
+    const before = lowestFailure();
+    const sendable = valid.filter((v) => v.index < before);
+    // toOutbound throws only on a bug (a token the port did not return): let it fail the invocation.
+    const outbound = sendable.map((v) => ({ ...v, record: toOutbound(v.event, tokens) }));
+    const entries: OutboxEntry[] = outbound.map(({ record }) => ({
+      partitionKey: record.subject ?? record.recordId,
+      message: { kind: 'record', record },
+    }));
+    const results = await deps.outbox.send(entries).catch((error: unknown) => {
+      deps.logger.warn('outbox write failed; the batch will be retried', describeError(error));
+      return entries.map(() => ({ ok: false as const, errorCode: 'Exception' }));
+    });
+    outbound.forEach(({ index, event, record }, i) => {
+      if (!results[i]?.ok) {
+        fail(index, 'outbox');
+        return;
+      }
+      outcomes[index] = { kind: 'forwarded', eventType: event.def.type };
+      forwarded.push({
+        index,
+        observation: () =>
+          observationOf(aggregateSpecOf(event.def), {
+            record,
+            occurredAtMillis: event.occurredAtMillis,
+            sequenceNumber: positions[index]?.sequenceNumber ?? '',
+            windowSeconds: deps.windowSeconds,
+          }),
+      });
+    });
+    for (const { index } of valid.filter((v) => v.index >= before)) fail(index, 'deferred');
+  }
+
+  await applyAggregates(forwarded, positions, lowestFailure(), fail, summary, deps);
+  summary.outcomes = outcomes.map((o) => o ?? { kind: 'retryable', stage: 'deferred' });
+  return summary;
+}
+
+async function quarantineMalformed(
+  decoded: readonly DecodedRecord[],
+  positions: readonly RecordPosition[],
+  outcomes: Array<RecordOutcome | undefined>,
+  fail: (index: number, stage: 'quarantine') => void,
+  deps: BatchDependencies,
+): Promise<void> {
+  const malformed: Array<{ index: number; entry: QuarantineEntry }> = [];
+  decoded.forEach((d, index) => {
+    if (d.kind !== 'malformed') return;
+    const position = positions[index] as RecordPosition;
+    malformed.push({
+      index,
+      entry: {
+        position,
+        reason: d.reason,
+        issues: d.issues,
+        payload: d.payload,
+        receivedAtMillis: deps.clock.nowMillis(),
+        ...(d.eventType ? { eventType: d.eventType } : {}),
+      },
+    });
+  });
+  if (malformed.length === 0) return;
+  const results = await deps.quarantine.put(malformed.map((m) => m.entry)).catch((error: unknown) => {
+    deps.logger.warn('quarantine write failed; the records will be retried', describeError(error));
+    return malformed.map(() => ({ ok: false as const, errorCode: 'Exception' }));
+  });
+  malformed.forEach(({ index, entry }, i) => {
+    if (!results[i]?.ok) {
+      fail(index, 'quarantine');
+      return;
+    }
+    outcomes[index] = { kind: 'quarantined', reason: entry.reason };
+    deps.logger.warn('record quarantined', {
+      reason: entry.reason,
+      issues: entry.issues,
+      shardId: entry.position.shardId,
+      sequenceNumber: entry.position.sequenceNumber,
+      ...(entry.eventType ? { eventType: entry.eventType } : {}),
+    });
+  });
+}
+
+async function applyAggregates(
+  forwarded: ReadonlyArray<{ index: number; observation: () => Observation }>,
+  positions: readonly RecordPosition[],
+  before: number,
+  fail: (index: number, stage: 'aggregate') => void,
+  summary: BatchSummary,
+  deps: BatchDependencies,
+): Promise<void> {
+  const byShard = new Map<string, Array<{ index: number; observation: Observation }>>();
+  for (const item of forwarded) {
+    if (item.index >= before) continue;
+    const shardId = positions[item.index]?.shardId ?? '';
+    const list = byShard.get(shardId) ?? [];
+    list.push({ index: item.index, observation: item.observation() });
+    byShard.set(shardId, list);
+  }
+  for (const [shardId, items] of byShard) {
+    const indexBySequence = new Map(items.map((i) => [i.observation.sequenceNumber, i.index]));
+    try {
+      const result = await deps.aggregates.apply(
+        shardId,
+        items.map((i) => i.observation),
+        { nowMillis: deps.clock.nowMillis() },
+      );
+      summary.aggregates.applied += result.applied;
+      summary.aggregates.late += result.late;
+      summary.aggregates.duplicates += result.duplicates;
+      for (const [type, n] of Object.entries(result.lateByType)) {
+        summary.aggregates.lateByType[type] = (summary.aggregates.lateByType[type] ?? 0) + n;
+      }
+      for (const sequence of result.retry) {
+        const index = indexBySequence.get(sequence);
+        if (index !== undefined) fail(index, 'aggregate');
+      }
+    } catch (error) {
+      deps.logger.warn('aggregate update failed; the batch will be retried', describeError(error));
+      for (const { index } of items) fail(index, 'aggregate');
+    }
+  }
+}

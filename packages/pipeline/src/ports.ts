@@ -1,0 +1,111 @@
+import type { OutboxMessage } from '@residency/core';
+import type { AggregateWindow, CellPartial, Observation } from '@residency/core/aggregates';
+import type { IssueRef, QuarantineReason } from './ingest/decode.ts';
+import type { RecordPosition } from './ingest/envelope.ts';
+
+/** One message for the outbox stream. */
+export interface OutboxEntry {
+  /** The subject token for records (or the record id), the cell id for aggregates. */
+  partitionKey: string;
+  message: OutboxMessage;
+}
+
+/** What happened to one outbox entry, in input order. */
+export type OutboxResult =
+  | { ok: true; shardId: string; sequenceNumber: string }
+  | { ok: false; errorCode: string };
+
+/** The in-region outbox: the only way records and released aggregates reach the forwarder. */
+export interface OutboxPort {
+  /** Sends entries (retrying failed ones); resolves with one result per entry. Never throws for a failed entry. */
+  send(entries: readonly OutboxEntry[]): Promise<OutboxResult[]>;
+}
+
+/** A record that cannot be processed, as it is kept in region. */
+export interface QuarantineEntry {
+  position: RecordPosition;
+  reason: QuarantineReason;
+  issues: readonly IssueRef[];
+  /** Only for event types of the catalog. */
+  eventType?: string;
+  /** The record's bytes; encrypted before they are stored. */
+  payload: Uint8Array;
+  /** When the pipeline quarantined it, epoch millis. */
+  receivedAtMillis: number;
+}
+
+/** Where malformed records go. Idempotent per (shard, sequence number). */
+export interface QuarantinePort {
+  /** Stores entries; one result per entry, in input order. Never throws for a failed entry. */
+  put(entries: readonly QuarantineEntry[]): Promise<Array<{ ok: true } | { ok: false; errorCode: string }>>;
+}
+
+/** What applying a shard's observations did. */
+export interface AggregateApplyResult {
+  applied: number;
+  late: number;
+  duplicates: number;
+  /** Sequence numbers whose contribution was not stored: the batch must be retried from the lowest. */
+  retry: readonly string[];
+  /** Late events by event type, for reporting. */
+  lateByType: Readonly<Record<string, number>>;
+}
+
+/** The in-region windowed aggregates, fenced per (window, group, shard). */
+export interface AggregatePort {
+  /**
+   * Applies observations of one shard (ascending sequence order) exactly once: events already
+   * applied by an earlier delivery are skipped, late ones are counted instead.
+   */
+  apply(
+    shardId: string,
+    observations: readonly Observation[],
+    options: { nowMillis: number },
+  ): Promise<AggregateApplyResult>;
+}
+
+/** What the closer needs to know about a window. */
+export interface WindowState {
+  /** `missing` when partials exist but the window item does not (a registration cut short). */
+  status: 'open' | 'closed' | 'missing';
+  /** Shards that wrote partials in the window. */
+  shardIds: readonly string[];
+  /** Late events counted so far, all shards. */
+  lateEvents: number;
+}
+
+/** A window's entry in the epsilon ledger. */
+export interface EpsilonLedgerEntry {
+  mechanism: string;
+  epsilon: number;
+  k: number;
+  /** How the budget is spent per cell. */
+  composition: string;
+  /** Secret seed of the window's noise: a retried release draws the same noise. */
+  seed: Uint8Array;
+  recordedAtMillis: number;
+}
+
+/** What a closed window released, as recorded on the window. */
+export interface WindowCloseSummary {
+  releasedCells: number;
+  suppressedCells: number;
+  suppressedEvents: number;
+  lateEvents: number;
+  epsilon?: number;
+  closedAtMillis: number;
+}
+
+/** The window closer's view of the aggregates table. */
+export interface WindowStore {
+  /** Windows in the open index, oldest first. */
+  listOpenWindows(): Promise<AggregateWindow[]>;
+  readWindow(window: AggregateWindow): Promise<WindowState>;
+  /** Every shard's partials of the window. */
+  readPartials(window: AggregateWindow, shardIds: readonly string[]): Promise<CellPartial[]>;
+  /** Records the entry unless the window has one; resolves with the stored entry (first writer wins). */
+  recordLedger(window: AggregateWindow, entry: EpsilonLedgerEntry): Promise<EpsilonLedgerEntry>;
+  markClosed(window: AggregateWindow, summary: WindowCloseSummary): Promise<void>;
+  /** Drops the window from the open index (after it is marked closed). */
+  removeOpen(window: AggregateWindow): Promise<void>;
+}

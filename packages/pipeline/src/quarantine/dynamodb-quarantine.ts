@@ -1,0 +1,99 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { QuarantineEntry, QuarantinePort } from '../ports.ts';
+import { chunk } from '../support/chunks.ts';
+import { type RetryEnvironment, type RetryPolicy, retryWithBackoff } from '../support/retry.ts';
+import { describeError } from '../support/safe-error.ts';
+import type { PayloadEncryptor } from './payload-encryptor.ts';
+import {
+  MAX_QUARANTINED_PAYLOAD_BYTES,
+  payloadContextOf,
+  type QuarantineItem,
+  quarantineItemOf,
+  quarantineKeyOf,
+} from './quarantine-item.ts';
+
+/** BatchWriteItem takes at most 25 items. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html */
+export const BATCH_WRITE_MAX_ITEMS = 25;
+
+/** Options of {@link createDynamoQuarantine}. */
+export interface DynamoQuarantineOptions {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  encryptor: PayloadEncryptor;
+  /** Retry of unprocessed items and failed calls. Default: `DEFAULT_RETRY_POLICY`. */
+  retry?: Partial<RetryPolicy>;
+  retryEnvironment?: RetryEnvironment;
+}
+
+/**
+ * The quarantine on a DynamoDB table (see {@link QuarantineItem}): payloads sealed under a KMS
+ * data key, items written with BatchWriteItem (plain puts: a redelivered record overwrites its
+ * own item), unprocessed items retried with backoff.
+ *
+ * @example const quarantine = createDynamoQuarantine({ documentClient, tableName: 'residency-quarantine', encryptor });
+ */
+export function createDynamoQuarantine(options: DynamoQuarantineOptions): QuarantinePort {
+  return {
+    async put(entries: readonly QuarantineEntry[]) {
+      const results: Array<{ ok: true } | { ok: false; errorCode: string }> = entries.map(() => ({
+        ok: true,
+      }));
+      const items = new Map<string, { index: number; item: QuarantineItem }>();
+      for (const [index, entry] of entries.entries()) {
+        try {
+          const payload = await options.encryptor.seal(
+            entry.payload.subarray(0, MAX_QUARANTINED_PAYLOAD_BYTES),
+            payloadContextOf(entry.position),
+          );
+          const item = quarantineItemOf(entry, payload);
+          items.set(`${item.pk}\n${item.sk}`, { index, item });
+        } catch (error) {
+          results[index] = { ok: false, errorCode: describeError(error).errorName };
+        }
+      }
+      let pending = [...items.values()];
+      const { value: failed } = await retryWithBackoff(
+        async () => {
+          pending = await writeOnce(options, pending);
+          return { done: pending.length === 0, value: pending };
+        },
+        options.retry,
+        options.retryEnvironment,
+      );
+      for (const { index } of failed) results[index] = { ok: false, errorCode: 'Unprocessed' };
+      // A record delivered twice in one batch has one item; both entries share its result.
+      entries.forEach((entry, index) => {
+        const key = quarantineKeyOf(entry.position);
+        const owner = items.get(`${key.pk}\n${key.sk}`);
+        if (owner && owner.index !== index) results[index] = results[owner.index] ?? { ok: true };
+      });
+      return results;
+    },
+  };
+}
+
+async function writeOnce(
+  options: DynamoQuarantineOptions,
+  pending: Array<{ index: number; item: QuarantineItem }>,
+): Promise<Array<{ index: number; item: QuarantineItem }>> {
+  const failed: Array<{ index: number; item: QuarantineItem }> = [];
+  for (const group of chunk(pending, BATCH_WRITE_MAX_ITEMS)) {
+    try {
+      const output = await options.documentClient.send(
+        new BatchWriteCommand({
+          RequestItems: { [options.tableName]: group.map(({ item }) => ({ PutRequest: { Item: item } })) },
+        }),
+      );
+      const unprocessed = new Set(
+        (output.UnprocessedItems?.[options.tableName] ?? []).map(
+          (r) => `${r.PutRequest?.Item?.pk}\n${r.PutRequest?.Item?.sk}`,
+        ),
+      );
+      for (const entry of group)
+        if (unprocessed.has(`${entry.item.pk}\n${entry.item.sk}`)) failed.push(entry);
+    } catch {
+      failed.push(...group);
+    }
+  }
+  return failed;
+}

@@ -1,0 +1,214 @@
+import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import { type OutboxMessage, OutboxMessageSchema } from '@residency/core';
+import { type Observation, windowOf } from '@residency/core/aggregates';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDynamoAggregateStore,
+  createDynamoQuarantine,
+  createDynamoWindowStore,
+  createKinesisOutbox,
+  createKmsPayloadEncryptor,
+  type QuarantineEntry,
+  type QuarantineItem,
+} from '../src/index.ts';
+import { readStream, scanAll, startTestStack, type TestStack } from './support/stack.ts';
+
+const noWait = { nowMillis: () => 0, sleep: async () => undefined, random: () => 0 };
+
+function erasure(i: number): OutboxMessage {
+  return {
+    kind: 'erasure',
+    erasure: {
+      schema: 'residency.erasure.v1',
+      noticeId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      erasedAt: '2026-03-01T10:00:00.000Z',
+      tokens: ['pat_0123456789ABCDEFGHJKMNPQRS'],
+    },
+  };
+}
+
+/** A Kinesis client on top of the real one that rejects the chosen entries of the first `rounds` calls. */
+function throttling(real: KinesisClient, reject: (call: number, index: number) => boolean): KinesisClient {
+  let call = 0;
+  return {
+    async send(command: PutRecordsCommand): Promise<PutRecordsCommandOutput> {
+      call += 1;
+      const records = command.input.Records ?? [];
+      const keep = records.filter((_, i) => !reject(call, i));
+      const output = keep.length
+        ? await real.send(new PutRecordsCommand({ ...command.input, Records: keep }))
+        : ({ Records: [], $metadata: {} } as unknown as PutRecordsCommandOutput);
+      const accepted = [...(output.Records ?? [])];
+      return {
+        ...output,
+        Records: records.map((_, i) =>
+          reject(call, i)
+            ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' }
+            : accepted.shift()!,
+        ),
+      } as PutRecordsCommandOutput;
+    },
+  } as unknown as KinesisClient;
+}
+
+describe('adapters against the local emulators', () => {
+  let env: TestStack;
+  beforeAll(async () => {
+    env = await startTestStack();
+  }, 60_000);
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('the Kinesis outbox retries only the entries Kinesis rejected, until each is in the stream once', async () => {
+    // Prepare
+    const streamName = env.stack.endpointsFile.streams.outbox ?? '';
+    const kinesis = throttling(env.clients.kinesis, (call, i) => call <= 2 && i % 3 === call - 1);
+    const outbox = createKinesisOutbox({ kinesis, streamName, retryEnvironment: noWait });
+    const entries = Array.from({ length: 10 }, (_, i) => ({ partitionKey: `k${i}`, message: erasure(i) }));
+
+    // Act
+    const results = await outbox.send(entries);
+
+    // Assess
+    expect(results.every((r) => r.ok)).toBe(true);
+    const inStream = (await readStream(env.clients.kinesis, streamName)).map((d) =>
+      OutboxMessageSchema.parse(JSON.parse(Buffer.from(d).toString('utf8'))),
+    );
+    const ids = inStream.flatMap((m) => (m.kind === 'erasure' ? [m.erasure.noticeId] : []));
+    expect(ids.sort()).toEqual(
+      entries.map((e) => (e.message.kind === 'erasure' ? e.message.erasure.noticeId : '')).sort(),
+    );
+  });
+
+  it('the Kinesis outbox returns a failed result, not an exception, when retries run out', async () => {
+    const streamName = env.stack.endpointsFile.streams.outbox ?? '';
+    const kinesis = throttling(env.clients.kinesis, (_call, i) => i === 0);
+    const outbox = createKinesisOutbox({
+      kinesis,
+      streamName,
+      retry: { maxAttempts: 3 },
+      retryEnvironment: noWait,
+    });
+    const results = await outbox.send([
+      { partitionKey: 'a', message: erasure(100) },
+      { partitionKey: 'b', message: erasure(101) },
+    ]);
+    expect(results[0]).toEqual({ ok: false, errorCode: 'ProvisionedThroughputExceededException' });
+    expect(results[1]?.ok).toBe(true);
+  });
+
+  it('the quarantine overwrites a redelivered record in place and keeps issues without values', async () => {
+    // Prepare
+    const tableName = env.stack.endpointsFile.tables.quarantine ?? '';
+    const quarantine = createDynamoQuarantine({
+      documentClient: env.documentClient,
+      tableName,
+      encryptor: createKmsPayloadEncryptor({ kms: env.clients.kms, keyArn: env.stack.endpointsFile.keyArn }),
+    });
+    const entry: QuarantineEntry = {
+      position: {
+        shardId: 'shardId-000000000007',
+        sequenceNumber: '4242',
+        eventSourceARN: 'arn:aws:kinesis:ap-south-1:000000000000:stream/residency-events',
+        arrivalMillis: Date.UTC(2026, 2, 1, 23, 59, 59),
+      },
+      reason: 'invalid',
+      issues: [{ path: 'waitDays', code: 'invalid_type' }],
+      eventType: 'appointment.booked',
+      payload: Buffer.from('{"patientId":"P-31415926"}'),
+      receivedAtMillis: Date.UTC(2026, 2, 2, 0, 0, 5),
+    };
+
+    // Act
+    const first = await quarantine.put([entry]);
+    const again = await quarantine.put([
+      { ...entry, receivedAtMillis: entry.receivedAtMillis + 1000 },
+      entry,
+    ]);
+
+    // Assess
+    expect(first).toEqual([{ ok: true }]);
+    expect(again).toEqual([{ ok: true }, { ok: true }]);
+    const items = (await scanAll<QuarantineItem>(env.documentClient, tableName)).filter(
+      (i) => i.sequenceNumber === '4242',
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      pk: 'Q#2026-03-01',
+      sk: 'shardId-000000000007#4242',
+      reason: 'invalid',
+      issues: [{ path: 'waitDays', code: 'invalid_type' }],
+      payloadBytes: 26,
+      payloadTruncated: false,
+    });
+    expect(JSON.stringify(items[0])).not.toContain('P-31415926');
+  });
+
+  it('the aggregate store counts each event once when two deliveries of one batch race', async () => {
+    // Prepare: two stores (two invocations, e.g. a timed-out one still running) on one table
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    const a = createDynamoAggregateStore({ documentClient: env.documentClient, tableName });
+    const b = createDynamoAggregateStore({ documentClient: env.documentClient, tableName });
+    const window = windowOf(Date.UTC(2026, 4, 1, 8, 0, 10), 60);
+    const observations: Observation[] = Array.from({ length: 30 }, (_, i) => ({
+      sequenceNumber: String(10_000 + i),
+      window,
+      group: { catalog: 'clinicbook', type: 'note.added', tenantId: `race-${i % 3}`, dimensions: {} },
+      subject: `pat_${String(i % 7).padStart(26, '0')}`,
+      metrics: {},
+    }));
+    const now = { nowMillis: Date.UTC(2026, 4, 1, 8, 1) };
+
+    // Act
+    const [ra, rb] = await Promise.all([
+      a.apply('shardId-000000000009', observations, now),
+      b.apply('shardId-000000000009', observations, now),
+    ]);
+    // Lambda redelivers from the lowest retried record
+    const retried = [...ra.retry, ...rb.retry].sort();
+    if (retried.length > 0) {
+      const from = observations.findIndex((o) => retried.includes(o.sequenceNumber));
+      const redelivered = await a.apply('shardId-000000000009', observations.slice(from), now);
+      expect(redelivered.retry).toEqual([]);
+    }
+
+    // Assess
+    expect(ra.applied + rb.applied + ra.duplicates + rb.duplicates).toBeGreaterThanOrEqual(30);
+    const windows = createDynamoWindowStore({ documentClient: env.documentClient, tableName });
+    const state = await windows.readWindow(window);
+    const partials = await windows.readPartials(window, state.shardIds);
+    expect(partials.reduce((sum, p) => sum + p.partial.count, 0)).toBe(30);
+    expect(state).toMatchObject({ status: 'open', shardIds: ['shardId-000000000009'], lateEvents: 0 });
+  });
+
+  it('the window store keeps the first epsilon ledger entry of a window (a retried release reuses its seed)', async () => {
+    // Prepare
+    const windows = createDynamoWindowStore({
+      documentClient: env.documentClient,
+      tableName: env.stack.endpointsFile.tables.aggregates ?? '',
+    });
+    const window = windowOf(Date.UTC(2026, 5, 1, 8, 0), 60);
+    const entry = {
+      mechanism: 'discrete-laplace',
+      epsilon: 0.5,
+      k: 10,
+      composition: 'even split',
+      seed: new Uint8Array(32).fill(7),
+      recordedAtMillis: Date.UTC(2026, 5, 1, 8, 5),
+    };
+
+    // Act
+    const first = await windows.recordLedger(window, entry);
+    const second = await windows.recordLedger(window, {
+      ...entry,
+      epsilon: 2,
+      seed: new Uint8Array(32).fill(9),
+    });
+
+    // Assess
+    expect(first).toEqual(entry);
+    expect(second).toMatchObject({ epsilon: 0.5, k: 10, recordedAtMillis: entry.recordedAtMillis });
+    expect(Buffer.from(second.seed)).toEqual(Buffer.from(entry.seed));
+  });
+});

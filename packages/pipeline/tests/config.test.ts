@@ -1,0 +1,76 @@
+import { ConfigurationError, RegionMismatchError } from '@residency/aws';
+import { describe, expect, it } from 'vitest';
+import {
+  createIngestFromEnv,
+  createInMemoryMetrics,
+  loadIngestConfig,
+  loadWindowCloserConfig,
+  silentLogger,
+} from '../src/index.ts';
+
+const REGION = 'ap-south-1';
+const env = {
+  DATA_REGION: REGION,
+  AWS_REGION: REGION,
+  KEY_ARN: `arn:aws:kms:${REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+  EVENTS_STREAM_NAME: 'residency-events',
+  OUTBOX_STREAM_NAME: 'residency-outbox',
+  VAULT_TABLE: 'residency-vault',
+  AUDIT_TABLE: 'residency-audit',
+  AGGREGATES_TABLE: 'residency-aggregates',
+  QUARANTINE_TABLE: 'residency-quarantine',
+};
+
+describe('loadIngestConfig', () => {
+  it('reads the environment with defaults', () => {
+    const config = loadIngestConfig(env);
+    expect(config).toMatchObject({ dataRegion: REGION, windowSeconds: 60, allowedLatenessSeconds: 120 });
+    expect(config.tables.VAULT_TABLE).toEqual({ name: 'residency-vault' });
+  });
+
+  it('fails closed when variables are missing, naming each and no value', () => {
+    const { KEY_ARN: _, QUARANTINE_TABLE: __, ...partial } = env;
+    expect(() => loadIngestConfig(partial)).toThrow(ConfigurationError);
+    expect(() => loadIngestConfig(partial)).toThrow(/KEY_ARN, QUARANTINE_TABLE/);
+  });
+
+  it('refuses a KMS key in another region (RegionMismatchError)', () => {
+    const foreign = { ...env, KEY_ARN: env.KEY_ARN.replace(REGION, 'eu-west-1') };
+    expect(() => loadIngestConfig(foreign)).toThrow(RegionMismatchError);
+  });
+
+  it('refuses a table ARN in another region, and reads the name from an ARN in region', () => {
+    const foreign = {
+      ...env,
+      AGGREGATES_TABLE: 'arn:aws:dynamodb:us-east-1:123456789012:table/residency-aggregates',
+    };
+    expect(() => loadIngestConfig(foreign)).toThrow(RegionMismatchError);
+    const local = { ...env, AGGREGATES_TABLE: `arn:aws:dynamodb:${REGION}:123456789012:table/agg` };
+    expect(loadIngestConfig(local).tables.AGGREGATES_TABLE?.name).toBe('agg');
+  });
+
+  it('refuses to run in another region than the data region', () => {
+    expect(() => loadIngestConfig({ ...env, AWS_REGION: 'us-east-1' })).toThrow(RegionMismatchError);
+  });
+});
+
+describe('loadWindowCloserConfig', () => {
+  it('reads k and the noise epsilon', () => {
+    const config = loadWindowCloserConfig({ ...env, K_THRESHOLD: '20', NOISE_EPSILON: '0.5' });
+    expect(config).toMatchObject({ k: 20, noiseEpsilon: 0.5, closeGraceSeconds: 60 });
+  });
+});
+
+describe('createIngestFromEnv', () => {
+  it('refuses to start with a KMS key in another region, before any AWS call', async () => {
+    // An endpoint nobody listens on: any call would fail with a connection error instead.
+    const foreign = {
+      ...env,
+      KEY_ARN: env.KEY_ARN.replace(REGION, 'eu-central-1'),
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+    };
+    await expect(
+      createIngestFromEnv(foreign, { logger: silentLogger, metrics: createInMemoryMetrics() }),
+    ).rejects.toBeInstanceOf(RegionMismatchError);
+  });
+});

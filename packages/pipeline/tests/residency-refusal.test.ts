@@ -1,0 +1,128 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RegionMismatchError } from '@residency/aws';
+import { createLambdaContext, type RunningEmulator, startDynalite } from '@residency/local';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  createIngestFromEnv,
+  createInMemoryMetrics,
+  createWindowCloserFromEnv,
+  envFromEndpointsFile,
+  type PipelineEnv,
+  silentLogger,
+} from '../src/index.ts';
+import { booked } from './support/events.ts';
+import { kinesisEvent } from './support/kinesis-events.ts';
+import { captureOutput, readStream, startTestStack, type TestStack } from './support/stack.ts';
+
+const context = () =>
+  createLambdaContext({
+    functionName: 'residency-ingest',
+    functionArn: 'arn:aws:lambda:ap-south-1:000000000000:function:residency-ingest',
+    deadlineMillis: Date.now() + 30_000,
+  });
+
+describe('cold-start residency checks', () => {
+  let stack: TestStack;
+  let foreign: RunningEmulator;
+  let env: PipelineEnv;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    env = envFromEndpointsFile(stack.stack.endpointsFile, stack.stack.endpointsFilePath);
+    // A DynamoDB in another region, holding tables with the configured names.
+    foreign = await startDynalite({ region: 'eu-west-1' });
+    const client = new DynamoDBClient({
+      region: 'eu-west-1',
+      endpoint: foreign.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    for (const table of Object.values(stack.stack.endpointsFile.tables)) {
+      await client.send(
+        new CreateTableCommand({
+          TableName: table,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        }),
+      );
+    }
+    client.destroy();
+  }, 60_000);
+
+  afterEach(() => {
+    process.env = { ...savedEnv };
+    vi.resetModules();
+  });
+
+  afterAll(async () => {
+    await foreign?.close();
+    await stack?.stop();
+  });
+
+  const options = { logger: silentLogger, metrics: createInMemoryMetrics() };
+
+  it('the ingest refuses to start when a table is in another region (checked against the live table)', async () => {
+    await expect(
+      createIngestFromEnv({ ...env, AWS_ENDPOINT_URL_DYNAMODB: foreign.url }, options),
+    ).rejects.toBeInstanceOf(RegionMismatchError);
+  });
+
+  it('the window closer refuses to start with a KMS key in another region', async () => {
+    const keyArn = stack.stack.endpointsFile.keyArn.replace(':ap-south-1:', ':us-east-1:');
+    await expect(createWindowCloserFromEnv({ ...env, KEY_ARN: keyArn }, options)).rejects.toBeInstanceOf(
+      RegionMismatchError,
+    );
+  });
+
+  it('the Lambda module refuses every invocation, logs why, and does no work', async () => {
+    // Prepare
+    process.env = { ...savedEnv, ...env, KEY_ARN: env.KEY_ARN?.replace(':ap-south-1:', ':eu-central-1:') };
+    const output = captureOutput();
+    try {
+      const { handler } = await import('../src/handlers/ingest.ts');
+
+      // Act / Assess (the module was loaded fresh, so compare by name, not class identity)
+      const refusal = { name: 'RegionMismatchError', dataRegion: 'ap-south-1', actualRegion: 'eu-central-1' };
+      await expect(handler(kinesisEvent([booked()]), context())).rejects.toMatchObject(refusal);
+      await expect(handler(kinesisEvent([booked()]), context())).rejects.toMatchObject(refusal);
+    } finally {
+      output.restore();
+    }
+    expect(output.text()).toContain('refusing to start');
+    const outbox = await readStream(stack.clients.kinesis, env.OUTBOX_STREAM_NAME ?? '');
+    expect(outbox).toEqual([]);
+  });
+
+  it('the same Lambda modules run against the local stack when the configuration is in region', async () => {
+    // Prepare
+    process.env = { ...savedEnv, ...env };
+    const output = captureOutput();
+    try {
+      const ingest = await import('../src/handlers/ingest.ts');
+      const closer = await import('../src/handlers/window-closer.ts');
+
+      // Act
+      const response = await ingest.handler(
+        kinesisEvent([booked(), booked({ patientId: 'P-2' })]),
+        context(),
+      );
+      const report = await closer.handler({}, context());
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(report.windows).toEqual([]);
+    } finally {
+      output.restore();
+    }
+    const outbox = await readStream(stack.clients.kinesis, env.OUTBOX_STREAM_NAME ?? '');
+    expect(outbox).toHaveLength(2);
+    expect(output.text()).toContain('"service":"residency-ingest"');
+  });
+});

@@ -1,0 +1,184 @@
+import { AggregateCellSchema, clinicbook, createInMemoryTokenPort } from '@residency/core';
+import { describe, expect, it } from 'vitest';
+import {
+  createIngestHandler,
+  createInMemoryAggregates,
+  createInMemoryMetrics,
+  createInMemoryOutbox,
+  createInMemoryQuarantine,
+  createWindowCloser,
+  type InMemoryAggregates,
+  type OutboxPort,
+  silentLogger,
+} from '../src/index.ts';
+import { booked, NOW_ON_TIME } from './support/events.ts';
+import { kinesisEvent } from './support/kinesis-events.ts';
+
+// The 10:00 window's end (10:01) + lateness 120 s + grace 60 s.
+const CLOSE_TIME = Date.UTC(2026, 2, 1, 10, 4, 0);
+
+/** Ingests `subjects` distinct patients into the cardiology cell and `others` into the general one. */
+async function ingest(aggregates: InMemoryAggregates, cardiology: number, general: number) {
+  const handler = createIngestHandler({
+    catalog: clinicbook,
+    tokenPort: createInMemoryTokenPort(),
+    outbox: createInMemoryOutbox(),
+    quarantine: createInMemoryQuarantine(),
+    aggregates,
+    logger: silentLogger,
+    metrics: createInMemoryMetrics(),
+    clock: { nowMillis: () => NOW_ON_TIME },
+  });
+  const events = [
+    ...Array.from({ length: cardiology }, (_, i) =>
+      booked({ patientId: `P-C${i}`, department: 'cardiology' }),
+    ),
+    ...Array.from({ length: general }, (_, i) => booked({ patientId: `P-G${i}`, department: 'general' })),
+  ];
+  const response = await handler(kinesisEvent(events));
+  expect(response.batchItemFailures).toEqual([]);
+}
+
+function closer(
+  aggregates: InMemoryAggregates,
+  outbox: OutboxPort,
+  options: { noise?: { epsilon: number } } = {},
+) {
+  return createWindowCloser({
+    windows: aggregates,
+    outbox,
+    catalog: clinicbook,
+    logger: silentLogger,
+    metrics: createInMemoryMetrics(),
+    clock: { nowMillis: () => CLOSE_TIME },
+    ...options,
+  });
+}
+
+describe('createWindowCloser', () => {
+  it('releases a cell with k distinct subjects and never one with k - 1 (counted as suppressed)', async () => {
+    // Prepare
+    const aggregates = createInMemoryAggregates();
+    const outbox = createInMemoryOutbox();
+    await ingest(aggregates, 10, 9);
+
+    // Act
+    const report = await closer(aggregates, outbox).run();
+
+    // Assess
+    expect(report.windows).toHaveLength(1);
+    expect(report.windows[0]).toMatchObject({
+      outcome: 'released',
+      releasedCells: 1,
+      suppressedCells: 1,
+      suppressedEvents: 9,
+    });
+    expect(outbox.entries).toHaveLength(1);
+    const [entry] = outbox.entries;
+    const message = entry?.message;
+    expect(message?.kind).toBe('aggregate');
+    if (message?.kind !== 'aggregate') return;
+    expect(AggregateCellSchema.parse(message.aggregate)).toEqual(message.aggregate);
+    expect(entry?.partitionKey).toBe(message.aggregate.cellId);
+    expect(message.aggregate).toMatchObject({
+      dimensions: { department: 'cardiology', channel: 'app' },
+      count: 10,
+      distinctSubjects: 10,
+      windowStart: '2026-03-01T10:00:00.000Z',
+      privacy: { k: 10 },
+    });
+  });
+
+  it('does not close a window before its end plus lateness plus grace', async () => {
+    // Prepare
+    const aggregates = createInMemoryAggregates();
+    const outbox = createInMemoryOutbox();
+    await ingest(aggregates, 10, 0);
+    const early = createWindowCloser({
+      windows: aggregates,
+      outbox,
+      catalog: clinicbook,
+      logger: silentLogger,
+      metrics: createInMemoryMetrics(),
+      clock: { nowMillis: () => CLOSE_TIME - 1 },
+    });
+
+    // Act
+    const report = await early.run();
+
+    // Assess
+    expect(report.windows).toEqual([]);
+    expect(report.waiting).toBe(1);
+    expect(outbox.entries).toEqual([]);
+  });
+
+  it('releases nothing twice: a second run finds the window closed', async () => {
+    // Prepare
+    const aggregates = createInMemoryAggregates();
+    const outbox = createInMemoryOutbox();
+    await ingest(aggregates, 12, 11);
+    await closer(aggregates, outbox).run();
+
+    // Act
+    const second = await closer(aggregates, outbox).run();
+
+    // Assess
+    expect(second.windows).toEqual([]);
+    expect(outbox.entries).toHaveLength(2);
+  });
+
+  it('keeps the window open when the outbox fails, and releases the same noisy cells on the retry', async () => {
+    // Prepare
+    const aggregates = createInMemoryAggregates();
+    const outbox = createInMemoryOutbox();
+    await ingest(aggregates, 15, 0);
+    const failing: OutboxPort = {
+      send: async (entries) => entries.map(() => ({ ok: false, errorCode: 'InternalFailure' })),
+    };
+    const noisyFirst = await (async () => {
+      const captured = createInMemoryOutbox();
+      const spy: OutboxPort = {
+        send: async (entries) => {
+          await captured.send(entries);
+          return failing.send(entries);
+        },
+      };
+      const report = await closer(aggregates, spy, { noise: { epsilon: 0.5 } }).run();
+      expect(report.windows[0]?.outcome).toBe('failed');
+      return captured.entries;
+    })();
+
+    // Act
+    const retry = await closer(aggregates, outbox, { noise: { epsilon: 0.5 } }).run();
+
+    // Assess
+    expect(retry.windows[0]).toMatchObject({ outcome: 'released', releasedCells: 1, epsilon: 0.5 });
+    expect(outbox.entries).toEqual(noisyFirst);
+    const message = outbox.entries[0]?.message;
+    expect(message?.kind === 'aggregate' && message.aggregate.privacy).toEqual({ k: 10, epsilon: 0.5 });
+  });
+
+  it('reports late events counted in the window', async () => {
+    // Prepare: events of the 10:00 window arrive at 10:03:30, after the lateness
+    const aggregates = createInMemoryAggregates();
+    await ingest(aggregates, 10, 0);
+    const lateHandler = createIngestHandler({
+      catalog: clinicbook,
+      tokenPort: createInMemoryTokenPort(),
+      outbox: createInMemoryOutbox(),
+      quarantine: createInMemoryQuarantine(),
+      aggregates,
+      logger: silentLogger,
+      metrics: createInMemoryMetrics(),
+      clock: { nowMillis: () => Date.UTC(2026, 2, 1, 10, 3, 30) },
+    });
+    await lateHandler(kinesisEvent([booked({ patientId: 'P-late' })], { firstSequence: 9000 }));
+
+    // Act
+    const report = await closer(aggregates, createInMemoryOutbox()).run();
+
+    // Assess
+    expect(report.lateEvents).toBe(1);
+    expect(report.windows[0]).toMatchObject({ lateEvents: 1, releasedCells: 1 });
+  });
+});

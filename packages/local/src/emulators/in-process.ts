@@ -1,3 +1,4 @@
+/// <reference path="./modules.d.ts" />
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';

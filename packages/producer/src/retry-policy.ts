@@ -1,0 +1,54 @@
+/** First backoff after a failed attempt, before jitter, in milliseconds. */
+export const BACKOFF_BASE_MILLIS = 100;
+/** Longest backoff between two attempts of one record, in milliseconds. */
+export const BACKOFF_MAX_MILLIS = 5_000;
+/** Time after acceptance past which a failing record is not tried again, in milliseconds. */
+export const RETRY_DEADLINE_MILLIS = 120_000;
+
+/** How records are retried: exponential backoff with jitter, bounded by a deadline. */
+export interface RetryPolicy {
+  baseDelayMillis: number;
+  maxDelayMillis: number;
+  deadlineMillis: number;
+}
+
+/** The default {@link RetryPolicy}, from the named constants. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  baseDelayMillis: BACKOFF_BASE_MILLIS,
+  maxDelayMillis: BACKOFF_MAX_MILLIS,
+  deadlineMillis: RETRY_DEADLINE_MILLIS,
+};
+
+/**
+ * The wait before the next attempt after `attempts` failed ones: exponential in `attempts`,
+ * capped, with "equal jitter" (half fixed, half random), so producers throttled together spread
+ * out without any of them retrying at once.
+ * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+ *
+ * @example backoffDelayMillis(DEFAULT_RETRY_POLICY, 3) // 200..400
+ */
+export function backoffDelayMillis(
+  policy: RetryPolicy,
+  attempts: number,
+  random: () => number = Math.random,
+): number {
+  const exponential = Math.min(
+    policy.maxDelayMillis,
+    policy.baseDelayMillis * 2 ** Math.max(0, attempts - 1),
+  );
+  return Math.round(exponential / 2 + random() * (exponential / 2));
+}
+
+/**
+ * Whether an attempt starting at `attemptAtMillis` is still inside the deadline of a record
+ * accepted at `startedAtMillis`.
+ *
+ * @example withinRetryDeadline(DEFAULT_RETRY_POLICY, acceptedAt, Date.now() + delay)
+ */
+export function withinRetryDeadline(
+  policy: RetryPolicy,
+  startedAtMillis: number,
+  attemptAtMillis: number,
+): boolean {
+  return attemptAtMillis - startedAtMillis <= policy.deadlineMillis;
+}

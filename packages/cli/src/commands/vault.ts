@@ -1,0 +1,203 @@
+import {
+  type AwsClients,
+  ConfigurationError,
+  createAwsClients,
+  RegionMismatchError,
+  readEndpointsFile,
+} from '@residency/aws';
+import { type NormalizeContext, type NormalizerName, normalizeIdentifier } from '@residency/core';
+import type { Command } from 'commander';
+import {
+  AmbiguousSubjectError,
+  AuditWriteError,
+  createVault,
+  policyFromEnv,
+  type SubjectRef,
+  UnauthorizedError,
+  type Vault,
+  VaultConfigurationError,
+} from '@residency/vault';
+import { CliError } from '../errors.ts';
+
+/** Options every `residency vault` subcommand takes. */
+interface TargetOptions {
+  dataDir: string;
+  region?: string;
+  table?: string;
+  auditTable?: string;
+  keyArn?: string;
+  actor: string;
+  purpose: string;
+  indexVersion: string;
+  previousIndexVersions?: string;
+}
+
+interface SubjectOptions extends TargetOptions {
+  identifier?: string;
+  token?: string;
+  country: string;
+}
+
+const NORMALIZERS: Record<string, NormalizerName> = {
+  phone: 'phone',
+  email: 'email',
+  nationalId: 'nationalId',
+};
+
+function withTarget(command: Command): Command {
+  return command
+    .option('--data-dir <dir>', 'local stack directory holding endpoints.json', '.residency')
+    .option(
+      '--region <region>',
+      'AWS: the data region (with --table, --audit-table, --key-arn; no endpoint override)',
+    )
+    .option('--table <name>', 'AWS: the vault table')
+    .option('--audit-table <name>', 'AWS: the audit table')
+    .option('--key-arn <arn>', 'AWS: the KMS key ARN (must be in --region)')
+    .requiredOption('--actor <principal>', 'who is asking (checked against DETOKENIZE_PRINCIPALS, audited)')
+    .requiredOption('--purpose <text>', 'why (audited), e.g. a ticket id')
+    .option('--index-version <v>', 'index key version in use', 'v1')
+    .option('--previous-index-versions <list>', 'comma-separated older index versions still looked up');
+}
+
+function withSubject(command: Command): Command {
+  return withTarget(command)
+    .option('--identifier <kind:value>', 'the subject by an identifier, e.g. phone:+919876543210')
+    .option('--token <token>', 'the subject by a token, e.g. pat_...')
+    .option('--country <cc>', 'country for reading local phone formats', 'IN');
+}
+
+async function openVault(options: TargetOptions): Promise<{ vault: Vault; clients: AwsClients }> {
+  const tuning = {
+    indexKeyVersion: options.indexVersion,
+    previousIndexKeyVersions: (options.previousIndexVersions ?? '').split(',').filter(Boolean),
+    authorize: policyFromEnv(process.env),
+  };
+  if (options.region) {
+    const { table, auditTable, keyArn, region } = options;
+    if (!table || !auditTable || !keyArn) {
+      throw new CliError('--region needs --table, --audit-table and --key-arn', 2);
+    }
+    const clients = createAwsClients({ region });
+    return {
+      clients,
+      vault: createVault({
+        clients,
+        region,
+        keyArn,
+        tableName: table,
+        auditTableName: auditTable,
+        ...tuning,
+      }),
+    };
+  }
+  const file = await readEndpointsFile(options.dataDir);
+  const { vault: table, audit: auditTable } = file.tables;
+  if (!table || !auditTable)
+    throw new CliError(`${options.dataDir}/endpoints.json names no vault or audit table`, 2);
+  const clients = createAwsClients({
+    region: file.region,
+    endpoints: { dynamodb: file.endpoints.dynamodb, kms: file.endpoints.kms },
+  });
+  return {
+    clients,
+    vault: createVault({
+      clients,
+      region: file.region,
+      keyArn: file.keyArn,
+      tableName: table,
+      auditTableName: auditTable,
+      ...tuning,
+    }),
+  };
+}
+
+function subjectOf(options: SubjectOptions): SubjectRef {
+  if (Boolean(options.identifier) === Boolean(options.token)) {
+    throw new CliError('name the subject with exactly one of --identifier KIND:VALUE or --token TOKEN', 2);
+  }
+  if (options.token) return { token: options.token };
+  const raw = options.identifier as string;
+  const colon = raw.indexOf(':');
+  if (colon <= 0) throw new CliError('--identifier is KIND:VALUE, e.g. phone:+919876543210', 2);
+  const kind = raw.slice(0, colon);
+  const normalized = normalizeIdentifier(NORMALIZERS[kind] ?? 'opaque', raw.slice(colon + 1), {
+    country: options.country.toUpperCase() as NormalizeContext['country'],
+  });
+  // The reason never contains the value.
+  if (!normalized.ok) throw new CliError(`--identifier: ${normalized.reason}`, 2);
+  return { identifier: { kind, value: normalized.value } };
+}
+
+/** Runs a vault operation, printing its JSON result and turning known refusals into one-line errors. */
+async function run(options: TargetOptions, act: (vault: Vault) => Promise<object>): Promise<void> {
+  let opened: { vault: Vault; clients: AwsClients } | undefined;
+  try {
+    opened = await openVault(options);
+    const result = await act(opened.vault);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if ('outcome' in result && result.outcome === 'not_found') process.exitCode = 1;
+  } catch (error) {
+    if (error instanceof UnauthorizedError) {
+      throw new CliError(`${error.message} (the allowlist is DETOKENIZE_PRINCIPALS)`, 3, { cause: error });
+    }
+    if (error instanceof AmbiguousSubjectError) throw new CliError(error.message, 4, { cause: error });
+    if (error instanceof AuditWriteError) {
+      throw new CliError(`${error.message}; nothing was revealed or changed`, 5, { cause: error });
+    }
+    if (
+      error instanceof ConfigurationError ||
+      error instanceof RegionMismatchError ||
+      error instanceof VaultConfigurationError
+    ) {
+      throw new CliError(error.message, 2, { cause: error });
+    }
+    throw error;
+  } finally {
+    opened?.vault.close();
+    opened?.clients.destroy();
+  }
+}
+
+/**
+ * `residency vault erase|export|detokenize|reindex`: the vault's admin operations, in region,
+ * against the local stack (`--data-dir`, default `.residency`) or AWS (`--region --table
+ * --audit-table --key-arn`). Every call names an actor (allowed by DETOKENIZE_PRINCIPALS) and a
+ * purpose, and is written to the audit log before anything is revealed or changed.
+ */
+export function register(program: Command): void {
+  const vault = program
+    .command('vault')
+    .description(
+      'in-region vault administration: erase, export, detokenize, reindex (authorized and audited)',
+    );
+
+  withSubject(vault.command('erase'))
+    .description('erase a data subject; prints the erasure notice (tokens only) for the control plane')
+    .action(async (options: SubjectOptions) => {
+      const subject = subjectOf(options);
+      await run(options, (v) => v.eraseSubject(subject, options));
+    });
+
+  withSubject(vault.command('export'))
+    .description('print what the vault holds for a subject as JSON (personal data: handle accordingly)')
+    .action(async (options: SubjectOptions) => {
+      const subject = subjectOf(options);
+      await run(options, (v) => v.exportSubject(subject, options));
+    });
+
+  withTarget(vault.command('detokenize'))
+    .description('print the identifiers behind tokens as JSON (personal data: handle accordingly)')
+    .argument('<tokens...>', 'vault tokens, e.g. pat_...')
+    .action(async (tokens: string[], options: TargetOptions) => {
+      await run(options, (v) => v.detokenize(tokens, options));
+    });
+
+  withTarget(vault.command('reindex'))
+    .description('move every entry to another index key version, keeping tokens')
+    .requiredOption('--from <version>', 'the version entries are moved from, e.g. v1')
+    .requiredOption('--to <version>', 'the version they are moved to, e.g. v2')
+    .action(async (options: TargetOptions & { from: string; to: string }) => {
+      await run(options, (v) => v.reindex({ fromVersion: options.from, toVersion: options.to }, options));
+    });
+}

@@ -1,0 +1,50 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/** Where a sent event went in the stream, from the producer's acknowledgement. */
+export interface SentEvent {
+  eventId: string;
+  shardId: string;
+  sequenceNumber: string;
+}
+
+/** What the in-region quarantine holds for this run's events. */
+export interface QuarantineTally {
+  /** Event ids found in quarantine, with the reason. */
+  byEventId: Map<string, string>;
+}
+
+/**
+ * Reads the in-region quarantine and attributes entries to this run's events: an ingest entry by
+ * the event's stream position (shard, sequence number), a forwarder entry by its record id (the
+ * event id). Reasons only; the quarantine holds no values in clear.
+ */
+export async function tallyQuarantine(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  sent: ReadonlyMap<string, SentEvent>,
+): Promise<QuarantineTally> {
+  const byPosition = new Map<string, string>();
+  for (const event of sent.values()) byPosition.set(`${event.shardId}#${event.sequenceNumber}`, event.eventId);
+  const byEventId = new Map<string, string>();
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({
+        TableName: tableName,
+        ...(startKey ? { ExclusiveStartKey: startKey as never } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const reason = item.reason?.S ?? 'unknown';
+      const recordId = item.recordId?.S;
+      const position = item.shardId?.S && item.sequenceNumber?.S ? `${item.shardId.S}#${item.sequenceNumber.S}` : '';
+      const stream = item.stream?.S ?? 'events';
+      const eventId =
+        recordId && sent.has(recordId) ? recordId : stream === 'events' ? byPosition.get(position) : undefined;
+      if (eventId) byEventId.set(eventId, reason);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { byEventId };
+}

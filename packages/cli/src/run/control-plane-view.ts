@@ -1,0 +1,33 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EndpointsFile } from '@residency/aws';
+import { createDynamoControlPlaneStore, readControlPlaneDescriptor } from '@residency/control-plane';
+
+/** What `run` reads of the control plane to account for events: stored record ids and cells. */
+export interface ControlPlaneView {
+  url: string;
+  recordIds(): Promise<Set<string>>;
+  aggregateCount(): Promise<number>;
+  close(): void;
+}
+
+/** Opens the local control plane's store read-only for accounting; undefined if none is running. */
+export async function openControlPlane(file: EndpointsFile): Promise<ControlPlaneView | undefined> {
+  if (!file.endpoints.controlPlane) return undefined;
+  const descriptor = readControlPlaneDescriptor(file);
+  const dynamodb = new DynamoDBClient({
+    region: descriptor.region,
+    endpoint: descriptor.dynamodb,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const store = createDynamoControlPlaneStore({ dynamodb, tables: descriptor.tables });
+  return {
+    url: descriptor.url,
+    recordIds: async () => new Set(await store.recordIds()),
+    aggregateCount: async () => {
+      let count = 0;
+      for await (const row of store.exportAll()) if (row.kind === 'aggregate') count += 1;
+      return count;
+    },
+    close: () => dynamodb.destroy(),
+  };
+}

@@ -1,0 +1,37 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { generateClinicBook } from '@residency/loadtest/generator';
+
+/** One input line: parsed JSON, or why it is not JSON. Never the text itself. */
+export type InputLine = { line: number; ok: true; value: unknown } | { line: number; ok: false; reason: string };
+
+/** Largest line accepted from a file: Kinesis caps a record at 1 MiB. */
+export const MAX_LINE_BYTES = 1_048_576;
+
+/** Reads a JSON-lines file; blank lines are skipped but keep their number. */
+export async function* readJsonLines(path: string): AsyncGenerator<InputLine> {
+  let line = 0;
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const text of lines) {
+    line += 1;
+    if (text.trim() === '') continue;
+    if (Buffer.byteLength(text) > MAX_LINE_BYTES) {
+      yield { line, ok: false, reason: `line is larger than ${MAX_LINE_BYTES} bytes` };
+      continue;
+    }
+    try {
+      yield { line, ok: true, value: JSON.parse(text) };
+    } catch {
+      yield { line, ok: false, reason: 'not JSON' };
+    }
+  }
+}
+
+/** A generated ClinicBook workload as numbered lines (the default input of `residency run`). */
+export async function* generatedLines(events: number, seed: number): AsyncGenerator<InputLine> {
+  let line = 0;
+  for (const event of generateClinicBook({ events, seed })) {
+    line += 1;
+    yield { line, ok: true, value: event };
+  }
+}

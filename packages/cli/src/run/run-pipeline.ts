@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type AwsClients, createAwsClients, type EndpointsFile, readEndpointsFile } from '@residency/aws';
+import { createCountryResolver, EventValidationError } from '@residency/core';
+import { createInMemoryMetrics } from '@residency/pipeline';
+import { createProducer, DeliveryFailedError, type ProducerEvent } from '@residency/producer';
+import { type LocalStack, startLocalStack } from '@residency/local';
+import { LOCAL_TENANT_COUNTRIES, localPipelinePlugins, type PipelineHandles } from '../stack/plugins.ts';
+import { type SentEvent, tallyQuarantine } from './accounting.ts';
+import { type ControlPlaneView, openControlPlane } from './control-plane-view.ts';
+import type { InputLine } from './input.ts';
+import type { RejectedLine, RunReport } from './report.ts';
+
+/** Options of {@link runPipeline}. */
+export interface RunPipelineOptions {
+  input: AsyncIterable<InputLine>;
+  dataDir: string;
+  region: string;
+  /** How long to wait for every event to be accounted for, in milliseconds. Default: 180000. */
+  timeoutMillis?: number;
+  /** Progress lines. Default: none. */
+  log?: (line: string) => void;
+}
+
+/** A run's report, and the stack if this run started it (the caller stops it, or keeps serving). */
+export interface PipelineRun {
+  report: RunReport;
+  /** Set when `run` started the stack itself; undefined when it used a running `residency up`. */
+  ownStack?: LocalStack;
+}
+
+const POLL_MILLIS = 500;
+
+const countryOf = createCountryResolver({
+  defaultCountry: LOCAL_TENANT_COUNTRIES.defaultCountry,
+  byPrefix: { ...LOCAL_TENANT_COUNTRIES.byPrefix },
+});
+
+/**
+ * The main job: sends every input line through the producer into the local stack (starting it if
+ * no `residency up` is running for the directory), waits until every event is forwarded or
+ * quarantined, releases the closed windows' aggregates, and reports. Nothing is lost silently:
+ * every line ends as sent (then forwarded or quarantined), rejected with a reason, or failed to send.
+ */
+export async function runPipeline(options: RunPipelineOptions): Promise<PipelineRun> {
+  const started = Date.now();
+  const log = options.log ?? (() => undefined);
+  const handles: PipelineHandles = {};
+  const attached = await runningStack(options.dataDir);
+  let ownStack: LocalStack | undefined;
+  let file: EndpointsFile;
+  if (attached) {
+    file = attached;
+    log(`using the running stack in ${options.dataDir}`);
+  } else {
+    log(`starting the local stack in ${options.dataDir}`);
+    ownStack = await startLocalStack({
+      dataDir: options.dataDir,
+      region: options.region,
+      plugins: localPipelinePlugins(
+        { dataDir: options.dataDir, logLevel: 'ERROR', metrics: () => createInMemoryMetrics() },
+        handles,
+      ),
+    });
+    file = ownStack.endpointsFile;
+  }
+  const clients = createAwsClients({ region: file.region, endpoints: file.endpoints });
+  const controlPlane = await openControlPlane(file);
+  try {
+    const sending = await sendAll(options, file);
+    log(`sent ${sending.sent.size} events, rejected ${sending.rejected.length} lines; waiting for the pipeline`);
+    const accounted = await waitForAccounting(
+      clients,
+      file,
+      controlPlane,
+      sending.sent,
+      options.timeoutMillis ?? 180_000,
+      log,
+    );
+    const aggregates = await releaseAggregates(handles, controlPlane, log);
+    const report: RunReport = {
+      lines: sending.lines,
+      sent: sending.sent.size,
+      rejected: sending.rejected,
+      forwarded: accounted.forwarded,
+      quarantined: accounted.quarantined,
+      failedToSend: sending.failed,
+      unaccounted: sending.sent.size - accounted.forwarded - accounted.quarantined.count,
+      complete: sending.sent.size === accounted.forwarded + accounted.quarantined.count,
+      aggregates,
+      ...(controlPlane ? { controlPlane: { url: controlPlane.url, dashboard: `${controlPlane.url}/` } } : {}),
+      elapsedMillis: Date.now() - started,
+    };
+    return { report, ...(ownStack ? { ownStack } : {}) };
+  } catch (error) {
+    await ownStack?.stop();
+    throw error;
+  } finally {
+    clients.destroy();
+    controlPlane?.close();
+  }
+}
+
+async function runningStack(dataDir: string): Promise<EndpointsFile | undefined> {
+  try {
+    const file = await readEndpointsFile(dataDir);
+    if (file.pid === undefined || file.pid === process.pid) return undefined;
+    process.kill(file.pid, 0);
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+async function sendAll(options: RunPipelineOptions, file: EndpointsFile) {
+  const producer = createProducer({
+    streamName: file.streams.events ?? 'residency-events',
+    region: file.region,
+    endpoint: file.endpoints.kinesis,
+    countryOf,
+    partitionKeySecret: await partitionKeySecret(options.dataDir),
+  });
+  const sent = new Map<string, SentEvent>();
+  const rejected: RejectedLine[] = [];
+  const failed: Array<{ eventId: string; reason: string }> = [];
+  const pending: Array<Promise<void>> = [];
+  let lines = 0;
+  for await (const input of options.input) {
+    lines = input.line;
+    if (!input.ok) {
+      rejected.push({ line: input.line, reason: input.reason });
+      continue;
+    }
+    const line = input.line;
+    pending.push(
+      producer.sendAndWait(input.value as ProducerEvent).then(
+        (ack) => {
+          sent.set(ack.eventId, { eventId: ack.eventId, shardId: ack.shardId, sequenceNumber: ack.sequenceNumber });
+        },
+        (error: unknown) => {
+          if (error instanceof EventValidationError) rejected.push({ line, reason: error.message });
+          else if (error instanceof DeliveryFailedError) failed.push({ eventId: error.eventId, reason: error.reason });
+          else rejected.push({ line, reason: error instanceof Error ? error.name : 'refused' });
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  await producer.close();
+  rejected.sort((a, b) => a.line - b.line);
+  return { lines, sent, rejected, failed };
+}
+
+async function waitForAccounting(
+  clients: AwsClients,
+  file: EndpointsFile,
+  controlPlane: ControlPlaneView | undefined,
+  sent: ReadonlyMap<string, SentEvent>,
+  timeoutMillis: number,
+  log: (line: string) => void,
+) {
+  const deadline = Date.now() + timeoutMillis;
+  let lastLogged = 0;
+  for (;;) {
+    const stored = controlPlane ? await controlPlane.recordIds() : new Set<string>();
+    const forwarded = [...sent.keys()].filter((id) => stored.has(id)).length;
+    const tally = await tallyQuarantine(clients.dynamodb, file.tables.quarantine ?? '', sent);
+    const reasons: Record<string, number> = {};
+    for (const [eventId, reason] of tally.byEventId) {
+      if (stored.has(eventId)) continue;
+      reasons[reason] = (reasons[reason] ?? 0) + 1;
+    }
+    const quarantined = Object.values(reasons).reduce((a, b) => a + b, 0);
+    if (forwarded + quarantined >= sent.size || Date.now() > deadline) {
+      return { forwarded, quarantined: { count: quarantined, reasons } };
+    }
+    if (Date.now() - lastLogged > 5_000) {
+      lastLogged = Date.now();
+      log(`  ${forwarded} forwarded, ${quarantined} quarantined, ${sent.size - forwarded - quarantined} in flight`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MILLIS));
+  }
+}
+
+async function releaseAggregates(
+  handles: PipelineHandles,
+  controlPlane: ControlPlaneView | undefined,
+  log: (line: string) => void,
+) {
+  if (!handles.closer) {
+    return { releasedCells: 0, suppressedCells: 0, storedCells: (await controlPlane?.aggregateCount()) ?? 0 };
+  }
+  const closed = await handles.closer.run();
+  log(`window closer: ${closed.releasedCells} cells released, ${closed.suppressedCells} suppressed (k)`);
+  let stored = (await controlPlane?.aggregateCount()) ?? 0;
+  const deadline = Date.now() + 60_000;
+  while (controlPlane && stored < closed.releasedCells && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MILLIS));
+    stored = await controlPlane.aggregateCount();
+  }
+  return { releasedCells: closed.releasedCells, suppressedCells: closed.suppressedCells, storedCells: stored };
+}
+
+// The producer's partition-key secret, kept in region (the data directory) so a patient's events
+// land on the same shard across runs. Mode 0600; never printed.
+async function partitionKeySecret(dataDir: string): Promise<Uint8Array> {
+  const path = join(dataDir, 'producer', 'partition-key.secret');
+  try {
+    return await readFile(path);
+  } catch {
+    await mkdir(join(dataDir, 'producer'), { recursive: true, mode: 0o700 });
+    const secret = randomBytes(32);
+    await writeFile(path, secret, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
+    await chmod(path, 0o600);
+    return readFile(path);
+  }
+}

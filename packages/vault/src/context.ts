@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { Token } from '@residency/core';
+import { LRUCache } from 'lru-cache';
+import { type AccessRequest, AccessRequestSchema, type AdminAction } from './access.ts';
+import type { AuditLog, AuditOutcome } from './audit/audit-log.ts';
+import { createDataKeyCache, type DataKeyCache } from './crypto/data-key-cache.ts';
+import { createDataKeyResolver, type DataKeyResolver } from './crypto/data-key-resolver.ts';
+import { createIndexKeyring, type IndexKeyring } from './crypto/index-keys.ts';
+import type { KeyProvider } from './crypto/key-provider.ts';
+import { createRandomPool, type RandomPool } from './crypto/random-pool.ts';
+import { UnauthorizedError, VaultConfigurationError } from './errors.ts';
+import type { ResolvedVaultOptions } from './options.ts';
+import type { VaultStore } from './store/vault-store.ts';
+
+/** Counters behind `vault.stats()`. */
+export interface VaultCounters {
+  cacheHits: number;
+  cacheMisses: number;
+  singleFlightJoins: number;
+  created: number;
+  racesLost: number;
+  previousVersionHits: number;
+  linksWritten: number;
+  orphanPointers: number;
+}
+
+/** Everything the vault's operations share. Internal: built once by `createVaultWithPorts`. */
+export interface VaultContext {
+  vault: string;
+  store: VaultStore;
+  audit: AuditLog;
+  options: ResolvedVaultOptions;
+  indexKeys: IndexKeyring;
+  dataKeys: DataKeyCache;
+  resolver: DataKeyResolver;
+  random: RandomPool;
+  /** tokenKey(kind, value) → token. Plain identifiers live here, in memory only. */
+  cache: LRUCache<string, Token>;
+  /** `<contact>><subject>` of links known to be stored. */
+  linkCache: LRUCache<string, true>;
+  counters: VaultCounters;
+}
+
+/** Builds the shared context of a vault. */
+export function createVaultContext(
+  vault: string,
+  ports: { store: VaultStore; audit: AuditLog; keys: KeyProvider },
+  options: ResolvedVaultOptions,
+): VaultContext {
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(vault)) {
+    throw new VaultConfigurationError(`vault name '${vault}' is not a DynamoDB table name`, 'tableName');
+  }
+  const { clock } = options;
+  const resolver = createDataKeyResolver({
+    vault,
+    keys: ports.keys,
+    store: ports.store,
+    clock,
+    dataKeyMaxAgeSeconds: options.dataKeyMaxAgeSeconds,
+  });
+  return {
+    vault,
+    store: ports.store,
+    audit: ports.audit,
+    options,
+    indexKeys: createIndexKeyring({ vault, keys: ports.keys, store: ports.store, clock }),
+    dataKeys: createDataKeyCache({
+      vault,
+      keys: ports.keys,
+      store: ports.store,
+      clock,
+      dataKeyMaxAgeSeconds: options.dataKeyMaxAgeSeconds,
+      dataKeyMaxMessages: options.dataKeyMaxMessages,
+      onGenerated: (material) => resolver.seed(material),
+    }),
+    resolver,
+    random: createRandomPool(),
+    cache: new LRUCache<string, Token>({
+      max: options.cacheMaxEntries,
+      ttl: options.cacheTtlSeconds * 1000,
+      perf: { now: () => clock.nowMillis() },
+    }),
+    linkCache: new LRUCache<string, true>({ max: options.cacheMaxEntries }),
+    counters: {
+      cacheHits: 0,
+      cacheMisses: 0,
+      singleFlightJoins: 0,
+      created: 0,
+      racesLost: 0,
+      previousVersionHits: 0,
+      linksWritten: 0,
+      orphanPointers: 0,
+    },
+  };
+}
+
+/** An authorized, audited admin call in progress. */
+export interface AuditedCall {
+  requestId: string;
+  access: AccessRequest;
+  /** Appends a record of this call; throws AuditWriteError if it cannot. */
+  record(
+    outcome: AuditOutcome,
+    tokens: readonly Token[],
+    extra?: { count?: number; noticeId?: string },
+  ): Promise<void>;
+}
+
+/**
+ * Starts an admin call: validates who and why, asks the policy, and audits a denial (then
+ * throws {@link UnauthorizedError}). The caller writes the `requested` record before it
+ * reveals or changes anything.
+ */
+export async function beginAdminCall(
+  ctx: VaultContext,
+  action: AdminAction,
+  rawAccess: AccessRequest,
+): Promise<AuditedCall> {
+  const access = AccessRequestSchema.parse(rawAccess);
+  const requestId = randomUUID();
+  const call: AuditedCall = {
+    requestId,
+    access,
+    record: (outcome, tokens, extra = {}) =>
+      ctx.audit.append({
+        requestId,
+        action,
+        outcome,
+        actor: access.actor,
+        purpose: access.purpose,
+        tokens,
+        count: extra.count ?? tokens.length,
+        atMillis: ctx.options.clock.nowMillis(),
+        ...(extra.noticeId ? { noticeId: extra.noticeId } : {}),
+      }),
+  };
+  if (!(await ctx.options.authorize(access.actor, action))) {
+    // The denial is recorded if at all possible; the caller is refused either way.
+    await call.record('denied', []).catch(() => undefined);
+    throw new UnauthorizedError(access.actor, action);
+  }
+  return call;
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { type ErasureNotice, ErasureNoticeSchema, needs, type Token } from '@residency/core';
+import type { AccessRequest } from './access.ts';
+import { beginAdminCall, type VaultContext } from './context.ts';
+import { ErasureNoticeDeliveryError } from './errors.ts';
+import type { SubjectLink } from './store/vault-store.ts';
+import { findToken, resolveSubject, type SubjectRef } from './subject.ts';
+
+/** What `eraseSubject` returns. */
+export type EraseResult =
+  | {
+      outcome: 'erased';
+      requestId: string;
+      /** The notice for the control plane (tokens only), also handed to the ErasureSink if configured. */
+      notice: ErasureNotice;
+      /** Contacts shared with another subject: their link to this subject is gone, their entry stays. */
+      keptContacts: Token[];
+    }
+  | { outcome: 'not_found'; requestId: string };
+
+/**
+ * Erases a data subject (named by any of its identifiers or tokens): its entry and those of its
+ * contact identifiers are deleted with their pointers and links, so the tokens resolve to nothing
+ * (crypto-shredding: the ciphertext is gone) and a later event for the same person gets a new
+ * token. A contact also linked to another subject keeps its entry and loses only this link.
+ *
+ * Order: audit `requested` → delete entries → pointers → links → evict from this process's
+ * cache → audit the receipt (`completed`, with the notice id) → hand the notice to the sink.
+ * Repeating an erasure by token finishes one that stopped half way. Other warm processes stop
+ * handing out the old tokens within `cacheTtlSeconds`.
+ */
+export async function eraseSubject(
+  ctx: VaultContext,
+  ref: SubjectRef,
+  access: AccessRequest,
+): Promise<EraseResult> {
+  const call = await beginAdminCall(ctx, 'erase', access);
+  const found = await findToken(ctx, ref);
+  if (found === undefined) {
+    await call.record('not_found', []);
+    return { outcome: 'not_found', requestId: call.requestId };
+  }
+  const { subject, contacts } = await resolveSubject(ctx, found);
+  await call.record('requested', [subject, ...contacts.map((c) => c.contactToken)]);
+
+  const erased: Token[] = [subject];
+  const keptContacts: Token[] = [];
+  const links: SubjectLink[] = [...contacts];
+  for (const contact of contacts) {
+    const others = (await ctx.store.getLinks(contact.contactToken)).subjects;
+    if (others.some((l) => l.subjectToken !== subject)) keptContacts.push(contact.contactToken);
+    else erased.push(contact.contactToken);
+  }
+  needs(erased.length <= 1000, 'Precondition: an erasure notice names at most 1000 tokens');
+
+  const pointers = await ctx.store.getPointers(erased);
+  await ctx.store.deleteEntries([...pointers.values()].map((p) => p.ref));
+  await ctx.store.deletePointers(erased);
+  await ctx.store.deleteLinks(links);
+  evict(ctx, new Set(erased), subject);
+
+  const notice = ErasureNoticeSchema.parse({
+    schema: 'residency.erasure.v1',
+    noticeId: randomUUID(),
+    erasedAt: new Date(ctx.options.clock.nowMillis()).toISOString(),
+    tokens: erased,
+  });
+  await call.record('completed', erased, { noticeId: notice.noticeId });
+  if (ctx.options.erasureSink) {
+    try {
+      await ctx.options.erasureSink.send(notice);
+    } catch (cause) {
+      throw new ErasureNoticeDeliveryError(notice, { cause });
+    }
+  }
+  return { outcome: 'erased', requestId: call.requestId, notice, keptContacts };
+}
+
+/** Drops erased tokens from this process's caches (a linear pass: erasure is rare). */
+function evict(ctx: VaultContext, erased: ReadonlySet<Token>, subject: Token): void {
+  for (const [key, token] of ctx.cache.entries()) if (erased.has(token)) ctx.cache.delete(key);
+  for (const key of ctx.linkCache.keys()) {
+    const [contact, linkedSubject] = key.split('>');
+    if (linkedSubject === subject || erased.has(contact as Token)) ctx.linkCache.delete(key);
+  }
+}

@@ -1,0 +1,234 @@
+import { type Token, type TokenMap, type TokenRequest, tokenKey } from '@residency/core';
+import type { VaultContext } from './context.ts';
+import { sealEntryValue } from './crypto/entry-crypto.ts';
+import { InvalidTokenRequestError } from './errors.ts';
+import { chunk, mapWithConcurrency } from './store/concurrency.ts';
+import { type IndexRef, indexRefKey, type SubjectLink, type VaultEntry } from './store/vault-store.ts';
+import { formatTokenFast } from './token-format.ts';
+
+/** Kinds become part of item keys, so they are restricted to a safe alphabet. */
+export const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+/** Longest normalized identifier accepted, in UTF-16 code units. */
+export const MAX_VALUE_LENGTH = 1024;
+
+interface Miss {
+  key: string;
+  kind: string;
+  value: string;
+  resolve(token: Token): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The tokenize algorithm, per batch: cache → single-flight → one batched read for the misses →
+ * conditional creates, in parallel, for what is new → links. No per-identifier KMS call: new
+ * values are sealed under the current data key, which is fetched once per lifetime.
+ *
+ * Postcondition: every request's (kind, value), and every `linkTo`, has its token in the result;
+ * concurrent callers (in this process through single-flight, across processes through the
+ * conditional put) get the same token for the same identifier.
+ */
+export function createTokenize(ctx: VaultContext): (requests: readonly TokenRequest[]) => Promise<TokenMap> {
+  const { cache, counters } = ctx;
+  const inFlight = new Map<string, Promise<Token>>();
+
+  return async function tokenize(requests) {
+    const out = new Map<string, Token>();
+    const misses: Miss[] = [];
+    const joins: Promise<void>[] = [];
+
+    const visit = (kind: string, value: string) => {
+      const key = tokenKey(kind, value);
+      if (out.has(key)) return;
+      const cached = cache.get(key);
+      if (cached !== undefined) {
+        counters.cacheHits += 1;
+        out.set(key, cached);
+        return;
+      }
+      out.set(key, '' as Token); // placeholder: each key is visited once per batch
+      const running = inFlight.get(key);
+      if (running) {
+        counters.singleFlightJoins += 1;
+        const joined = running.then((token) => void out.set(key, token));
+        joined.catch(noop); // handled: awaited below, unless this batch fails first
+        joins.push(joined);
+        return;
+      }
+      misses.push({ key, kind, value, resolve: noop, reject: noop });
+    };
+
+    let linked = false;
+    for (const request of requests) {
+      visit(request.kind, request.value);
+      if (request.linkTo) {
+        visit(request.linkTo.kind, request.linkTo.value);
+        linked = true;
+      }
+    }
+    if (misses.length > 0) {
+      // Validated before anything is claimed, so a bad request fails only its own batch.
+      for (const miss of misses) checkRequest(miss.kind, miss.value);
+      counters.cacheMisses += misses.length;
+      for (const miss of misses) {
+        const promise = new Promise<Token>((resolve, reject) => {
+          miss.resolve = resolve;
+          miss.reject = reject;
+        });
+        promise.catch(noop); // joiners see the failure through their own await
+        inFlight.set(miss.key, promise);
+      }
+      const batch = misses;
+      try {
+        const tokens = await resolveMisses(ctx, batch);
+        for (let i = 0; i < batch.length; i++) {
+          const miss = batch[i] as Miss;
+          const token = tokens[i] as Token;
+          cache.set(miss.key, token);
+          out.set(miss.key, token);
+          miss.resolve(token);
+        }
+      } catch (error) {
+        for (const miss of batch) miss.reject(error);
+        throw error;
+      } finally {
+        for (const miss of batch) inFlight.delete(miss.key);
+      }
+    }
+    if (joins.length > 0) await Promise.all(joins);
+    if (linked) await writeLinks(ctx, requests, out);
+    return out;
+  };
+}
+
+function noop(): void {}
+
+function checkRequest(kind: string, value: string): void {
+  if (!KIND_PATTERN.test(kind)) throw new InvalidTokenRequestError('identifier kind is not usable', kind);
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_VALUE_LENGTH) {
+    throw new InvalidTokenRequestError(`a normalized value is 1..${MAX_VALUE_LENGTH} characters`, kind);
+  }
+}
+
+/** Tokens for the misses, in order: found under the current index version, a previous one, or created. */
+async function resolveMisses(ctx: VaultContext, misses: readonly Miss[]): Promise<Token[]> {
+  const { options, store } = ctx;
+  const indexer = await ctx.indexKeys.indexer(options.indexKeyVersion);
+  const refs: IndexRef[] = misses.map((m) => ({
+    indexVersion: indexer.version,
+    kind: m.kind,
+    blindIndex: indexer.blindIndex(m.kind, m.value),
+  }));
+  const tokens: Array<Token | undefined> = new Array(misses.length);
+  const found = await store.getEntries(refs);
+  let open: number[] = [];
+  refs.forEach((ref, i) => {
+    const entry = found.get(indexRefKey(ref));
+    if (entry) tokens[i] = entry.token;
+    else open.push(i);
+  });
+
+  for (const version of options.previousIndexKeyVersions) {
+    if (open.length === 0) break;
+    const previous = await ctx.indexKeys.indexer(version);
+    const oldRefs = open.map((i) => {
+      const m = misses[i] as Miss;
+      return { indexVersion: version, kind: m.kind, blindIndex: previous.blindIndex(m.kind, m.value) };
+    });
+    const oldFound = await store.getEntries(oldRefs);
+    const still: number[] = [];
+    open.forEach((i, j) => {
+      const entry = oldFound.get(indexRefKey(oldRefs[j] as IndexRef));
+      if (entry) {
+        tokens[i] = entry.token;
+        ctx.counters.previousVersionHits += 1;
+      } else still.push(i);
+    });
+    open = still;
+  }
+
+  if (open.length > 0) {
+    const created = await createEntries(
+      ctx,
+      open.map((i) => ({ miss: misses[i] as Miss, ref: refs[i] as IndexRef })),
+    );
+    open.forEach((i, j) => {
+      tokens[i] = created[j];
+    });
+  }
+  return tokens as Token[];
+}
+
+/**
+ * Creates entries for new identifiers. Pointers are written first (they hold no personal data),
+ * then each entry with a conditional put: the winner's token is the identifier's token, a loser
+ * takes the winner's and removes its own pointer. A crash in between leaves at most a pointer
+ * to an entry with another token, which resolves to nothing.
+ */
+async function createEntries(
+  ctx: VaultContext,
+  news: ReadonlyArray<{ miss: Miss; ref: IndexRef }>,
+): Promise<Token[]> {
+  const { store, random, vault, options, counters } = ctx;
+  const now = options.clock.nowMillis();
+  const entries: VaultEntry[] = [];
+  for (const part of chunk(news, options.dataKeyMaxMessages)) {
+    const sealed = await ctx.dataKeys.withDataKey(part.length, (material) =>
+      part.map(({ miss, ref }) => {
+        const token = formatTokenFast(miss.kind, random.take(16));
+        const envelope = sealEntryValue(material, vault, ref, token, miss.value, random);
+        return { ref, token, envelope, createdAtMillis: now };
+      }),
+    );
+    entries.push(...sealed);
+  }
+  await store.putPointers(entries.map(({ token, ref }) => ({ token, ref })));
+  const outcomes = await mapWithConcurrency(entries, options.writeConcurrency, (entry) =>
+    store.putEntryIfAbsent(entry),
+  );
+  const orphans: Token[] = [];
+  const tokens = outcomes.map((outcome, i) => {
+    const mine = (entries[i] as VaultEntry).token;
+    if (outcome.outcome === 'created') {
+      counters.created += 1;
+      return mine;
+    }
+    counters.racesLost += 1;
+    orphans.push(mine);
+    return outcome.existing.token;
+  });
+  if (orphans.length > 0) {
+    // Best effort: an orphan pointer names an entry holding another token, so it resolves to nothing.
+    await store.deletePointers(orphans).catch(() => {
+      counters.orphanPointers += orphans.length;
+    });
+  }
+  return tokens;
+}
+
+/** Stores the links of contact identifiers to their subjects, once per pair per process. */
+async function writeLinks(
+  ctx: VaultContext,
+  requests: readonly TokenRequest[],
+  tokens: TokenMap,
+): Promise<void> {
+  const pending = new Map<string, SubjectLink>();
+  for (const request of requests) {
+    if (!request.linkTo) continue;
+    const contactToken = tokens.get(tokenKey(request.kind, request.value));
+    const subjectToken = tokens.get(tokenKey(request.linkTo.kind, request.linkTo.value));
+    if (!contactToken || !subjectToken || contactToken === subjectToken) continue;
+    const key = `${contactToken}>${subjectToken}`;
+    if (ctx.linkCache.has(key) || pending.has(key)) continue;
+    pending.set(key, {
+      subjectToken,
+      subjectKind: request.linkTo.kind,
+      contactToken,
+      contactKind: request.kind,
+    });
+  }
+  if (pending.size === 0) return;
+  await ctx.store.putLinks([...pending.values()]);
+  for (const key of pending.keys()) ctx.linkCache.set(key, true);
+  ctx.counters.linksWritten += pending.size;
+}

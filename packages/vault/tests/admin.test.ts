@@ -1,0 +1,191 @@
+import { ErasureNoticeSchema, type TokenRequest, tokenKey } from '@residency/core';
+import { describe, expect, it } from 'vitest';
+import {
+  AmbiguousSubjectError,
+  AuditWriteError,
+  ErasureNoticeDeliveryError,
+  type ErasureSink,
+  UnauthorizedError,
+} from '../src/index.ts';
+import { ALICE } from './fixtures.ts';
+import { memoryVault } from './memory.ts';
+
+const registered = (patientId: string, phone: string, email?: string): TokenRequest[] => {
+  const linkTo = { kind: 'patient', value: patientId };
+  return [
+    { kind: 'patient', value: patientId },
+    { kind: 'phone', value: phone, linkTo },
+    ...(email ? [{ kind: 'email', value: email, linkTo }] : []),
+  ];
+};
+
+describe('detokenize', () => {
+  it('writes the audit record (who, which tokens, why) before revealing', async () => {
+    const { vault, audit } = memoryVault();
+    const tokens = await vault.tokenize([{ kind: 'patient', value: 'P-1' }]);
+    const token = tokens.get(tokenKey('patient', 'P-1')) as string;
+    const result = await vault.detokenize([token, 'pat_00000000000000000000000000'], ALICE);
+    expect(result.revealed).toEqual([{ token, kind: 'patient', value: 'P-1' }]);
+    expect(result.missing).toEqual(['pat_00000000000000000000000000']);
+    expect(audit.records).toEqual([
+      expect.objectContaining({
+        requestId: result.requestId,
+        action: 'detokenize',
+        outcome: 'requested',
+        actor: 'alice',
+        purpose: ALICE.purpose,
+        tokens: [token, 'pat_00000000000000000000000000'],
+      }),
+    ]);
+  });
+
+  it('Precondition: if the audit write fails, nothing is revealed', async () => {
+    const { vault, audit, store } = memoryVault();
+    const token = (await vault.tokenize([{ kind: 'patient', value: 'P-1' }])).get(tokenKey('patient', 'P-1'));
+    audit.failing = true;
+    const pointerReads = store.calls.getPointers ?? 0;
+    await expect(vault.detokenize([token as string], ALICE)).rejects.toBeInstanceOf(AuditWriteError);
+    expect(store.calls.getPointers ?? 0).toBe(pointerReads);
+  });
+
+  it('refuses an actor outside the allowlist, and audits the denied attempt', async () => {
+    const { vault, audit } = memoryVault();
+    const token = (await vault.tokenize([{ kind: 'patient', value: 'P-1' }])).get(tokenKey('patient', 'P-1'));
+    await expect(
+      vault.detokenize([token as string], { actor: 'mallory', purpose: 'curious' }),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(audit.records).toEqual([
+      expect.objectContaining({ action: 'detokenize', outcome: 'denied', actor: 'mallory', tokens: [] }),
+    ]);
+  });
+
+  it('requires a purpose', async () => {
+    const { vault } = memoryVault();
+    await expect(
+      vault.detokenize(['pat_00000000000000000000000000'], { actor: 'alice', purpose: ' ' }),
+    ).rejects.toThrow();
+  });
+});
+
+describe('eraseSubject', () => {
+  it('erases the subject and its contacts from any identifier: tokens no longer resolve, a new event gets a new token', async () => {
+    // Prepare
+    const sent: unknown[] = [];
+    const sink: ErasureSink = { send: async (notice) => void sent.push(notice) };
+    const { vault, audit, store } = memoryVault({ erasureSink: sink });
+    const before = await vault.tokenize(registered('P-1', '+8801711111111', 'x@example.org'));
+    const subject = before.get(tokenKey('patient', 'P-1')) as string;
+    const phone = before.get(tokenKey('phone', '+8801711111111')) as string;
+    const email = before.get(tokenKey('email', 'x@example.org')) as string;
+    // Act
+    const result = await vault.eraseSubject(
+      { identifier: { kind: 'phone', value: '+8801711111111' } },
+      ALICE,
+    );
+    // Assess
+    expect(result.outcome).toBe('erased');
+    if (result.outcome !== 'erased') return;
+    expect(ErasureNoticeSchema.parse(result.notice).tokens.sort()).toEqual([subject, phone, email].sort());
+    expect(sent).toEqual([result.notice]);
+    expect((await vault.detokenize([subject, phone, email], ALICE)).missing).toHaveLength(3);
+    expect(store.dump()).toEqual([
+      expect.objectContaining({ id: 'IK#v1' }),
+      expect.objectContaining({ id: expect.stringMatching(/^DK#/) }),
+    ]);
+    const after = await vault.tokenize([{ kind: 'patient', value: 'P-1' }]);
+    expect(after.get(tokenKey('patient', 'P-1'))).not.toBe(subject);
+    expect(audit.records.filter((r) => r.action === 'erase').map((r) => r.outcome)).toEqual([
+      'requested',
+      'completed',
+    ]);
+    expect(audit.records.find((r) => r.outcome === 'completed')?.noticeId).toBe(result.notice.noticeId);
+  });
+
+  it('keeps a contact shared with another subject, removing only the link', async () => {
+    const { vault } = memoryVault();
+    const a = await vault.tokenize(registered('P-A', '+919800000001'));
+    await vault.tokenize(registered('P-B', '+919800000001'));
+    const result = await vault.eraseSubject({ identifier: { kind: 'patient', value: 'P-A' } }, ALICE);
+    const phone = a.get(tokenKey('phone', '+919800000001')) as string;
+    expect(result.outcome === 'erased' && result.keptContacts).toEqual([phone]);
+    const exported = await vault.exportSubject({ identifier: { kind: 'patient', value: 'P-B' } }, ALICE);
+    expect(exported.outcome === 'found' && exported.contacts.map((c) => c.value)).toEqual(['+919800000001']);
+  });
+
+  it('refuses to guess the subject of a contact shared by two subjects', async () => {
+    const { vault } = memoryVault();
+    await vault.tokenize(registered('P-A', '+919800000002'));
+    await vault.tokenize(registered('P-B', '+919800000002'));
+    await expect(
+      vault.eraseSubject({ identifier: { kind: 'phone', value: '+919800000002' } }, ALICE),
+    ).rejects.toBeInstanceOf(AmbiguousSubjectError);
+  });
+
+  it('is not_found for an unknown subject, and audited', async () => {
+    const { vault, audit } = memoryVault();
+    const result = await vault.eraseSubject({ identifier: { kind: 'patient', value: 'nobody' } }, ALICE);
+    expect(result.outcome).toBe('not_found');
+    expect(audit.records.map((r) => r.outcome)).toEqual(['not_found']);
+  });
+
+  it('reports a notice the sink did not take, with the notice to resend', async () => {
+    const { vault } = memoryVault({
+      erasureSink: { send: async () => Promise.reject(new Error('outbox down')) },
+    });
+    await vault.tokenize([{ kind: 'patient', value: 'P-1' }]);
+    const error = await vault
+      .eraseSubject({ identifier: { kind: 'patient', value: 'P-1' } }, ALICE)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ErasureNoticeDeliveryError);
+    expect((error as ErasureNoticeDeliveryError).notice.tokens).toHaveLength(1);
+  });
+});
+
+describe('exportSubject', () => {
+  it('returns the subject and its linked contacts, decrypted, from a token or any identifier', async () => {
+    const { vault, audit } = memoryVault();
+    const tokens = await vault.tokenize(registered('P-1', '+919811111111', 'y@example.org'));
+    const phone = tokens.get(tokenKey('phone', '+919811111111')) as string;
+    const byToken = await vault.exportSubject({ token: phone }, ALICE);
+    const byEmail = await vault.exportSubject(
+      { identifier: { kind: 'email', value: 'y@example.org' } },
+      ALICE,
+    );
+    expect(byToken.outcome).toBe('found');
+    if (byToken.outcome !== 'found') return;
+    expect(byToken.subject).toMatchObject({ kind: 'patient', value: 'P-1' });
+    expect(byToken.contacts.map((c) => [c.kind, c.value]).sort()).toEqual([
+      ['email', 'y@example.org'],
+      ['phone', '+919811111111'],
+    ]);
+    expect(byEmail).toMatchObject({ outcome: 'found', subject: byToken.subject });
+    expect(audit.records.filter((r) => r.action === 'export').every((r) => r.outcome === 'requested')).toBe(
+      true,
+    );
+  });
+});
+
+describe('reindex', () => {
+  it('moves entries to a new index key version keeping their tokens; a v2 vault with v1 fallback gives no second token', async () => {
+    // Prepare
+    const { vault, another, store } = memoryVault();
+    const v1 = await vault.tokenize(registered('P-1', '+919822222222'));
+    const during = another({ indexKeyVersion: 'v2', previousIndexKeyVersions: ['v1'] });
+    const seenDuring = await during.tokenize([{ kind: 'patient', value: 'P-1' }]);
+    // Act
+    const result = await vault.reindex({ fromVersion: 'v1', toVersion: 'v2' }, ALICE);
+    const rerun = await vault.reindex({ fromVersion: 'v1', toVersion: 'v2' }, ALICE);
+    // Assess
+    expect(result).toMatchObject({ migrated: 2, conflicts: 0 });
+    expect(rerun.migrated).toBe(0);
+    expect(seenDuring.get(tokenKey('patient', 'P-1'))).toBe(v1.get(tokenKey('patient', 'P-1')));
+    const after = another({ indexKeyVersion: 'v2' });
+    const v2 = await after.tokenize(registered('P-1', '+919822222222'));
+    expect([...v2.values()].sort()).toEqual([...v1.values()].sort());
+    const revealed = await after.detokenize([...v1.values()], ALICE);
+    expect(revealed.revealed.map((r) => r.value).sort()).toEqual(['+919822222222', 'P-1']);
+    expect(
+      (store.dump() as Array<{ ref?: { indexVersion: string } }>).filter((i) => i.ref?.indexVersion === 'v1'),
+    ).toEqual([]);
+  });
+});

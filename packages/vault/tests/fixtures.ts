@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import {
+  type AwsClients,
+  type CallCounter,
+  createAwsClients,
+  ENDPOINTS_FILE_NAME,
+  type EndpointsFile,
+} from '@residency/aws';
+import { createKmsServer, type KmsServer } from '@residency/kms-local';
+import { type RunningEmulator, startDynalite } from '@residency/local';
+import { type CreateVaultOptions, createVault, type Vault } from '../src/index.ts';
+
+/** The region every fixture serves. */
+export const REGION = 'ap-south-1';
+
+/** dynalite + kms-local on free ports in a temp dir, with vault and audit tables and a KMS key. */
+export interface VaultFixture {
+  region: string;
+  accountId: string;
+  keyArn: string;
+  endpoints: { dynamodb: string; kms: string };
+  tables: { vault: string; audit: string };
+  dataDir: string;
+  kms: KmsServer;
+  /** New SDK clients for the emulators (closed by `close`). */
+  clients(counter?: CallCounter): AwsClients;
+  /** A new vault with its own clients (so separate vaults share nothing in memory). */
+  vault(options?: Partial<Omit<CreateVaultOptions, 'clients'>> & { counter?: CallCounter }): Vault;
+  /** Every item of a table. */
+  scan(table: string): Promise<Array<Record<string, unknown>>>;
+  /** Writes `dir/endpoints.json` pointing at this fixture, as `residency up` would. */
+  writeEndpointsFile(dir: string): Promise<EndpointsFile>;
+  close(): Promise<void>;
+}
+
+/** Creates a `pk` (S) + `sk` (S) on-demand table, as the local stack does. */
+export async function createTable(dynamodb: DynamoDBClient, name: string): Promise<void> {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`table ${name} did not become ACTIVE`);
+}
+
+/** Starts a fixture (call in beforeAll; `close` in afterAll). */
+export async function startVaultFixture(): Promise<VaultFixture> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'vault-test-'));
+  const dynalite: RunningEmulator = await startDynalite({ region: REGION });
+  const kms = await createKmsServer({ region: REGION, dataDir });
+  const all: AwsClients[] = [];
+  const vaults: Vault[] = [];
+  const endpoints = { dynamodb: dynalite.url, kms: kms.url };
+  const clients = (counter?: CallCounter) => {
+    const made = createAwsClients({ region: REGION, endpoints }, counter ? { counter } : {});
+    all.push(made);
+    return made;
+  };
+  const admin = clients();
+  const suffix = randomBytes(4).toString('hex');
+  const tables = { vault: `vault-${suffix}`, audit: `audit-${suffix}` };
+  await createTable(admin.dynamodb, tables.vault);
+  await createTable(admin.dynamodb, tables.audit);
+  const key = await admin.kms.send(new CreateKeyCommand({ Description: 'vault test key' }));
+  const keyArn = key.KeyMetadata?.Arn as string;
+
+  return {
+    region: REGION,
+    accountId: kms.accountId,
+    keyArn,
+    endpoints,
+    tables,
+    dataDir,
+    kms,
+    clients,
+    vault(options = {}) {
+      const { counter, ...rest } = options;
+      const vault = createVault({
+        clients: clients(counter),
+        region: REGION,
+        keyArn,
+        tableName: tables.vault,
+        auditTableName: tables.audit,
+        ...rest,
+      });
+      vaults.push(vault);
+      return vault;
+    },
+    async scan(table) {
+      const items: Array<Record<string, unknown>> = [];
+      let start: Record<string, never> | undefined;
+      do {
+        const out = await admin.dynamodb.send(
+          new ScanCommand({ TableName: table, ...(start ? { ExclusiveStartKey: start } : {}) }),
+        );
+        items.push(...((out.Items ?? []) as Array<Record<string, unknown>>));
+        start = out.LastEvaluatedKey as Record<string, never> | undefined;
+      } while (start);
+      return items;
+    },
+    async writeEndpointsFile(dir) {
+      const file: EndpointsFile = {
+        region: REGION,
+        accountId: kms.accountId,
+        endpoints: { ...endpoints, kinesis: 'http://127.0.0.1:9' },
+        keyArn,
+        streams: {},
+        tables: { ...tables },
+      };
+      await writeFile(join(dir, ENDPOINTS_FILE_NAME), JSON.stringify(file, null, 2));
+      return file;
+    },
+    async close() {
+      for (const vault of vaults) vault.close();
+      for (const c of all) c.destroy();
+      await kms.close();
+      await dynalite.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The access every test uses: an allowed actor with a purpose. */
+export const ALICE = { actor: 'alice', purpose: 'test: DSAR-1' } as const;
+
+/** A policy that lets only ALICE do anything. */
+export const aliceOnly = (actor: string) => actor === ALICE.actor;

@@ -27,7 +27,12 @@ export function register(program: Command): void {
       ),
   )
     .option('--input <file>', 'JSON lines, one event per line (default: generate a workload)')
-    .option('--events <n>', 'events to generate when there is no --input', (v) => Number.parseInt(v, 10), 3000)
+    .option(
+      '--events <n>',
+      'events to generate when there is no --input',
+      (v) => Number.parseInt(v, 10),
+      3000,
+    )
     .option('--seed <n>', 'seed of the generated workload', (v) => Number.parseInt(v, 10), 1)
     .option('--report <file>', 'write the report as JSON')
     .option('--region <region>', 'data region of a stack this run starts', DEFAULT_REGION)
@@ -35,7 +40,9 @@ export function register(program: Command): void {
     .option('--serve', 'keep the stack and the dashboard up after the run until Ctrl-C', false)
     .action(async (options: RunOptions) => {
       const dataDir = dataDirOf(options);
-      const input = options.input ? readJsonLines(options.input) : generatedLines(options.events, options.seed);
+      const input = options.input
+        ? readJsonLines(options.input)
+        : generatedLines(options.events, options.seed);
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const { report, ownStack } = await runPipeline({
         input,
@@ -54,6 +61,7 @@ export function register(program: Command): void {
         });
       }
       await ownStack?.stop();
-      if (!report.complete) throw new CliError(`${report.unaccounted} events were not accounted for in time`, 3);
+      if (!report.complete)
+        throw new CliError(`${report.unaccounted} events were not accounted for in time`, 3);
     });
 }

@@ -6,7 +6,6 @@ import {
   readEndpointsFile,
 } from '@residency/aws';
 import { type NormalizeContext, type NormalizerName, normalizeIdentifier } from '@residency/core';
-import type { Command } from 'commander';
 import {
   AmbiguousSubjectError,
   AuditWriteError,
@@ -17,6 +16,7 @@ import {
   type Vault,
   VaultConfigurationError,
 } from '@residency/vault';
+import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
 /** Options every `residency vault` subcommand takes. */

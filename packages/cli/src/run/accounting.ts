@@ -1,5 +1,5 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 
 /** Where a sent event went in the stream, from the producer's acknowledgement. */
 export interface SentEvent {
@@ -25,7 +25,8 @@ export async function tallyQuarantine(
   sent: ReadonlyMap<string, SentEvent>,
 ): Promise<QuarantineTally> {
   const byPosition = new Map<string, string>();
-  for (const event of sent.values()) byPosition.set(`${event.shardId}#${event.sequenceNumber}`, event.eventId);
+  for (const event of sent.values())
+    byPosition.set(`${event.shardId}#${event.sequenceNumber}`, event.eventId);
   const byEventId = new Map<string, string>();
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -38,10 +39,15 @@ export async function tallyQuarantine(
     for (const item of page.Items ?? []) {
       const reason = item.reason?.S ?? 'unknown';
       const recordId = item.recordId?.S;
-      const position = item.shardId?.S && item.sequenceNumber?.S ? `${item.shardId.S}#${item.sequenceNumber.S}` : '';
+      const position =
+        item.shardId?.S && item.sequenceNumber?.S ? `${item.shardId.S}#${item.sequenceNumber.S}` : '';
       const stream = item.stream?.S ?? 'events';
       const eventId =
-        recordId && sent.has(recordId) ? recordId : stream === 'events' ? byPosition.get(position) : undefined;
+        recordId && sent.has(recordId)
+          ? recordId
+          : stream === 'events'
+            ? byPosition.get(position)
+            : undefined;
       if (eventId) byEventId.set(eventId, reason);
     }
     startKey = page.LastEvaluatedKey;

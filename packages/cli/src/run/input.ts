@@ -3,7 +3,9 @@ import { createInterface } from 'node:readline';
 import { generateClinicBook } from '@residency/loadtest/generator';
 
 /** One input line: parsed JSON, or why it is not JSON. Never the text itself. */
-export type InputLine = { line: number; ok: true; value: unknown } | { line: number; ok: false; reason: string };
+export type InputLine =
+  | { line: number; ok: true; value: unknown }
+  | { line: number; ok: false; reason: string };
 
 /** Largest line accepted from a file: Kinesis caps a record at 1 MiB. */
 export const MAX_LINE_BYTES = 1_048_576;
@@ -11,7 +13,10 @@ export const MAX_LINE_BYTES = 1_048_576;
 /** Reads a JSON-lines file; blank lines are skipped but keep their number. */
 export async function* readJsonLines(path: string): AsyncGenerator<InputLine> {
   let line = 0;
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = createInterface({
+    input: createReadStream(path, 'utf8'),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
   for await (const text of lines) {
     line += 1;
     if (text.trim() === '') continue;

@@ -37,7 +37,10 @@ export function formatSummary(report: RunReport): string {
     ['quarantined in region', `${report.quarantined.count}${reasons ? ` (${reasons})` : ''}`],
     ['failed to send', report.failedToSend.length],
     ['unaccounted', report.unaccounted],
-    ['aggregate cells released / suppressed', `${report.aggregates.releasedCells} / ${report.aggregates.suppressedCells}`],
+    [
+      'aggregate cells released / suppressed',
+      `${report.aggregates.releasedCells} / ${report.aggregates.suppressedCells}`,
+    ],
     ['aggregate cells stored by the control plane', report.aggregates.storedCells],
     ['elapsed', `${(report.elapsedMillis / 1000).toFixed(1)} s`],
   ] as const;

@@ -3,9 +3,9 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AwsClients, createAwsClients, type EndpointsFile, readEndpointsFile } from '@residency/aws';
 import { createCountryResolver, EventValidationError } from '@residency/core';
+import { type LocalStack, startLocalStack } from '@residency/local';
 import { createInMemoryMetrics } from '@residency/pipeline';
 import { createProducer, DeliveryFailedError, type ProducerEvent } from '@residency/producer';
-import { type LocalStack, startLocalStack } from '@residency/local';
 import { LOCAL_TENANT_COUNTRIES, localPipelinePlugins, type PipelineHandles } from '../stack/plugins.ts';
 import { type SentEvent, tallyQuarantine } from './accounting.ts';
 import { type ControlPlaneView, openControlPlane } from './control-plane-view.ts';
@@ -69,7 +69,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const controlPlane = await openControlPlane(file);
   try {
     const sending = await sendAll(options, file);
-    log(`sent ${sending.sent.size} events, rejected ${sending.rejected.length} lines; waiting for the pipeline`);
+    log(
+      `sent ${sending.sent.size} events, rejected ${sending.rejected.length} lines; waiting for the pipeline`,
+    );
     const accounted = await waitForAccounting(
       clients,
       file,
@@ -136,11 +138,16 @@ async function sendAll(options: RunPipelineOptions, file: EndpointsFile) {
     pending.push(
       producer.sendAndWait(input.value as ProducerEvent).then(
         (ack) => {
-          sent.set(ack.eventId, { eventId: ack.eventId, shardId: ack.shardId, sequenceNumber: ack.sequenceNumber });
+          sent.set(ack.eventId, {
+            eventId: ack.eventId,
+            shardId: ack.shardId,
+            sequenceNumber: ack.sequenceNumber,
+          });
         },
         (error: unknown) => {
           if (error instanceof EventValidationError) rejected.push({ line, reason: error.message });
-          else if (error instanceof DeliveryFailedError) failed.push({ eventId: error.eventId, reason: error.reason });
+          else if (error instanceof DeliveryFailedError)
+            failed.push({ eventId: error.eventId, reason: error.reason });
           else rejected.push({ line, reason: error instanceof Error ? error.name : 'refused' });
         },
       ),
@@ -177,7 +184,9 @@ async function waitForAccounting(
     }
     if (Date.now() - lastLogged > 5_000) {
       lastLogged = Date.now();
-      log(`  ${forwarded} forwarded, ${quarantined} quarantined, ${sent.size - forwarded - quarantined} in flight`);
+      log(
+        `  ${forwarded} forwarded, ${quarantined} quarantined, ${sent.size - forwarded - quarantined} in flight`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MILLIS));
   }
@@ -199,7 +208,11 @@ async function releaseAggregates(
     await new Promise((resolve) => setTimeout(resolve, POLL_MILLIS));
     stored = await controlPlane.aggregateCount();
   }
-  return { releasedCells: closed.releasedCells, suppressedCells: closed.suppressedCells, storedCells: stored };
+  return {
+    releasedCells: closed.releasedCells,
+    suppressedCells: closed.suppressedCells,
+    storedCells: stored,
+  };
 }
 
 // The producer's partition-key secret, kept in region (the data directory) so a patient's events

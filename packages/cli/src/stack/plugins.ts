@@ -85,7 +85,9 @@ export async function startMapping(
     functionName,
     handler,
     checkpointStore: createFileCheckpointStore({ directory: join(stack.dataDir, 'checkpoints') }),
-    onFailure: createFileFailureDestination({ path: join(stack.dataDir, 'on-failure', `${functionName}.jsonl`) }),
+    onFailure: createFileFailureDestination({
+      path: join(stack.dataDir, 'on-failure', `${functionName}.jsonl`),
+    }),
   });
   await mapping.start();
   return mapping;
@@ -94,7 +96,9 @@ export async function startMapping(
 /** Powertools logger and metrics for one local function. */
 export function observabilityFor(functionName: string, options: PipelinePluginOptions) {
   return {
-    logger: createPowertoolsLogger(new Logger({ serviceName: functionName, logLevel: options.logLevel ?? 'INFO' })),
+    logger: createPowertoolsLogger(
+      new Logger({ serviceName: functionName, logLevel: options.logLevel ?? 'INFO' }),
+    ),
     metrics:
       options.metrics?.(functionName) ??
       createEmfMetrics(new Metrics({ namespace: 'Residency', serviceName: functionName })),
@@ -104,7 +108,10 @@ export function observabilityFor(functionName: string, options: PipelinePluginOp
 /** The ingest function on the events stream. */
 export function ingestPlugin(options: PipelinePluginOptions, handles: PipelineHandles): LocalStackPlugin {
   return async (stack) => {
-    const ingest = await createIngestFromEnv(functionEnv(stack), observabilityFor('residency-ingest', options));
+    const ingest = await createIngestFromEnv(
+      functionEnv(stack),
+      observabilityFor('residency-ingest', options),
+    );
     const mapping = await startMapping(stack, 'residency-ingest', 'events', (event) => ingest.handler(event));
     handles.ingest = mapping;
     return {

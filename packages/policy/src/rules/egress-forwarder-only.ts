@@ -1,0 +1,93 @@
+import { forwarders, isUrlLike, ORIGIN_VARIABLE } from '../egress.ts';
+import { prop, render } from '../intrinsics.ts';
+import { resourcesOfType } from '../stage.ts';
+import type { Rule, StageView, Violation } from '../types.ts';
+
+/** Resource types that open a network path out of the region (outside the forwarder). */
+const EGRESS_TYPES: Readonly<Record<string, string>> = {
+  'AWS::Events::ApiDestination': 'an EventBridge API destination (HTTP calls out)',
+  'AWS::Events::Connection': 'an EventBridge connection (credentials for HTTP calls out)',
+  'AWS::EC2::NatGateway': 'a NAT gateway (internet egress for a VPC)',
+  'AWS::EC2::InternetGateway': 'an internet gateway',
+  'AWS::EC2::EgressOnlyInternetGateway': 'an egress-only internet gateway',
+};
+
+/** SNS protocols that deliver outside AWS. */
+const EXTERNAL_PROTOCOLS = ['http', 'https', 'email', 'email-json', 'sms', 'application'];
+
+function originProblem(value: unknown): string | undefined {
+  const text = render(value) ?? '';
+  if (text.trim() === '') return `${ORIGIN_VARIABLE} is empty: the forwarder has no allowlisted destination`;
+  if (text.includes('#{'))
+    return `${ORIGIN_VARIABLE} (${text}) cannot be resolved from the template, so the allowlist cannot be verified`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `${ORIGIN_VARIABLE} (${text}) is not a URL`;
+  }
+  if (url.protocol !== 'https:') return `${ORIGIN_VARIABLE} (${text}) is not https`;
+  if (url.origin !== text.replace(/\/$/, ''))
+    return `${ORIGIN_VARIABLE} (${text}) is not a bare origin (scheme://host[:port])`;
+  return undefined;
+}
+
+function functionViolations(stage: StageView): Violation[] {
+  const found: Violation[] = [];
+  const holders = forwarders(stage);
+  for (const [id, fn] of resourcesOfType(stage, 'AWS::Lambda::Function')) {
+    const variables = (prop(fn.Properties, 'Environment', 'Variables') ?? {}) as Record<string, unknown>;
+    const isForwarder = holders.includes(id);
+    if (isForwarder && holders.length > 1) {
+      found.push({
+        resource: id,
+        message: `one of ${holders.length} functions holding ${ORIGIN_VARIABLE}; only the forwarder may`,
+      });
+    }
+    if (isForwarder) {
+      const problem = originProblem(variables[ORIGIN_VARIABLE]);
+      if (problem !== undefined) found.push({ resource: id, message: problem });
+    }
+    for (const [name, value] of Object.entries(variables)) {
+      if (name === ORIGIN_VARIABLE || !isUrlLike(value)) continue;
+      found.push({
+        resource: id,
+        message: isForwarder
+          ? `${name}=${render(value)} is a destination outside the allowlist`
+          : `${name}=${render(value)} gives a function that is not the forwarder a destination`,
+      });
+    }
+  }
+  return found;
+}
+
+/** RES-013: only the forwarder has a way out, and its allowlist is set. */
+export const egressForwarderOnly: Rule = {
+  id: 'RES-013-egress-forwarder-only',
+  rationale:
+    'The forwarder is the one component whose output passes the egress guard; any other route out of the region bypasses the schema check and PII scan.',
+  fixHint: `Give exactly one function ${ORIGIN_VARIABLE}=https://<control-plane host>; remove destinations, API destinations, gateways and external subscriptions elsewhere.`,
+  severity: 'error',
+  planes: ['data'],
+  check: ({ stage }) => [
+    ...functionViolations(stage),
+    ...[...stage.resources]
+      .filter(([, resource]) => resource.Type in EGRESS_TYPES)
+      .map(([id, resource]) => ({ resource: id, message: `is ${EGRESS_TYPES[resource.Type]}` })),
+    ...resourcesOfType(stage, 'AWS::SNS::Subscription', 'AWS::SNS::Topic').flatMap(([id, resource]) => {
+      const subscriptions =
+        resource.Type === 'AWS::SNS::Topic'
+          ? ((resource.Properties?.Subscription as unknown[]) ?? [])
+          : [resource.Properties];
+      return subscriptions
+        .filter((subscription) => EXTERNAL_PROTOCOLS.includes(render(prop(subscription, 'Protocol')) ?? ''))
+        .map((subscription) => ({
+          resource: id,
+          message: `delivers notifications over ${render(prop(subscription, 'Protocol'))} to ${render(prop(subscription, 'Endpoint')) ?? '?'}`,
+        }));
+    }),
+  ],
+};
+
+/** The resource types this rule knows. */
+export const egressTypes: readonly string[] = Object.keys(EGRESS_TYPES);

@@ -1,0 +1,121 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { TemplateError } from './errors.ts';
+import { evaluate } from './evaluate.ts';
+import { synthesizeOwnStages } from './own-stages.ts';
+import { EXIT, exitCodeOf, formatJson, formatText } from './report.ts';
+import { rules } from './rules/index.ts';
+import type { CfnTemplate, StageTemplate } from './types.ts';
+
+/** Options of `runCheck`, as the `residency check` command passes them. */
+export interface RunCheckOptions {
+  /** A CloudFormation template (JSON), or a directory of `*.template.json` (e.g. `cdk.out`). Default: synthesize our own stages. */
+  readonly templatePath?: string;
+  /** The region personal data must stay in. Default `RESIDENCY_DATA_REGION`, else `ap-south-1`. */
+  readonly dataRegion?: string;
+  /** Print JSON instead of text. Default false. */
+  readonly json?: boolean;
+  /** The account the template deploys to; literal account ids elsewhere count as outside. Default unknown. */
+  readonly account?: string;
+  /** Resource types reviewed and accepted (not reported by RES-014). Default none. */
+  readonly acceptTypes?: readonly string[];
+  /** Where `RESIDENCY_*` settings for our own stages come from. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The outcome of a check: what to print and how to exit. */
+export interface CheckResult {
+  /** 0 clean, 1 violations, 2 only items for review, 3 input could not be checked. */
+  readonly exitCode: number;
+  readonly output: string;
+}
+
+/**
+ * Runs the residency rules: on a user's template (`templatePath`), or, without one, on this
+ * repository's data and control stages synthesized offline and checked together.
+ *
+ * @example
+ * const { exitCode, output } = await runCheck({ templatePath: 'cdk.out/MyStack.template.json' });
+ * process.stdout.write(output);
+ * process.exitCode = exitCode;
+ */
+export async function runCheck(options: RunCheckOptions = {}): Promise<CheckResult> {
+  const env = options.env ?? process.env;
+  const dataRegion = options.dataRegion ?? env.RESIDENCY_DATA_REGION ?? 'ap-south-1';
+  let stages: StageTemplate[];
+  try {
+    stages =
+      options.templatePath === undefined
+        ? await synthesizeOwnStages({ dataRegion, env })
+        : await loadTemplates(options.templatePath);
+  } catch (error) {
+    // A bad template, or a bad RESIDENCY_* setting for our own stages (StageConfigError, stacks/lib/config.ts).
+    const invalid =
+      error instanceof TemplateError || (error instanceof Error && error.name === 'StageConfigError');
+    if (!invalid) throw error;
+    const output = options.json
+      ? `${JSON.stringify({ ok: false, exitCode: EXIT.invalidInput, error: error.message }, null, 2)}\n`
+      : `residency check: ${error.message}\n`;
+    return { exitCode: EXIT.invalidInput, output };
+  }
+  const findings = evaluate(stages, {
+    dataRegion,
+    account: options.account,
+    acceptTypes: options.acceptTypes,
+  });
+  const subject = { stages, dataRegion, rules };
+  return {
+    exitCode: exitCodeOf(findings),
+    output: options.json ? formatJson(subject, findings) : formatText(subject, findings),
+  };
+}
+
+/** Reads a template file, or every `*.template.json` of a directory, as data-plane stages. */
+export async function loadTemplates(path: string): Promise<StageTemplate[]> {
+  let files: string[];
+  try {
+    files = (await stat(path)).isDirectory()
+      ? (await readdir(path))
+          .filter((file) => file.endsWith('.template.json'))
+          .sort()
+          .map((file) => join(path, file))
+      : [path];
+  } catch (cause) {
+    throw new TemplateError('cannot be read', path, { cause });
+  }
+  if (files.length === 0) throw new TemplateError('holds no *.template.json files', path);
+  return Promise.all(
+    files.map(async (file) => ({
+      name: basename(file),
+      plane: 'data' as const,
+      template: await loadTemplate(file),
+    })),
+  );
+}
+
+async function loadTemplate(path: string): Promise<CfnTemplate> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new TemplateError('cannot be read', path, { cause });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new TemplateError('is not JSON (convert YAML templates first, e.g. with cfn-flip)', path, {
+      cause,
+    });
+  }
+  const resources = (parsed as { Resources?: unknown } | null)?.Resources;
+  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) {
+    throw new TemplateError('is not a CloudFormation template (no Resources object)', path);
+  }
+  for (const [id, resource] of Object.entries(resources)) {
+    if (typeof (resource as { Type?: unknown } | null)?.Type !== 'string') {
+      throw new TemplateError(`resource ${id} has no Type`, path);
+    }
+  }
+  return parsed as CfnTemplate;
+}

@@ -1,0 +1,19 @@
+import { refTarget } from './intrinsics.ts';
+import type { CfnResource, EvaluateOptions, StageTemplate, StageView } from './types.ts';
+
+/** Indexes a stage's resources for the rules. */
+export function viewOf(stage: StageTemplate, options: EvaluateOptions): StageView {
+  const resources = new Map(Object.entries(stage.template.Resources ?? {}));
+  return { ...stage, resources, homeAccount: options.account ?? stage.account };
+}
+
+/** The resources of these types, as `[logicalId, resource]`. */
+export function resourcesOfType(stage: StageView, ...types: readonly string[]): [string, CfnResource][] {
+  return [...stage.resources].filter(([, resource]) => types.includes(resource.Type));
+}
+
+/** The type of the resource a `Ref`/`GetAtt` points at, if it is in this template. */
+export function referencedType(stage: StageView, value: unknown): string | undefined {
+  const target = refTarget(value);
+  return target === undefined ? undefined : stage.resources.get(target)?.Type;
+}

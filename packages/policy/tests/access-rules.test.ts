@@ -1,0 +1,276 @@
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AccountPrincipal, CompositePrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import {
+  ACCOUNT,
+  cdkTemplate,
+  check,
+  env,
+  id,
+  ofRule,
+  ownStages,
+  resource,
+  ruleIds,
+  variant,
+} from './fixtures.ts';
+
+type Statement = Record<string, unknown>;
+
+function keyStatements(resources: Parameters<typeof resource>[0]): Statement[] {
+  return (resource(resources, 'AWS::KMS::Key', 'DataKey').Properties.KeyPolicy as { Statement: Statement[] })
+    .Statement;
+}
+
+describe('RES-010-key-policy', () => {
+  it('fails a key policy that lets the account root decrypt (so any IAM principal, control plane included)', async () => {
+    const stages = await variant('data', (r) => {
+      const admin = keyStatements(r).find((s) => s.Sid === 'AccountAdministersButDoesNotUse')!;
+      admin.Action = 'kms:*';
+    });
+    expect(ruleIds(check(stages))).toEqual(['RES-010-key-policy']);
+  });
+
+  it('fails a key policy that grants another account', async () => {
+    const stages = await variant('data', (r) => {
+      keyStatements(r).push({
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+      });
+    });
+    expect(ofRule(check(stages), 'RES-010-key-policy')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('outside this account (999999999999)') }),
+    ]);
+  });
+
+  it('fails a role of the account that is not a role of this stage', async () => {
+    const stages = await variant('data', (r) => {
+      keyStatements(r).push({
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/analytics` },
+        Action: ['kms:Decrypt'],
+        Resource: '*',
+      });
+    });
+    expect(ofRule(check(stages), 'RES-010-key-policy')).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('role/analytics, which is not a role of this stage'),
+      }),
+    ]);
+  });
+
+  it('fails the default key policy', async () => {
+    const stages = await variant('data', (r) => {
+      delete resource(r, 'AWS::KMS::Key', 'DataKey').Properties.KeyPolicy;
+    });
+    expect(ruleIds(check(stages))).toEqual(['RES-010-key-policy']);
+  });
+});
+
+describe('RES-011-no-external-access', () => {
+  it('fails a public invoke permission on vault-admin', async () => {
+    const stages = await variant('data', (r) => {
+      resource(r, 'AWS::Lambda::Permission', 'VaultAdminDetokenizer0').Properties.Principal = '*';
+    });
+    expect(ruleIds(check(stages))).toEqual(['RES-011-no-external-access']);
+  });
+
+  it('fails a public function URL on a data-plane function', async () => {
+    const stages = await variant('data', (r) => {
+      r.VaultAdminUrl = {
+        Type: 'AWS::Lambda::Url',
+        Properties: {
+          AuthType: 'NONE',
+          TargetFunctionArn: { 'Fn::GetAtt': [id(r, 'AWS::Lambda::Function', 'VaultAdmin'), 'Arn'] },
+        },
+      };
+    });
+    expect(ofRule(check(stages), 'RES-011-no-external-access')).toEqual([
+      expect.objectContaining({ resource: 'VaultAdminUrl' }),
+    ]);
+  });
+
+  it('fails a stream resource policy that lets another account read the events stream', async () => {
+    const stages = await variant('data', (r) => {
+      r.EventsPolicy = {
+        Type: 'AWS::Kinesis::ResourcePolicy',
+        Properties: {
+          ResourceArn: { 'Fn::GetAtt': [id(r, 'AWS::Kinesis::Stream', 'Events'), 'Arn'] },
+          ResourcePolicy: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: '999999999999' },
+                Action: 'kinesis:GetRecords',
+                Resource: '*',
+              },
+            ],
+          },
+        },
+      };
+    });
+    expect(ofRule(check(stages), 'RES-011-no-external-access')).toEqual([
+      expect.objectContaining({ resource: 'EventsPolicy', message: expect.stringContaining('999999999999') }),
+    ]);
+  });
+
+  it('fails a role that another account can assume', () => {
+    const template = cdkTemplate((stack) => {
+      const assumedBy = new CompositePrincipal(
+        new ServicePrincipal('lambda.amazonaws.com'),
+        new AccountPrincipal('999999999999'),
+      );
+      new Role(stack, 'Reader', { assumedBy });
+    });
+    const findings = ofRule(
+      check([{ name: 'variant', plane: 'data', template, account: ACCOUNT }]),
+      'RES-011-no-external-access',
+    );
+    expect(findings).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('assume this role') }),
+    ]);
+  });
+});
+
+describe('RES-012-control-plane-isolation', () => {
+  it('fails a control-plane role that reads the vault', async () => {
+    const stages = await variant('control', (r) => {
+      const policy = resource(r, 'AWS::IAM::Policy', 'QueryServiceRoleDefaultPolicy').Properties;
+      (policy.PolicyDocument as { Statement: Statement[] }).Statement.push({
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: `arn:aws:dynamodb:ap-south-1:${ACCOUNT}:table/check-data-residency-DataPlane-Vault`,
+      });
+    });
+    expect(ofRule(check(stages), 'RES-012-control-plane-isolation')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('in the data region') }),
+    ]);
+  });
+
+  it('fails a control-plane stack built with CDK that grants itself the vault by ARN', async () => {
+    const control = cdkTemplate((stack) => {
+      const vault = Table.fromTableArn(stack, 'Vault', `arn:aws:dynamodb:ap-south-1:${ACCOUNT}:table/vault`);
+      vault.grantReadData(
+        new Role(stack, 'Dashboard', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }),
+      );
+    }, 'eu-central-1');
+    const [data] = await ownStages();
+    const findings = check([
+      data!,
+      { name: 'control', plane: 'control', template: control, region: 'eu-central-1', account: ACCOUNT },
+    ]);
+    expect(ruleIds(findings)).toEqual(['RES-012-control-plane-isolation']);
+  });
+
+  it('fails a control-plane role with kms on every resource or a broad managed policy', async () => {
+    const stages = await variant('control', (r) => {
+      const role = resource(r, 'AWS::IAM::Role', 'ControlIngestServiceRole').Properties;
+      (role.ManagedPolicyArns as unknown[]).push('arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess');
+      role.Policies = [
+        {
+          PolicyName: 'decrypt',
+          PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] },
+        },
+      ];
+    });
+    expect(
+      ofRule(check(stages), 'RES-012-control-plane-isolation')
+        .map((finding) => finding.message)
+        .sort(),
+    ).toEqual([
+      'allows kms:decrypt on every resource, data-plane ones included',
+      'carries managed policy arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess, which may reach data-plane resources',
+    ]);
+  });
+
+  it('fails a data-plane key policy that names a control-plane role', async () => {
+    const stages = structuredClone(await ownStages());
+    const [data, control] = stages as [(typeof stages)[0], (typeof stages)[0]];
+    const controlResources = control.template.Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    resource(controlResources, 'AWS::IAM::Role', 'QueryServiceRole').Properties.RoleName =
+      'residency-dashboard';
+    keyStatements(data.template.Resources as never).push({
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/residency-dashboard` },
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+    });
+    expect(ofRule(check(stages), 'RES-012-control-plane-isolation')).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('grants the control-plane role residency-dashboard'),
+      }),
+    ]);
+  });
+
+  it('is not evaluated on a control template checked without a data stage', async () => {
+    const [, control] = await ownStages();
+    expect(check([control!])).toEqual([]);
+  });
+});
+
+describe('RES-013-egress-forwarder-only', () => {
+  it('fails a function other than the forwarder with a destination', async () => {
+    const stages = await variant('data', (r) => {
+      env(r, 'WindowCloser').WEBHOOK_URL = 'https://hooks.example.net/closer';
+    });
+    expect(ofRule(check(stages), 'RES-013-egress-forwarder-only')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('not the forwarder') }),
+    ]);
+  });
+
+  it('fails a forwarder whose allowlist is empty, plain http, or a path', async () => {
+    for (const origin of ['', 'http://control.example.com', 'https://control.example.com/ingest']) {
+      const stages = await variant('data', (r) => {
+        env(r, 'Forwarder').CONTROL_PLANE_ORIGIN = origin;
+      });
+      expect(ruleIds(check(stages)), origin).toEqual(['RES-013-egress-forwarder-only']);
+    }
+  });
+
+  it('fails a second function holding an allowlist', async () => {
+    const stages = await variant('data', (r) => {
+      env(r, 'Ingest').CONTROL_PLANE_ORIGIN = 'https://control-plane.example.com';
+    });
+    expect(ofRule(check(stages), 'RES-013-egress-forwarder-only')).toHaveLength(2);
+  });
+
+  it('fails a NAT gateway and an external SNS subscription in the data plane', async () => {
+    const stages = await variant('data', (r) => {
+      r.Nat = { Type: 'AWS::EC2::NatGateway', Properties: { SubnetId: 'subnet-1' } };
+      r.Page = {
+        Type: 'AWS::SNS::Subscription',
+        Properties: { Protocol: 'https', TopicArn: 'x', Endpoint: 'https://pager.example.net' },
+      };
+    });
+    expect(
+      ofRule(check(stages), 'RES-013-egress-forwarder-only')
+        .map((finding) => finding.resource)
+        .sort(),
+    ).toEqual(['Nat', 'Page']);
+  });
+});
+
+describe('RES-014-unknown-resource-type', () => {
+  it('reports a type no rule knows for review, not as passed', async () => {
+    const stages = await variant('data', (r) => {
+      r.Export = { Type: 'AWS::KinesisFirehose::DeliveryStream', Properties: {} };
+    });
+    const findings = check(stages);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        ruleId: 'RES-014-unknown-resource-type',
+        severity: 'review',
+        resource: 'Export',
+      }),
+    ]);
+    expect(check(stages, { acceptTypes: ['AWS::KinesisFirehose::DeliveryStream'] })).toEqual([]);
+  });
+
+  it('is quiet on our own stacks, whose types are all known', async () => {
+    expect(ofRule(check(await ownStages()), 'RES-014-unknown-resource-type')).toEqual([]);
+  });
+});

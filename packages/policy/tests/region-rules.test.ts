@@ -1,0 +1,166 @@
+import { AttributeType, Table, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { describe, expect, it } from 'vitest';
+import { cdkTemplate, check, dataStage, env, ofRule, resource, ruleIds, variant } from './fixtures.ts';
+
+describe('RES-001-data-region', () => {
+  it('fails a data-plane resource that names another region', async () => {
+    const stages = await variant('data', (r) => {
+      env(r, 'Ingest').REPLICA_ENDPOINT = 'dynamodb.eu-west-1.amazonaws.com';
+    });
+    expect(ofRule(check(stages), 'RES-001-data-region')).toEqual([
+      expect.objectContaining({ message: 'Environment.Variables.REPLICA_ENDPOINT names region eu-west-1' }),
+    ]);
+  });
+
+  it('fails a data stage deployed to another region', async () => {
+    const template = cdkTemplate((stack) => new Key(stack, 'K', { enableKeyRotation: true }), 'eu-west-1');
+    const findings = check([{ ...dataStage(template), region: 'eu-west-1' }]);
+    expect(ofRule(findings, 'RES-001-data-region')).toContainEqual(
+      expect.objectContaining({ resource: '(stage)' }),
+    );
+  });
+
+  it('lets the forwarder’s allowlisted origin name the control region', async () => {
+    const stages = await variant('data', (r) => {
+      env(r, 'Forwarder').CONTROL_PLANE_ORIGIN = 'https://abc123.lambda-url.eu-central-1.on.aws';
+    });
+    expect(check(stages)).toEqual([]);
+  });
+});
+
+describe('RES-002-no-global-tables', () => {
+  it('fails a TableV2 with a replica (AWS::DynamoDB::GlobalTable)', () => {
+    const template = cdkTemplate((stack) => {
+      new TableV2(stack, 'Vault', {
+        partitionKey: { name: 'pk', type: AttributeType.STRING },
+        replicas: [{ region: 'eu-west-1' }],
+      });
+    });
+    expect(ruleIds(check([dataStage(template)]))).toContain('RES-002-no-global-tables');
+  });
+
+  it('fails a Table with replicationRegions (custom replica resources)', () => {
+    const template = cdkTemplate((stack) => {
+      new Table(stack, 'Vault', {
+        partitionKey: { name: 'pk', type: AttributeType.STRING },
+        replicationRegions: ['eu-west-1'],
+      });
+    });
+    expect(ofRule(check([dataStage(template)]), 'RES-002-no-global-tables').length).toBeGreaterThan(0);
+  });
+});
+
+describe('RES-003-single-region-keys', () => {
+  it('fails a multi-Region key', async () => {
+    const stages = await variant('data', (r) => {
+      resource(r, 'AWS::KMS::Key', 'DataKey').Properties.MultiRegion = true;
+    });
+    expect(ruleIds(check(stages))).toEqual(['RES-003-single-region-keys']);
+  });
+
+  it('fails a replica key', () => {
+    const template = {
+      Resources: {
+        Replica: {
+          Type: 'AWS::KMS::ReplicaKey',
+          Properties: { PrimaryKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/mrk-1', KeyPolicy: {} },
+        },
+      },
+    };
+    expect(ruleIds(check([dataStage(template)]))).toContain('RES-003-single-region-keys');
+  });
+});
+
+describe('RES-004-no-replication', () => {
+  it('fails S3 replication and secret replicas', () => {
+    const template = cdkTemplate((stack) => {
+      new CfnBucket(stack, 'Exports', {
+        replicationConfiguration: {
+          role: 'arn:aws:iam::123456789012:role/replication',
+          rules: [{ status: 'Enabled', destination: { bucket: 'arn:aws:s3:::exports-copy' } }],
+        },
+      });
+      new Secret(stack, 'IndexKey', { replicaRegions: [{ region: 'eu-west-1' }] });
+    });
+    const findings = ofRule(check([dataStage(template)]), 'RES-004-no-replication');
+    expect(findings.map((finding) => finding.message).sort()).toEqual([
+      'configures S3 replication',
+      'configures secret replicas',
+    ]);
+  });
+});
+
+describe('RES-005-no-cross-region-destinations', () => {
+  it('fails an on-failure destination in another region', async () => {
+    const stages = await variant('data', (r) => {
+      const config = resource(r, 'AWS::Lambda::EventInvokeConfig', 'WindowCloser').Properties;
+      config.DestinationConfig = {
+        OnFailure: { Destination: 'arn:aws:sqs:eu-west-1:123456789012:failures' },
+      };
+    });
+    expect(ofRule(check(stages), 'RES-005-no-cross-region-destinations')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('is in region eu-west-1') }),
+    ]);
+  });
+
+  it('fails a subscription to a stream in another account', async () => {
+    const stages = await variant('data', (r) => {
+      const mapping = resource(r, 'AWS::Lambda::EventSourceMapping', 'IngestKinesis').Properties;
+      mapping.EventSourceArn = 'arn:aws:kinesis:ap-south-1:999999999999:stream/events';
+    });
+    expect(ofRule(check(stages), 'RES-005-no-cross-region-destinations')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('outside this account (999999999999)') }),
+    ]);
+  });
+
+  it('fails an alarm notifying a topic in another region', async () => {
+    const stages = await variant('data', (r) => {
+      resource(r, 'AWS::CloudWatch::Alarm', 'QuarantineGrowth').Properties.AlarmActions = [
+        'arn:aws:sns:us-east-1:123456789012:ops',
+      ];
+    });
+    expect(ruleIds(check(stages))).toContain('RES-005-no-cross-region-destinations');
+  });
+
+  it('fails a data-plane permission on every resource', async () => {
+    const stages = await variant('data', (r) => {
+      const policy = resource(r, 'AWS::IAM::Policy', 'IngestServiceRoleDefaultPolicy').Properties;
+      (policy.PolicyDocument as { Statement: unknown[] }).Statement.push({
+        Effect: 'Allow',
+        Action: 'kinesis:PutRecords',
+        Resource: '*',
+      });
+    });
+    expect(ofRule(check(stages), 'RES-005-no-cross-region-destinations')).toEqual([
+      expect.objectContaining({ message: 'allows kinesis:putrecords on every resource, in every region' }),
+    ]);
+  });
+
+  it('fails a subscription filter streaming logs to another region (hand-written template)', () => {
+    const template = {
+      Resources: {
+        Logs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 7 } },
+        Ship: {
+          Type: 'AWS::Logs::SubscriptionFilter',
+          Properties: {
+            LogGroupName: { Ref: 'Logs' },
+            FilterPattern: '',
+            DestinationArn: {
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+              'Fn::Sub': 'arn:${AWS::Partition}:firehose:us-west-2:${AWS::AccountId}:deliverystream/logs',
+            },
+          },
+        },
+      },
+    };
+    expect(ofRule(check([dataStage(template)]), 'RES-005-no-cross-region-destinations')).toEqual([
+      expect.objectContaining({
+        resource: 'Ship',
+        message: expect.stringContaining('is in region us-west-2'),
+      }),
+    ]);
+  });
+});

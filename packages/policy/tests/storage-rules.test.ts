@@ -1,0 +1,144 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
+import { Code, Function as LambdaFunction, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, S3OnFailureDestination } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { cdkTemplate, check, dataStage, ofRule, resource, ruleIds, variant } from './fixtures.ts';
+
+describe('RES-006-key-rotation', () => {
+  it('fails a key without rotation', async () => {
+    const stages = await variant('data', (r) => {
+      resource(r, 'AWS::KMS::Key', 'DataKey').Properties.EnableKeyRotation = false;
+    });
+    expect(ruleIds(check(stages))).toEqual(['RES-006-key-rotation']);
+  });
+
+  it('fails an asymmetric key, which cannot rotate', async () => {
+    const stages = await variant('data', (r) => {
+      resource(r, 'AWS::KMS::Key', 'DataKey').Properties.KeySpec = 'RSA_2048';
+    });
+    expect(ofRule(check(stages), 'RES-006-key-rotation')).toEqual([
+      expect.objectContaining({ message: 'has key spec RSA_2048, which cannot rotate automatically' }),
+    ]);
+  });
+});
+
+describe('RES-007-customer-key-encryption', () => {
+  it('fails an unencrypted events stream', async () => {
+    const stages = await variant('data', (r) => {
+      delete resource(r, 'AWS::Kinesis::Stream', 'Events').Properties.StreamEncryption;
+    });
+    expect(ruleIds(check(stages))).toEqual(['RES-007-customer-key-encryption']);
+  });
+
+  it('fails a stream under the AWS-managed key and a table under the AWS-owned key', async () => {
+    const stages = await variant('data', (r) => {
+      resource(r, 'AWS::Kinesis::Stream', 'Outbox').Properties.StreamEncryption = {
+        EncryptionType: 'KMS',
+        KeyId: 'alias/aws/kinesis',
+      };
+      delete resource(r, 'AWS::DynamoDB::Table', 'Vault').Properties.SSESpecification;
+    });
+    const findings = ofRule(check(stages), 'RES-007-customer-key-encryption');
+    expect(findings.map((finding) => finding.resource.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+      'Outbox',
+      'Vault',
+    ]);
+  });
+
+  it('fails a table under a key in another region', async () => {
+    const stages = await variant('data', (r) => {
+      const sse = resource(r, 'AWS::DynamoDB::Table', 'Audit').Properties.SSESpecification as Record<
+        string,
+        unknown
+      >;
+      sse.KMSMasterKeyId = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    });
+    expect(ruleIds(check(stages))).toContain('RES-007-customer-key-encryption');
+  });
+});
+
+describe('RES-008-event-source-bounds', () => {
+  it('fails a mapping that retries forever and keeps records forever', async () => {
+    const stages = await variant('data', (r) => {
+      const mapping = resource(r, 'AWS::Lambda::EventSourceMapping', 'ForwarderKinesis').Properties;
+      delete mapping.MaximumRetryAttempts;
+      mapping.MaximumRecordAgeInSeconds = -1;
+    });
+    expect(ofRule(check(stages), 'RES-008-event-source-bounds').map((finding) => finding.message)).toEqual([
+      'retries a failing batch forever (MaximumRetryAttempts unset or -1)',
+      'keeps records forever (MaximumRecordAgeInSeconds unset or -1)',
+    ]);
+  });
+
+  it('fails a mapping without an on-failure destination', async () => {
+    const stages = await variant('data', (r) => {
+      delete resource(r, 'AWS::Lambda::EventSourceMapping', 'IngestKinesis').Properties.DestinationConfig;
+    });
+    expect(ruleIds(check(stages))).toEqual(['RES-008-event-source-bounds']);
+  });
+
+  it('fails an S3 on-failure destination', () => {
+    const template = cdkTemplate((stack) => {
+      const stream = new Stream(stack, 'Events');
+      const fn = new LambdaFunction(stack, 'Ingest', {
+        runtime: Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: Code.fromInline('export const handler = async () => {}'),
+        logGroup: new LogGroup(stack, 'IngestLogs', { retention: RetentionDays.ONE_MONTH }),
+      });
+      fn.addEventSource(
+        new KinesisEventSource(stream, {
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          retryAttempts: 3,
+          maxRecordAge: Duration.hours(1),
+          onFailure: new S3OnFailureDestination(
+            new Bucket(stack, 'Failures', { removalPolicy: RemovalPolicy.RETAIN }),
+          ),
+        }),
+      );
+    });
+    expect(ofRule(check([dataStage(template)]), 'RES-008-event-source-bounds')).toEqual([
+      expect.objectContaining({ message: 'sends failed batches to S3, which receives whole payloads' }),
+    ]);
+  });
+});
+
+describe('RES-009-log-retention', () => {
+  it('fails a log group without retention', () => {
+    const template = cdkTemplate(
+      (stack) => new LogGroup(stack, 'Logs', { retention: RetentionDays.INFINITE }),
+    );
+    expect(ofRule(check([dataStage(template)]), 'RES-009-log-retention')).toEqual([
+      expect.objectContaining({ message: 'log group has no RetentionInDays, so it never expires' }),
+    ]);
+  });
+
+  it('fails a function that logs into its implicit group', async () => {
+    const stages = await variant('control', (r) => {
+      delete resource(r, 'AWS::Lambda::Function', 'Query').Properties.LoggingConfig;
+    });
+    expect(ofRule(check(stages), 'RES-009-log-retention')).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^logs to the implicit group \/aws\/lambda\/#\{Query/),
+      }),
+    ]);
+  });
+
+  it('accepts a function whose /aws/lambda group is declared with retention', () => {
+    const template = cdkTemplate((stack) => {
+      const fn = new LambdaFunction(stack, 'Fn', {
+        runtime: Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: Code.fromInline('export const handler = async () => {}'),
+      });
+      new LogGroup(stack, 'FnLogs', {
+        logGroupName: `/aws/lambda/${fn.functionName}`,
+        retention: RetentionDays.ONE_WEEK,
+      });
+    });
+    expect(ofRule(check([dataStage(template)]), 'RES-009-log-retention')).toEqual([]);
+  });
+});

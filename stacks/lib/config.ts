@@ -1,0 +1,226 @@
+/**
+ * Stage configuration for the SST stacks, read from `RESIDENCY_*` environment variables.
+ *
+ * Everything that differs between deployments (regions, the control-plane origin the forwarder may
+ * talk to, the signing key, who may detokenize) comes from here and never from code. Each value is
+ * validated when the stage is loaded, so a bad setting fails `sst deploy` before anything is created.
+ * docs/deploy.md lists every variable.
+ */
+
+/** Which half of the system a stage deploys. */
+export type Plane = 'data' | 'control';
+
+/** Validated stage configuration. */
+export interface StageConfig {
+  /** The plane this stage deploys, from the stage name suffix (`-data`, `-control`) or `RESIDENCY_PLANE`. */
+  readonly plane: Plane;
+  /** Region that holds personal data (`RESIDENCY_DATA_REGION`). Default `ap-south-1`. */
+  readonly dataRegion: string;
+  /** Region of the control plane (`RESIDENCY_CONTROL_REGION`). Default `eu-central-1`. */
+  readonly controlRegion: string;
+  /** The only origin the forwarder may send to (`RESIDENCY_CONTROL_PLANE_ORIGIN`), `https://host[:port]`. Required for data stages. */
+  readonly controlPlaneOrigin: string;
+  /** SSM SecureString parameter (in the data region) holding the forwarder's Ed25519 private key PEM (`RESIDENCY_SIGNING_KEY_PARAMETER`). Default `/residency/<stage>/forwarder/signing-key`. */
+  readonly signingKeyParameter: string;
+  /** Key id the forwarder signs with, one of the control plane's keys (`RESIDENCY_SIGNING_KEY_ID`). Default: the forwarder's own default. */
+  readonly signingKeyId: string | undefined;
+  /** JSON map keyId → public key PEM the control plane accepts (`RESIDENCY_SIGNING_PUBLIC_KEYS`). Required for control stages. */
+  readonly signingPublicKeys: string;
+  /** IAM role names in this account allowed to invoke vault-admin, i.e. to detokenize (`RESIDENCY_DETOKENIZE_ROLES`, comma-separated). Default none. */
+  readonly detokenizeRoleNames: readonly string[];
+  /** CloudWatch Logs retention for every log group (`RESIDENCY_LOG_RETENTION_DAYS`). Default 30. */
+  readonly logRetentionDays: number;
+  /** Kinesis retention for both streams (`RESIDENCY_STREAM_RETENTION_HOURS`). Default 24. */
+  readonly streamRetentionHours: number;
+  /** Provisioned shards per stream (`RESIDENCY_STREAM_SHARDS`). Default 1. */
+  readonly streamShardCount: number;
+  /** Event source mapping MaximumRetryAttempts (`RESIDENCY_MAX_RETRY_ATTEMPTS`). Default 5. */
+  readonly maxRetryAttempts: number;
+  /** Event source mapping MaximumRecordAgeInSeconds (`RESIDENCY_MAX_RECORD_AGE_SECONDS`). Default 21600 (6 hours). */
+  readonly maxRecordAgeSeconds: number;
+  /** Iterator age that raises the alarm (`RESIDENCY_ITERATOR_AGE_ALARM_SECONDS`). Default 300. */
+  readonly iteratorAgeAlarmSeconds: number;
+  /** How often the window-closer runs (`RESIDENCY_WINDOW_CLOSE_MINUTES`). Default 5. */
+  readonly windowCloseMinutes: number;
+  /** Auth of the query API / dashboard function URL (`RESIDENCY_QUERY_AUTH`: `iam` or `none`). Default `iam`. */
+  readonly queryAuth: 'iam' | 'none';
+  /** Removal policy of keys, tables and log groups (`RESIDENCY_REMOVAL`: `retain` or `destroy`). Default `retain`. */
+  readonly removal: 'retain' | 'destroy';
+  /** CDK bootstrap qualifier, to name the CloudFormation execution role in the key policy (`RESIDENCY_CDK_QUALIFIER`). Default `hnb659fds`. */
+  readonly cdkQualifier: string;
+}
+
+/** Thrown when a `RESIDENCY_*` variable is missing or invalid. */
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+  constructor(
+    message: string,
+    readonly variable: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso|-isob)?-[a-z]+-\d$/;
+/** Values CloudWatch Logs accepts for RetentionInDays. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The plane of a stage: `<name>-data` and `<name>-control`, or `RESIDENCY_PLANE` when the stage
+ * name says neither. Fails closed: a stage that names no plane is an error, never a guess.
+ *
+ * @example planeOf('prod-data', process.env) // 'data'
+ */
+export function planeOf(stage: string | undefined, env: Env): Plane {
+  if (stage?.endsWith('-data')) return 'data';
+  if (stage?.endsWith('-control')) return 'control';
+  const plane = env.RESIDENCY_PLANE;
+  if (plane === 'data' || plane === 'control') return plane;
+  throw new StageConfigError(
+    `stage "${stage ?? '(none)'}" names no plane; use --stage <name>-data or <name>-control, or set RESIDENCY_PLANE=data|control`,
+    'RESIDENCY_PLANE',
+  );
+}
+
+/** The two regions, validated. Used by sst.config.ts before the stage is known in full. */
+export function loadRegions(env: Env): { dataRegion: string; controlRegion: string } {
+  return {
+    dataRegion: region(env, 'RESIDENCY_DATA_REGION', 'ap-south-1'),
+    controlRegion: region(env, 'RESIDENCY_CONTROL_REGION', 'eu-central-1'),
+  };
+}
+
+/**
+ * Loads and validates the whole stage configuration.
+ *
+ * @example const config = loadStageConfig('prod-data', process.env);
+ */
+export function loadStageConfig(stage: string, env: Env): StageConfig {
+  const plane = planeOf(stage, env);
+  const regions = loadRegions(env);
+  const config: StageConfig = {
+    plane,
+    ...regions,
+    controlPlaneOrigin: env.RESIDENCY_CONTROL_PLANE_ORIGIN ?? '',
+    signingKeyParameter: env.RESIDENCY_SIGNING_KEY_PARAMETER ?? `/residency/${stage}/forwarder/signing-key`,
+    signingKeyId: env.RESIDENCY_SIGNING_KEY_ID || undefined,
+    signingPublicKeys: env.RESIDENCY_SIGNING_PUBLIC_KEYS ?? '',
+    detokenizeRoleNames: (env.RESIDENCY_DETOKENIZE_ROLES ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name.length > 0),
+    logRetentionDays: integer(env, 'RESIDENCY_LOG_RETENTION_DAYS', 30, 1, 3653),
+    streamRetentionHours: integer(env, 'RESIDENCY_STREAM_RETENTION_HOURS', 24, 24, 8760),
+    streamShardCount: integer(env, 'RESIDENCY_STREAM_SHARDS', 1, 1, 500),
+    maxRetryAttempts: integer(env, 'RESIDENCY_MAX_RETRY_ATTEMPTS', 5, 0, 10_000),
+    maxRecordAgeSeconds: integer(env, 'RESIDENCY_MAX_RECORD_AGE_SECONDS', 21_600, 60, 604_800),
+    iteratorAgeAlarmSeconds: integer(env, 'RESIDENCY_ITERATOR_AGE_ALARM_SECONDS', 300, 1, 604_800),
+    windowCloseMinutes: integer(env, 'RESIDENCY_WINDOW_CLOSE_MINUTES', 5, 1, 1440),
+    queryAuth: oneOf(env, 'RESIDENCY_QUERY_AUTH', ['iam', 'none'] as const, 'iam'),
+    removal: oneOf(env, 'RESIDENCY_REMOVAL', ['retain', 'destroy'] as const, 'retain'),
+    cdkQualifier: env.RESIDENCY_CDK_QUALIFIER ?? 'hnb659fds',
+  };
+  return validateStageConfig(config);
+}
+
+/** Checks the cross-field invariants of a configuration and returns it unchanged. */
+export function validateStageConfig(config: StageConfig): StageConfig {
+  if (!LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
+    throw new StageConfigError(
+      `${config.logRetentionDays} is not a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(', ')})`,
+      'RESIDENCY_LOG_RETENTION_DAYS',
+    );
+  }
+  if (config.plane === 'data') {
+    assertOrigin(config.controlPlaneOrigin);
+    if (config.signingKeyId !== undefined && !/^[\w.-]{1,64}$/.test(config.signingKeyId)) {
+      throw new StageConfigError(
+        'must be 1-64 letters, digits, dots, dashes or underscores',
+        'RESIDENCY_SIGNING_KEY_ID',
+      );
+    }
+    if (!config.signingKeyParameter.startsWith('/')) {
+      throw new StageConfigError(
+        'must be an SSM parameter name starting with /',
+        'RESIDENCY_SIGNING_KEY_PARAMETER',
+      );
+    }
+    for (const name of config.detokenizeRoleNames) {
+      if (!/^[\w+=,.@/-]{1,64}$/.test(name)) {
+        throw new StageConfigError(`"${name}" is not an IAM role name`, 'RESIDENCY_DETOKENIZE_ROLES');
+      }
+    }
+  } else {
+    assertPublicKeys(config.signingPublicKeys);
+  }
+  return config;
+}
+
+function assertOrigin(origin: string): void {
+  const variable = 'RESIDENCY_CONTROL_PLANE_ORIGIN';
+  if (origin === '')
+    throw new StageConfigError('required for a data stage (the forwarder allowlist)', variable);
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw new StageConfigError(`"${origin}" is not a URL`, variable);
+  }
+  // The forwarder talks TLS only; plain http exists in local mode, never in a deployed stage.
+  if (url.protocol !== 'https:' || url.origin !== origin.replace(/\/$/, '')) {
+    throw new StageConfigError(
+      `"${origin}" must be an https origin (https://host[:port], no path)`,
+      variable,
+    );
+  }
+}
+
+function assertPublicKeys(json: string): void {
+  const variable = 'RESIDENCY_SIGNING_PUBLIC_KEYS';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new StageConfigError(
+      'required for a control stage: a JSON object keyId → public key PEM',
+      variable,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new StageConfigError('must be a JSON object keyId → public key PEM', variable);
+  }
+  for (const [keyId, pem] of Object.entries(parsed)) {
+    if (typeof pem !== 'string' || !pem.includes('PUBLIC KEY')) {
+      throw new StageConfigError(`key "${keyId}" is not a public key PEM`, variable);
+    }
+  }
+}
+
+function region(env: Env, variable: string, fallback: string): string {
+  const value = env[variable] ?? fallback;
+  if (!REGION.test(value)) throw new StageConfigError(`"${value}" is not an AWS region`, variable);
+  return value;
+}
+
+function integer(env: Env, variable: string, fallback: number, min: number, max: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new StageConfigError(`"${raw}" must be an integer from ${min} to ${max}`, variable);
+  }
+  return value;
+}
+
+function oneOf<const T extends string>(env: Env, variable: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const found = allowed.find((value) => value === raw);
+  if (found === undefined)
+    throw new StageConfigError(`"${raw}" must be one of ${allowed.join(', ')}`, variable);
+  return found;
+}

@@ -1,0 +1,69 @@
+import { Duration } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from './config.ts';
+import { removalPolicy } from './stage.ts';
+
+/** The data plane's streams and tables. */
+export interface DataStorage {
+  readonly events: Stream;
+  readonly outbox: Stream;
+  readonly vault: Table;
+  readonly audit: Table;
+  readonly aggregates: Table;
+  readonly quarantine: Table;
+  readonly egressLog: Table;
+}
+
+/**
+ * Streams encrypted with the data key, with explicit retention; tables (`pk`/`sk`, on demand)
+ * encrypted with the data key, with point-in-time recovery and no replicas. `Table` and not
+ * `TableV2`: the latter synthesizes `AWS::DynamoDB::GlobalTable`, which is how replicas happen.
+ */
+export function createDataStorage(scope: Construct, config: StageConfig, key: IKey): DataStorage {
+  const stream = (id: string) =>
+    new Stream(scope, id, {
+      encryption: StreamEncryption.KMS,
+      encryptionKey: key,
+      retentionPeriod: Duration.hours(config.streamRetentionHours),
+      // One provisioned shard costs a third of an on-demand stream while idle.
+      streamMode: StreamMode.PROVISIONED,
+      shardCount: config.streamShardCount,
+    });
+  const table = (id: string) =>
+    new Table(scope, id, {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: removalPolicy(config),
+    });
+  return {
+    events: stream('Events'),
+    outbox: stream('Outbox'),
+    vault: table('Vault'),
+    audit: table('Audit'),
+    aggregates: table('Aggregates'),
+    quarantine: table('Quarantine'),
+    egressLog: table('EgressLog'),
+  };
+}
+
+/**
+ * An in-region queue for failed batches. Lambda writes only metadata to it (shard, sequence range,
+ * error), never record payloads, so SQS-managed encryption is enough and operators can read it
+ * without rights on the data key.
+ * See https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
+ */
+export function failureQueue(scope: Construct, id: string): Queue {
+  return new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+}

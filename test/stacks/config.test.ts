@@ -1,0 +1,108 @@
+import type { App } from 'sst/constructs/App.js';
+import { describe, expect, it } from 'vitest';
+import { loadRegions, loadStageConfig, planeOf, StageConfigError } from '../../stacks/lib/config.ts';
+import { provideStageConfig, useStageConfig } from '../../stacks/lib/stage.ts';
+
+const DATA_ENV = { RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org' };
+
+describe('stage configuration', () => {
+  it('takes the plane from the stage name, else RESIDENCY_PLANE, else fails', () => {
+    expect(planeOf('prod-data', {})).toBe('data');
+    expect(planeOf('prod-control', {})).toBe('control');
+    expect(planeOf('alice', { RESIDENCY_PLANE: 'control' })).toBe('control');
+    expect(() => planeOf('alice', {})).toThrow(StageConfigError);
+  });
+
+  it('defaults the data region to ap-south-1 and the control region to eu-central-1', () => {
+    expect(loadRegions({})).toEqual({ dataRegion: 'ap-south-1', controlRegion: 'eu-central-1' });
+    expect(loadRegions({ RESIDENCY_DATA_REGION: 'ap-southeast-1' }).dataRegion).toBe('ap-southeast-1');
+    expect(() => loadRegions({ RESIDENCY_DATA_REGION: 'mumbai' })).toThrow(/not an AWS region/);
+  });
+
+  it('requires the forwarder allowlist as an https origin for a data stage', () => {
+    expect(() => loadStageConfig('prod-data', {})).toThrow(/RESIDENCY_CONTROL_PLANE_ORIGIN: required/);
+    for (const origin of [
+      'http://control.example.org',
+      'https://control.example.org/ingest',
+      'control.example.org',
+    ]) {
+      expect(() => loadStageConfig('prod-data', { RESIDENCY_CONTROL_PLANE_ORIGIN: origin }), origin).toThrow(
+        StageConfigError,
+      );
+    }
+    expect(loadStageConfig('prod-data', DATA_ENV).controlPlaneOrigin).toBe('https://control.example.org');
+  });
+
+  it('requires signing public keys for a control stage', () => {
+    expect(() => loadStageConfig('prod-control', {})).toThrow(/RESIDENCY_SIGNING_PUBLIC_KEYS/);
+    expect(() => loadStageConfig('prod-control', { RESIDENCY_SIGNING_PUBLIC_KEYS: '{"k":"nope"}' })).toThrow(
+      /not a public key/,
+    );
+  });
+
+  it('rejects a log retention CloudWatch does not offer and out-of-range bounds', () => {
+    expect(() => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_LOG_RETENTION_DAYS: '31' })).toThrow(
+      /retention/,
+    );
+    expect(() => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_MAX_RETRY_ATTEMPTS: '-1' })).toThrow(
+      StageConfigError,
+    );
+    expect(() =>
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_MAX_RECORD_AGE_SECONDS: '0' }),
+    ).toThrow(StageConfigError);
+  });
+
+  it('reads detokenize roles as a comma-separated list of role names', () => {
+    const config = loadStageConfig('prod-data', {
+      ...DATA_ENV,
+      RESIDENCY_DETOKENIZE_ROLES: ' auditor, dpo ,',
+    });
+    expect(config.detokenizeRoleNames).toEqual(['auditor', 'dpo']);
+    expect(() =>
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_DETOKENIZE_ROLES: 'arn:aws:iam::1:role/x' }),
+    ).toThrow(/not an IAM role name/);
+  });
+});
+
+describe('useStageConfig', () => {
+  const app = (stage: string, region: string, mode = 'deploy') => ({ stage, region, mode }) as unknown as App;
+
+  it('refuses a data stage deployed anywhere but the data region', () => {
+    const wrong = app('prod-data', 'us-east-1');
+    provideStageConfig(wrong, loadStageConfig('prod-data', DATA_ENV));
+    expect(() => useStageConfig(wrong, 'data')).toThrow(
+      /RESIDENCY_DATA_REGION: stage prod-data targets us-east-1/,
+    );
+    const right = app('prod-data', 'ap-south-1');
+    provideStageConfig(right, loadStageConfig('prod-data', DATA_ENV));
+    expect(useStageConfig(right, 'data').dataRegion).toBe('ap-south-1');
+  });
+
+  it('refuses live Lambda development (sst dev) on a data stage', () => {
+    const dev = app('alice-data', 'ap-south-1', 'dev');
+    provideStageConfig(dev, loadStageConfig('alice-data', DATA_ENV));
+    expect(() => useStageConfig(dev, 'data')).toThrow(
+      /sst dev would send data-plane events out of the region/,
+    );
+  });
+
+  it('refuses to build one plane’s stack in the other plane’s stage', () => {
+    const control = app('prod-control', 'eu-central-1');
+    provideStageConfig(control, loadStageConfig('prod-control', { RESIDENCY_SIGNING_PUBLIC_KEYS: '{}' }));
+    expect(() => useStageConfig(control, 'data')).toThrow(/is a control stage/);
+  });
+});
+
+describe('sst.config.ts', () => {
+  it('turns SST telemetry off and pins each plane to its configured region', async () => {
+    delete process.env.SST_TELEMETRY_DISABLED;
+    const { default: config } = await import('../../sst.config.ts');
+    expect(process.env.SST_TELEMETRY_DISABLED).toBe('1');
+    expect(await config.config({ stage: 'prod-data' })).toEqual({ name: 'residency', region: 'ap-south-1' });
+    expect(await config.config({ stage: 'prod-control' })).toEqual({
+      name: 'residency',
+      region: 'eu-central-1',
+    });
+    expect(() => config.config({ stage: 'prod' })).toThrow(StageConfigError);
+  });
+});

@@ -1,0 +1,328 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  actionsByResource,
+  idOf,
+  idsOfType,
+  referencedIds,
+  type StageUnderTest,
+  synthesizePlane,
+} from './helpers.ts';
+
+const FUNCTIONS = ['Ingest', 'Forwarder', 'WindowCloser', 'VaultAdmin'] as const;
+const TABLES = ['Vault', 'Audit', 'Aggregates', 'Quarantine', 'EgressLog'] as const;
+/** What each handler reads (and fails closed without), and nothing more. */
+const ENV: Readonly<Record<(typeof FUNCTIONS)[number], readonly string[]>> = {
+  Ingest: [
+    'DATA_REGION',
+    'KEY_ARN',
+    'EVENTS_STREAM_NAME',
+    'OUTBOX_STREAM_NAME',
+    'VAULT_TABLE',
+    'AUDIT_TABLE',
+    'AGGREGATES_TABLE',
+    'QUARANTINE_TABLE',
+  ],
+  Forwarder: [
+    'DATA_REGION',
+    'KEY_ARN',
+    'OUTBOX_STREAM_NAME',
+    'OUTBOX_STREAM_ARN',
+    'QUARANTINE_TABLE',
+    'QUARANTINE_TABLE_ARN',
+    'EGRESS_LOG_TABLE',
+    'EGRESS_LOG_TABLE_ARN',
+    'CONTROL_PLANE_ORIGIN',
+    'SIGNING_KEY_PARAMETER',
+  ],
+  WindowCloser: ['DATA_REGION', 'KEY_ARN', 'OUTBOX_STREAM_NAME', 'AGGREGATES_TABLE'],
+  VaultAdmin: [
+    'DATA_REGION',
+    'KEY_ARN',
+    'VAULT_TABLE',
+    'AUDIT_TABLE',
+    'OUTBOX_STREAM_NAME',
+    'DETOKENIZE_PRINCIPALS',
+  ],
+};
+
+describe('DataPlane stack', () => {
+  let data: StageUnderTest;
+  let keyId: string;
+
+  beforeAll(async () => {
+    data = await synthesizePlane('data', {
+      env: {
+        RESIDENCY_DATA_REGION: 'ap-south-1',
+        RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org',
+        RESIDENCY_DETOKENIZE_ROLES: 'auditor,dpo',
+      },
+    });
+    keyId = idOf(data, 'AWS::KMS::Key', 'DataKey');
+  });
+
+  it('deploys to the configured data region', () => {
+    expect(data.region).toBe('ap-south-1');
+    expect(data.stackName).toBe('check-data-residency-DataPlane');
+  });
+
+  describe('key', () => {
+    it('is one rotating, single-Region, symmetric customer key', () => {
+      data.template.resourceCountIs('AWS::KMS::Key', 1);
+      data.template.resourceCountIs('AWS::KMS::ReplicaKey', 0);
+      data.template.hasResourceProperties('AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        MultiRegion: false,
+        KeySpec: Match.absent(),
+      });
+      data.template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    });
+
+    it('lets the account administer but not use the key', () => {
+      const policy = data.json.Resources[keyId]?.Properties?.KeyPolicy as {
+        Statement: Record<string, unknown>[];
+      };
+      const admin = policy.Statement.find((s) => s.Sid === 'AccountAdministersButDoesNotUse');
+      const actions = admin?.Action as string[];
+      expect(actions).toContain('kms:Put*');
+      for (const use of ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:*']) {
+        expect(actions).not.toContain(use);
+      }
+    });
+
+    it('grants use to exactly the four function roles, and deployment only via DynamoDB and Kinesis in region', () => {
+      const policy = data.json.Resources[keyId]?.Properties?.KeyPolicy as {
+        Statement: Record<string, unknown>[];
+      };
+      const use = policy.Statement.find((s) => s.Sid === 'StageFunctionsUseTheKey');
+      const roles = [...referencedIds(use?.Principal)].sort();
+      expect(roles).toEqual(FUNCTIONS.map((fn) => idOf(data, 'AWS::IAM::Role', `${fn}ServiceRole`)).sort());
+      const deploy = policy.Statement.find((s) => s.Sid === 'DeploymentCreatesEncryptedTablesAndStreams');
+      expect(deploy?.Condition).toEqual({
+        StringEquals: {
+          'kms:ViaService': ['dynamodb.ap-south-1.amazonaws.com', 'kinesis.ap-south-1.amazonaws.com'],
+        },
+      });
+      expect(policy.Statement).toHaveLength(3);
+    });
+  });
+
+  describe('streams and tables', () => {
+    it('encrypts the events and outbox streams with the key and sets retention', () => {
+      data.template.resourceCountIs('AWS::Kinesis::Stream', 2);
+      data.template.allResourcesProperties('AWS::Kinesis::Stream', {
+        StreamEncryption: { EncryptionType: 'KMS', KeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+        RetentionPeriodHours: 24,
+        ShardCount: 1,
+      });
+    });
+
+    it('creates the five tables with pk/sk, on demand, the key, point-in-time recovery and no replicas', () => {
+      data.template.resourceCountIs('AWS::DynamoDB::Table', TABLES.length);
+      data.template.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+      data.template.allResourcesProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: {
+          SSEEnabled: true,
+          SSEType: 'KMS',
+          KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+      for (const table of TABLES) expect(() => idOf(data, 'AWS::DynamoDB::Table', table)).not.toThrow();
+    });
+  });
+
+  describe('functions', () => {
+    it('runs every function on nodejs22.x, arm64, with its own retained log group', () => {
+      for (const fn of FUNCTIONS) {
+        const logs = idOf(data, 'AWS::Logs::LogGroup', `${fn}Logs`);
+        data.template.hasResourceProperties('AWS::Lambda::Function', {
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          LoggingConfig: { LogGroup: { Ref: logs } },
+          TracingConfig: Match.absent(),
+        });
+      }
+      data.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    });
+
+    it('gives each function the environment it reads, and only the forwarder a destination', () => {
+      for (const fn of FUNCTIONS) {
+        const env = data.json.Resources[idOf(data, 'AWS::Lambda::Function', fn)]?.Properties?.Environment as {
+          Variables: Record<string, unknown>;
+        };
+        // SST adds SST_APP, SST_STAGE, SST_SSM_PREFIX and AWS_NODEJS_CONNECTION_REUSE_ENABLED.
+        const names = Object.keys(env.Variables).filter((name) => !/^(SST_|AWS_NODEJS_)/.test(name));
+        expect(names.sort(), fn).toEqual([...ENV[fn]].sort());
+        expect(env.Variables.DATA_REGION).toBe('ap-south-1');
+        expect(env.Variables.KEY_ARN).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      }
+      data.template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            CONTROL_PLANE_ORIGIN: 'https://control.example.org',
+            SIGNING_KEY_PARAMETER: '/residency/check-data/forwarder/signing-key',
+          }),
+        },
+      });
+    });
+
+    it('authorizes detokenization from stage configuration', () => {
+      const vaultAdmin = idOf(data, 'AWS::Lambda::Function', 'VaultAdmin');
+      data.template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            DETOKENIZE_PRINCIPALS: {
+              'Fn::Join': [
+                '',
+                Match.arrayWith([':iam::123456789012:role/auditor,arn:', ':iam::123456789012:role/dpo']),
+              ],
+            },
+          }),
+        },
+      });
+      const permissions = Object.values(data.json.Resources).filter(
+        (r) =>
+          r.Type === 'AWS::Lambda::Permission' && referencedIds(r.Properties?.FunctionName).has(vaultAdmin),
+      );
+      expect(permissions).toHaveLength(2);
+    });
+  });
+
+  describe('least privilege', () => {
+    const table = (name: string) => idOf(data, 'AWS::DynamoDB::Table', name);
+    /** Actions on a resource beyond describing it (the cold-start region check only describes). */
+    const dataActions = (fn: string, resource: string) =>
+      new Set([...(actionsByResource(data, fn).get(resource) ?? [])].filter((a) => !/:Describe/.test(a)));
+
+    it('lets only ingest and vault-admin touch the vault, and only vault-admin delete from it', () => {
+      const vault = table('Vault');
+      expect(dataActions('Ingest', vault)).toEqual(
+        new Set([
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:BatchWriteItem',
+        ]),
+      );
+      expect(dataActions('Ingest', vault)).not.toContain('dynamodb:DeleteItem');
+      expect(dataActions('VaultAdmin', vault)).toContain('dynamodb:DeleteItem');
+      expect(actionsByResource(data, 'Forwarder').has(vault)).toBe(false);
+      expect(actionsByResource(data, 'WindowCloser').has(vault)).toBe(false);
+    });
+
+    it('lets only ingest read the events stream and only the forwarder read the outbox', () => {
+      const events = idOf(data, 'AWS::Kinesis::Stream', 'Events');
+      const outbox = idOf(data, 'AWS::Kinesis::Stream', 'Outbox');
+      expect(actionsByResource(data, 'Ingest').get(events)).toContain('kinesis:GetRecords');
+      for (const fn of ['Forwarder', 'WindowCloser', 'VaultAdmin']) {
+        expect(actionsByResource(data, fn).has(events), fn).toBe(false);
+      }
+      expect(actionsByResource(data, 'Forwarder').get(outbox)).toContain('kinesis:GetRecords');
+      for (const fn of ['Ingest', 'WindowCloser', 'VaultAdmin']) {
+        expect(actionsByResource(data, fn).get(outbox), fn).not.toContain('kinesis:GetRecords');
+      }
+    });
+
+    it('keeps the audit log to vault-admin (write-only) and the egress log to the forwarder', () => {
+      expect(dataActions('VaultAdmin', table('Audit'))).toEqual(new Set(['dynamodb:PutItem']));
+      expect(dataActions('Forwarder', table('EgressLog'))).toEqual(
+        new Set(['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query']),
+      );
+      for (const fn of ['Ingest', 'WindowCloser']) {
+        expect(dataActions(fn, table('Audit')), fn).toEqual(new Set());
+        expect(dataActions(fn, table('EgressLog')), fn).toEqual(new Set());
+      }
+    });
+
+    it('lets only the forwarder read its signing key parameter, in region', () => {
+      data.template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'ssm:GetParameter',
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':ssm:ap-south-1:123456789012:parameter/residency/check-data/forwarder/signing-key',
+                  ],
+                ],
+              },
+            }),
+          ]),
+        },
+      });
+      const all = JSON.stringify(
+        Object.values(data.json.Resources).filter((r) => r.Type === 'AWS::IAM::Policy'),
+      );
+      expect(all.match(/ssm:GetParameter/g)).toHaveLength(1);
+      expect(all).not.toMatch(/"Resource":"\*"/);
+    });
+  });
+
+  describe('event source mappings', () => {
+    it('bounds retries and record age, bisects, reports item failures and fails into an in-region queue', () => {
+      data.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+      data.template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 5,
+        MaximumRecordAgeInSeconds: 21_600,
+        StartingPosition: 'TRIM_HORIZON',
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('Failures'), 'Arn'] } },
+        },
+      });
+      for (const [fn, stream] of [
+        ['Ingest', 'Events'],
+        ['Forwarder', 'Outbox'],
+      ] as const) {
+        data.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          FunctionName: { Ref: idOf(data, 'AWS::Lambda::Function', fn) },
+          EventSourceArn: { 'Fn::GetAtt': [idOf(data, 'AWS::Kinesis::Stream', stream), 'Arn'] },
+        });
+      }
+      expect(idsOfType(data, 'AWS::S3::Bucket')).toEqual([]);
+    });
+
+    it('sends the window-closer’s failed async invocations to an in-region queue', () => {
+      data.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: idOf(data, 'AWS::Lambda::Function', 'WindowCloser') },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: {
+          OnFailure: {
+            Destination: { 'Fn::GetAtt': [idOf(data, 'AWS::SQS::Queue', 'WindowCloserFailures'), 'Arn'] },
+          },
+        },
+      });
+      data.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    });
+  });
+
+  describe('alarms', () => {
+    it('alarms on iterator age of both consumers and on quarantine growth', () => {
+      for (const fn of ['Ingest', 'Forwarder']) {
+        data.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'IteratorAge',
+          Namespace: 'AWS/Lambda',
+          Threshold: 300_000,
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: idOf(data, 'AWS::Lambda::Function', fn) } }],
+        });
+      }
+      data.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ConsumedWriteCapacityUnits',
+        Dimensions: [{ Name: 'TableName', Value: { Ref: idOf(data, 'AWS::DynamoDB::Table', 'Quarantine') } }],
+        Threshold: 0,
+      });
+    });
+  });
+});

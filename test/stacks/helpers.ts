@@ -1,0 +1,78 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { type SynthesizeOptions, synthesizeStages } from '../../stacks/lib/synth.ts';
+
+/** A synthesized stage as an assertions `Template`, with the raw JSON for custom checks. */
+export interface StageUnderTest {
+  readonly template: Template;
+  readonly json: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  readonly stackName: string;
+  readonly region: string;
+}
+
+/** Synthesizes one plane offline. */
+export async function synthesizePlane(
+  plane: 'data' | 'control',
+  options: SynthesizeOptions = {},
+): Promise<StageUnderTest> {
+  const [stage] = await synthesizeStages({ ...options, planes: [plane] });
+  if (stage === undefined) throw new Error(`no ${plane} stage synthesized`);
+  return {
+    template: Template.fromJSON(stage.template),
+    json: stage.template as StageUnderTest['json'],
+    stackName: stage.stackName,
+    region: stage.region,
+  };
+}
+
+/** Logical ids of the resources of a type. */
+export function idsOfType(stage: StageUnderTest, type: string): string[] {
+  return Object.entries(stage.json.Resources)
+    .filter(([, resource]) => resource.Type === type)
+    .map(([id]) => id);
+}
+
+/** The logical id of the one resource of a type whose id starts with a prefix. */
+export function idOf(stage: StageUnderTest, type: string, prefix: string): string {
+  const ids = idsOfType(stage, type).filter((id) => id.startsWith(prefix));
+  if (ids.length !== 1)
+    throw new Error(`expected one ${type} named ${prefix}*, found ${ids.join(', ') || 'none'}`);
+  return ids[0]!;
+}
+
+/** Logical ids referenced (Ref / GetAtt, pseudo parameters excluded) anywhere inside a value. */
+export function referencedIds(value: unknown): Set<string> {
+  const ids = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (typeof node === 'object' && node !== null) {
+      const record = node as Record<string, unknown>;
+      if (typeof record.Ref === 'string' && !record.Ref.startsWith('AWS::')) ids.add(record.Ref);
+      const getAtt = record['Fn::GetAtt'];
+      if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') ids.add(getAtt[0]);
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(value);
+  return ids;
+}
+
+/** IAM actions the default policy of a function's role grants, per referenced resource logical id. */
+export function actionsByResource(stage: StageUnderTest, functionPrefix: string): Map<string, Set<string>> {
+  const role = idOf(stage, 'AWS::IAM::Role', `${functionPrefix}ServiceRole`);
+  const result = new Map<string, Set<string>>();
+  for (const resource of Object.values(stage.json.Resources)) {
+    if (resource.Type !== 'AWS::IAM::Policy' || !referencedIds(resource.Properties?.Roles).has(role))
+      continue;
+    const document = resource.Properties?.PolicyDocument as {
+      Statement: { Action: string | string[]; Resource: unknown }[];
+    };
+    for (const statement of document.Statement) {
+      for (const target of referencedIds(statement.Resource)) {
+        const actions = result.get(target) ?? new Set<string>();
+        for (const action of [statement.Action].flat()) actions.add(action);
+        result.set(target, actions);
+      }
+    }
+  }
+  return result;
+}

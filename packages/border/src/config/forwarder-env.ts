@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .optional()
+  .transform((value) => value === '1' || value === 'true');
+
+/**
+ * The forwarder Lambda's environment. `SIGNING_KEY_PARAMETER` (an SSM SecureString holding the
+ * Ed25519 private key PEM) on AWS; `SIGNING_KEY_FILE` only in local mode. `*_ARN` settings are
+ * optional and, when set, must name the data region like `KEY_ARN`.
+ */
+export const ForwarderEnvSchema = z
+  .object({
+    DATA_REGION: z.string().min(1),
+    AWS_REGION: z.string().min(1).optional(),
+    KEY_ARN: z.string().startsWith('arn:'),
+    OUTBOX_STREAM_NAME: z.string().min(1),
+    OUTBOX_STREAM_ARN: z.string().startsWith('arn:').optional(),
+    QUARANTINE_TABLE: z.string().min(3),
+    QUARANTINE_TABLE_ARN: z.string().startsWith('arn:').optional(),
+    EGRESS_LOG_TABLE: z.string().min(3),
+    EGRESS_LOG_TABLE_ARN: z.string().startsWith('arn:').optional(),
+    CONTROL_PLANE_ORIGIN: z.string().url(),
+    SIGNING_KEY_PARAMETER: z.string().min(1).optional(),
+    SIGNING_KEY_FILE: z.string().min(1).optional(),
+    SIGNING_KEY_ID: z.string().min(1).max(64).optional(),
+    RESIDENCY_LOCAL_MODE: flag,
+    DYNAMODB_ENDPOINT: z.string().url().optional(),
+    SEND_BUDGET_MILLIS: z.coerce.number().int().positive().optional(),
+  })
+  .refine((env) => env.SIGNING_KEY_PARAMETER || (env.RESIDENCY_LOCAL_MODE && env.SIGNING_KEY_FILE), {
+    message: 'set SIGNING_KEY_PARAMETER (or SIGNING_KEY_FILE in local mode)',
+    path: ['SIGNING_KEY_PARAMETER'],
+  });
+
+/** See {@link ForwarderEnvSchema}. */
+export type ForwarderEnv = z.infer<typeof ForwarderEnvSchema>;

@@ -1,0 +1,125 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BorderLogWriteError } from '../errors.ts';
+import { type EgressLog, type EgressLogEntry, egressPartitionKey, egressSortKey } from './egress-log.ts';
+import {
+  type Quarantine,
+  type QuarantineEntry,
+  quarantinePartitionKey,
+  quarantineSortKey,
+} from './quarantine.ts';
+
+// BatchWriteItem takes at most 25 items. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+const BATCH_WRITE_MAX_ITEMS = 25;
+const UNPROCESSED_RETRIES = 8;
+
+const documentClient = (dynamodb: DynamoDBClient) =>
+  DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+
+/** A DynamoDB-backed egress log that can also be read (for audits, `residency` commands and tests). */
+export interface DynamoEgressLog extends EgressLog {
+  /** Every entry of one UTC day (`yyyy-mm-dd`), in time order. */
+  listDay(day: string): Promise<EgressLogEntry[]>;
+}
+
+/**
+ * The egress log on a DynamoDB table with string keys `pk`, `sk`:
+ * `{ pk: 'EGRESS#<yyyy-mm-dd>', sk: '<sentAt>#<batchId>', batchId, kind, count, sha256, destination, sentAt, status, ... }`.
+ *
+ * @example const egressLog = createDynamoEgressLog({ dynamodb: clients.dynamodb, tableName: 'residency-egress-log' });
+ */
+export function createDynamoEgressLog(options: {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+}): DynamoEgressLog {
+  const client = documentClient(options.dynamodb);
+  const write = async (item: EgressLogEntry) => {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: options.tableName,
+          Item: { pk: egressPartitionKey(item.sentAt), sk: egressSortKey(item), ...item },
+        }),
+      );
+    } catch (cause) {
+      throw new BorderLogWriteError('egress', { cause });
+    }
+  };
+  return {
+    begin: (entry) => write({ ...entry, status: 'sending' }),
+    finish: (entry, outcome) => write({ ...entry, ...outcome }),
+    async listDay(day) {
+      const items: EgressLogEntry[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: options.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `EGRESS#${day}` },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? []) items.push(entry as EgressLogEntry);
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return items;
+    },
+  };
+}
+
+/** A DynamoDB-backed quarantine that can also be read. */
+export interface DynamoQuarantine extends Quarantine {
+  /** Every entry of one UTC day of arrival (`yyyy-mm-dd`). */
+  listDay(day: string): Promise<QuarantineEntry[]>;
+}
+
+/**
+ * The quarantine on a DynamoDB table with string keys `pk`, `sk`:
+ * `{ pk: 'Q#<yyyy-mm-dd>', sk: '<shardId>#<sequenceNumber>', reason, rules, paths, shardId, sequenceNumber, ... }`.
+ * No payload: see {@link QuarantineEntry}.
+ */
+export function createDynamoQuarantine(options: {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+}): DynamoQuarantine {
+  const client = documentClient(options.dynamodb);
+  return {
+    async put(entries) {
+      for (let start = 0; start < entries.length; start += BATCH_WRITE_MAX_ITEMS) {
+        let requests = entries.slice(start, start + BATCH_WRITE_MAX_ITEMS).map((entry) => ({
+          PutRequest: { Item: { pk: quarantinePartitionKey(entry), sk: quarantineSortKey(entry), ...entry } },
+        }));
+        for (let attempt = 0; requests.length > 0; attempt++) {
+          if (attempt > UNPROCESSED_RETRIES) throw new BorderLogWriteError('quarantine');
+          try {
+            const output = await client.send(
+              new BatchWriteCommand({ RequestItems: { [options.tableName]: requests } }),
+            );
+            requests = (output.UnprocessedItems?.[options.tableName] ?? []) as typeof requests;
+          } catch (cause) {
+            throw new BorderLogWriteError('quarantine', { cause });
+          }
+          if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+        }
+      }
+    },
+    async listDay(day) {
+      const items: QuarantineEntry[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: options.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `Q#${day}` },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? []) items.push(entry as QuarantineEntry);
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return items;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/** Where a batch stands in the egress log. `sending` is written before the first byte leaves. */
+export type EgressStatus = 'sending' | 'acknowledged' | 'rejected' | 'failed';
+
+/**
+ * One batch that crossed (or was about to cross) the border: the audit evidence. Ids, counts and
+ * digests only, never content.
+ */
+export interface EgressLogEntry {
+  batchId: string;
+  kind: 'records' | 'aggregates' | 'erasure';
+  /** Items in the batch. */
+  count: number;
+  /**
+   * SHA-256 (hex) of the signed request body exactly as sent (of the last attempt: each attempt is
+   * signed afresh with its own `sentAt`). The control plane records the digest of what it received.
+   */
+  sha256: string;
+  /** SHA-256 (hex) of the items (`JSON.stringify(items)`): the same for every attempt and on both sides. */
+  itemsSha256: string;
+  /** The control-plane origin it went to. */
+  destination: string;
+  /** ISO time of the first attempt. */
+  sentAt: string;
+  status: EgressStatus;
+  /** Attempts made (each re-signed with a fresh timestamp; the body digest is of the last one). */
+  attempts?: number;
+  /** The control plane's HTTP status, when it answered. */
+  httpStatus?: number;
+  /** Why it was rejected or failed (a code, never data). */
+  reason?: string;
+  /** Items the control plane stored, and items it already had (dedupe). */
+  stored?: number;
+  duplicates?: number;
+}
+
+/** The final outcome of a batch, written over its `sending` entry. */
+export type EgressLogOutcome = Pick<
+  EgressLogEntry,
+  'status' | 'attempts' | 'httpStatus' | 'reason' | 'stored' | 'duplicates' | 'sha256'
+>;
+
+/** Port: the in-region egress log. Both writes must succeed before the forwarder treats a batch as delivered. */
+export interface EgressLog {
+  /** Records that a batch is about to be sent (status `sending`). */
+  begin(entry: Omit<EgressLogEntry, 'status'>): Promise<void>;
+  /** Records how it ended. */
+  finish(entry: Omit<EgressLogEntry, 'status'>, outcome: EgressLogOutcome): Promise<void>;
+}
+
+/** The egress log's partition key for a time: one partition per UTC day. */
+export function egressPartitionKey(isoTime: string): string {
+  return `EGRESS#${isoTime.slice(0, 10)}`;
+}
+
+/** The egress log's sort key: time first, so a day reads in order. */
+export function egressSortKey(entry: Pick<EgressLogEntry, 'sentAt' | 'batchId'>): string {
+  return `${entry.sentAt}#${entry.batchId}`;
+}

@@ -1,0 +1,38 @@
+/**
+ * One outbox record the egress guard blocked. Where it was and why, never what it contained: a
+ * record that tripped the PII scan holds personal data by definition. The record itself stays in
+ * the in-region outbox stream for its retention period; `payloadSha256` identifies it there.
+ */
+export interface QuarantineEntry {
+  shardId: string;
+  sequenceNumber: string;
+  /** `pii:<rule>` (the first rule that fired), `schema`, or `rejected:<code>` (refused by the control plane). */
+  reason: string;
+  /** Every PII rule that fired (empty for schema failures). */
+  rules: string[];
+  /** JSON paths that failed, sanitized (no keys that could carry data). */
+  paths: string[];
+  /** Outbox message kind, when it parsed that far. */
+  kind?: string;
+  /** ISO time Kinesis received the record (stable across retries: it names the partition). */
+  arrivedAt: string;
+  /** ISO time the forwarder blocked it. */
+  receivedAt: string;
+  /** SHA-256 (hex) of the raw record data, to find it in the stream. */
+  payloadSha256: string;
+}
+
+/** Port: the in-region quarantine. Idempotent per (shardId, sequenceNumber). */
+export interface Quarantine {
+  put(entries: readonly QuarantineEntry[]): Promise<void>;
+}
+
+/** The quarantine's partition key: one partition per UTC day of arrival. */
+export function quarantinePartitionKey(entry: Pick<QuarantineEntry, 'arrivedAt'>): string {
+  return `Q#${entry.arrivedAt.slice(0, 10)}`;
+}
+
+/** The quarantine's sort key: the record's stream position, so a redelivery overwrites, never duplicates. */
+export function quarantineSortKey(entry: Pick<QuarantineEntry, 'shardId' | 'sequenceNumber'>): string {
+  return `${entry.shardId}#${entry.sequenceNumber}`;
+}

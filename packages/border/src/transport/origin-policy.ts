@@ -1,0 +1,79 @@
+import { isIP } from 'node:net';
+import { BorderConfigurationError, EgressRefusedError } from '../errors.ts';
+
+/** True for a literal loopback address (127.0.0.0/8, ::1) or `localhost`: the only hosts plain http may reach. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/** True for a resolved address on loopback (what `localhost` must resolve to in local mode). */
+export function isLoopbackAddress(address: string): boolean {
+  return (
+    address === '::1' || (isIP(address) === 4 && address.startsWith('127.')) || address === '::ffff:127.0.0.1'
+  );
+}
+
+/**
+ * Validates and normalizes one allowlisted origin (`scheme://host[:port]`, nothing else).
+ * Precondition: https anywhere; plain http only in local mode and only to loopback.
+ *
+ * @example allowedOrigin('https://cp.example.com', false) // 'https://cp.example.com'
+ */
+export function allowedOrigin(origin: string, localMode: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch (cause) {
+    throw new BorderConfigurationError(
+      `control-plane origin '${origin}' is not a URL`,
+      'CONTROL_PLANE_ORIGIN',
+      {
+        cause,
+      },
+    );
+  }
+  if (
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    (url.pathname !== '/' && url.pathname !== '')
+  ) {
+    throw new BorderConfigurationError(
+      `control-plane origin '${origin}' must be scheme://host[:port] only`,
+      'CONTROL_PLANE_ORIGIN',
+    );
+  }
+  if (url.protocol === 'https:') return url.origin;
+  if (url.protocol === 'http:' && localMode && isLoopbackHost(url.hostname)) return url.origin;
+  throw new BorderConfigurationError(
+    url.protocol === 'http:'
+      ? `control-plane origin '${origin}' uses plain http: allowed only to loopback in local mode`
+      : `control-plane origin '${origin}' must use https`,
+    'CONTROL_PLANE_ORIGIN',
+  );
+}
+
+/**
+ * Precondition for every request, checked before a socket exists: the destination's exact origin
+ * (scheme, host, port) is on the allowlist, and it carries no credentials.
+ *
+ * @throws EgressRefusedError otherwise.
+ */
+export function checkDestination(destination: string, allowlist: ReadonlySet<string>): URL {
+  let url: URL;
+  try {
+    url = new URL(destination);
+  } catch {
+    throw new EgressRefusedError('destination is not a URL', '(invalid)');
+  }
+  if (url.username || url.password) {
+    throw new EgressRefusedError('destination carries credentials', url.origin);
+  }
+  if (!allowlist.has(url.origin)) {
+    throw new EgressRefusedError(`destination origin ${url.origin} is not allowlisted`, url.origin);
+  }
+  return url;
+}

@@ -1,0 +1,94 @@
+import {
+  clinicbook,
+  createInMemoryTokenPort,
+  type OutboxMessage,
+  tokenRequestsFor,
+  toOutbound,
+  validateEvent,
+} from '@residency/core';
+import { clinicbookEvent } from '@residency/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createEgressGuard } from '../../src/index.ts';
+import { aggregateCell, bookedRecord, erasureNotice, newToken, recordMessage } from '../fixtures/outbox.ts';
+
+const guard = createEgressGuard();
+
+describe('egress guard', () => {
+  it('passes records, cells and erasure notices: tokens, event ids and timestamps do not trip the scan', () => {
+    // Prepare
+    const messages: OutboxMessage[] = [
+      recordMessage(bookedRecord()),
+      {
+        kind: 'aggregate',
+        aggregate: aggregateCell({ count: 234_567_890_124, distinctSubjects: 234_567_890_124, metrics: {} }),
+      },
+      { kind: 'aggregate', aggregate: aggregateCell() },
+      erasureNotice([newToken(), newToken('phone')]),
+    ];
+    // Act
+    const verdicts = messages.map((message) => guard.checkValue(message));
+    // Assess
+    expect(verdicts.map((v) => v.ok)).toEqual([true, true, true, true]);
+  });
+
+  it.each([
+    ['email', 'rahim@example.com'],
+    ['phone', '+880 1711-234567'],
+    ['ipv4', '10.20.30.40'],
+  ])('blocks a %s in a public field, naming the rule and path only', (rule, value) => {
+    // Prepare
+    const message = recordMessage(bookedRecord({ department: value }));
+    // Act
+    const verdict = guard.checkValue(message);
+    // Assess
+    expect(verdict).toEqual({
+      ok: false,
+      reason: 'pii',
+      rules: [rule],
+      paths: ['$.record.attributes.department'],
+      kind: 'record',
+    });
+  });
+
+  it('blocks an unknown key as a schema failure, and personal data in a key as PII without the key', () => {
+    // Prepare
+    const extra = { ...recordMessage(bookedRecord()), debug: true };
+    const keyed = recordMessage(bookedRecord({ attributes: { 'rahim@example.com': 'x' } }));
+    // Act
+    const schema = guard.checkValue(extra);
+    const pii = guard.checkValue(keyed);
+    // Assess
+    expect(schema).toMatchObject({ ok: false, reason: 'schema' });
+    expect(pii).toMatchObject({ ok: false, reason: 'pii', rules: ['email'] });
+    expect(JSON.stringify(pii)).not.toContain('rahim');
+  });
+
+  it('blocks a big number in a metric min (an event value), while sums and counts are exempt', () => {
+    // Prepare
+    const aadhaarLike = 234_567_890_124; // 12 digits with a valid Verhoeff check digit
+    const metrics = {
+      waitDays: { sum: aadhaarLike, min: aadhaarLike, max: 9, bounds: [0], counts: [aadhaarLike, 2] },
+    };
+    // Act
+    const verdict = guard.checkValue({ kind: 'aggregate', aggregate: aggregateCell({ metrics }) });
+    // Assess
+    expect(verdict).toMatchObject({ ok: false, reason: 'pii', paths: ['$.aggregate.metrics.waitDays.min'] });
+  });
+
+  it('property: every record the pipeline maps from a valid ClinicBook event passes', async () => {
+    // Prepare
+    const tokens = createInMemoryTokenPort();
+    // Act, Assess
+    await fc.assert(
+      fc.asyncProperty(clinicbookEvent, async (input) => {
+        const result = validateEvent(clinicbook, input);
+        if (!result.ok) return;
+        const record = toOutbound(result.event, await tokens.tokenize(tokenRequestsFor([result.event])));
+        const verdict = guard.checkValue(recordMessage(record));
+        expect(verdict.ok ? 'ok' : verdict).toBe('ok');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

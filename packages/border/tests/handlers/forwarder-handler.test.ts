@@ -1,0 +1,39 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { generateSigningKeyPair } from '../../src/index.ts';
+
+let dir: string | undefined;
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('forwarder Lambda handler', () => {
+  it('loads from a local-mode environment and quarantine-free empty batches succeed', async () => {
+    // Prepare
+    dir = await mkdtemp(join(tmpdir(), 'forwarder-handler-'));
+    const keyFile = join(dir, 'key.pem');
+    await writeFile(keyFile, generateSigningKeyPair().privateKeyPem);
+    const env = {
+      DATA_REGION: 'ap-south-1',
+      AWS_REGION: 'ap-south-1',
+      KEY_ARN: 'arn:aws:kms:ap-south-1:000000000000:key/k',
+      OUTBOX_STREAM_NAME: 'outbox',
+      QUARANTINE_TABLE: 'quarantine',
+      EGRESS_LOG_TABLE: 'egress',
+      CONTROL_PLANE_ORIGIN: 'http://127.0.0.1:9',
+      SIGNING_KEY_FILE: keyFile,
+      RESIDENCY_LOCAL_MODE: '1',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    };
+    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+    // Act
+    const { handler } = await import('../../src/handlers/forwarder.ts');
+    const response = await handler({ Records: [] }, { getRemainingTimeInMillis: () => 60_000 } as never);
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+  });
+});

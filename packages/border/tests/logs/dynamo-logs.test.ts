@@ -1,0 +1,102 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { type AwsClients, createAwsClients } from '@residency/aws';
+import { type RunningEmulator, startDynalite } from '@residency/local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoEgressLog, createDynamoQuarantine } from '../../src/logs/dynamo-logs.ts';
+import type { QuarantineEntry } from '../../src/logs/quarantine.ts';
+
+const REGION = 'ap-south-1';
+let dynalite: RunningEmulator;
+let clients: AwsClients;
+
+async function createTable(name: string) {
+  await clients.dynamodb.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  return name;
+}
+
+beforeAll(async () => {
+  dynalite = await startDynalite({ region: REGION });
+  clients = createAwsClients({ region: REGION, endpoints: { dynamodb: dynalite.url } });
+});
+afterAll(async () => {
+  clients.destroy();
+  await dynalite.close();
+});
+
+describe('DynamoDB egress log', () => {
+  it('keeps one entry per batch, from sending to acknowledged, readable by day', async () => {
+    // Prepare
+    const log = createDynamoEgressLog({
+      dynamodb: clients.dynamodb,
+      tableName: await createTable('egress-a'),
+    });
+    const entry = {
+      batchId: 'b-1',
+      kind: 'records' as const,
+      count: 3,
+      sha256: 'a'.repeat(64),
+      itemsSha256: 'c'.repeat(64),
+      destination: 'https://cp.example.com',
+      sentAt: '2025-03-04T05:06:07.000Z',
+    };
+    // Act
+    await log.begin(entry);
+    const during = await log.listDay('2025-03-04');
+    await log.finish(entry, {
+      status: 'acknowledged',
+      attempts: 2,
+      httpStatus: 200,
+      stored: 3,
+      duplicates: 0,
+      sha256: entry.sha256,
+    });
+    const after = await log.listDay('2025-03-04');
+    // Assess
+    expect(during).toEqual([{ ...entry, status: 'sending' }]);
+    expect(after).toEqual([
+      { ...entry, status: 'acknowledged', attempts: 2, httpStatus: 200, stored: 3, duplicates: 0 },
+    ]);
+  });
+});
+
+describe('DynamoDB quarantine', () => {
+  it('stores reason and paths by stream position, idempotently, across BatchWrite pages', async () => {
+    // Prepare
+    const quarantine = createDynamoQuarantine({
+      dynamodb: clients.dynamodb,
+      tableName: await createTable('quarantine-a'),
+    });
+    const entries: QuarantineEntry[] = Array.from({ length: 30 }, (_, n) => ({
+      shardId: 'shardId-000000000000',
+      sequenceNumber: String(1000 + n),
+      reason: 'pii:email',
+      rules: ['email'],
+      paths: ['$.record.attributes.department'],
+      kind: 'record',
+      arrivedAt: '2025-03-04T05:06:07.000Z',
+      receivedAt: '2025-03-04T05:06:08.000Z',
+      payloadSha256: 'b'.repeat(64),
+    }));
+    // Act
+    await quarantine.put(entries);
+    await quarantine.put(entries.slice(0, 5));
+    const stored = await quarantine.listDay('2025-03-04');
+    // Assess
+    expect(stored).toHaveLength(30);
+    expect(stored.every((entry) => entry.reason === 'pii:email')).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain('@');
+  });
+});

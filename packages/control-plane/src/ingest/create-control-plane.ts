@@ -1,0 +1,181 @@
+import {
+  type BatchVerifier,
+  createEgressGuard,
+  digestBody,
+  type EgressGuard,
+  type IngestResponse,
+  type OffendingItem,
+  type SignedBatch,
+} from '@residency/border';
+import {
+  type AggregateCell,
+  type Clock,
+  type ErasureNotice,
+  type OutboundRecord,
+  type OutboxMessage,
+  systemClock,
+} from '@residency/core';
+import type { ControlPlaneStore, StoreResult } from '../store/control-plane-store.ts';
+import { type ControlPlaneLogger, raiseAlert, silentControlPlaneLogger } from './alerts.ts';
+
+/** Largest request body the ingest reads. Default of {@link ControlPlaneOptions.maxBatchBytes}: 6 MiB. */
+export const DEFAULT_MAX_INGEST_BYTES = 6 * 1024 * 1024;
+
+/** Options of {@link createControlPlane}. */
+export interface ControlPlaneOptions {
+  store: ControlPlaneStore;
+  /** Verifies signatures and freshness (border's `createBatchVerifier`). */
+  verifier: BatchVerifier;
+  /** The same guard the forwarder runs. Default: `createEgressGuard()`. */
+  guard?: EgressGuard;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Default: discards logs. */
+  logger?: ControlPlaneLogger;
+  /** Canary detector: returns a label when the text holds a planted canary in clear. Default: none. */
+  alertOnText?: (text: string) => string | undefined;
+  /** Requests with a larger body are refused. Default: 6291456. */
+  maxBatchBytes?: number;
+}
+
+/** The ingest's answer: an HTTP status and the JSON body the forwarder classifies. */
+export interface IngestResult {
+  status: number;
+  response: IngestResponse;
+}
+
+/** The control plane's ingest. */
+export interface ControlPlane {
+  readonly store: ControlPlaneStore;
+  /** Verifies, re-checks, dedupes and stores one signed batch request. */
+  ingest(request: {
+    body: Uint8Array;
+    headers: Readonly<Record<string, string | undefined>>;
+  }): Promise<IngestResult>;
+}
+
+const refuse = (status: number, reason: string, offending?: OffendingItem[]): IngestResult => ({
+  status,
+  response: { ok: false, reason, ...(offending ? { offending } : {}) },
+});
+
+function wrap(kind: SignedBatch['kind'], item: unknown): unknown {
+  if (kind === 'records') return { kind: 'record', record: item };
+  if (kind === 'aggregates') return { kind: 'aggregate', aggregate: item };
+  return { kind: 'erasure', erasure: item };
+}
+
+/**
+ * Creates the control plane's ingest: signature and freshness (the verifier), the strict schema
+ * and the PII scan again (a batch carrying anything that fails is refused whole, with an alert),
+ * dedupe by batch id and by record and cell id, then storage; erasure notices delete every row of
+ * their tokens.
+ *
+ * @example
+ * const controlPlane = createControlPlane({ store, verifier: createBatchVerifier({ keys }) });
+ * const { status, response } = await controlPlane.ingest({ body, headers });
+ */
+export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
+  const { store, verifier } = options;
+  const guard = options.guard ?? createEgressGuard();
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentControlPlaneLogger;
+  const maxBytes = options.maxBatchBytes ?? DEFAULT_MAX_INGEST_BYTES;
+
+  return {
+    store,
+    async ingest(request) {
+      const nowIso = new Date(clock.nowMillis()).toISOString();
+      if (request.body.byteLength > maxBytes) return refuse(413, 'too-large');
+      const verified = verifier.verify(request);
+      if (!verified.ok) {
+        await raiseAlert(store, logger, nowIso, { reason: verified.reason });
+        return refuse(401, verified.reason);
+      }
+      // Postcondition of verify(): signed by a known key, fresh, and `count` items in `body`.
+      const batch = verified.batch;
+      const itemsText = JSON.stringify(batch.body);
+      const offending: OffendingItem[] = [];
+      const messages: OutboxMessage[] = [];
+      batch.body.forEach((item, index) => {
+        const verdict = guard.checkValue(wrap(batch.kind, item));
+        if (verdict.ok) messages.push(verdict.message);
+        else if (verdict.reason === 'pii')
+          offending.push({ index, reason: 'pii', rules: verdict.rules, paths: verdict.paths });
+        else offending.push({ index, reason: 'schema', paths: verdict.paths });
+      });
+      const canary = options.alertOnText?.(Buffer.from(request.body).toString('utf8'));
+      if (offending.length > 0 || canary) {
+        const reason = canary ? 'canary' : offending.some((o) => o.reason === 'pii') ? 'pii' : 'schema';
+        await raiseAlert(store, logger, nowIso, {
+          reason,
+          batchId: batch.batchId,
+          keyId: batch.keyId,
+          rules: [...new Set(offending.flatMap((o) => o.rules ?? []))],
+          paths: [...new Set(offending.flatMap((o) => o.paths))].slice(0, 64),
+          ...(canary ? { canary } : {}),
+        });
+        return refuse(422, reason, offending);
+      }
+      const seen = await store.getBatch(batch.batchId);
+      if (seen) {
+        logger.info('duplicate batch acknowledged', { batchId: batch.batchId });
+        return {
+          status: 200,
+          response: {
+            ok: true,
+            batchId: batch.batchId,
+            stored: 0,
+            duplicates: batch.count,
+            duplicateBatch: true,
+          },
+        };
+      }
+      const meta = { batchId: batch.batchId, receivedAt: nowIso };
+      let result: StoreResult;
+      if (batch.kind === 'records') {
+        result = await store.putRecords(
+          messages.map((m) => (m as { record: OutboundRecord }).record),
+          meta,
+        );
+      } else if (batch.kind === 'aggregates') {
+        result = await store.putAggregates(
+          messages.map((m) => (m as { aggregate: AggregateCell }).aggregate),
+          meta,
+        );
+      } else {
+        const tokens = messages.flatMap((m) => (m as { erasure: ErasureNotice }).erasure.tokens);
+        const erased = await store.erase(tokens);
+        result = { stored: messages.length, duplicates: 0, suppressed: 0 };
+        logger.info('erasure applied', {
+          batchId: batch.batchId,
+          tokens: tokens.length,
+          deletedRecords: erased.deletedRecords,
+        });
+      }
+      await store.putBatch({
+        batchId: batch.batchId,
+        kind: batch.kind,
+        count: batch.count,
+        keyId: batch.keyId,
+        sentAt: batch.sentAt,
+        receivedAt: nowIso,
+        sha256: digestBody(request.body),
+        itemsSha256: digestBody(itemsText),
+        stored: result.stored,
+        duplicates: result.duplicates + result.suppressed,
+      });
+      logger.info('batch stored', { batchId: batch.batchId, kind: batch.kind, ...result });
+      return {
+        status: 200,
+        response: {
+          ok: true,
+          batchId: batch.batchId,
+          stored: result.stored,
+          duplicates: result.duplicates + result.suppressed,
+          duplicateBatch: false,
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { AggregateCell, OutboundRecord } from '@residency/core';
+
+/** Dimensions the counts API groups by. `dimension` needs a dimension name (an attribute). */
+export type CountBy = 'tenant' | 'type' | 'day' | 'dimension';
+
+/** One count. */
+export interface CountRow {
+  key: string;
+  count: number;
+}
+
+/** A batch the control plane accepted: dedupe key and the reconciliation record for the egress log. */
+export interface StoredBatch {
+  batchId: string;
+  kind: 'records' | 'aggregates' | 'erasure';
+  count: number;
+  keyId: string;
+  sentAt: string;
+  receivedAt: string;
+  /** SHA-256 (hex) of the request body as received (the forwarder's egress log has the digest of what it sent). */
+  sha256: string;
+  /** SHA-256 (hex) of the items, the same for every attempt of the batch. */
+  itemsSha256: string;
+  stored: number;
+  duplicates: number;
+}
+
+/** An alert: something that must not happen did (a refused batch, a canary). Codes, never values. */
+export interface Alert {
+  id: string;
+  at: string;
+  /** `pii`, `schema`, `canary`, `signature`, `stale`, ... */
+  reason: string;
+  batchId?: string;
+  keyId?: string;
+  rules?: string[];
+  paths?: string[];
+  /** Which canary fired (a label from the detector, never the text). */
+  canary?: string;
+}
+
+/** What storing a batch's items did. */
+export interface StoreResult {
+  /** Items stored for the first time. */
+  stored: number;
+  /** Items already there (same record id or cell id). */
+  duplicates: number;
+  /** Records not stored because a token in them was erased before they arrived. */
+  suppressed: number;
+}
+
+/** One row exported by {@link ControlPlaneStore.exportAll}. */
+export type ExportRow =
+  | { kind: 'record'; record: OutboundRecord }
+  | { kind: 'aggregate'; aggregate: AggregateCell };
+
+/** A query for an aggregate time series. */
+export interface AggregateQuery {
+  type: string;
+  /** One tenant, or every tenant when omitted. */
+  tenant?: string;
+  /** Inclusive ISO lower bound on `windowStart`. */
+  from?: string;
+  /** Exclusive ISO upper bound on `windowStart`. */
+  to?: string;
+}
+
+/**
+ * Port: the control plane's storage. Idempotent everywhere: storing the same record or cell twice
+ * stores it once, and totals move only for what was stored for the first time.
+ */
+export interface ControlPlaneStore {
+  getBatch(batchId: string): Promise<StoredBatch | undefined>;
+  putBatch(batch: StoredBatch): Promise<void>;
+  putRecords(
+    records: readonly OutboundRecord[],
+    meta: { batchId: string; receivedAt: string },
+  ): Promise<StoreResult>;
+  putAggregates(
+    cells: readonly AggregateCell[],
+    meta: { batchId: string; receivedAt: string },
+  ): Promise<StoreResult>;
+  /** Deletes every row of these tokens and leaves tombstones so that late records are not stored. */
+  erase(tokens: readonly string[]): Promise<{ deletedRecords: number; deletedRows: number }>;
+  putAlert(alert: Alert): Promise<void>;
+  listAlerts(day: string): Promise<Alert[]>;
+  counts(by: CountBy, options?: { dimension?: string; tenant?: string }): Promise<CountRow[]>;
+  distinctPatients(tenant: string, day: string): Promise<number>;
+  aggregateSeries(query: AggregateQuery): Promise<AggregateCell[]>;
+  /** Event types that have released aggregate cells. */
+  aggregateTypes(): Promise<string[]>;
+  /** Every record and aggregate cell held. */
+  exportAll(): AsyncIterable<ExportRow>;
+  /** Every stored record id (tests and reconciliation). */
+  recordIds(): Promise<string[]>;
+}

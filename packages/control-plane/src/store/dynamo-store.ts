@@ -1,0 +1,230 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AggregateCell } from '@residency/core';
+import type { Alert, ControlPlaneStore, CountRow, StoredBatch } from './control-plane-store.ts';
+import { createDynamoIo } from './dynamo-io.ts';
+import { createRecordWriter, STORE_CONCURRENCY } from './dynamo-records.ts';
+import { keys } from './keys.ts';
+import { mapLimit } from './map-limit.ts';
+import type { ControlPlaneTables } from './tables.ts';
+
+/** Options of {@link createDynamoControlPlaneStore}. */
+export interface DynamoControlPlaneStoreOptions {
+  /** A client pinned to the control region. */
+  dynamodb: DynamoDBClient;
+  tables: ControlPlaneTables;
+}
+
+const strip = <T>(item: Record<string, unknown>): T => {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+};
+
+/**
+ * The control plane's storage on its own DynamoDB tables (layout: `ControlPlaneTablesSchema`).
+ * Dedupe is a conditional put per record id and cell id; totals move only for first-time puts.
+ *
+ * @example
+ * const store = createDynamoControlPlaneStore({ dynamodb: client, tables: DEFAULT_CONTROL_PLANE_TABLES });
+ */
+export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOptions): ControlPlaneStore {
+  const { tables } = options;
+  const io = createDynamoIo(options.dynamodb);
+  const writer = createRecordWriter(io, tables);
+
+  const counts = async (by: string, scope: string): Promise<CountRow[]> => {
+    const items = await io.query({
+      TableName: tables.counters,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.counter(scope, by, '').pk },
+    });
+    return items
+      .map((item) => ({ key: String(item.sk), count: Number(item.n ?? 0) }))
+      .filter((row) => row.count > 0)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  };
+
+  return {
+    putRecords: writer.putRecords,
+    erase: writer.erase,
+
+    async getBatch(batchId) {
+      const output = await io.doc.send(
+        new GetCommand({ TableName: tables.batches, Key: keys.batch(batchId), ConsistentRead: true }),
+      );
+      return output.Item ? strip<StoredBatch>(output.Item) : undefined;
+    },
+
+    async putBatch(batch) {
+      try {
+        await io.doc.send(
+          new PutCommand({
+            TableName: tables.batches,
+            Item: { ...keys.batch(batch.batchId), ...batch },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
+    async putAggregates(cells, meta) {
+      await io.batchPut(tables.aggregates, [
+        ...cells.map((cell) => keys.aggregateType(cell.type)),
+        ...cells.map((cell) => keys.aggregateTenant(cell.type, cell.tenantId)),
+      ]);
+      const outcomes = await mapLimit(cells, STORE_CONCURRENCY, async (cell) => {
+        try {
+          await io.doc.send(
+            new PutCommand({
+              TableName: tables.aggregates,
+              Item: {
+                ...keys.series(cell.tenantId, cell.type, cell.windowStart, cell.cellId),
+                cell,
+                batchId: meta.batchId,
+                storedAt: meta.receivedAt,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (error instanceof ConditionalCheckFailedException) return false;
+          throw error;
+        }
+      });
+      const stored = outcomes.filter(Boolean).length;
+      return { stored, duplicates: cells.length - stored, suppressed: 0 };
+    },
+
+    async putAlert(alert: Alert) {
+      await io.doc.send(
+        new PutCommand({ TableName: tables.alerts, Item: { ...keys.alert(alert.at, alert.id), ...alert } }),
+      );
+    },
+
+    async listAlerts(day) {
+      const items = await io.query({
+        TableName: tables.alerts,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `ALERT#${day}` },
+      });
+      return items.map((item) => strip<Alert>(item));
+    },
+
+    async counts(by, options = {}) {
+      const scope = options.tenant ?? '*';
+      if (by === 'tenant') {
+        const all = await counts('tenant', '*');
+        return options.tenant ? all.filter((row) => row.key === options.tenant) : all;
+      }
+      return counts(by === 'dimension' ? `dim:${options.dimension ?? ''}` : by, scope);
+    },
+
+    async distinctPatients(tenant, day) {
+      const output = await io.doc.send(
+        new QueryCommand({
+          TableName: tables.records,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `DISTINCT#${tenant}#${day}` },
+          Select: 'COUNT',
+          ConsistentRead: true,
+        }),
+      );
+      // A partition over 1 MB pages; count every page.
+      let count = output.Count ?? 0;
+      let startKey = output.LastEvaluatedKey;
+      while (startKey) {
+        const page = await io.doc.send(
+          new QueryCommand({
+            TableName: tables.records,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `DISTINCT#${tenant}#${day}` },
+            Select: 'COUNT',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        count += page.Count ?? 0;
+        startKey = page.LastEvaluatedKey;
+      }
+      return count;
+    },
+
+    async aggregateSeries(query) {
+      const tenants = query.tenant
+        ? [query.tenant]
+        : (
+            await io.query({
+              TableName: tables.aggregates,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': keys.aggregateTenant(query.type, '').pk },
+            })
+          ).map((item) => String(item.sk));
+      // Key bounds are loose (ISO strings differ in precision); the exact bound is checked on the time.
+      const from = query.from ? query.from.slice(0, 10) : '0000';
+      const to = query.to ? `${query.to.slice(0, 10)}\uffff` : '9999';
+      const fromMillis = query.from ? Date.parse(query.from) : Number.NEGATIVE_INFINITY;
+      const toMillis = query.to ? Date.parse(query.to) : Number.POSITIVE_INFINITY;
+      const perTenant = await mapLimit(tenants, STORE_CONCURRENCY, (tenant) =>
+        io.query({
+          TableName: tables.aggregates,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': keys.series(tenant, query.type, '', '').pk,
+            ':from': from,
+            ':to': to,
+          },
+        }),
+      );
+      return perTenant
+        .flat()
+        .map((item) => item.cell as AggregateCell)
+        .filter((cell) => {
+          const start = Date.parse(cell.windowStart);
+          return start >= fromMillis && start < toMillis;
+        })
+        .sort((a, b) => Date.parse(a.windowStart) - Date.parse(b.windowStart));
+    },
+
+    async aggregateTypes() {
+      const items = await io.query({
+        TableName: tables.aggregates,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'TYPES' },
+      });
+      return items.map((item) => String(item.sk)).sort();
+    },
+
+    async *exportAll() {
+      for await (const item of io.scan({
+        TableName: tables.records,
+        FilterExpression: 'begins_with(pk, :p)',
+        ExpressionAttributeValues: { ':p': 'REC#' },
+      })) {
+        yield { kind: 'record' as const, record: item.record as never };
+      }
+      for await (const item of io.scan({
+        TableName: tables.aggregates,
+        FilterExpression: 'begins_with(pk, :p)',
+        ExpressionAttributeValues: { ':p': 'SERIES#' },
+      })) {
+        yield { kind: 'aggregate' as const, aggregate: item.cell as never };
+      }
+    },
+
+    async recordIds() {
+      const ids: string[] = [];
+      for await (const item of io.scan({
+        TableName: tables.records,
+        FilterExpression: 'begins_with(pk, :p)',
+        ExpressionAttributeValues: { ':p': 'REC#' },
+        ProjectionExpression: 'pk',
+      })) {
+        ids.push(String(item.pk).slice(4));
+      }
+      return ids;
+    },
+  };
+}

@@ -14,6 +14,7 @@ interface RunOptions {
   seed: number;
   region: string;
   timeoutSeconds: number;
+  windowSeconds: number;
   serve: boolean;
 }
 
@@ -37,6 +38,12 @@ export function register(program: Command): void {
     .option('--report <file>', 'write the report as JSON')
     .option('--region <region>', 'data region of a stack this run starts', DEFAULT_REGION)
     .option('--timeout-seconds <n>', 'how long to wait for every event', (v) => Number.parseInt(v, 10), 180)
+    .option(
+      '--window-seconds <n>',
+      'aggregate window of a stack this run starts',
+      (v) => Number.parseInt(v, 10),
+      60,
+    )
     .option('--serve', 'keep the stack and the dashboard up after the run until Ctrl-C', false)
     .action(async (options: RunOptions) => {
       const dataDir = dataDirOf(options);
@@ -49,6 +56,7 @@ export function register(program: Command): void {
         dataDir,
         region: options.region,
         timeoutMillis: options.timeoutSeconds * 1000,
+        windowSeconds: options.windowSeconds,
         log,
       });
       process.stdout.write(`${formatSummary(report)}\n`);

@@ -17,6 +17,8 @@ export interface RunPipelineOptions {
   input: AsyncIterable<InputLine>;
   dataDir: string;
   region: string;
+  /** Aggregate window length for a stack this run starts. Default: the pipeline's (60 s). */
+  windowSeconds?: number;
   /** How long to wait for every event to be accounted for, in milliseconds. Default: 180000. */
   timeoutMillis?: number;
   /** Progress lines. Default: none. */
@@ -59,7 +61,12 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       dataDir: options.dataDir,
       region: options.region,
       plugins: localPipelinePlugins(
-        { dataDir: options.dataDir, logLevel: 'ERROR', metrics: () => createInMemoryMetrics() },
+        {
+          dataDir: options.dataDir,
+          logLevel: 'ERROR',
+          metrics: () => createInMemoryMetrics(),
+          ...(options.windowSeconds ? { windowSeconds: options.windowSeconds } : {}),
+        },
         handles,
       ),
     });
@@ -197,10 +204,11 @@ async function releaseAggregates(
   controlPlane: ControlPlaneView | undefined,
   log: (line: string) => void,
 ) {
-  if (!handles.closer) {
+  if (!handles.flushWindows) {
     return { releasedCells: 0, suppressedCells: 0, storedCells: (await controlPlane?.aggregateCount()) ?? 0 };
   }
-  const closed = await handles.closer.run();
+  await handles.flushWindows();
+  const closed = handles.closerTotals ?? { releasedCells: 0, suppressedCells: 0 };
   log(`window closer: ${closed.releasedCells} cells released, ${closed.suppressedCells} suppressed (k)`);
   let stored = (await controlPlane?.aggregateCount()) ?? 0;
   const deadline = Date.now() + 60_000;

@@ -1,4 +1,4 @@
-import type { CompiledCatalog } from '@residency/core';
+import type { Clock, CompiledCatalog } from '@residency/core';
 import { clinicbook } from '@residency/core';
 import { createDynamoWindowStore } from '../aggregates/dynamodb-window-store.ts';
 import { createWindowCloser, type WindowCloser } from '../closer/create-window-closer.ts';
@@ -14,6 +14,8 @@ export interface WindowCloserFromEnvOptions {
   metrics: PipelineMetrics;
   /** Default: ClinicBook. */
   catalog?: CompiledCatalog;
+  /** Default: the system clock. A finite run advances it past every window to flush them all. */
+  clock?: Clock;
 }
 
 /** A window closer built from the environment, and how to release its clients. */
@@ -50,6 +52,7 @@ export async function createWindowCloserFromEnv(
     k: config.k,
     allowedLatenessSeconds: config.allowedLatenessSeconds,
     closeGraceSeconds: config.closeGraceSeconds,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(config.noiseEpsilon !== undefined ? { noise: { epsilon: config.noiseEpsilon } } : {}),
   });
   return { closer, config, close: () => clients.destroy() };

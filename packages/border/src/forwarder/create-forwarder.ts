@@ -249,7 +249,10 @@ function quarantineEntry(
   record: StreamRecord,
   verdict: { reason: string; rules: string[]; paths: string[]; kind: string | undefined; receivedAt: string },
 ): QuarantineEntry {
+  const recordId = recordIdOf(record.data);
   return {
+    stream: 'outbox',
+    ...(recordId ? { recordId } : {}),
     shardId: record.shardId,
     sequenceNumber: record.sequenceNumber,
     reason: verdict.reason,
@@ -260,4 +263,18 @@ function quarantineEntry(
     receivedAt: verdict.receivedAt,
     payloadSha256: sha256(record.data),
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// Only a UUID-shaped record id is kept: it is the app's random event id. Anything else in a
+// blocked record may be personal data and stays out of the quarantine entry.
+function recordIdOf(data: Uint8Array): string | undefined {
+  try {
+    const message = JSON.parse(Buffer.from(data).toString('utf8')) as { record?: { recordId?: unknown } };
+    const id = message?.record?.recordId;
+    return typeof id === 'string' && UUID.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -4,6 +4,10 @@
  * the in-region outbox stream for its retention period; `payloadSha256` identifies it there.
  */
 export interface QuarantineEntry {
+  /** Always `outbox`: the quarantine table is shared with the ingest, whose entries name the events stream. */
+  stream: 'outbox';
+  /** The outbound record's id (the event id: a random UUID, not personal), so a run can account for it. */
+  recordId?: string;
   shardId: string;
   sequenceNumber: string;
   /** `pii:<rule>` (the first rule that fired), `schema`, or `rejected:<code>` (refused by the control plane). */
@@ -32,7 +36,11 @@ export function quarantinePartitionKey(entry: Pick<QuarantineEntry, 'arrivedAt'>
   return `Q#${entry.arrivedAt.slice(0, 10)}`;
 }
 
-/** The quarantine's sort key: the record's stream position, so a redelivery overwrites, never duplicates. */
+/**
+ * The quarantine's sort key: the record's outbox position, so a redelivery overwrites, never
+ * duplicates. Prefixed with the stream: positions of the events stream (the ingest's entries, in
+ * the same table) can have the same shard id and sequence number.
+ */
 export function quarantineSortKey(entry: Pick<QuarantineEntry, 'shardId' | 'sequenceNumber'>): string {
-  return `${entry.shardId}#${entry.sequenceNumber}`;
+  return `outbox#${entry.shardId}#${entry.sequenceNumber}`;
 }

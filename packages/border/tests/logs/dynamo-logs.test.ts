@@ -80,6 +80,7 @@ describe('DynamoDB quarantine', () => {
       tableName: await createTable('quarantine-a'),
     });
     const entries: QuarantineEntry[] = Array.from({ length: 30 }, (_, n) => ({
+      stream: 'outbox' as const,
       shardId: 'shardId-000000000000',
       sequenceNumber: String(1000 + n),
       reason: 'pii:email',

@@ -46,7 +46,13 @@ const DEPARTMENTS = ['general', 'paediatrics', 'cardiology', 'gynaecology', 'der
  */
 export function* generateClinicBook(options: ClinicBookWorkloadOptions): Generator<ClinicBookEvent> {
   const random = createRandom(options.seed ?? 1);
-  const tenants = options.tenants ?? ['dhk-mirpur-01', 'dhk-uttara-02', 'dhk-dhanmondi-03', 'kol-saltlake-01', 'kol-behala-02'];
+  const tenants = options.tenants ?? [
+    'dhk-mirpur-01',
+    'dhk-uttara-02',
+    'dhk-dhanmondi-03',
+    'kol-saltlake-01',
+    'kol-behala-02',
+  ];
   const mix = { ...DEFAULT_MIX, ...options.mix };
   const types = Object.keys(mix) as Array<keyof EventMix>;
   const totalWeight = types.reduce((sum, t) => sum + mix[t], 0);
@@ -64,8 +70,7 @@ export function* generateClinicBook(options: ClinicBookWorkloadOptions): Generat
   const zipf = createZipf(Math.max(patients.length * 4, options.events), options.zipfExponent ?? 1.1, random);
 
   for (let i = 0; i < options.events; i++) {
-    let roll = random.float() * totalWeight;
-    const type = types.find((t) => (roll -= mix[t]) < 0) ?? 'note.added';
+    const type = pickWeighted(types, mix, random.float() * totalWeight);
     const occurredMillis = startMillis + Math.floor((spanMillis * i) / Math.max(1, options.events));
     const index = type === 'patient.registered' ? newPatient() : zipf() % patients.length;
     const patient = patients[index] as (typeof patients)[number];
@@ -104,7 +109,10 @@ export function* generateClinicBook(options: ClinicBookWorkloadOptions): Generat
           doctorId,
           appointmentId,
           department: random.pick(DEPARTMENTS),
-          slotStart: withOffset(occurredMillis + waitDays * 86_400_000 + random.int(9, 18) * 3_600_000, patient.person.country),
+          slotStart: withOffset(
+            occurredMillis + waitDays * 86_400_000 + random.int(9, 18) * 3_600_000,
+            patient.person.country,
+          ),
           channel: random.pick(['web', 'app', 'phone', 'walk_in'] as const),
           waitDays,
         };
@@ -120,7 +128,9 @@ export function* generateClinicBook(options: ClinicBookWorkloadOptions): Generat
           type,
           appointmentId: appointment?.id ?? `A-X${random.digits(7)}`,
           cancelledBy: random.pick(['patient', 'clinic', 'system'] as const),
-          ...(random.chance(0.5) ? { reason: random.pick(['Feeling better', 'Travel', 'Doctor unavailable', 'Cost']) } : {}),
+          ...(random.chance(0.5)
+            ? { reason: random.pick(['Feeling better', 'Travel', 'Doctor unavailable', 'Cost']) }
+            : {}),
         };
         break;
       }
@@ -154,4 +164,13 @@ function withOffset(millis: number, country: 'BD' | 'IN'): string {
   const offsetMinutes = country === 'BD' ? 360 : 330;
   const local = new Date(millis + offsetMinutes * 60_000).toISOString().slice(0, 19);
   return `${local}${country === 'BD' ? '+06:00' : '+05:30'}`;
+}
+
+function pickWeighted(types: ReadonlyArray<keyof EventMix>, mix: EventMix, roll: number): keyof EventMix {
+  let remaining = roll;
+  for (const type of types) {
+    remaining -= mix[type];
+    if (remaining < 0) return type;
+  }
+  return types[types.length - 1] ?? 'note.added';
 }

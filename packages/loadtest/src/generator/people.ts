@@ -3,10 +3,79 @@ import type { Random } from './random.ts';
 
 // Common given names and family names in Bangladesh and West Bengal (public knowledge, not data
 // of any person); combined at random they make realistic but synthetic people.
-const BD_GIVEN = ['Rahim', 'Karim', 'Fatema', 'Ayesha', 'Nusrat', 'Tanvir', 'Sadia', 'Mahmud', 'Rokeya', 'Jamal', 'Farhana', 'Imran', 'Shirin', 'Habib', 'Taslima', 'Arif', 'Nasrin', 'Sohel', 'Mim', 'Rafiq'];
-const BD_FAMILY = ['Uddin', 'Hossain', 'Rahman', 'Islam', 'Akter', 'Begum', 'Chowdhury', 'Miah', 'Sarkar', 'Khan', 'Ahmed', 'Haque', 'Talukder', 'Bhuiyan', 'Sheikh'];
-const IN_GIVEN = ['Arijit', 'Sourav', 'Ananya', 'Rituparna', 'Debashis', 'Moumita', 'Subhajit', 'Priyanka', 'Abhishek', 'Sayantani', 'Indranil', 'Tanushree', 'Amit', 'Paromita', 'Rajib'];
-const IN_FAMILY = ['Banerjee', 'Chatterjee', 'Mukherjee', 'Ghosh', 'Bose', 'Das', 'Sen', 'Dutta', 'Roy', 'Chakraborty', 'Sarkar', 'Mondal', 'Pal', 'Saha', 'Bhattacharya'];
+const BD_GIVEN = [
+  'Rahim',
+  'Karim',
+  'Fatema',
+  'Ayesha',
+  'Nusrat',
+  'Tanvir',
+  'Sadia',
+  'Mahmud',
+  'Rokeya',
+  'Jamal',
+  'Farhana',
+  'Imran',
+  'Shirin',
+  'Habib',
+  'Taslima',
+  'Arif',
+  'Nasrin',
+  'Sohel',
+  'Mim',
+  'Rafiq',
+];
+const BD_FAMILY = [
+  'Uddin',
+  'Hossain',
+  'Rahman',
+  'Islam',
+  'Akter',
+  'Begum',
+  'Chowdhury',
+  'Miah',
+  'Sarkar',
+  'Khan',
+  'Ahmed',
+  'Haque',
+  'Talukder',
+  'Bhuiyan',
+  'Sheikh',
+];
+const IN_GIVEN = [
+  'Arijit',
+  'Sourav',
+  'Ananya',
+  'Rituparna',
+  'Debashis',
+  'Moumita',
+  'Subhajit',
+  'Priyanka',
+  'Abhishek',
+  'Sayantani',
+  'Indranil',
+  'Tanushree',
+  'Amit',
+  'Paromita',
+  'Rajib',
+];
+const IN_FAMILY = [
+  'Banerjee',
+  'Chatterjee',
+  'Mukherjee',
+  'Ghosh',
+  'Bose',
+  'Das',
+  'Sen',
+  'Dutta',
+  'Roy',
+  'Chakraborty',
+  'Sarkar',
+  'Mondal',
+  'Pal',
+  'Saha',
+  'Bhattacharya',
+];
 const BD_AREAS = ['Mirpur', 'Uttara', 'Dhanmondi', 'Mohammadpur', 'Gulshan', 'Badda', 'Jatrabari', 'Tejgaon'];
 const IN_AREAS = ['Salt Lake', 'Behala', 'Garia', 'Dum Dum', 'Howrah', 'New Town', 'Jadavpur', 'Tollygunge'];
 const EMAIL_DOMAINS = ['gmail.com', 'yahoo.com', 'outlook.com', 'hotmail.com'];

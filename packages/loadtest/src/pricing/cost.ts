@@ -1,0 +1,113 @@
+import type { BillableUnits } from '../measure/billing-counter.ts';
+import type { PriceTable } from './prices.ts';
+
+/**
+ * Write capacity of one provisioned Kinesis shard: 1,000 records/s or 1 MiB/s.
+ * https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
+ */
+export const SHARD_RECORDS_PER_SECOND = 1000;
+/** See {@link SHARD_RECORDS_PER_SECOND}. */
+export const SHARD_BYTES_PER_SECOND = 1024 * 1024;
+
+/** What a design used for `events` events, measured, plus what is priced per event outside the run. */
+export interface CostInputs {
+  /** Events the units were measured on. */
+  events: number;
+  /** Units counted by the SDK middleware during the run. */
+  units: BillableUnits;
+  /** PUT payload units of the input stream for these events (the producer's puts; the same for every design). */
+  inputPutPayloadUnits: number;
+  /** Lambda invocations (batches) that processed the events. */
+  lambdaInvocations: number;
+  /** Sum of invocation durations, each rounded up to a millisecond as Lambda bills. */
+  lambdaBilledMillis: number;
+  /** Lambda memory size. */
+  lambdaMemoryMb: number;
+  /** Mean size of a stream record (data + partition key), bytes; sizes the shards. */
+  meanRecordBytes: number;
+  /** Streams whose shard-hours are charged to these events (input and outbox: 2). */
+  streams: number;
+}
+
+/** One line of a cost estimate. */
+export interface CostLine {
+  /** e.g. `DynamoDB write request units`. */
+  item: string;
+  /** Units per million events. */
+  unitsPerMillionEvents: number;
+  /** USD per million events. */
+  usdPerMillionEvents: number;
+}
+
+/** Cost per million events at list prices. */
+export interface CostEstimate {
+  region: string;
+  pricesAsOf: string;
+  pricesVerified: boolean;
+  usdPerMillionEvents: number;
+  lines: CostLine[];
+}
+
+/** Records one shard takes per second at the mean record size. */
+export function shardRecordsPerSecond(meanRecordBytes: number): number {
+  return Math.min(SHARD_RECORDS_PER_SECOND, SHARD_BYTES_PER_SECOND / Math.max(1, meanRecordBytes));
+}
+
+/**
+ * Prices measured usage per million events. Shard-hours are charged as if the shards were full
+ * (the least they can cost per event); at low rates the fixed shard-hour dominates, which the
+ * capacity plan shows per rate.
+ *
+ * @example costPerMillionEvents({ events: 30_000, units, ... }, priceTableFor('ap-south-1')).usdPerMillionEvents
+ */
+export function costPerMillionEvents(inputs: CostInputs, prices: PriceTable): CostEstimate {
+  const perMillion = inputs.events > 0 ? 1_000_000 / inputs.events : 0;
+  const u = inputs.units;
+  const shardHoursPerMillion =
+    (inputs.streams * 1_000_000) / (shardRecordsPerSecond(inputs.meanRecordBytes) * 3600);
+  const gbSeconds = (inputs.lambdaBilledMillis / 1000) * (inputs.lambdaMemoryMb / 1024);
+  const lines: CostLine[] = [
+    line(
+      'Kinesis PUT payload units',
+      (u.kinesisPutPayloadUnits + inputs.inputPutPayloadUnits) * perMillion,
+      prices.kinesis.putPayloadUnitsPerMillionUsd / 1_000_000,
+    ),
+    line('Kinesis shard-hours (full shards)', shardHoursPerMillion, prices.kinesis.shardHourUsd),
+    line(
+      'DynamoDB read request units',
+      u.dynamodbReadUnits * perMillion,
+      prices.dynamodb.readRequestUnitsPerMillionUsd / 1_000_000,
+    ),
+    line(
+      'DynamoDB write request units',
+      u.dynamodbWriteUnits * perMillion,
+      prices.dynamodb.writeRequestUnitsPerMillionUsd / 1_000_000,
+    ),
+    line('KMS requests', u.kmsRequests * perMillion, prices.kms.requestsPer10kUsd / 10_000),
+    line(
+      'Lambda requests',
+      inputs.lambdaInvocations * perMillion,
+      prices.lambda.requestsPerMillionUsd / 1_000_000,
+    ),
+    line('Lambda GB-seconds', gbSeconds * perMillion, prices.lambda.gbSecondUsd),
+  ];
+  return {
+    region: prices.region,
+    pricesAsOf: prices.asOf,
+    pricesVerified: prices.verified,
+    usdPerMillionEvents: roundUsd(lines.reduce((sum, l) => sum + l.usdPerMillionEvents, 0)),
+    lines,
+  };
+}
+
+function line(item: string, unitsPerMillionEvents: number, usdPerUnit: number): CostLine {
+  return {
+    item,
+    unitsPerMillionEvents: Math.round(unitsPerMillionEvents * 1000) / 1000,
+    usdPerMillionEvents: roundUsd(unitsPerMillionEvents * usdPerUnit),
+  };
+}
+
+function roundUsd(value: number): number {
+  return Math.round(value * 1_000_000) / 1_000_000;
+}

@@ -1,0 +1,180 @@
+import { MAX_INSTANCE_UTILIZATION, NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION } from './capacity.ts';
+import { fmt } from './goals.ts';
+import type { LoadtestReport } from './types.ts';
+
+/**
+ * DynamoDB's default per-table throughput quota for on-demand tables (read and write request
+ * units per second each); higher needs a quota increase.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+ */
+export const DYNAMODB_DEFAULT_TABLE_UNITS_PER_SECOND = 40_000;
+
+/**
+ * docs/capacity.md from a run: shards, Lambda concurrency, vault capacity and monthly cost at
+ * each planned rate, with every measured input and every assumption written next to the figures
+ * so the note can be checked and regenerated (`pnpm residency loadtest bench --capacity FILE`).
+ */
+export function renderCapacityMarkdown(report: LoadtestReport): string {
+  const hot = report.hotpath;
+  const lines: string[] = [];
+  const m = report.machine;
+  lines.push('# Capacity');
+  lines.push('');
+  lines.push(
+    'Shards, Lambda concurrency, vault capacity and monthly cost for sustained ingest rates, derived from a',
+    'load-test run (`pnpm residency loadtest bench --capacity docs/capacity.md` writes this file). Every',
+    'figure below comes from the measurements listed under "Inputs" and the assumptions under "Assumptions".',
+  );
+  lines.push('');
+  lines.push(
+    `Run: ${report.startedAt}, ${report.target.mode === 'local' ? 'local emulators' : 'AWS'} (${report.target.region}), ` +
+      `${m.availableParallelism} × ${m.cpuModel}, Node ${m.nodeVersion}; ${fmt(report.workload.events)} events, seed ${report.workload.seed}.`,
+  );
+  lines.push('');
+  if (!hot || report.capacity.length === 0) {
+    lines.push('The hot path did not run, so there is no plan: run the hotpath scenario.');
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push('## Plan (steady state)');
+  lines.push('');
+  lines.push(
+    ...markdownTable(
+      [
+        'events/s',
+        'shards (events + outbox)',
+        'Lambda concurrency (busy)',
+        'vault RRU/s',
+        'vault WRU/s',
+        'backfill vault WRU/s',
+        'KMS req/s',
+        'Kinesis $/mo',
+        'DynamoDB $/mo',
+        'KMS $/mo',
+        'Lambda $/mo',
+        'total $/mo',
+      ],
+      report.capacity.map((row) => [
+        fmt(row.eventsPerSecond),
+        `${row.shards.events} + ${row.shards.outbox}`,
+        `${row.lambda.concurrency} (${fmt(row.lambda.utilization * 100)}%)`,
+        fmt(row.vault.readUnitsPerSecond),
+        fmt(row.vault.writeUnitsPerSecond),
+        fmt(row.vault.backfillWriteUnitsPerSecond),
+        fmt(row.kmsRequestsPerSecond),
+        fmt(row.monthlyUsd.kinesis),
+        fmt(row.monthlyUsd.dynamodb),
+        fmt(row.monthlyUsd.kms),
+        fmt(row.monthlyUsd.lambda),
+        `**${fmt(row.monthlyUsd.total)}**`,
+      ]),
+    ),
+  );
+  lines.push('');
+  const over = report.capacity.filter(
+    (row) =>
+      row.vault.backfillWriteUnitsPerSecond > DYNAMODB_DEFAULT_TABLE_UNITS_PER_SECOND ||
+      row.dynamodb.writeUnitsPerSecond > DYNAMODB_DEFAULT_TABLE_UNITS_PER_SECOND,
+  );
+  lines.push('Reading the plan:');
+  lines.push('');
+  lines.push(
+    '- Shards: Kinesis takes 1,000 records/s or 1 MiB/s per shard for writes; records here are small, so the record',
+    '  count decides. The outbox carries one record per event and needs as many shards as the input.',
+    '- Lambda concurrency is one instance per input shard (ParallelizationFactor 1: the aggregate fence is per shard).',
+    hot.eventsPerSecond * MAX_INSTANCE_UTILIZATION >= 1000
+      ? `  Each instance is mostly idle: one core does ${fmt(hot.eventsPerSecond)} events/s warm, a shard brings at most 1,000, so shards, not CPU, set the concurrency.`
+      : `  One core does ${fmt(hot.eventsPerSecond)} events/s warm; at most ${fmt(MAX_INSTANCE_UTILIZATION * 100)}% of that (${fmt(hot.eventsPerSecond * MAX_INSTANCE_UTILIZATION)}/s) is less than a full shard (1,000/s), so the plan adds shards: CPU, not the stream's write limits, sets the shard count.`,
+    '- Vault capacity is on-demand request units on the vault table. Known identifiers cost nothing (the LRU cache',
+    '  answers); every new identifier costs a conditional PutItem, a pointer write and its links, which cannot be batched.',
+    '  "Backfill" is the cold pass: every identifier new at first sight.',
+  );
+  if (over.length > 0) {
+    lines.push(
+      `- At ${over.map((r) => fmt(r.eventsPerSecond)).join(', ')} events/s a backfill needs more than DynamoDB's default`,
+      `  ${fmt(DYNAMODB_DEFAULT_TABLE_UNITS_PER_SECOND)} write units/s per on-demand table: raise the table quota or throttle the backfill.`,
+    );
+  }
+  lines.push(
+    '- Check the account quotas in the data region: shards per account, Lambda concurrency, KMS request rate.',
+  );
+  lines.push('');
+  lines.push(...dominant(report));
+  lines.push('## Inputs (measured in the run)');
+  lines.push('');
+  const warmUnits = hot.units;
+  const per = (value: number, events: number) => fmt(value / Math.max(1, events));
+  lines.push(
+    `- Warm hot path: ${fmt(hot.eventsPerSecond)} events/s on one core, ${fmt(hot.cpuMicrosPerEvent)} µs CPU/event, handler: ${hot.handler}, outbox: ${hot.outbox}.`,
+  );
+  lines.push(
+    `- Warm units per event: ${per(warmUnits.dynamodbReadUnits, hot.events)} RRU, ${per(warmUnits.dynamodbWriteUnits, hot.events)} WRU, ` +
+      `${per(warmUnits.kmsRequests, hot.events)} KMS requests, ${per(warmUnits.kinesisPutPayloadUnits, hot.events)} outbox PUT units.`,
+  );
+  if (hot.cold) {
+    const c = hot.cold.units;
+    lines.push(
+      `- Cold (backfill) units per event: ${per(c.dynamodbReadUnits, hot.cold.events)} RRU, ${per(c.dynamodbWriteUnits, hot.cold.events)} WRU, ` +
+        `${per(c.kmsRequests, hot.cold.events)} KMS requests; ${fmt(hot.vaultStats.created)} identifiers created for ${fmt(hot.cold.events)} events.`,
+    );
+  }
+  lines.push(
+    `- Record sizes: input ${fmt(report.workload.meanRecordBytes)} B, outbound ${fmt(report.ceiling?.meanOutboundBytes ?? report.workload.meanRecordBytes)} B.`,
+  );
+  lines.push('');
+  lines.push('## Assumptions');
+  lines.push('');
+  lines.push(
+    `- Prices: ${report.costPerMillion.region} list prices as of ${report.costPerMillion.pricesAsOf}${report.costPerMillion.pricesVerified ? '' : ', written from memory and not verified'}: ${report.costPerMillion.note}`,
+    `  Sources: ${report.costPerMillion.sources.join(', ')}`,
+    "- Steady state = warm + f × (cold − warm) per event, with f = the workload's steady-state new identifiers per event",
+    "  (a new appointment id per booking, a new patient and contacts per registration) / the cold pass's.",
+    `- Lambda: one invocation per shard per second or per batch of ${fmt(report.workload.batchSize)}; billed time = measured in-process time`,
+    `  plus ${NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION} ms of network waiting per invocation (an assumption); 1,769 MB (one vCPU).`,
+    '- Kinesis provisioned mode, two streams (events and outbox), shards billed whole hours; 730 hours a month.',
+    '- Not included: DynamoDB storage and backups, CloudWatch, data transfer, the forwarder and control plane.',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** What dominates the bill and the CPU, in figures from the run. */
+function dominant(report: LoadtestReport): string[] {
+  const hot = report.hotpath;
+  const row = report.capacity[0];
+  if (!hot || !row) return [];
+  const lines = ['## What dominates', ''];
+  const share = (part: number) => `${fmt((part / Math.max(1e-9, row.monthlyUsd.total)) * 100)}%`;
+  lines.push(
+    `- The bill: at ${fmt(row.eventsPerSecond)} events/s DynamoDB is ${share(row.monthlyUsd.dynamodb)} of it, Kinesis ${share(row.monthlyUsd.kinesis)}, ` +
+      `Lambda ${share(row.monthlyUsd.lambda)}, KMS ${share(row.monthlyUsd.kms)}.`,
+  );
+  const vault = hot.cold?.units.dynamodbByTable[report.target.vaultTable];
+  if (vault && hot.vaultStats.created > 0) {
+    lines.push(
+      `- Vault writes: each new identifier cost ${fmt(vault.writeUnits / hot.vaultStats.created)} write units in the cold pass (entry, pointer, links).`,
+      "  New identifiers keep coming in steady state: ClinicBook tokenizes every booking's appointment id and every",
+      `  registration's patient and contacts, so ${fmt(row.vault.writeUnitsPerSecond / row.eventsPerSecond)} vault write units per event remain after the cache.`,
+      '  Fewer new tokens per event (appointment ids kept out of the vault, say) is what would move this bill.',
+    );
+  }
+  const busiest = Object.entries(hot.units.dynamodbByTable).sort((a, b) => b[1].calls - a[1].calls)[0];
+  const sdk = report.ceiling?.primitives.dynamodbCallSdk?.microsPerCall;
+  if (busiest && sdk) {
+    const perEvent = busiest[1].calls / Math.max(1, hot.events);
+    lines.push(
+      `- Lambda CPU: the warm hot path spends ${fmt(hot.cpuMicrosPerEvent)} µs of CPU per event; ${fmt(perEvent)} DynamoDB calls per event to ${busiest[0]}`,
+      `  at ${fmt(sdk)} µs of SDK CPU each (measured in the same run) are about ${fmt(perEvent * sdk)} µs of it; the ceiling's primitives are ${fmt(report.ceiling?.warmMicrosPerEvent ?? 0)} µs.`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** A right-aligned Markdown table, padded the way the repository's formatter (Biome) writes tables. */
+function markdownTable(headers: readonly string[], rows: readonly string[][]): string[] {
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, i) => cell.padStart(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(headers), `| ${widths.map((w) => `${'-'.repeat(w - 1)}:`).join(' | ')} |`, ...rows.map(line)];
+}

@@ -1,0 +1,149 @@
+import { shardRecordsPerSecond } from '../pricing/cost.ts';
+import type { PriceTable } from '../pricing/prices.ts';
+
+/** Seconds in the 730-hour month AWS prices by. */
+export const SECONDS_PER_MONTH = 730 * 3600;
+
+/**
+ * Wall time an invocation on AWS spends waiting for the network beyond what the run measured
+ * (vault and outbox round trips of ~5-20 ms each). An assumption, not a measurement; it only
+ * moves Lambda GB-seconds, which are a small part of the cost.
+ */
+export const NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION = 50;
+
+/**
+ * Highest share of one instance's measured throughput a plan lets an instance use: headroom for
+ * bursts, retries and a slower Lambda CPU than the benchmark machine's.
+ */
+export const MAX_INSTANCE_UTILIZATION = 0.7;
+
+/** Measured per-event usage of a regime (steady state or backfill). */
+export interface UsagePerEvent {
+  readUnits: number;
+  writeUnits: number;
+  /** Vault table alone. */
+  vaultReadUnits: number;
+  vaultWriteUnits: number;
+  kmsRequests: number;
+  /** Outbox PUT payload units. */
+  outboxPutUnits: number;
+}
+
+/** What the capacity plan is derived from: all measured in the run, except prices and rates. */
+export interface CapacityInputs {
+  rates: readonly number[];
+  meanRecordBytes: number;
+  meanOutboundBytes: number;
+  /** Input PUT payload units per event. */
+  inputPutUnitsPerEvent: number;
+  /** Warm hot path on one core. */
+  hotpathEventsPerSecond: number;
+  /** Lambda-billed milliseconds per event in the warm hot path (in process, no network). */
+  billedMillisPerEvent: number;
+  batchSize: number;
+  lambdaMemoryMb: number;
+  steady: UsagePerEvent;
+  backfill: UsagePerEvent;
+  prices: PriceTable;
+}
+
+/** Capacity and monthly cost at one sustained rate. */
+export interface CapacityRow {
+  eventsPerSecond: number;
+  shards: { events: number; outbox: number };
+  lambda: {
+    /** Concurrent instances: one per events-stream shard (ParallelizationFactor 1, required by the aggregate fence). */
+    concurrency: number;
+    invocationsPerSecond: number;
+    /** Share of one instance's measured capacity each instance uses. */
+    utilization: number;
+  };
+  /** Vault table request units per second, steady state and during a backfill at this rate. */
+  vault: {
+    readUnitsPerSecond: number;
+    writeUnitsPerSecond: number;
+    backfillReadUnitsPerSecond: number;
+    backfillWriteUnitsPerSecond: number;
+  };
+  /** All tables (vault, aggregates, ...), steady state. */
+  dynamodb: { readUnitsPerSecond: number; writeUnitsPerSecond: number };
+  kmsRequestsPerSecond: number;
+  /** Monthly cost in steady state at list prices. */
+  monthlyUsd: { kinesis: number; dynamodb: number; kms: number; lambda: number; total: number };
+}
+
+/**
+ * The capacity plan: shards from Kinesis' per-shard write limits and the measured record sizes,
+ * Lambda concurrency and utilization from the measured hot path, DynamoDB and KMS rates from the
+ * measured units per event, and the monthly bill at list prices.
+ */
+export function planCapacity(inputs: CapacityInputs): CapacityRow[] {
+  const p = inputs.prices;
+  return inputs.rates.map((rate) => {
+    // One Lambda instance per shard (ParallelizationFactor 1), so when one instance cannot keep up
+    // with a full shard, the stream needs more shards than its write limits alone would ask for.
+    const perInstance = Math.max(1, inputs.hotpathEventsPerSecond * MAX_INSTANCE_UTILIZATION);
+    const eventsShards = Math.max(
+      1,
+      Math.ceil(rate / shardRecordsPerSecond(inputs.meanRecordBytes)),
+      Math.ceil(rate / perInstance),
+    );
+    const outboxShards = Math.max(1, Math.ceil(rate / shardRecordsPerSecond(inputs.meanOutboundBytes)));
+    const perShard = rate / eventsShards;
+    const invocationsPerSecond = eventsShards * Math.max(1, perShard / inputs.batchSize);
+    const utilization = perShard / Math.max(1, inputs.hotpathEventsPerSecond);
+    const s = inputs.steady;
+    const perMonth = (perSecond: number) => perSecond * SECONDS_PER_MONTH;
+    const kinesis =
+      (eventsShards + outboxShards) * p.kinesis.shardHourUsd * 730 +
+      (perMonth(rate * (inputs.inputPutUnitsPerEvent + s.outboxPutUnits)) *
+        p.kinesis.putPayloadUnitsPerMillionUsd) /
+        1_000_000;
+    const dynamodb =
+      (perMonth(rate * s.readUnits) * p.dynamodb.readRequestUnitsPerMillionUsd +
+        perMonth(rate * s.writeUnits) * p.dynamodb.writeRequestUnitsPerMillionUsd) /
+      1_000_000;
+    const kms = (perMonth(rate * s.kmsRequests) * p.kms.requestsPer10kUsd) / 10_000 + p.kms.keyMonthUsd;
+    const lambdaSecondsPerSecond =
+      (rate * inputs.billedMillisPerEvent + invocationsPerSecond * NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION) /
+      1000;
+    const lambda =
+      (perMonth(invocationsPerSecond) * p.lambda.requestsPerMillionUsd) / 1_000_000 +
+      perMonth(lambdaSecondsPerSecond) * (inputs.lambdaMemoryMb / 1024) * p.lambda.gbSecondUsd;
+    return {
+      eventsPerSecond: rate,
+      shards: { events: eventsShards, outbox: outboxShards },
+      lambda: {
+        concurrency: eventsShards,
+        invocationsPerSecond: round(invocationsPerSecond),
+        utilization: round(utilization),
+      },
+      vault: {
+        readUnitsPerSecond: round(rate * s.vaultReadUnits),
+        writeUnitsPerSecond: round(rate * s.vaultWriteUnits),
+        backfillReadUnitsPerSecond: round(rate * inputs.backfill.vaultReadUnits),
+        backfillWriteUnitsPerSecond: round(rate * inputs.backfill.vaultWriteUnits),
+      },
+      dynamodb: {
+        readUnitsPerSecond: round(rate * s.readUnits),
+        writeUnitsPerSecond: round(rate * s.writeUnits),
+      },
+      kmsRequestsPerSecond: round(rate * s.kmsRequests),
+      monthlyUsd: {
+        kinesis: usd(kinesis),
+        dynamodb: usd(dynamodb),
+        kms: usd(kms),
+        lambda: usd(lambda),
+        total: usd(kinesis + dynamodb + kms + lambda),
+      },
+    };
+  });
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function usd(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, ValidateOptions } from '@residency/core';
+import type { Vault, VaultStats } from '@residency/vault';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { createMeasuredClients, type OutboxChoice } from '../environment/clients.ts';
+import type { LoadtestTarget } from '../environment/target.ts';
+import type { Progress } from '../progress.ts';
+import { toKinesisEvents } from '../workload/kinesis-batches.ts';
+import { createComposedIngest } from './composed-ingest.ts';
+import { importFor } from './import-for.ts';
+import { type Invoke, measurePass } from './measure-pass.ts';
+import { createPipelineIngest } from './pipeline-ingest.ts';
+import type { ThroughputResult } from './results.ts';
+
+/** Options of {@link runHotpath}. */
+export interface HotpathOptions {
+  target: LoadtestTarget;
+  /** The generated events; the cold pass sees them once, each warm pass again (with new event ids). */
+  events: readonly object[];
+  /** Records per invocation. */
+  batchSize: number;
+  /** Warm passes measured together (more events, steadier figures). Default: 4. */
+  warmRepeats?: number;
+  /** Measure the cold pass (a fresh vault and cache); when false it still runs, unmeasured, to warm up. Default: true. */
+  measureCold?: boolean;
+  outbox: OutboxChoice;
+  countryOf?: ValidateOptions['countryOf'];
+  /** The handler's clock (aggregate lateness); pinned to the workload's time so every pass sees the same windows. */
+  clock: Clock;
+  /** Which handler: the pipeline's (default) or the core composition (phases without quarantine, aggregates, logs, metrics). */
+  handler?: 'pipeline' | 'core-composition';
+  progress: Progress;
+}
+
+/** What the hot path measured. */
+export interface HotpathResult {
+  warm: ThroughputResult;
+  cold: ThroughputResult | null;
+  /** Which handler ran: the pipeline's ingest handler, or the core composition (`--handler core`). */
+  handler: 'pipeline' | 'core-composition';
+  vaultStats: VaultStats;
+}
+
+/**
+ * The hot path in process: the ingest handler with the real vault adapter (DynamoDB + KMS of the
+ * target), invoked on real `KinesisStreamEvent`s one batch at a time. Cold: a fresh vault table
+ * and an empty cache, so every identifier is new (a backfill). Warm: the same population again,
+ * all in the cache (steady state with a hot working set).
+ *
+ * @example const result = await runHotpath({ target, events, batchSize: 2500, outbox: 'null-http', clock, progress });
+ */
+export async function runHotpath(options: HotpathOptions): Promise<HotpathResult> {
+  const { target } = options;
+  const { createVault } = await importFor('hotpath', '@residency/vault', () => import('@residency/vault'));
+  const clients = createMeasuredClients(target, options.outbox);
+  const vault: Vault = createVault({
+    clients: clients.aws,
+    region: target.region,
+    keyArn: target.keyArn,
+    tableName: target.tables.vault,
+    auditTableName: target.tables.audit,
+  });
+  try {
+    const design = await createDesign(options, clients, vault);
+    const batchesOf = (events: readonly object[], firstSequenceNumber: bigint) =>
+      [
+        ...toKinesisEvents(events, {
+          batchSize: options.batchSize,
+          region: target.region,
+          accountId: target.accountId,
+          streamName: target.streams.events,
+          firstSequenceNumber,
+          arrivalSeconds: options.clock.nowMillis() / 1000,
+        }),
+      ].map((sized) => sized.event);
+    let sequence = 49_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000n;
+    const next = (events: readonly object[]): KinesisStreamEvent[] => {
+      const batches = batchesOf(events, sequence);
+      sequence += BigInt(events.length);
+      return batches;
+    };
+    const notes = [`handler: ${design.handler}`, `outbox: ${clients.outboxMode}`, ...design.notes];
+
+    const coldBatches = next(options.events);
+    const measureCold = options.measureCold ?? true;
+    let cold: ThroughputResult | null = null;
+    if (measureCold) {
+      cold = await measurePass({
+        name: 'hotpath cold',
+        batches: coldBatches,
+        invoke: design.invoke,
+        clients,
+        progress: options.progress,
+        notes,
+      });
+    } else {
+      await warmUp(design.invoke, coldBatches, options.progress);
+    }
+
+    const repeats = Math.max(1, options.warmRepeats ?? 4);
+    const warmEvents: object[] = [];
+    for (let r = 0; r < repeats; r++) {
+      for (const event of options.events) warmEvents.push({ ...event, eventId: randomUUID() });
+    }
+    const warm = await measurePass({
+      name: 'hotpath warm',
+      batches: next(warmEvents),
+      invoke: design.invoke,
+      clients,
+      progress: options.progress,
+      notes,
+    });
+    return { warm, cold, handler: design.handler, vaultStats: vault.stats() };
+  } finally {
+    vault.close();
+    clients.destroy();
+  }
+}
+
+async function warmUp(
+  invoke: Invoke,
+  batches: readonly KinesisStreamEvent[],
+  progress: Progress,
+): Promise<void> {
+  progress.start(
+    'hotpath warm-up',
+    batches.reduce((sum, b) => sum + b.Records.length, 0),
+  );
+  for (const batch of batches) {
+    await invoke(batch);
+    progress.advance(batch.Records.length);
+  }
+  progress.done();
+}
+
+interface Design {
+  handler: HotpathResult['handler'];
+  invoke: Invoke;
+  notes: string[];
+}
+
+async function createDesign(
+  options: HotpathOptions,
+  clients: ReturnType<typeof createMeasuredClients>,
+  vault: Vault,
+): Promise<Design> {
+  if (options.handler === 'core-composition') {
+    return {
+      handler: 'core-composition',
+      invoke: createComposedIngest({
+        tokenPort: vault,
+        clients,
+        outboxStream: options.target.streams.outbox,
+        ...(options.countryOf ? { countryOf: options.countryOf } : {}),
+      }),
+      notes: ['core composition (no quarantine, aggregates, logs, metrics): a reference, not the pipeline'],
+    };
+  }
+  const pipeline = await createPipelineIngest({
+    target: options.target,
+    clients,
+    tokenPort: vault,
+    clock: options.clock,
+    ...(options.countryOf ? { countryOf: options.countryOf } : {}),
+  });
+  return { handler: 'pipeline', invoke: pipeline.invoke, notes: pipeline.notes };
+}

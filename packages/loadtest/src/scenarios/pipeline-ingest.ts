@@ -1,0 +1,61 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Clock, clinicbook, type TokenPort, type ValidateOptions } from '@residency/core';
+import type { MeasuredClients } from '../environment/clients.ts';
+import type { LoadtestTarget } from '../environment/target.ts';
+import { importFor } from './import-for.ts';
+import type { Invoke } from './measure-pass.ts';
+
+/** Options of {@link createPipelineIngest}. */
+export interface PipelineIngestOptions {
+  target: LoadtestTarget;
+  clients: MeasuredClients;
+  tokenPort: TokenPort;
+  clock: Clock;
+  countryOf?: ValidateOptions['countryOf'];
+}
+
+/**
+ * The pipeline's real ingest handler, wired as `createIngestFromEnv` wires it on Lambda (vault,
+ * Kinesis outbox, DynamoDB quarantine and aggregates) but on the measured clients: every call
+ * is counted, and the outbox client is the one the run chose. Logs are dropped and metrics kept
+ * in memory (the pipeline's own fakes for this), so stdout stays the table's.
+ */
+export async function createPipelineIngest(
+  options: PipelineIngestOptions,
+): Promise<{ invoke: Invoke; notes: string[] }> {
+  const {
+    createDynamoAggregateStore,
+    createDynamoQuarantine,
+    createIngestHandler,
+    createInMemoryMetrics,
+    createKinesisOutbox,
+    createKmsPayloadEncryptor,
+    silentLogger,
+  } = await importFor('hotpath', '@residency/pipeline', () => import('@residency/pipeline'));
+  const { target, clients } = options;
+  const documentClient = DynamoDBDocumentClient.from(clients.aws.dynamodb);
+  const handler = createIngestHandler({
+    catalog: clinicbook,
+    tokenPort: options.tokenPort,
+    outbox: createKinesisOutbox({ kinesis: clients.outbox, streamName: target.streams.outbox }),
+    quarantine: createDynamoQuarantine({
+      documentClient,
+      tableName: target.tables.quarantine,
+      encryptor: createKmsPayloadEncryptor({ kms: clients.aws.kms, keyArn: target.keyArn }),
+    }),
+    aggregates: createDynamoAggregateStore({ documentClient, tableName: target.tables.aggregates }),
+    logger: silentLogger,
+    metrics: createInMemoryMetrics(),
+    clock: options.clock,
+    ...(options.countryOf ? { validateOptions: { countryOf: options.countryOf } } : {}),
+  });
+  return {
+    invoke: async (event) => {
+      const response = await handler(event);
+      return { invalid: 0, failed: response.batchItemFailures.length };
+    },
+    notes: [
+      'pipeline ingest handler: vault, Kinesis outbox, DynamoDB quarantine and aggregates; logs dropped, metrics in memory',
+    ],
+  };
+}

@@ -1,0 +1,86 @@
+import type { CallCounts } from '@residency/aws';
+import type { BillableUnits } from '../measure/billing-counter.ts';
+import type { LatencySummary } from '../measure/latency.ts';
+
+/** Where the outbox records of a scenario went. */
+export type OutboxMode =
+  /** A real SDK Kinesis client whose HTTP handler answers locally: SDK CPU counted, no emulator in the way. */
+  | 'null-http'
+  /** kinesalite, the local Kinesis emulator. */
+  | 'kinesalite'
+  /** A real Kinesis stream. */
+  | 'aws';
+
+/** One measured pass of a scenario that pushes events through a design (hot path, naive, e2e). */
+export interface ThroughputResult {
+  /** e.g. `hotpath.warm`. */
+  name: string;
+  /** Events in the measured pass. */
+  events: number;
+  /** Events the design rejected as invalid (the generator makes none; not zero means a bug). */
+  invalidEvents: number;
+  /** Lambda invocations (batches) in the pass. */
+  batches: number;
+  elapsedMillis: number;
+  eventsPerSecond: number;
+  /** What one latency value is: a handler invocation (`batch`) or one event from send to stored (`event`). */
+  latencyUnit: 'batch' | 'event';
+  latencyMillis: LatencySummary;
+  /** CPU time of this process per event, microseconds (the emulators run in another process). */
+  cpuMicrosPerEvent: number;
+  /** Highest RSS of this process sampled during the pass, bytes. */
+  peakRssBytes: number;
+  /** AWS API calls by `Service.Operation`, counted by SDK middleware. */
+  apiCalls: CallCounts;
+  /** Billable units counted by SDK middleware. */
+  units: BillableUnits;
+  /** Sum of invocation durations rounded up to whole milliseconds, as Lambda bills them. */
+  lambdaBilledMillis: number;
+  outbox: OutboxMode;
+  notes: string[];
+}
+
+/** One primitive of the ceiling. */
+export interface PrimitiveCost {
+  /** Mean microseconds per event (all of the event's identifiers, for per-identifier primitives). */
+  microsPerEvent: number;
+  /** Mean microseconds per call. */
+  microsPerCall: number;
+  /** Calls per event (identifiers per event for HMAC and cache lookup). */
+  callsPerEvent: number;
+  /** Part of the warm ceiling sum. */
+  inWarmCeiling: boolean;
+  /** Part of the cold ceiling sum. */
+  inColdCeiling: boolean;
+}
+
+/** The ceiling scenario: primitive costs on the same events, summed. */
+export interface CeilingResult {
+  events: number;
+  identifiersPerEvent: number;
+  /**
+   * By primitive: `decodeParse`, `validate`, `hmac`, `cacheLookup`, `serialize`, `outboxSdk` (per
+   * record) and `dynamodbCallSdk` (per call, no network; `microsPerEvent` 0: it depends on the design).
+   */
+  primitives: Record<string, PrimitiveCost>;
+  /** Sum of the warm-path primitives, µs per event. */
+  warmMicrosPerEvent: number;
+  /** 1e6 / warmMicrosPerEvent: what one core could do if the hot path did nothing but its primitives. */
+  eventsPerSecond: number;
+  /** Sum of the cold-path primitives (an HMAC per identifier instead of only a cache lookup), µs per event. */
+  coldMicrosPerEvent: number;
+  coldEventsPerSecond: number;
+  /** Mean size of an outbound record as the outbox stores it, bytes. */
+  meanOutboundBytes: number;
+  /** Highest RSS sampled, bytes. */
+  peakRssBytes: number;
+  notes: string[];
+}
+
+/** The e2e scenario: producer to control plane. */
+export interface E2eResult extends ThroughputResult {
+  /** Events per second the producer aimed at; absent when flat out. */
+  targetRate?: number;
+  sent: number;
+  stored: number;
+}

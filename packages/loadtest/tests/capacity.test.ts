@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { planCapacity, priceTableFor } from '../src/index.ts';
+
+const usage = {
+  readUnits: 0.1,
+  writeUnits: 0.5,
+  vaultReadUnits: 0.1,
+  vaultWriteUnits: 0.4,
+  kmsRequests: 0,
+  outboxPutUnits: 1,
+};
+const inputs = {
+  rates: [1000, 10_000],
+  meanRecordBytes: 450,
+  meanOutboundBytes: 400,
+  inputPutUnitsPerEvent: 1,
+  hotpathEventsPerSecond: 60_000,
+  billedMillisPerEvent: 0.02,
+  batchSize: 2500,
+  lambdaMemoryMb: 1769,
+  steady: usage,
+  backfill: { ...usage, vaultWriteUnits: 2 },
+  prices: priceTableFor('ap-south-1'),
+};
+
+describe('planCapacity', () => {
+  it('sizes shards from the per-shard write limit when one core outruns a shard', () => {
+    const [low, high] = planCapacity(inputs);
+    expect(low?.shards).toEqual({ events: 1, outbox: 1 });
+    expect(high?.shards).toEqual({ events: 10, outbox: 10 });
+    expect(high?.lambda.concurrency).toBe(10);
+    expect(high?.lambda.utilization).toBeCloseTo(1000 / 60_000, 3);
+  });
+
+  it('adds shards when one instance cannot keep up with a full shard', () => {
+    // 500 events/s per core at most 70% busy: 350/s per instance, so 1,000/s needs 3 shards.
+    const [row] = planCapacity({ ...inputs, rates: [1000], hotpathEventsPerSecond: 500 });
+    expect(row?.shards.events).toBe(3);
+    expect(row?.lambda.utilization).toBeLessThanOrEqual(0.7);
+  });
+
+  it('derives vault and table rates from the measured units per event', () => {
+    const [row] = planCapacity({ ...inputs, rates: [1000] });
+    expect(row?.vault).toEqual({
+      readUnitsPerSecond: 100,
+      writeUnitsPerSecond: 400,
+      backfillReadUnitsPerSecond: 100,
+      backfillWriteUnitsPerSecond: 2000,
+    });
+    // DynamoDB: 500 WRU/s and 100 RRU/s for 730 hours at the table's prices.
+    const month = 730 * 3600;
+    const p = inputs.prices.dynamodb;
+    expect(row?.monthlyUsd.dynamodb).toBeCloseTo(
+      (500 * month * p.writeRequestUnitsPerMillionUsd + 100 * month * p.readRequestUnitsPerMillionUsd) / 1e6,
+      1,
+    );
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport, GOAL_TARGETS, renderCapacityMarkdown, renderHtml, renderTable } from '../src/index.ts';
+import { pass, reportInputs } from './fixtures.ts';
+
+const get = (value: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | null)?.[key], value);
+
+describe('buildReport', () => {
+  it('has the JSON fields other tools read, at the documented paths', () => {
+    // Prepare
+    const inputs = reportInputs({
+      e2e: { ...pass({ name: 'e2e', latencyUnit: 'event' }), sent: 3000, stored: 3000 },
+    });
+    // Act
+    const report = JSON.parse(JSON.stringify(buildReport(inputs)));
+    // Assess
+    for (const path of [
+      'hotpath.eventsPerSecond',
+      'ceiling.eventsPerSecond',
+      'naive.eventsPerSecond',
+      'apiCallsPerMillion.ours',
+      'apiCallsPerMillion.naive',
+      'kmsCallsPerMillion.ours',
+      'e2e.latencyMillis.p99',
+    ]) {
+      expect(typeof get(report, path), path).toBe('number');
+    }
+    expect(report.machine.cpus).toBe(2);
+    expect(report.schema).toBe('residency.loadtest.v1');
+  });
+
+  it('computes the ratios from the same run', () => {
+    const report = buildReport(reportInputs());
+    // 60,000 / 80,000; 60,000 / 500; naive 3,000,000 calls/M over ours 2,000 calls/M.
+    expect(report.ratios.hotpathToCeiling).toBe(0.75);
+    expect(report.ratios.hotpathToNaive).toBe(120);
+    expect(report.apiCallsPerMillion).toMatchObject({ ours: 2000, naive: 3_000_000 });
+    expect(report.ratios.apiCallsNaiveToOurs).toBe(1500);
+    expect(report.hotpath?.apiCallsPerMillionByOperation).toEqual({ 'Kinesis.PutRecords': 2000 });
+  });
+
+  it('marks every goal met when the figures clear the targets', () => {
+    const report = buildReport(reportInputs());
+    expect(report.goals.map((g) => [g.id, g.met])).toEqual([
+      ['hotpathEventsPerSecond', true],
+      ['hotpathToCeiling', true],
+      ['hotpathToNaive', true],
+      ['apiCallsNaiveToOurs', true],
+      ['kmsCallsPerEvent', true],
+      ['durationSeconds', true],
+    ]);
+    expect(report.goals.every((g) => g.shortBy === null && g.why === null)).toBe(true);
+  });
+
+  it('says by how much and why a goal is missed', () => {
+    // Prepare: 40,000 events/s on 25 µs of CPU per event
+    const inputs = reportInputs();
+    const hotpath = inputs.hotpath as NonNullable<typeof inputs.hotpath>;
+    hotpath.warm = pass({ name: 'hotpath warm', eventsPerSecond: 40_000, cpuMicrosPerEvent: 25 });
+    // Act
+    const report = buildReport(inputs);
+    // Assess
+    const goal = report.goals.find((g) => g.id === 'hotpathEventsPerSecond');
+    expect(goal).toMatchObject({ met: false, measured: 40_000, target: GOAL_TARGETS.hotpathEventsPerSecond });
+    expect(goal?.shortBy).toBe('20% below (40,000 vs 50,000)');
+    expect(goal?.why).toContain('25 µs CPU per event');
+    expect(goal?.why).toContain('warm ceiling is 12.5 µs');
+    const toCeiling = report.goals.find((g) => g.id === 'hotpathToCeiling');
+    expect(toCeiling).toMatchObject({ met: false, measured: 0.5 });
+  });
+
+  it('reports null, not zero, for what did not run', () => {
+    const report = buildReport(reportInputs({ naive: null, ceiling: null }));
+    expect(report.naive).toBeNull();
+    expect(report.ratios).toMatchObject({
+      hotpathToNaive: null,
+      apiCallsNaiveToOurs: null,
+      hotpathToCeiling: null,
+    });
+    expect(report.goals.find((g) => g.id === 'hotpathToNaive')).toMatchObject({ met: null, measured: null });
+  });
+
+  it('prices every pass and plans capacity from the hot path', () => {
+    const report = buildReport(reportInputs());
+    expect(report.costPerMillion.ours).toBeGreaterThan(0);
+    expect(report.costPerMillion.naive).toBeGreaterThan(report.costPerMillion.ours as number);
+    expect(report.capacity.map((row) => row.eventsPerSecond)).toEqual([1000, 10_000, 100_000]);
+    expect(report.capacity.map((row) => row.shards.events)).toEqual([1, 10, 100]);
+  });
+
+  it('renders the table and a self-contained HTML report', () => {
+    const report = buildReport(
+      reportInputs({ skipped: [{ scenario: 'e2e', reason: `needs ${'a long explanation '.repeat(12)}` }] }),
+    );
+    const table = renderTable(report);
+    expect(table).toContain('hotpath warm');
+    expect(table).toContain('naive warm');
+    expect(table.split('\n').every((line) => line.length <= 120)).toBe(true);
+    const html = renderHtml(report);
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script(?![^>]*application\/json)/);
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org|aws\.amazon\.com)/);
+  });
+
+  it('writes the capacity note from the measurements, with a table the formatter keeps as is', () => {
+    const markdown = renderCapacityMarkdown(buildReport(reportInputs()));
+    const table = markdown.split('\n').filter((line) => line.startsWith('|'));
+    expect(table).toHaveLength(5);
+    // Every row as wide as the header: padded cells, right-aligned.
+    expect(new Set(table.map((line) => line.length)).size).toBe(1);
+    expect(table[2]).toMatch(/^\| +1,000 \| +1 \+ 1 \|/);
+    expect(markdown).toContain('## What dominates');
+    expect(markdown).toContain('2 write units in the cold pass');
+  });
+});

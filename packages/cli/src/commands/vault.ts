@@ -18,6 +18,7 @@ import {
 } from '@residency/vault';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { outboxErasureSink } from '../stack/outbox-erasure-sink.ts';
 
 /** Options every `residency vault` subcommand takes. */
 interface TargetOptions {
@@ -26,6 +27,7 @@ interface TargetOptions {
   table?: string;
   auditTable?: string;
   keyArn?: string;
+  outboxStream?: string;
   actor: string;
   purpose: string;
   indexVersion: string;
@@ -54,6 +56,7 @@ function withTarget(command: Command): Command {
     .option('--table <name>', 'AWS: the vault table')
     .option('--audit-table <name>', 'AWS: the audit table')
     .option('--key-arn <arn>', 'AWS: the KMS key ARN (must be in --region)')
+    .option('--outbox-stream <name>', 'AWS: the outbox stream erasure notices go out on')
     .requiredOption('--actor <principal>', 'who is asking (checked against DETOKENIZE_PRINCIPALS, audited)')
     .requiredOption('--purpose <text>', 'why (audited), e.g. a ticket id')
     .option('--index-version <v>', 'index key version in use', 'v1')
@@ -87,6 +90,9 @@ async function openVault(options: TargetOptions): Promise<{ vault: Vault; client
         keyArn,
         tableName: table,
         auditTableName: auditTable,
+        ...(options.outboxStream
+          ? { erasureSink: outboxErasureSink(clients.kinesis, options.outboxStream) }
+          : {}),
         ...tuning,
       }),
     };
@@ -97,8 +103,13 @@ async function openVault(options: TargetOptions): Promise<{ vault: Vault; client
     throw new CliError(`${options.dataDir}/endpoints.json names no vault or audit table`, 2);
   const clients = createAwsClients({
     region: file.region,
-    endpoints: { dynamodb: file.endpoints.dynamodb, kms: file.endpoints.kms },
+    endpoints: {
+      dynamodb: file.endpoints.dynamodb,
+      kms: file.endpoints.kms,
+      kinesis: file.endpoints.kinesis,
+    },
   });
+  const outbox = file.streams.outbox;
   return {
     clients,
     vault: createVault({
@@ -107,6 +118,7 @@ async function openVault(options: TargetOptions): Promise<{ vault: Vault; client
       keyArn: file.keyArn,
       tableName: table,
       auditTableName: auditTable,
+      ...(outbox ? { erasureSink: outboxErasureSink(clients.kinesis, outbox) } : {}),
       ...tuning,
     }),
   };

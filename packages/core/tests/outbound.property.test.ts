@@ -46,7 +46,11 @@ describe('toOutbound (property)', () => {
         const { keys } = leafValues(out);
         // Envelope values (schemaVersion 1, the tenant) are public by definition; exact-match checks
         // look at what the classification produced: tokens, subject and attributes.
-        const { leaves } = leafValues({ tokens: out.tokens, attributes: out.attributes, subject: out.subject });
+        const { leaves } = leafValues({
+          tokens: out.tokens,
+          attributes: out.attributes,
+          subject: out.subject,
+        });
         const forbidden: unknown[] = [];
         for (const field of def.fields) {
           const value = (input as Record<string, unknown>)[field.name];

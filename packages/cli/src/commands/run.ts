@@ -61,6 +61,9 @@ export function register(program: Command): void {
       });
       process.stdout.write(`${formatSummary(report)}\n`);
       if (options.report) await writeFile(options.report, `${JSON.stringify(report, null, 2)}\n`);
+      if (ownStack && !options.serve && report.controlPlane) {
+        log('the dashboard stopped with the stack: add --serve (npm run main -- --serve) to keep it up');
+      }
       if (ownStack && options.serve) {
         log('serving the dashboard; press Ctrl-C to stop');
         await new Promise<void>((resolve) => {

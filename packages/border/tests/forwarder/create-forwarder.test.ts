@@ -1,3 +1,4 @@
+import { bookedRecord, kinesisEvent, recordMessage } from '@residency/testing/outbox';
 import { describe, expect, it } from 'vitest';
 import {
   type BatchSealer,
@@ -10,7 +11,6 @@ import {
   type IngestResponse,
   type TransportResponse,
 } from '../../src/index.ts';
-import { bookedRecord, kinesisEvent, recordMessage } from '../fixtures/outbox.ts';
 
 const ORIGIN = 'https://control.example.com';
 

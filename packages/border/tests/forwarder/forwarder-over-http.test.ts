@@ -1,3 +1,4 @@
+import { bookedRecord, kinesisEvent, recordMessage } from '@residency/testing/outbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createEgressTransport,
@@ -7,7 +8,6 @@ import {
   createSigningSealer,
   generateSigningKeyPair,
 } from '../../src/index.ts';
-import { bookedRecord, kinesisEvent, recordMessage } from '../fixtures/outbox.ts';
 import { type CountingServer, startCountingServer } from '../transport/servers.ts';
 
 const servers: CountingServer[] = [];

@@ -7,10 +7,16 @@ import {
   validateEvent,
 } from '@residency/core';
 import { clinicbookEvent } from '@residency/testing';
+import {
+  aggregateCell,
+  bookedRecord,
+  erasureNotice,
+  newToken,
+  recordMessage,
+} from '@residency/testing/outbox';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEgressGuard } from '../../src/index.ts';
-import { aggregateCell, bookedRecord, erasureNotice, newToken, recordMessage } from '../fixtures/outbox.ts';
 
 const guard = createEgressGuard();
 

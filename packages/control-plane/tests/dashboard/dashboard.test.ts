@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
+import { aggregateCell, bookedRecord } from '@residency/testing/outbox';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningControlPlane, startControlPlaneServer } from '../../src/index.ts';
-import { aggregateCell, bookedRecord } from '../fixtures/outbox.ts';
 import { testSigner } from '../fixtures/signing.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

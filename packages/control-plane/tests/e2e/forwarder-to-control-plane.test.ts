@@ -17,10 +17,10 @@ import {
   type RunningEmulator,
   startDynalite,
 } from '@residency/local';
+import { bookedRecord, recordMessage } from '@residency/testing/outbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningControlPlane, startControlPlaneServer } from '../../src/index.ts';
 import { CONTROL_REGION, uniqueTables } from '../fixtures/dynamo.ts';
-import { bookedRecord, recordMessage } from '../fixtures/outbox.ts';
 import { testSigner } from '../fixtures/signing.ts';
 import {
   createLogTable,

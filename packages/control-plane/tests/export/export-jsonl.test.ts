@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { aggregateCell, bookedRecord } from '@residency/testing/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportToJsonl, readControlPlaneDescriptor } from '../../src/index.ts';
 import { type ControlDynamo, freshStore, startControlDynamo } from '../fixtures/dynamo.ts';
-import { aggregateCell, bookedRecord } from '../fixtures/outbox.ts';
 
 let dynamo: ControlDynamo;
 let dir: string;

@@ -1,6 +1,6 @@
+import { bookedRecord, newToken } from '@residency/testing/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningControlPlane, startControlPlaneServer } from '../../src/index.ts';
-import { bookedRecord, newToken } from '../fixtures/outbox.ts';
 import { testSigner } from '../fixtures/signing.ts';
 
 let server: RunningControlPlane;

@@ -1,8 +1,8 @@
 import { createBatchVerifier, SIGNED_BATCH_HEADERS } from '@residency/border';
+import { aggregateCell, bookedRecord, newToken } from '@residency/testing/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../src/index.ts';
 import { type ControlDynamo, freshStore, startControlDynamo } from '../fixtures/dynamo.ts';
-import { aggregateCell, bookedRecord, newToken } from '../fixtures/outbox.ts';
 import { testSigner } from '../fixtures/signing.ts';
 
 let dynamo: ControlDynamo;

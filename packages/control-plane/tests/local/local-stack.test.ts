@@ -7,9 +7,9 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createAwsClients } from '@residency/aws';
 import { forwarderPlugin, loadOrCreateLocalSigningKey } from '@residency/border/local';
 import { type EventSourceMapping, startLocalStack } from '@residency/local';
+import { aggregateCell, bookedRecord, recordMessage } from '@residency/testing/outbox';
 import { afterAll, describe, expect, it } from 'vitest';
 import { controlPlanePlugin } from '../../src/index.ts';
-import { aggregateCell, bookedRecord, recordMessage } from '../fixtures/outbox.ts';
 
 const run = promisify(execFile);
 const repoRoot = new URL('../../../../', import.meta.url).pathname;

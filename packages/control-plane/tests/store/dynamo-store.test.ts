@@ -1,6 +1,6 @@
+import { aggregateCell, bookedRecord, newToken } from '@residency/testing/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ControlDynamo, freshStore, startControlDynamo } from '../fixtures/dynamo.ts';
-import { aggregateCell, bookedRecord, newToken } from '../fixtures/outbox.ts';
 
 let dynamo: ControlDynamo;
 beforeAll(async () => {

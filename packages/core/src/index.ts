@@ -8,6 +8,7 @@ export {
   patientRegistered,
   paymentCompleted,
 } from './catalogs/clinicbook.ts';
+export { chunk, mapWithConcurrency } from './concurrency.ts';
 export { CatalogError, EventValidationError, type FieldIssue, MissingTokenError } from './errors.ts';
 export { createInMemoryTokenPort, type InMemoryTokenPort } from './fakes/in-memory-token-port.ts';
 export {

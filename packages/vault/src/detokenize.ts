@@ -1,9 +1,8 @@
-import { type Token, TokenSchema } from '@residency/core';
+import { mapWithConcurrency, type Token, TokenSchema } from '@residency/core';
 import { z } from 'zod';
 import type { AccessRequest } from './access.ts';
 import { beginAdminCall, type VaultContext } from './context.ts';
 import { openEntryValue } from './crypto/entry-crypto.ts';
-import { mapWithConcurrency } from './store/concurrency.ts';
 import { readEntriesByToken } from './subject.ts';
 
 /** Most tokens one detokenize call may ask for. */

@@ -1,8 +1,7 @@
-import { needs } from '@residency/core';
+import { chunk, mapWithConcurrency, needs } from '@residency/core';
 import type { AccessRequest } from './access.ts';
 import { beginAdminCall, type VaultContext } from './context.ts';
 import { openEntryValue, sealEntryValue } from './crypto/entry-crypto.ts';
-import { chunk, mapWithConcurrency } from './store/concurrency.ts';
 import type { IndexRef, VaultEntry } from './store/vault-store.ts';
 
 /** Options of `reindex`. */

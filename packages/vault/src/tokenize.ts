@@ -1,8 +1,14 @@
-import { type Token, type TokenMap, type TokenRequest, tokenKey } from '@residency/core';
+import {
+  chunk,
+  mapWithConcurrency,
+  type Token,
+  type TokenMap,
+  type TokenRequest,
+  tokenKey,
+} from '@residency/core';
 import type { VaultContext } from './context.ts';
 import { sealEntryValue } from './crypto/entry-crypto.ts';
 import { InvalidTokenRequestError } from './errors.ts';
-import { chunk, mapWithConcurrency } from './store/concurrency.ts';
 import { type IndexRef, indexRefKey, type SubjectLink, type VaultEntry } from './store/vault-store.ts';
 import { formatTokenFast } from './token-format.ts';
 

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboundRecord } from '@residency/core';
+import { mapWithConcurrency } from '@residency/core';
 import type { StoreResult } from './control-plane-store.ts';
 import type { DynamoIo } from './dynamo-io.ts';
 import { counterKeysOf, keys, recordDay, recordTokens } from './keys.ts';
-import { mapLimit } from './map-limit.ts';
 import type { ControlPlaneTables } from './tables.ts';
 
 /** Concurrent single-item calls per batch (conditional puts, counter updates, deletes). */
@@ -38,7 +38,7 @@ export function createRecordWriter(io: DynamoIo, tables: ControlPlaneTables): Re
         deltas.set(id, entry);
       }
     }
-    await mapLimit([...deltas.values()], STORE_CONCURRENCY, (delta) =>
+    await mapWithConcurrency([...deltas.values()], STORE_CONCURRENCY, (delta) =>
       io.doc.send(
         new UpdateCommand({
           TableName: tables.counters,
@@ -57,7 +57,7 @@ export function createRecordWriter(io: DynamoIo, tables: ControlPlaneTables): Re
     let deletedRecords = 0;
     let deletedRows = 0;
     const indexRows = (
-      await mapLimit(unique, STORE_CONCURRENCY, (token) =>
+      await mapWithConcurrency(unique, STORE_CONCURRENCY, (token) =>
         io.query({
           TableName: tables.records,
           KeyConditionExpression: 'pk = :pk',
@@ -75,7 +75,7 @@ export function createRecordWriter(io: DynamoIo, tables: ControlPlaneTables): Re
       if (sk.startsWith('REC#')) recordIds.add(sk.slice(4));
       else if (sk.startsWith('DISTINCT#')) rowsToDelete.push({ pk: sk, sk: pk.slice('TOKEN#'.length) });
     }
-    const deleted = await mapLimit([...recordIds], STORE_CONCURRENCY, async (recordId) => {
+    const deleted = await mapWithConcurrency([...recordIds], STORE_CONCURRENCY, async (recordId) => {
       const output = await io.doc.send(
         new DeleteCommand({ TableName: tables.records, Key: keys.record(recordId), ReturnValues: 'ALL_OLD' }),
       );
@@ -109,7 +109,7 @@ export function createRecordWriter(io: DynamoIo, tables: ControlPlaneTables): Re
         }
       }
       await io.batchPut(tables.records, rows);
-      const outcomes = await mapLimit(live, STORE_CONCURRENCY, async (record) => {
+      const outcomes = await mapWithConcurrency(live, STORE_CONCURRENCY, async (record) => {
         try {
           await io.doc.send(
             new PutCommand({

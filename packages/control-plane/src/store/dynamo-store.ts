@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AggregateCell } from '@residency/core';
+import { mapWithConcurrency } from '@residency/core';
 import type { Alert, ControlPlaneStore, CountRow, StoredBatch } from './control-plane-store.ts';
 import { createDynamoIo } from './dynamo-io.ts';
 import { createRecordWriter, STORE_CONCURRENCY } from './dynamo-records.ts';
 import { keys } from './keys.ts';
-import { mapLimit } from './map-limit.ts';
 import type { ControlPlaneTables } from './tables.ts';
 
 /** Options of {@link createDynamoControlPlaneStore}. */
@@ -74,7 +74,7 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
         ...cells.map((cell) => keys.aggregateType(cell.type)),
         ...cells.map((cell) => keys.aggregateTenant(cell.type, cell.tenantId)),
       ]);
-      const outcomes = await mapLimit(cells, STORE_CONCURRENCY, async (cell) => {
+      const outcomes = await mapWithConcurrency(cells, STORE_CONCURRENCY, async (cell) => {
         try {
           await io.doc.send(
             new PutCommand({
@@ -167,7 +167,7 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
       const to = query.to ? `${query.to.slice(0, 10)}\uffff` : '9999';
       const fromMillis = query.from ? Date.parse(query.from) : Number.NEGATIVE_INFINITY;
       const toMillis = query.to ? Date.parse(query.to) : Number.POSITIVE_INFINITY;
-      const perTenant = await mapLimit(tenants, STORE_CONCURRENCY, (tenant) =>
+      const perTenant = await mapWithConcurrency(tenants, STORE_CONCURRENCY, (tenant) =>
         io.query({
           TableName: tables.aggregates,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',

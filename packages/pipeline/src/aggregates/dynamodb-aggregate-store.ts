@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mapWithConcurrency } from '@residency/core';
 import {
   type AggregateWindow,
   cellIdOf,
@@ -12,7 +13,6 @@ import {
 } from '@residency/core/aggregates';
 import type { AggregateApplyResult, AggregatePort } from '../ports.ts';
 import { batchGetAll, keyString } from '../support/batch-get.ts';
-import { mapWithConcurrency } from '../support/concurrency.ts';
 import type { RetryEnvironment, RetryPolicy } from '../support/retry.ts';
 import {
   fencedLateOf,

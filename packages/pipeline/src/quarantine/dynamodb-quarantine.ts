@@ -1,6 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { chunk } from '@residency/core';
 import type { QuarantineEntry, QuarantinePort } from '../ports.ts';
-import { chunk } from '../support/chunks.ts';
 import { type RetryEnvironment, type RetryPolicy, retryWithBackoff } from '../support/retry.ts';
 import { describeError } from '../support/safe-error.ts';
 import type { PayloadEncryptor } from './payload-encryptor.ts';

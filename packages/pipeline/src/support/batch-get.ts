@@ -1,5 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { chunk } from './chunks.ts';
+import { chunk } from '@residency/core';
 import { type RetryEnvironment, type RetryPolicy, retryWithBackoff } from './retry.ts';
 
 /** BatchGetItem takes at most 100 keys. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html */

@@ -10,9 +10,9 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { Token } from '@residency/core';
+import { chunk, mapWithConcurrency } from '@residency/core';
 import { VaultStoreError } from '../errors.ts';
 import { repeatWithBackoff } from './backoff.ts';
-import { chunk, mapWithConcurrency } from './concurrency.ts';
 import {
   entryKey,
   entryToItem,

@@ -1,4 +1,4 @@
-import { needs } from '@residency/core';
+import { needs } from './needs.ts';
 
 /**
  * Maps `items` through `fn` with at most `limit` calls in flight, keeping order. The first

@@ -96,29 +96,4 @@ export async function scanAll<T>(documentClient: DynamoDBDocumentClient, tableNa
   return items;
 }
 
-/** Everything written to stdout and stderr while capturing (Powertools writes there directly). */
-export interface OutputCapture {
-  readonly text: () => string;
-  restore(): void;
-}
-
-/** Captures stdout and stderr of this process (test output is not echoed while capturing). */
-export function captureOutput(): OutputCapture {
-  const chunks: string[] = [];
-  const original = { out: process.stdout.write, err: process.stderr.write };
-  const capture = (chunk: unknown, ...rest: unknown[]) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  return {
-    text: () => chunks.join(''),
-    restore() {
-      process.stdout.write = original.out;
-      process.stderr.write = original.err;
-    },
-  };
-}
+export { captureOutput, type OutputCapture } from '@residency/testing';

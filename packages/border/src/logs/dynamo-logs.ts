@@ -13,6 +13,29 @@ import {
 const BATCH_WRITE_MAX_ITEMS = 25;
 const UNPROCESSED_RETRIES = 8;
 
+// Every item of one partition, all pages, without the key attributes.
+async function queryPartition<T>(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+): Promise<T[]> {
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? []) items.push(entry as T);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
 const documentClient = (dynamodb: DynamoDBClient) =>
   DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
 
@@ -48,23 +71,7 @@ export function createDynamoEgressLog(options: {
   return {
     begin: (entry) => write({ ...entry, status: 'sending' }),
     finish: (entry, outcome) => write({ ...entry, ...outcome }),
-    async listDay(day) {
-      const items: EgressLogEntry[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: options.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': `EGRESS#${day}` },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? []) items.push(entry as EgressLogEntry);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return items;
-    },
+    listDay: (day) => queryPartition<EgressLogEntry>(client, options.tableName, `EGRESS#${day}`),
   };
 }
 
@@ -104,22 +111,6 @@ export function createDynamoQuarantine(options: {
         }
       }
     },
-    async listDay(day) {
-      const items: QuarantineEntry[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: options.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': `Q#${day}` },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? []) items.push(entry as QuarantineEntry);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return items;
-    },
+    listDay: (day) => queryPartition<QuarantineEntry>(client, options.tableName, `Q#${day}`),
   };
 }

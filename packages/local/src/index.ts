@@ -31,7 +31,12 @@ export {
   type FileFailureDestinationOptions,
 } from './esm/file-failure-destination.ts';
 export { createLambdaContext, type LambdaContextOptions } from './esm/lambda-context.ts';
-export type { EventSourceMappingStats, ShardStats } from './esm/mapping-stats.ts';
+export {
+  createCounters as createMappingCounters,
+  type EventSourceMappingStats,
+  type MappingCounters,
+  type ShardStats,
+} from './esm/mapping-stats.ts';
 export {
   createMemoryFailureDestination,
   type MemoryFailureDestination,

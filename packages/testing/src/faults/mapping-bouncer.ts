@@ -1,6 +1,7 @@
 import {
   type CheckpointStore,
   createEventSourceMapping,
+  createMappingCounters,
   DrainTimeoutError,
   type EventSourceMapping,
   type EventSourceMappingOptions,
@@ -204,18 +205,5 @@ export function createBounceableMapping(options: BounceableMappingOptions): Boun
 }
 
 function emptyMappingStats(): EventSourceMappingStats {
-  return {
-    invocations: 0,
-    recordsDelivered: 0,
-    recordsSucceeded: 0,
-    functionErrors: 0,
-    timeouts: 0,
-    partialFailures: 0,
-    malformedResponses: 0,
-    bisections: 0,
-    retries: 0,
-    batchesDiscarded: 0,
-    recordsDiscarded: 0,
-    shards: [],
-  };
+  return { ...createMappingCounters(), shards: [] };
 }

@@ -7,6 +7,12 @@ import { type AggregateWindow, windowOf } from './window.ts';
 export interface Observation {
   /** Kinesis sequence number of the event's record, the fence that makes redelivery harmless. */
   readonly sequenceNumber: string;
+  /**
+   * The event's id (a random UUID, public: it is the outbound record's `recordId`). A producer that
+   * sends an event again after an ambiguous failure puts the same id under a new sequence number;
+   * the id is what lets aggregates count it once. Absent only for observations built by hand.
+   */
+  readonly eventId?: string;
   readonly window: AggregateWindow;
   readonly group: AggregateGroup;
   /** The subject's token, for distinct counts. Absent when the event type has no subject. */
@@ -53,6 +59,7 @@ export function observationOf(spec: AggregateSpec, input: ObservationInput): Obs
   }
   return {
     sequenceNumber: input.sequenceNumber,
+    eventId: record.recordId,
     window: windowOf(input.occurredAtMillis, input.windowSeconds),
     group: { catalog: record.catalog, type: record.type, tenantId: record.tenantId, dimensions },
     ...(record.subject ? { subject: record.subject } : {}),

@@ -7,65 +7,17 @@ import {
   type PartialAggregate,
 } from '../../src/aggregates/index.ts';
 import {
-  type Delivery,
+  chaos,
   deliver,
   emptyStore,
+  ON_TIME,
   reference,
+  runShard,
   type ShardStore,
   shardsArbitrary,
   storedPartials,
   windowKeyAt,
 } from './simulate.ts';
-
-// Never late: the events are in 2026-03-01, "now" is the epoch.
-const ON_TIME = { nowMillis: 0, allowedLatenessSeconds: 120 };
-
-/** Random ESM behaviour: replays from before the checkpoint, partial failures, failed writes. */
-const chaos = fc.array(
-  fc.record({
-    rewind: fc.nat({ max: 10 }),
-    size: fc.integer({ min: 1, max: 12 }),
-    failAt: fc.option(fc.nat({ max: 12 }), { nil: undefined }),
-    failedWrites: fc.uniqueArray(fc.nat({ max: 6 }), { maxLength: 3 }),
-  }),
-  { maxLength: 25 },
-);
-
-function runShard(
-  shard: Parameters<typeof deliver>[0],
-  store: ShardStore,
-  steps: ReadonlyArray<{ rewind: number; size: number; failAt: number | undefined; failedWrites: number[] }>,
-  options: Parameters<typeof deliver>[3] = ON_TIME,
-): number {
-  let checkpoint = 0;
-  let deliveries = 0;
-  for (const step of steps) {
-    if (checkpoint >= shard.events.length) break;
-    const start = Math.max(0, checkpoint - step.rewind);
-    const end = Math.min(shard.events.length, Math.max(checkpoint + 1, start + step.size));
-    const failedFrom = step.failAt === undefined ? end : Math.min(end, start + step.failAt);
-    const delivery: Delivery = { start, end, failedFrom, failedWrites: new Set(step.failedWrites) };
-    // The ESM resumes from the lowest failed record (ReportBatchItemFailures) and never skips one.
-    checkpoint = Math.max(checkpoint, deliver(shard, store, delivery, options));
-    deliveries += 1;
-  }
-  // Then the failures stop, and the shard is read to its end.
-  while (checkpoint < shard.events.length) {
-    checkpoint = deliver(
-      shard,
-      store,
-      {
-        start: checkpoint,
-        end: shard.events.length,
-        failedFrom: shard.events.length,
-        failedWrites: new Set(),
-      },
-      options,
-    );
-    deliveries += 1;
-  }
-  return deliveries;
-}
 
 function asMap(partials: ReturnType<typeof mergeCellPartials>): Map<string, PartialAggregate> {
   return new Map(partials.map((cell) => [cell.cellId, cell.partial]));

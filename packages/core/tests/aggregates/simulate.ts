@@ -4,7 +4,9 @@ import {
   addObservations,
   type CellPartial,
   cellIdOf,
+  dropRepeatedEvents,
   EMPTY_PARTIAL,
+  type EventClaim,
   type FencedLateCount,
   type FencedPartial,
   type Observation,
@@ -104,10 +106,25 @@ export function deliver(
   shard: ShardEvents,
   store: ShardStore,
   delivery: Delivery,
-  options: { nowMillis: number; allowedLatenessSeconds: number; closed?: ReadonlySet<string> },
+  options: {
+    nowMillis: number;
+    allowedLatenessSeconds: number;
+    closed?: ReadonlySet<string>;
+    /** Event claims, shared by every shard: when given, repeated event ids are dropped first. */
+    claims?: Map<string, EventClaim>;
+  },
 ): number {
   const batch = shard.events.slice(delivery.start, delivery.end);
-  const processed = shard.events.slice(delivery.start, delivery.failedFrom);
+  let processed = shard.events.slice(delivery.start, delivery.failedFrom);
+  const claims = options.claims;
+  if (claims) {
+    // As the adapter does it: claims are stored before any partial of the batch moves.
+    const filtered = dropRepeatedEvents(processed, shard.shardId, (id) => claims.get(id));
+    for (const o of filtered.toClaim) {
+      claims.set(o.eventId as string, { shardId: shard.shardId, sequenceNumber: o.sequenceNumber });
+    }
+    processed = [...filtered.kept];
+  }
   const plan = planShardBatch(
     processed,
     {
@@ -164,4 +181,54 @@ export function storedPartials(stores: readonly ShardStore[]): CellPartial[] {
 /** Window key of an event time, for closing windows in tests. */
 export function windowKeyAt(minute: number): string {
   return windowKeyOf(windowOf(Date.UTC(2026, 2, 1, 10, minute, 30), 60));
+}
+
+// Never late: the events are in 2026-03-01, "now" is the epoch.
+export const ON_TIME = { nowMillis: 0, allowedLatenessSeconds: 120 };
+
+/** Random ESM behaviour: replays from before the checkpoint, partial failures, failed writes. */
+export const chaos = fc.array(
+  fc.record({
+    rewind: fc.nat({ max: 10 }),
+    size: fc.integer({ min: 1, max: 12 }),
+    failAt: fc.option(fc.nat({ max: 12 }), { nil: undefined }),
+    failedWrites: fc.uniqueArray(fc.nat({ max: 6 }), { maxLength: 3 }),
+  }),
+  { maxLength: 25 },
+);
+
+export function runShard(
+  shard: Parameters<typeof deliver>[0],
+  store: ShardStore,
+  steps: ReadonlyArray<{ rewind: number; size: number; failAt: number | undefined; failedWrites: number[] }>,
+  options: Parameters<typeof deliver>[3] = ON_TIME,
+): number {
+  let checkpoint = 0;
+  let deliveries = 0;
+  for (const step of steps) {
+    if (checkpoint >= shard.events.length) break;
+    const start = Math.max(0, checkpoint - step.rewind);
+    const end = Math.min(shard.events.length, Math.max(checkpoint + 1, start + step.size));
+    const failedFrom = step.failAt === undefined ? end : Math.min(end, start + step.failAt);
+    const delivery: Delivery = { start, end, failedFrom, failedWrites: new Set(step.failedWrites) };
+    // The ESM resumes from the lowest failed record (ReportBatchItemFailures) and never skips one.
+    checkpoint = Math.max(checkpoint, deliver(shard, store, delivery, options));
+    deliveries += 1;
+  }
+  // Then the failures stop, and the shard is read to its end.
+  while (checkpoint < shard.events.length) {
+    checkpoint = deliver(
+      shard,
+      store,
+      {
+        start: checkpoint,
+        end: shard.events.length,
+        failedFrom: shard.events.length,
+        failedWrites: new Set(),
+      },
+      options,
+    );
+    deliveries += 1;
+  }
+  return deliveries;
 }

@@ -89,6 +89,7 @@ describe('observationOf', () => {
     // Assess
     expect(observation).toEqual({
       sequenceNumber: '42',
+      eventId: record.recordId,
       window: { startMillis: Date.parse('2026-03-01T10:00:00Z'), seconds: 60 },
       group: {
         catalog: 'clinicbook',

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aws, borderLocal, controlPlane, type local, pipeline, producer, testing } from './support/deps.ts';
+import { aws, borderLocal, controlPlane, pipeline, producer, testing } from './support/deps.ts';
 import { type IngestStage, startIngestStage } from './support/ingest-stage.ts';
 import {
   closeEveryWindow,
@@ -12,6 +12,7 @@ import {
   readOutbox,
   readQuarantine,
 } from './support/observe.ts';
+import { readControlPlaneLedger, readEgressLog, reconcileEgressLog } from './support/reconcile.ts';
 import {
   compareAggregates,
   referenceAggregates,
@@ -110,7 +111,9 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
   let ingest: IngestStage;
   let cp: testing.BounceablePlugin;
   let forwarder: testing.BounceablePlugin;
-  let forwarderMapping: local.EventSourceMapping | undefined;
+  // One bounceable poller per start of the forwarder plugin (a restart builds a new one).
+  const forwarderMappings: testing.BounceableMapping[] = [];
+  const forwarderMapping = () => forwarderMappings.at(-1);
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'copy-under-bounce-'));
@@ -125,8 +128,10 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
       'forwarder',
       borderLocal.forwarderPlugin({
         signingKey: key,
-        onStarted: (mapping) => {
-          forwarderMapping = mapping;
+        createMapping: (options) => {
+          const mapping = testing.createBounceableMapping(options);
+          forwarderMappings.push(mapping);
+          return mapping;
         },
       }),
     );
@@ -226,6 +231,14 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
         whileProducing: true,
       },
       {
+        // The invocation sends (and the control plane stores) its batches but is never acknowledged:
+        // the next poller sends those records again, in batches cut differently.
+        name: 'crash the forwarder poller mid-batch',
+        run: () =>
+          forwarderMapping()?.crashOnInvocation(1) ?? Promise.reject(new Error('no forwarder poller')),
+        whileProducing: true,
+      },
+      {
         name: 'restart the ingest poller cleanly',
         run: () => ingest.mapping.restart(),
         whileProducing: true,
@@ -253,7 +266,7 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
     };
     const drainAll = async () => {
       await ingest.mapping.drain({ timeoutMillis: DRAIN_TIMEOUT_MILLIS });
-      await forwarderMapping?.drain({ timeoutMillis: DRAIN_TIMEOUT_MILLIS });
+      await forwarderMapping()?.drain({ timeoutMillis: DRAIN_TIMEOUT_MILLIS });
     };
 
     // Act: produce slice by slice, bouncing a component between (or during) slices; drain; close
@@ -295,6 +308,8 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
     expect(ingest.function.coldStarts).toBeGreaterThanOrEqual(2);
     for (const emulator of Object.values(stack.emulators)) expect(emulator.restarts).toBe(1);
     expect([cp.restarts, forwarder.restarts]).toEqual([1, 1]);
+    expect(forwarderMappings.map((mapping) => mapping.crashes)).toEqual([0, 1]);
+    expect(forwarderMappings.map((mapping) => mapping.stats().batchesDiscarded)).toEqual([0, 0]);
     expect(failed).toEqual([]);
     const onStream = await testing.readStreamRecords(direct.kinesis, events);
     expect(onStream.length).toBe(valid.length + invalid.length);
@@ -359,15 +374,32 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
     expect(release.released.length).toBeGreaterThan(0);
     expect(release.suppressedCells).toBeGreaterThan(0);
     expect(stored.aggregates).toEqual(new Map(release.released.map((cell) => [cell.cellId, cell])));
-    expect(
-      (await testing.scanItems(documentClient, stack.endpointsFile.tables.egressLog ?? '')).length,
-    ).toBeGreaterThan(0);
+
+    // Assess 4: the egress log reconciles with what the control plane accepted, as sets: every
+    // batch it stored was logged (id, count, items digest), every record and cell it holds is in
+    // an acknowledged entry and vice versa, and each record's storing batch lists it
+    const egress = await readEgressLog(documentClient, stack.endpointsFile.tables.egressLog ?? '');
+    const ledger = await readControlPlaneLedger(stack.endpointsFile);
+    expect(ledger.recordBatch.size).toBe(expectedIds.size);
+    expect(ledger.batches.length).toBeGreaterThan(0);
+    expect(reconcileEgressLog(egress, ledger)).toEqual({
+      storedButNotLogged: [],
+      acknowledgedButNotStored: [],
+      recordsStoredButNotAcknowledged: [],
+      recordsAcknowledgedButNotStored: [],
+      recordsNotInTheirBatch: [],
+      cellsOnOneSide: [],
+    });
+    const acknowledgedRecordIds = egress
+      .filter((entry) => entry.status === 'acknowledged' && entry.kind === 'records')
+      .flatMap((entry) => entry.itemIds);
 
     console.info(
       `copy under bounce: ${valid.length} valid + ${invalid.length} invalid events; outbox ` +
         `${outbox.records.length} records (${outbox.records.length - byId.size} duplicates); ` +
         `${release.released.length} cells released, ${release.suppressedCells} suppressed; ` +
         `${ingest.mapping.stats().recordsDelivered} ingest deliveries, ${ingest.function.coldStarts} cold starts; ` +
+        `egress log ${egress.length} entries, ${acknowledgedRecordIds.length - new Set(acknowledgedRecordIds).size} records acknowledged more than once; ` +
         `faults ${JSON.stringify(Object.fromEntries(Object.entries(faults).map(([n, s]) => [n, testing.injectedTotal(s)])))}`,
     );
   });

@@ -29,6 +29,8 @@ export interface Chunk {
   items: unknown[];
   /** Positions of the items' Kinesis records in the event. */
   indexes: number[];
+  /** The items' own ids, in order: record ids, aggregate cell ids or erasure notice ids. */
+  ids: string[];
   /** The serialized items (`JSON.stringify(items)`), exactly as signed. */
   body: string;
 }
@@ -47,6 +49,14 @@ function itemOf(message: OutboxMessage): unknown {
   return message.erasure;
 }
 
+// Ids the strict outbox schema constrains (record and notice ids are UUIDs, cell ids digests), so
+// they carry no personal data and may go in the egress log.
+function idOf(message: OutboxMessage): string {
+  if (message.kind === 'record') return message.record.recordId;
+  if (message.kind === 'aggregate') return message.aggregate.cellId;
+  return message.erasure.noticeId;
+}
+
 /**
  * Splits messages into batches: runs of one kind in stream order (so an erasure notice never
  * overtakes a record it concerns), each cut at `maxItems` and `maxBatchBytes`. Deterministic: the
@@ -57,7 +67,7 @@ export function chunkMessages(messages: readonly PassedMessage[], options: Chunk
   const maxBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
   const chunks: Chunk[] = [];
   let current:
-    | { kind: BatchKind; parts: string[]; items: unknown[]; indexes: number[]; bytes: number }
+    | { kind: BatchKind; parts: string[]; items: unknown[]; indexes: number[]; ids: string[]; bytes: number }
     | undefined;
   const flush = () => {
     if (!current) return;
@@ -65,6 +75,7 @@ export function chunkMessages(messages: readonly PassedMessage[], options: Chunk
       kind: current.kind,
       items: current.items,
       indexes: current.indexes,
+      ids: current.ids,
       body: `[${current.parts.join(',')}]`,
     });
     current = undefined;
@@ -80,10 +91,11 @@ export function chunkMessages(messages: readonly PassedMessage[], options: Chunk
     ) {
       flush();
     }
-    current ??= { kind, parts: [], items: [], indexes: [], bytes: 2 };
+    current ??= { kind, parts: [], items: [], indexes: [], ids: [], bytes: 2 };
     current.parts.push(part);
     current.items.push(item);
     current.indexes.push(index);
+    current.ids.push(idOf(message));
     current.bytes += partBytes;
   }
   flush();

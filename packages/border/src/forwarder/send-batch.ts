@@ -113,6 +113,7 @@ export async function sendBatch(
     count,
     sha256: digestBody(sealed.body),
     itemsSha256: digestBody(chunk.body),
+    itemIds: chunk.ids,
     destination: ctx.origin,
     sentAt: new Date(ctx.clock.nowMillis()).toISOString(),
   };

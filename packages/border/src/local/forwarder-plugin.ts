@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import {
+  type CheckpointStore,
   createEventSourceMapping,
   createFileCheckpointStore,
   type EventSourceMapping,
+  type EventSourceMappingOptions,
   type LocalStackPlugin,
 } from '@residency/local';
 import { BorderConfigurationError } from '../errors.ts';
@@ -24,6 +26,18 @@ export interface ForwarderPluginOptions {
   logger?: ForwarderLogger;
   /** Called with the running mapping (e.g. so `residency run` can drain it). */
   onStarted?: (mapping: EventSourceMapping) => void;
+  /**
+   * Builds the event source mapping from the options the plugin chose (a seam for the fault
+   * harness: `createBounceableMapping` of `@residency/testing` wraps it so the poller can be
+   * crashed mid-batch). Called once per start of the plugin. Default: `createEventSourceMapping`.
+   */
+  createMapping?: (options: ForwarderMappingOptions) => EventSourceMapping;
+}
+
+/** What {@link ForwarderPluginOptions.createMapping} receives: a mapping's options, with its checkpoint store. */
+export interface ForwarderMappingOptions extends EventSourceMappingOptions {
+  /** File checkpoints under `<dataDir>/checkpoints`: they outlive the mapping and the process. */
+  checkpointStore: CheckpointStore;
 }
 
 /**
@@ -66,7 +80,7 @@ export function forwarderPlugin(options: ForwarderPluginOptions): LocalStackPlug
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
-    const mapping = createEventSourceMapping({
+    const mapping = (options.createMapping ?? createEventSourceMapping)({
       kinesis: clients.kinesis,
       streamName,
       functionName: 'residency-forwarder',

@@ -17,6 +17,12 @@ export interface EgressLogEntry {
   sha256: string;
   /** SHA-256 (hex) of the items (`JSON.stringify(items)`): the same for every attempt and on both sides. */
   itemsSha256: string;
+  /**
+   * The items' ids in batch order: record ids (the app's random event UUIDs), aggregate cell ids
+   * or erasure notice ids. Ids the control plane stores too, never content: with them the log
+   * reconciles item by item against what the control plane holds.
+   */
+  itemIds: string[];
   /** The control-plane origin it went to. */
   destination: string;
   /** ISO time of the first attempt. */

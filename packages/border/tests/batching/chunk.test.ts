@@ -47,6 +47,20 @@ describe('chunkMessages', () => {
     expect(JSON.parse(chunks[0]!.body)).toEqual(chunks[0]!.items);
   });
 
+  it("names each item by its own id (record id, notice id), in the batch's order", () => {
+    // Prepare
+    const messages = passed([record(1), record(2), erasure()]);
+    // Act
+    const chunks = chunkMessages(messages);
+    // Assess
+    const idOf = (m: OutboxMessage) =>
+      m.kind === 'record' ? m.record.recordId : m.kind === 'erasure' ? m.erasure.noticeId : '';
+    expect(chunks.map((c) => c.ids)).toEqual([
+      [idOf(messages[0]!.message), idOf(messages[1]!.message)],
+      [idOf(messages[2]!.message)],
+    ]);
+  });
+
   it('respects maxItems and maxBatchBytes', () => {
     // Prepare
     const messages = passed(Array.from({ length: 10 }, (_, n) => record(n)));

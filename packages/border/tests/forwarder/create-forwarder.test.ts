@@ -84,6 +84,7 @@ describe('forwarder', () => {
         count: 3,
         status: 'acknowledged',
         destination: ORIGIN,
+        itemIds: records.map((r) => r.recordId),
       }),
     ]);
     expect(egressLog.entries[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);

@@ -49,6 +49,7 @@ describe('DynamoDB egress log', () => {
       count: 3,
       sha256: 'a'.repeat(64),
       itemsSha256: 'c'.repeat(64),
+      itemIds: ['0e9b6a3c-4f1d-4c2a-9b7e-5d8f1a2b3c4d', 'r-2', 'r-3'],
       destination: 'https://cp.example.com',
       sentAt: '2025-03-04T05:06:07.000Z',
     };

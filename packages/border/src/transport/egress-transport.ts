@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
 import {
   type ClientRequest,
   Agent as HttpAgent,
@@ -6,9 +6,9 @@ import {
   type IncomingMessage,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { EgressRefusedError } from '../errors.ts';
-import { allowedOrigin, checkDestination, isLoopbackAddress } from './origin-policy.ts';
+import { allowedOrigin, checkDestination } from './origin-policy.ts';
+import { type HostLookup, pinnedLookup, resolveLoopbackOnly } from './pinned-lookup.ts';
 
 /** Options of {@link createEgressTransport}. */
 export interface EgressTransportOptions {
@@ -24,6 +24,11 @@ export interface EgressTransportOptions {
   maxResponseBytes?: number;
   /** Extra trust anchors (PEM) for https, e.g. a private CA. Default: Node's bundled roots. */
   ca?: string | Buffer;
+  /**
+   * Resolves host names of plain-http (local mode) destinations; each request resolves once, checks
+   * every address is loopback and connects to exactly those addresses. Default: `dns.lookup`.
+   */
+  lookup?: HostLookup;
 }
 
 /** A request's outcome: an HTTP response (any status, redirects included, never followed), or no response. */
@@ -43,7 +48,8 @@ export interface EgressTransport {
   readonly allowedOrigins: readonly string[];
   /**
    * POSTs `request` to `url`. Refuses (throws {@link EgressRefusedError}) before opening a socket when
-   * the origin is not allowlisted or the body is too large; every other failure is a value.
+   * the origin is not allowlisted, the body is too large, or (plain http) the host name resolves to
+   * any address off loopback; every other failure is a value.
    */
   post(url: string, request: EgressRequest): Promise<TransportResponse>;
   /** Closes pooled sockets. */
@@ -52,25 +58,6 @@ export interface EgressTransport {
 
 /** TLS floor for every https request. */
 export const MIN_TLS_VERSION = 'TLSv1.3';
-
-// In local mode `localhost` is resolved like any name; refuse the connection unless every address
-// it resolves to is loopback (a hosts-file entry must not turn local mode into a way out).
-const loopbackOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
-    if (error) return callback(error, '', 0);
-    const list = addresses ?? [];
-    if (list.length === 0 || !list.every((entry) => isLoopbackAddress(entry.address))) {
-      return callback(
-        new EgressRefusedError(`${hostname} does not resolve to loopback only`, hostname),
-        '',
-        0,
-      );
-    }
-    if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-    const first = list[0]!;
-    return callback(null, first.address, first.family);
-  });
-};
 
 /**
  * Creates the allowlisted egress transport: Node `https.request` with TLS 1.3 minimum and full
@@ -94,6 +81,7 @@ export function createEgressTransport(options: EgressTransportOptions): EgressTr
     ...(options.ca ? { ca: options.ca } : {}),
   });
   const httpAgent = new HttpAgent({ keepAlive: true });
+  const lookup: HostLookup = options.lookup ?? dnsLookup;
 
   return {
     allowedOrigins: allowed,
@@ -112,7 +100,11 @@ export function createEgressTransport(options: EgressTransportOptions): EgressTr
         'content-type': 'application/json',
         'content-length': String(body.byteLength),
       };
-      return new Promise<TransportResponse>((resolve) => {
+      // In local mode `localhost` is resolved like any name: a hosts-file entry or a DNS answer must
+      // not turn local mode into a way out. Resolve once, check, and connect to what was checked.
+      const pinned = url.protocol === 'http:' ? await resolveLoopbackOnly(lookup, url.hostname) : undefined;
+      if (pinned && !pinned.ok) return { kind: 'network-error', reason: pinned.reason };
+      return new Promise<TransportResponse>((resolve, reject) => {
         let settled = false;
         const finish = (result: TransportResponse) => {
           if (settled) return;
@@ -155,15 +147,26 @@ export function createEgressTransport(options: EgressTransportOptions): EgressTr
             onResponse,
           );
         } else {
-          // allowedOrigin() admitted http only for loopback in local mode.
+          // allowedOrigin() admitted http only for loopback in local mode; resolveLoopbackOnly()
+          // checked the addresses, and the socket may connect to those only.
           req = httpRequest(
             url,
-            { method: 'POST', headers, agent: httpAgent, lookup: loopbackOnlyLookup },
+            {
+              method: 'POST',
+              headers,
+              agent: httpAgent,
+              ...(pinned?.ok ? { lookup: pinnedLookup(pinned.addresses) } : {}),
+            },
             onResponse,
           );
         }
         req.setTimeout(timeoutMillis, () => req.destroy(new Error(`timed out after ${timeoutMillis} ms`)));
-        req.on('error', (error) => finish({ kind: 'network-error', reason: error.message }));
+        req.on('error', (error) => {
+          if (error instanceof EgressRefusedError && !settled) {
+            settled = true;
+            reject(error);
+          } else finish({ kind: 'network-error', reason: error.message });
+        });
         req.end(body);
       });
     },

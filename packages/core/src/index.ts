@@ -89,4 +89,11 @@ export {
   scanValue,
 } from './pii/index.ts';
 export { type Clock, systemClock } from './ports.ts';
+export {
+  BACKOFF_MULTIPLIER,
+  type BackoffBounds,
+  backoffCeilingMillis,
+  fullJitterBackoffMillis,
+} from './retry/backoff.ts';
+export { type RetryOptions, type RetryResult, retry, sleepMillis } from './retry/retry.ts';
 export { foldText } from './text.ts';

@@ -1,3 +1,5 @@
+import { backoffCeilingMillis } from '@residency/core';
+
 /** First backoff after a failed attempt, before jitter, in milliseconds. */
 export const BACKOFF_BASE_MILLIS = 100;
 /** Longest backoff between two attempts of one record, in milliseconds. */
@@ -20,9 +22,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /**
- * The wait before the next attempt after `attempts` failed ones: exponential in `attempts`,
- * capped, with "equal jitter" (half fixed, half random), so producers throttled together spread
- * out without any of them retrying at once.
+ * The wait before the next attempt after `attempts` failed ones: the shared exponential ceiling
+ * of `@residency/core` ({@link backoffCeilingMillis}), with "equal jitter" (half fixed, half
+ * random) rather than the full jitter of `retry`: a throttled shard is never hit again at once,
+ * yet producers throttled together still spread out. The producer schedules retries on timers per
+ * record group (ordering by partition key), so it takes only the delay, not the retry loop.
  * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  *
  * @example backoffDelayMillis(DEFAULT_RETRY_POLICY, 3) // 200..400
@@ -32,10 +36,7 @@ export function backoffDelayMillis(
   attempts: number,
   random: () => number = Math.random,
 ): number {
-  const exponential = Math.min(
-    policy.maxDelayMillis,
-    policy.baseDelayMillis * 2 ** Math.max(0, attempts - 1),
-  );
+  const exponential = backoffCeilingMillis(attempts, policy);
   return Math.round(exponential / 2 + random() * (exponential / 2));
 }
 

@@ -1,11 +1,11 @@
-import { type Clock, systemClock } from '@residency/core';
+import { BACKOFF_MULTIPLIER, type Clock, fullJitterBackoffMillis, retry, systemClock } from '@residency/core';
 
 /** First backoff ceiling: the first retry waits up to this long. */
 export const RETRY_BASE_DELAY_MILLIS = 100;
 /** Backoff ceilings never grow past this. */
 export const RETRY_MAX_DELAY_MILLIS = 5_000;
 /** Each retry's ceiling is the previous one times this. */
-export const RETRY_BACKOFF_MULTIPLIER = 2;
+export const RETRY_BACKOFF_MULTIPLIER = BACKOFF_MULTIPLIER;
 
 /** What one attempt reports: done with a value, or a retryable failure and why (no data in `reason`). */
 export type Attempt<T> = { done: true; value: T } | { done: false; reason: string };
@@ -17,7 +17,10 @@ export type RetryOutcome<T> =
 
 /** Options of {@link withRetry}. */
 export interface RetryOptions {
-  /** Epoch millis after which no attempt starts and no sleep ends. Required: retries are always bounded. */
+  /**
+   * Epoch millis after which no attempt starts; a backoff that would end there is not slept, the
+   * retries stop at once. Required: retries are always bounded.
+   */
   deadlineMillis: number;
   /** Ceiling of the first backoff. Default: {@link RETRY_BASE_DELAY_MILLIS} (100). */
   baseDelayMillis?: number;
@@ -33,25 +36,27 @@ export interface RetryOptions {
   clock?: Clock;
 }
 
-const defaultSleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis));
-
-/** The backoff before retry number `retry` (1-based): full jitter under an exponential ceiling. */
+/** The backoff before retry number `retryNumber` (1-based): full jitter under an exponential ceiling. */
 export function backoffMillis(
-  retry: number,
+  retryNumber: number,
   options: Pick<RetryOptions, 'baseDelayMillis' | 'maxDelayMillis' | 'random'> = {},
 ): number {
-  const base = options.baseDelayMillis ?? RETRY_BASE_DELAY_MILLIS;
-  const max = options.maxDelayMillis ?? RETRY_MAX_DELAY_MILLIS;
-  const ceiling = Math.min(max, base * RETRY_BACKOFF_MULTIPLIER ** Math.max(0, retry - 1));
   // Full jitter spreads retries of many forwarders apart after a shared outage.
-  // https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
-  return Math.floor((options.random ?? Math.random)() * ceiling);
+  return fullJitterBackoffMillis(retryNumber, boundsOf(options), options.random);
+}
+
+function boundsOf(options: Pick<RetryOptions, 'baseDelayMillis' | 'maxDelayMillis'>) {
+  return {
+    baseDelayMillis: options.baseDelayMillis ?? RETRY_BASE_DELAY_MILLIS,
+    maxDelayMillis: options.maxDelayMillis ?? RETRY_MAX_DELAY_MILLIS,
+  };
 }
 
 /**
  * Runs `attempt` until it reports done, with exponential backoff and full jitter between tries,
- * never past `deadlineMillis`. Retryable failures are values; an exception from `attempt` is a bug
- * or a real failure and propagates at once.
+ * never past `deadlineMillis`: {@link retry} from `@residency/core` under this package's
+ * defaults. Retryable failures are values; an exception from `attempt` is a bug or a real failure
+ * and propagates at once.
  *
  * @example
  * const outcome = await withRetry(() => send(batch), { deadlineMillis: Date.now() + 10_000 });
@@ -62,19 +67,17 @@ export async function withRetry<T>(
   options: RetryOptions,
 ): Promise<RetryOutcome<T>> {
   const clock = options.clock ?? systemClock;
-  const sleep = options.sleep ?? defaultSleep;
   const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-  let attempts = 0;
-  let reason = 'deadline passed before the first attempt';
-  while (attempts < maxAttempts && clock.nowMillis() < options.deadlineMillis) {
-    attempts += 1;
-    const result = await attempt(attempts);
-    if (result.done) return { ok: true, value: result.value, attempts };
-    reason = result.reason;
-    if (attempts >= maxAttempts) break;
-    const remaining = options.deadlineMillis - clock.nowMillis();
-    if (remaining <= 0) break;
-    await sleep(Math.min(remaining, backoffMillis(attempts, options)));
-  }
-  return { ok: false, reason, attempts };
+  if (!(maxAttempts >= 1) || clock.nowMillis() >= options.deadlineMillis)
+    return { ok: false, reason: 'deadline passed before the first attempt', attempts: 0 };
+  const { value: last, attempts } = await retry(attempt, {
+    ...boundsOf(options),
+    retryable: (outcome) => !outcome.done,
+    maxAttempts,
+    deadlineAtMillis: options.deadlineMillis,
+    clock,
+    sleep: options.sleep,
+    random: options.random,
+  });
+  return last.done ? { ok: true, value: last.value, attempts } : { ok: false, reason: last.reason, attempts };
 }

@@ -103,3 +103,42 @@ describe('backoffMillis', () => {
     expect(backoffMillis(3, { random: () => 0 })).toBe(0);
   });
 });
+
+describe('withRetry at the edges of its budget', () => {
+  it('makes no attempt when the deadline has passed or no attempt is allowed', async () => {
+    // Prepare
+    const time = fakeTime();
+    let calls = 0;
+    const attempt = async () => {
+      calls += 1;
+      return { done: true as const, value: 1 };
+    };
+    // Act
+    const late = await withRetry(attempt, { deadlineMillis: time.clock.nowMillis(), clock: time.clock });
+    const none = await withRetry(attempt, {
+      deadlineMillis: time.clock.nowMillis() + 1_000,
+      maxAttempts: 0,
+      clock: time.clock,
+    });
+    // Assess
+    expect(late).toEqual({ ok: false, reason: 'deadline passed before the first attempt', attempts: 0 });
+    expect(none.attempts).toBe(0);
+    expect(calls).toBe(0);
+  });
+
+  it('gives up without sleeping a backoff that would end past the deadline', async () => {
+    // Prepare
+    const time = fakeTime();
+    const deadline = time.clock.nowMillis() + 150;
+    // Act
+    const outcome = await withRetry(async () => ({ done: false, reason: 'down' }), {
+      deadlineMillis: deadline,
+      clock: time.clock,
+      sleep: time.sleep,
+      random: () => 0.999,
+    });
+    // Assess: 99, then 199 would pass the deadline.
+    expect(outcome).toEqual({ ok: false, reason: 'down', attempts: 2 });
+    expect(time.sleeps).toEqual([99]);
+  });
+});

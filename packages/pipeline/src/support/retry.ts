@@ -1,3 +1,5 @@
+import { retry, sleepMillis } from '@residency/core';
+
 /** First backoff delay before a retry. */
 export const BACKOFF_BASE_MILLIS = 50;
 /** Largest backoff delay between two attempts. */
@@ -48,14 +50,14 @@ export interface RetryEnvironment {
 
 const realEnvironment: RetryEnvironment = {
   nowMillis: () => Date.now(),
-  sleep: (millis) => new Promise((resolve) => setTimeout(resolve, millis)),
+  sleep: (millis) => sleepMillis(millis),
   random: Math.random,
 };
 
 /**
  * Runs `attempt` until it is done, the attempts run out, or the next one would start after the
- * deadline. Between attempts it sleeps a random delay in [0, min(max, base * 2^n)] ("full
- * jitter": https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/).
+ * deadline, with full-jitter exponential backoff in between: {@link retry} from
+ * `@residency/core` under this package's defaults and a deadline counted from the first attempt.
  * An exception thrown by `attempt` is not retried here: attempts classify their own failures.
  *
  * @example
@@ -70,15 +72,15 @@ export async function retryWithBackoff<T>(
   environment: RetryEnvironment = realEnvironment,
 ): Promise<RetryResult<T>> {
   const resolved = { ...DEFAULT_RETRY_POLICY, ...policy };
-  const deadline = environment.nowMillis() + resolved.deadlineMillis;
-  for (let n = 1; ; n++) {
-    const outcome = await attempt(n);
-    if (outcome.done) return { value: outcome.value, attempts: n, exhausted: false };
-    if (n >= resolved.maxAttempts) return { value: outcome.value, attempts: n, exhausted: true };
-    const ceiling = Math.min(resolved.maxDelayMillis, resolved.baseDelayMillis * 2 ** (n - 1));
-    const delay = Math.floor(environment.random() * ceiling);
-    if (environment.nowMillis() + delay >= deadline)
-      return { value: outcome.value, attempts: n, exhausted: true };
-    await environment.sleep(delay);
-  }
+  const { value, attempts, exhausted } = await retry(attempt, {
+    retryable: (outcome) => !outcome.done,
+    baseDelayMillis: resolved.baseDelayMillis,
+    maxDelayMillis: resolved.maxDelayMillis,
+    maxAttempts: resolved.maxAttempts,
+    deadlineAtMillis: environment.nowMillis() + resolved.deadlineMillis,
+    clock: environment,
+    sleep: (millis) => environment.sleep(millis),
+    random: () => environment.random(),
+  });
+  return { value: value.value, attempts, exhausted };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { foldText } from '../text.ts';
+import { foldIdentifier } from './fold.ts';
 import { invalid, type Normalized } from './result.ts';
 
 const EmailSchema = z.email();
@@ -18,7 +18,7 @@ const DOT_INSENSITIVE = new Map([
  * @example normalizeEmail(' Rahim.Uddin+clinic@GoogleMail.com') // { ok: true, value: 'rahimuddin@gmail.com' }
  */
 export function normalizeEmail(raw: string): Normalized {
-  const text = foldText(raw).trim().toLowerCase();
+  const text = foldIdentifier(raw).trim().toLowerCase();
   if (text.length > 254 || !EmailSchema.safeParse(text).success) {
     return invalid('invalid_email', 'not a valid email address');
   }

@@ -1,5 +1,5 @@
 import { verhoeffValid } from '../pii/checksums.ts';
-import { foldText } from '../text.ts';
+import { foldIdentifier } from './fold.ts';
 import { invalid, type Normalized } from './result.ts';
 
 /**
@@ -12,7 +12,7 @@ import { invalid, type Normalized } from './result.ts';
  * @example normalizeNationalId('2345 6789 0124') // Aadhaar with its check digit
  */
 export function normalizeNationalId(raw: string): Normalized {
-  const text = foldText(raw).trim();
+  const text = foldIdentifier(raw).trim();
   if (text.length > 40 || /[^\d\s-]/.test(text))
     return invalid('invalid_national_id', 'contains characters other than digits');
   const digits = text.replace(/[\s-]/g, '');

@@ -1,4 +1,4 @@
-import { foldText } from '../text.ts';
+import { foldIdentifier } from './fold.ts';
 import { invalid, type Normalized } from './result.ts';
 
 /** Longest opaque identifier accepted (patient numbers, doctor ids, appointment ids). */
@@ -11,7 +11,7 @@ export const MAX_OPAQUE_ID_LENGTH = 128;
  * @example normalizeOpaque(' P-000123 ') // { ok: true, value: 'P-000123' }
  */
 export function normalizeOpaque(raw: string): Normalized {
-  const text = foldText(raw).trim();
+  const text = foldIdentifier(raw).trim();
   if (text.length === 0) return invalid('invalid_identifier', 'empty');
   if (text.length > MAX_OPAQUE_ID_LENGTH)
     return invalid('invalid_identifier', `longer than ${MAX_OPAQUE_ID_LENGTH} characters`);

@@ -1,5 +1,5 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { foldText } from '../text.ts';
+import { foldIdentifier } from './fold.ts';
 import { invalid, type Normalized } from './result.ts';
 
 /**
@@ -10,7 +10,7 @@ import { invalid, type Normalized } from './result.ts';
  * @example normalizePhone('01711-234567', 'BD') // { ok: true, value: '+8801711234567' }
  */
 export function normalizePhone(raw: string, defaultCountry: CountryCode): Normalized {
-  const text = foldText(raw).trim();
+  const text = foldIdentifier(raw).trim();
   if (text.length > 40) return invalid('invalid_phone', 'too long for a phone number');
   if (/[^\d\s()+.-]/.test(text))
     return invalid('invalid_phone', 'contains characters other than digits and separators');

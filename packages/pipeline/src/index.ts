@@ -93,7 +93,6 @@ export type {
   WindowStore,
 } from './ports.ts';
 export {
-  BATCH_WRITE_MAX_ITEMS,
   createDynamoQuarantine,
   type DynamoQuarantineOptions,
 } from './quarantine/dynamodb-quarantine.ts';
@@ -111,6 +110,7 @@ export {
   type QuarantineItem,
   quarantineKeyOf,
 } from './quarantine/quarantine-item.ts';
+export { BATCH_WRITE_MAX_ITEMS, BatchWriteIncompleteError } from './support/batch-write.ts';
 export {
   type Attempt,
   BACKOFF_BASE_MILLIS,

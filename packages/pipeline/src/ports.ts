@@ -45,6 +45,8 @@ export interface AggregateApplyResult {
   applied: number;
   late: number;
   duplicates: number;
+  /** Records dropped because another record of the same event id counts it (a producer's repeat). */
+  repeated: number;
   /** Sequence numbers whose contribution was not stored: the batch must be retried from the lowest. */
   retry: readonly string[];
   /** Late events by event type, for reporting. */

@@ -182,6 +182,50 @@ describe('adapters against the local emulators', () => {
     expect(state).toMatchObject({ status: 'open', shardIds: ['shardId-000000000009'], lateEvents: 0 });
   });
 
+  it('the aggregate store counts a producer repeat once and keeps every subject across batches', async () => {
+    // Prepare: 12 events of 6 patients in one cell; events 3 and 7 are put again by the producer
+    // (same event id, later sequence numbers), once in the same batch and once in the next one
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    const store = createDynamoAggregateStore({ documentClient: env.documentClient, tableName });
+    const window = windowOf(Date.UTC(2026, 4, 2, 9, 0, 10), 60);
+    const event = (i: number, sequence: number): Observation => ({
+      sequenceNumber: String(sequence),
+      eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      window,
+      group: { catalog: 'clinicbook', type: 'note.added', tenantId: 'repeat-1', dimensions: {} },
+      subject: `pat_${String(i % 6).padStart(26, '0')}`,
+      metrics: {},
+    });
+    const first = [...Array.from({ length: 6 }, (_, i) => event(i, 20_000 + i)), event(3, 20_006)];
+    const second = [
+      event(7, 20_010),
+      ...Array.from({ length: 5 }, (_, i) => event(8 + i, 20_011 + i)),
+      event(7, 20_016),
+      event(3, 20_017),
+    ];
+    const now = { nowMillis: Date.UTC(2026, 4, 2, 9, 1) };
+    const shard = 'shardId-000000000011';
+
+    // Act: each batch, then both again (a redelivery after a crash)
+    const results = [];
+    for (const batch of [first, second, [...first, ...second]])
+      results.push(await store.apply(shard, batch, now));
+
+    // Assess
+    expect(results.map((r) => [r.applied, r.repeated, r.retry.length])).toEqual([
+      [6, 1, 0],
+      [6, 2, 0],
+      [0, 3, 0],
+    ]);
+    const windows = createDynamoWindowStore({ documentClient: env.documentClient, tableName });
+    const partials = await windows.readPartials(window, [shard]);
+    expect(partials).toHaveLength(1);
+    expect(partials[0]?.partial.count).toBe(12);
+    expect(partials[0]?.partial.subjects).toEqual(
+      Array.from({ length: 6 }, (_, i) => `pat_${String(i).padStart(26, '0')}`),
+    );
+  });
+
   it('the window store keeps the first epsilon ledger entry of a window (a retried release reuses its seed)', async () => {
     // Prepare
     const windows = createDynamoWindowStore({

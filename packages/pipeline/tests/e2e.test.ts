@@ -139,9 +139,9 @@ function flakyDynamo(region: string, endpoint: string): AwsClients & { injected(
   let injected = 0;
   clients.dynamodb.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { Item?: { sk?: { S?: string } | string } };
-      const sk = typeof input.Item?.sk === 'string' ? input.Item.sk : input.Item?.sk?.S;
-      if (context.commandName === 'PutItemCommand' && sk?.startsWith('P#')) {
+      const input = args.input as { Key?: { sk?: { S?: string } | string } };
+      const sk = typeof input.Key?.sk === 'string' ? input.Key.sk : input.Key?.sk?.S;
+      if (context.commandName === 'UpdateItemCommand' && sk?.startsWith('P#')) {
         puts += 1;
         if (puts % 4 === 2) {
           injected += 1;

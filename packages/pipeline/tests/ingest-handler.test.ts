@@ -157,6 +157,7 @@ describe('createIngestHandler', () => {
         applied: 0,
         late: 0,
         duplicates: 0,
+        repeated: 0,
         retry: observations.slice(1).map((o) => o.sequenceNumber),
         lateByType: {},
       }),

@@ -4,6 +4,8 @@ import {
   type AggregateWindow,
   cellIdOf,
   DEFAULT_ALLOWED_LATENESS_SECONDS,
+  dropRepeatedEvents,
+  type EventClaim,
   groupKeyOf,
   type LateWrite,
   type PartialWrite,
@@ -13,16 +15,19 @@ import {
 } from '@residency/core/aggregates';
 import type { AggregateApplyResult, AggregatePort } from '../ports.ts';
 import { batchGetAll, keyString } from '../support/batch-get.ts';
+import { batchPutAll } from '../support/batch-write.ts';
 import type { RetryEnvironment, RetryPolicy } from '../support/retry.ts';
 import {
+  type ClaimItem,
   fencedLateOf,
   fencedPartialOf,
+  INGEST_READ_ATTRIBUTES,
   type PartialItem,
   partialItemOf,
   type ShardItem,
   type WindowItem,
 } from './items.ts';
-import { openKey, partialKey, shardItemKey, windowItemKey } from './keys.ts';
+import { claimKey, openKey, partialKey, shardItemKey, windowItemKey } from './keys.ts';
 
 /** Options of {@link createDynamoAggregateStore}. */
 export interface DynamoAggregateStoreOptions {
@@ -37,16 +42,26 @@ export interface DynamoAggregateStoreOptions {
 }
 
 /**
- * The ingest side of the aggregates table. Per batch of one shard: one batched, strongly
- * consistent read of every touched partial, window and shard item; the pure planner decides what
- * is new, late or a duplicate; then one conditional put per touched cell (the condition is the
- * fence that was read, so a concurrent or stale writer fails and its events are retried, never
- * double counted) and one conditional update per window with late events. A window is
- * registered (open index, window item, shard item) before its first partial is written, so the
- * closer never misses a partial.
+ * The ingest side of the aggregates table. Per batch of one shard:
  *
- * Calls per batch: 1 read per 100 touched items + 1 write per touched cell (+3 once per window
- * and shard). A replayed batch costs the read only.
+ * 1. One batched, strongly consistent read of every touched partial, window and shard item and of
+ *    the batch's event claims. Partials are read without their subject sets: a write only adds to
+ *    a set, so the read stays small however many subjects a busy cell has seen.
+ * 2. A record whose event id another record already claimed (a producer's repeat) is dropped; the
+ *    others' claims are written (idempotent batched puts) before any partial moves.
+ * 3. The pure planner decides what is new, late or a duplicate; then one conditional update per
+ *    touched cell: count, metrics and fence set, the batch's subjects added to the set. The
+ *    condition is the fence that was read, so a concurrent or stale writer fails and its events
+ *    are retried, never double counted. One conditional update per window with late events.
+ *
+ * A window is registered (open index, window item, shard item) before its first partial is
+ * written, so the closer never misses a partial.
+ *
+ * Calls per batch: 1 read per 100 touched items and events + 1 write per 25 new event ids + 1
+ * write per touched cell (+3 once per window and shard). A replayed batch costs the reads only.
+ *
+ * Precondition: one writer per shard at a time (the event source mapping's ParallelizationFactor 1)
+ * for the repeat filter; the fences stay exact even without it.
  *
  * @example const aggregates = createDynamoAggregateStore({ documentClient, tableName: 'residency-aggregates' });
  */
@@ -57,7 +72,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
 
   return {
     async apply(shardId, observations, { nowMillis }): Promise<AggregateApplyResult> {
-      const empty = { applied: 0, late: 0, duplicates: 0, retry: [], lateByType: {} };
+      const empty = { applied: 0, late: 0, duplicates: 0, repeated: 0, retry: [], lateByType: {} };
       if (observations.length === 0) return empty;
       const windows = new Map<string, AggregateWindow>();
       const cells = new Map<string, { window: AggregateWindow; cellId: string }>();
@@ -69,11 +84,34 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       const keys = [
         ...[...windows.values()].flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
         ...[...cells.values()].map((c) => partialKey(c.window, shardId, c.cellId)),
+        ...observations.flatMap((o) => (o.eventId === undefined ? [] : [claimKey(o.window, o.eventId)])),
       ];
-      const items = await batchGetAll<PartialItem | WindowItem | ShardItem>(client, tableName, keys, options);
+      const items = await batchGetAll<PartialItem | WindowItem | ShardItem | ClaimItem>(
+        client,
+        tableName,
+        keys,
+        { ...options, attributes: INGEST_READ_ATTRIBUTES },
+      );
+      const claims = new Map<string, EventClaim>();
+      for (const o of observations) {
+        const item =
+          o.eventId === undefined ? undefined : items.get(keyString(claimKey(o.window, o.eventId)));
+        if (item?.kind === 'claim' && !claims.has(o.eventId as string)) {
+          claims.set(o.eventId as string, { shardId: item.shardId, sequenceNumber: item.sequenceNumber });
+        }
+      }
+      const filtered = dropRepeatedEvents(observations, shardId, (eventId) => claims.get(eventId));
+      await batchPutAll(
+        client,
+        tableName,
+        filtered.toClaim.map((o) =>
+          claimItemOf(o.window, o.eventId as string, shardId, o.sequenceNumber, nowMillis),
+        ),
+        options,
+      );
       const cellWindow = new Map([...cells.values()].map((c) => [c.cellId, c.window]));
       const plan = planShardBatch(
-        observations,
+        filtered.kept,
         {
           partial: (cellId) => {
             const window = cellWindow.get(cellId);
@@ -136,7 +174,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
           }
         },
       );
-      return { applied, late, duplicates: plan.duplicates, retry, lateByType };
+      return { applied, late, duplicates: plan.duplicates, repeated: filtered.repeated, retry, lateByType };
     },
   };
 }
@@ -189,6 +227,8 @@ async function register(
   );
 }
 
+// The stored subject set is never read back: the batch's subjects are added to it (a set, so adding
+// one again changes nothing), and everything else is set from the state the planner computed.
 async function putPartial(
   client: DynamoDBDocumentClient,
   tableName: string,
@@ -196,18 +236,54 @@ async function putPartial(
   write: PartialWrite,
   nowMillis: number,
 ): Promise<boolean> {
-  const fence =
-    write.previousSequenceNumber === undefined
-      ? { ConditionExpression: 'attribute_not_exists(pk)' }
-      : {
-          ConditionExpression: 'lastSequence = :previous',
-          ExpressionAttributeValues: { ':previous': write.previousSequenceNumber },
-        };
+  const { pk, sk, subjects, ...rest } = partialItemOf(shardId, write, nowMillis);
+  const entries = Object.entries(rest);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  entries.forEach(([name, value], i) => {
+    names[`#a${i}`] = name;
+    values[`:v${i}`] = value;
+  });
+  let expression = `SET ${entries.map((_, i) => `#a${i} = :v${i}`).join(', ')}`;
+  if (subjects) {
+    names['#subjects'] = 'subjects';
+    values[':subjects'] = subjects;
+    expression += ' ADD #subjects :subjects';
+  }
+  let condition = 'attribute_not_exists(pk)';
+  if (write.previousSequenceNumber !== undefined) {
+    names['#fence'] = 'lastSequence';
+    values[':previous'] = write.previousSequenceNumber;
+    condition = '#fence = :previous';
+  }
   return attempt(() =>
     client.send(
-      new PutCommand({ TableName: tableName, Item: partialItemOf(shardId, write, nowMillis), ...fence }),
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk, sk },
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
     ),
   );
+}
+
+function claimItemOf(
+  window: AggregateWindow,
+  eventId: string,
+  shardId: string,
+  sequenceNumber: string,
+  nowMillis: number,
+): ClaimItem {
+  return {
+    ...claimKey(window, eventId),
+    kind: 'claim',
+    shardId,
+    sequenceNumber,
+    claimedAt: new Date(nowMillis).toISOString(),
+  };
 }
 
 async function putLate(

@@ -77,6 +77,29 @@ export interface LedgerItem {
   recordedAt: string;
 }
 
+/** Which record counts an event: the first (shard, sequence number) that carried its id. */
+export interface ClaimItem {
+  pk: string;
+  sk: string;
+  kind: 'claim';
+  shardId: string;
+  sequenceNumber: string;
+  claimedAt: string;
+}
+
+/** Attributes the ingest reads of its items: everything but the subject sets, which it only adds to. */
+export const INGEST_READ_ATTRIBUTES = [
+  'kind',
+  'status',
+  'lastSequence',
+  'count',
+  'metrics',
+  'lateCount',
+  'lateLastSequence',
+  'shardId',
+  'sequenceNumber',
+] as const;
+
 /** The item a planned partial write stores. */
 export function partialItemOf(shardId: string, write: PartialWrite, nowMillis: number): PartialItem {
   const { partial } = write.state;

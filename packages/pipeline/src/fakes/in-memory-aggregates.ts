@@ -2,6 +2,8 @@ import {
   type AggregateWindow,
   type CellPartial,
   DEFAULT_ALLOWED_LATENESS_SECONDS,
+  dropRepeatedEvents,
+  type EventClaim,
   type FencedLateCount,
   type FencedPartial,
   planShardBatch,
@@ -15,7 +17,7 @@ export interface InMemoryAggregates extends AggregatePort, WindowStore {
   readonly closed: ReadonlyMap<string, WindowCloseSummary>;
 }
 
-/** Creates {@link InMemoryAggregates}. Same planner and fences as the DynamoDB adapter. */
+/** Creates {@link InMemoryAggregates}. Same repeat filter, planner and fences as the DynamoDB adapter. */
 export function createInMemoryAggregates(
   options: { allowedLatenessSeconds?: number } = {},
 ): InMemoryAggregates {
@@ -26,11 +28,16 @@ export function createInMemoryAggregates(
   const shards = new Map<string, Set<string>>();
   const ledgers = new Map<string, EpsilonLedgerEntry>();
   const closed = new Map<string, WindowCloseSummary>();
+  const claims = new Map<string, EventClaim>();
   return {
     closed,
     async apply(shardId, observations, { nowMillis }) {
+      const filtered = dropRepeatedEvents(observations, shardId, (eventId) => claims.get(eventId));
+      for (const o of filtered.toClaim) {
+        claims.set(o.eventId as string, { shardId, sequenceNumber: o.sequenceNumber });
+      }
       const plan = planShardBatch(
-        observations,
+        filtered.kept,
         {
           partial: (cellId) => partials.get(`${shardId}\n${cellId}`),
           late: (windowKey) => late.get(`${shardId}\n${windowKey}`),
@@ -59,7 +66,14 @@ export function createInMemoryAggregates(
           lateByType[type] = (lateByType[type] ?? 0) + 1;
         }
       }
-      return { applied: plan.applied, late: plan.late, duplicates: plan.duplicates, retry: [], lateByType };
+      return {
+        applied: plan.applied,
+        late: plan.late,
+        duplicates: plan.duplicates,
+        repeated: filtered.repeated,
+        retry: [],
+        lateByType,
+      };
     },
     async listOpenWindows() {
       return [...open.values()].sort((a, b) => a.startMillis - b.startMillis);

@@ -102,6 +102,7 @@ function report(summary: BatchSummary, deps: IngestDependencies): void {
   metrics.count('TokenRequests', summary.tokenRequests);
   metrics.count('AggregateEventsApplied', summary.aggregates.applied);
   metrics.count('AggregateDuplicatesSkipped', summary.aggregates.duplicates);
+  metrics.count('AggregateRepeatsSkipped', summary.aggregates.repeated);
   for (const [eventType, n] of Object.entries(summary.aggregates.lateByType)) {
     metrics.count('LateEvents', n, { eventType });
   }
@@ -113,6 +114,7 @@ function report(summary: BatchSummary, deps: IngestDependencies): void {
     ...counts,
     lateEvents: summary.aggregates.late,
     duplicateAggregateEvents: summary.aggregates.duplicates,
+    repeatedAggregateEvents: summary.aggregates.repeated,
     ...(failedAt >= 0 ? { retryFromSequenceNumber: summary.positions[failedAt]?.sequenceNumber } : {}),
   });
 }

@@ -31,7 +31,14 @@ export interface BatchSummary {
   outcomes: RecordOutcome[];
   positions: RecordPosition[];
   tokenRequests: number;
-  aggregates: { applied: number; late: number; duplicates: number; lateByType: Record<string, number> };
+  aggregates: {
+    applied: number;
+    late: number;
+    duplicates: number;
+    /** Records whose event another record already counts (a producer's repeat). */
+    repeated: number;
+    lateByType: Record<string, number>;
+  };
 }
 
 /** What {@link processBatch} works with. */
@@ -79,7 +86,7 @@ export async function processBatch(
     outcomes: [],
     positions,
     tokenRequests: 0,
-    aggregates: { applied: 0, late: 0, duplicates: 0, lateByType: {} },
+    aggregates: { applied: 0, late: 0, duplicates: 0, repeated: 0, lateByType: {} },
   };
   let tokens: TokenMap | undefined;
   if (valid.length > 0) {
@@ -203,6 +210,7 @@ async function applyAggregates(
       summary.aggregates.applied += result.applied;
       summary.aggregates.late += result.late;
       summary.aggregates.duplicates += result.duplicates;
+      summary.aggregates.repeated += result.repeated;
       for (const [type, n] of Object.entries(result.lateByType)) {
         summary.aggregates.lateByType[type] = (summary.aggregates.lateByType[type] ?? 0) + n;
       }

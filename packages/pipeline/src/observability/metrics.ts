@@ -9,6 +9,7 @@ export type PipelineMetricName =
   | 'TokenRequests'
   | 'AggregateEventsApplied'
   | 'AggregateDuplicatesSkipped'
+  | 'AggregateRepeatsSkipped'
   | 'LateEvents'
   | 'AggregateWritesFailed'
   | 'WindowsClosed'

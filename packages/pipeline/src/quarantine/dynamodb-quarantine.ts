@@ -1,6 +1,6 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { chunk } from '@residency/core';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { QuarantineEntry, QuarantinePort } from '../ports.ts';
+import { putBatchOnce } from '../support/batch-write.ts';
 import { type RetryEnvironment, type RetryPolicy, retryWithBackoff } from '../support/retry.ts';
 import { describeError } from '../support/safe-error.ts';
 import type { PayloadEncryptor } from './payload-encryptor.ts';
@@ -11,9 +11,6 @@ import {
   quarantineItemOf,
   quarantineKeyOf,
 } from './quarantine-item.ts';
-
-/** BatchWriteItem takes at most 25 items. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html */
-export const BATCH_WRITE_MAX_ITEMS = 25;
 
 /** Options of {@link createDynamoQuarantine}. */
 export interface DynamoQuarantineOptions {
@@ -54,7 +51,7 @@ export function createDynamoQuarantine(options: DynamoQuarantineOptions): Quaran
       let pending = [...items.values()];
       const { value: failed } = await retryWithBackoff(
         async () => {
-          pending = await writeOnce(options, pending);
+          pending = await putBatchOnce(options.documentClient, options.tableName, pending);
           return { done: pending.length === 0, value: pending };
         },
         options.retry,
@@ -70,30 +67,4 @@ export function createDynamoQuarantine(options: DynamoQuarantineOptions): Quaran
       return results;
     },
   };
-}
-
-async function writeOnce(
-  options: DynamoQuarantineOptions,
-  pending: Array<{ index: number; item: QuarantineItem }>,
-): Promise<Array<{ index: number; item: QuarantineItem }>> {
-  const failed: Array<{ index: number; item: QuarantineItem }> = [];
-  for (const group of chunk(pending, BATCH_WRITE_MAX_ITEMS)) {
-    try {
-      const output = await options.documentClient.send(
-        new BatchWriteCommand({
-          RequestItems: { [options.tableName]: group.map(({ item }) => ({ PutRequest: { Item: item } })) },
-        }),
-      );
-      const unprocessed = new Set(
-        (output.UnprocessedItems?.[options.tableName] ?? []).map(
-          (r) => `${r.PutRequest?.Item?.pk}\n${r.PutRequest?.Item?.sk}`,
-        ),
-      );
-      for (const entry of group)
-        if (unprocessed.has(`${entry.item.pk}\n${entry.item.sk}`)) failed.push(entry);
-    } catch {
-      failed.push(...group);
-    }
-  }
-  return failed;
 }

@@ -1,6 +1,15 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { randomBytes } from 'node:crypto';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { type Clock, needs, systemClock } from '@residency/core';
+import {
+  canonicalContext,
+  createKmsKeyProvider,
+  createRotatingDataKey,
+  decryptGcm,
+  encryptGcmInto,
+  IV_BYTES,
+  TAG_BYTES,
+} from '@residency/vault';
 import { PayloadDecryptionError } from '../errors.ts';
 
 /** Key-value pairs a sealed payload is bound to (AES-GCM additional data). */
@@ -19,7 +28,7 @@ export interface SealedPayload {
   tag: Uint8Array;
 }
 
-/** Seals and opens payloads. A port: the vault's envelope primitives can implement it later. */
+/** Seals and opens payloads. */
 export interface PayloadEncryptor {
   seal(plaintext: Uint8Array, context: PayloadContext): Promise<SealedPayload>;
   /** Opens a payload; throws `PayloadDecryptionError` unless the context is the one it was sealed with. */
@@ -41,80 +50,56 @@ export interface KmsPayloadEncryptorOptions {
   clock?: Clock;
 }
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const KEY_BYTES = 32;
-
-interface DataKey {
-  plaintext: Buffer;
+/** A data key as held in memory: the plaintext (never logged, zeroed when retired) and its wrapped form. */
+interface PayloadDataKey {
+  key: Buffer;
   wrapped: Uint8Array;
-  createdAtMillis: number;
-  uses: number;
 }
 
 /**
- * Envelope encryption for quarantined payloads: one KMS GenerateDataKey per data key lifetime
- * (bounded by age and use count, then zeroed), AES-256-GCM with a random 96-bit IV per payload,
- * the context bound as additional data. The wrapped data key travels with each payload, so a
- * payload opens with a single KMS Decrypt and nothing else. Quarantine is the cold path; the
- * vault's denser format (data keys stored once, by id) is for the hot path.
+ * Envelope encryption for quarantined payloads, on the vault's primitives: a rotating data key
+ * (one KMS GenerateDataKey per lifetime, bounded by age and use count, then zeroed), AES-256-GCM
+ * with a random 96-bit IV per payload, and the context bound as additional data in the vault's
+ * canonical encoding (verified on open).
+ *
+ * Why not the vault's envelope format: the wrapped data key travels with each payload, so a
+ * payload opens with a single KMS Decrypt and nothing else, and the quarantine never writes data
+ * keys into the vault's table. Quarantine is the cold path, where a few hundred bytes per item do
+ * not matter; the vault's denser format (data keys stored once, by id) is for the hot path.
  *
  * @example const encryptor = createKmsPayloadEncryptor({ kms: clients.kms, keyArn });
  */
 export function createKmsPayloadEncryptor(options: KmsPayloadEncryptorOptions): PayloadEncryptor {
   const purpose = options.purpose ?? 'residency-quarantine';
-  const maxAgeMillis = (options.dataKeyMaxAgeSeconds ?? 300) * 1000;
-  const maxMessages = options.dataKeyMaxMessages ?? 10_000;
-  const clock = options.clock ?? systemClock;
-  let current: Promise<DataKey> | undefined;
-
-  const fresh = async (): Promise<DataKey> => {
-    const output = await options.kms.send(
-      new GenerateDataKeyCommand({
-        KeyId: options.keyArn,
-        KeySpec: 'AES_256',
-        EncryptionContext: { purpose },
-      }),
-    );
-    needs(output.Plaintext?.length === KEY_BYTES, 'Postcondition: KMS returned a 256-bit data key');
-    needs(
-      output.CiphertextBlob && output.CiphertextBlob.length > 0,
-      'Postcondition: KMS returned the wrapped data key',
-    );
-    return {
-      plaintext: Buffer.from(output.Plaintext),
-      wrapped: output.CiphertextBlob,
-      createdAtMillis: clock.nowMillis(),
-      uses: 0,
-    };
-  };
-
-  const acquire = async (): Promise<DataKey> => {
-    const key = current ? await current.catch(() => undefined) : undefined;
-    if (key && key.uses < maxMessages && clock.nowMillis() - key.createdAtMillis < maxAgeMillis) return key;
-    if (key) key.plaintext.fill(0);
-    current = fresh();
-    return current;
-  };
+  const keyContext = { purpose };
+  const keys = createKmsKeyProvider({ kms: options.kms, keyArn: options.keyArn });
+  const dataKey = createRotatingDataKey<PayloadDataKey>({
+    clock: options.clock ?? systemClock,
+    dataKeyMaxAgeSeconds: options.dataKeyMaxAgeSeconds ?? 300,
+    dataKeyMaxMessages: options.dataKeyMaxMessages ?? 10_000,
+    async generate() {
+      const { plaintext, wrapped } = await keys.generateDataKey(keyContext);
+      return { key: plaintext, wrapped };
+    },
+  });
 
   return {
     async seal(plaintext, context) {
-      const key = await acquire();
-      key.uses += 1;
-      needs(!key.plaintext.every((b) => b === 0), 'Precondition: the data key is not zeroed');
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key.plaintext, iv, { authTagLength: TAG_BYTES });
-      cipher.setAAD(additionalData(purpose, context));
-      const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return {
-        v: 1,
-        alg: 'AES-256-GCM',
-        keyArn: options.keyArn,
-        wrappedKey: key.wrapped,
-        iv,
-        ciphertext,
-        tag: cipher.getAuthTag(),
-      };
+      const aad = additionalData(purpose, context);
+      return dataKey.withDataKey(1, (material) => {
+        const iv = randomBytes(IV_BYTES);
+        const ciphertext = Buffer.allocUnsafe(plaintext.length);
+        const tag = encryptGcmInto(material.key, iv, plaintext, aad, ciphertext, 0);
+        return {
+          v: 1,
+          alg: 'AES-256-GCM',
+          keyArn: options.keyArn,
+          wrappedKey: material.wrapped,
+          iv,
+          ciphertext,
+          tag,
+        } satisfies SealedPayload;
+      });
     },
 
     async open(sealed, context) {
@@ -125,19 +110,10 @@ export function createKmsPayloadEncryptor(options: KmsPayloadEncryptorOptions): 
       );
       let key: Buffer | undefined;
       try {
-        const output = await options.kms.send(
-          new DecryptCommand({
-            CiphertextBlob: sealed.wrappedKey,
-            KeyId: sealed.keyArn,
-            EncryptionContext: { purpose },
-          }),
-        );
-        needs(output.Plaintext?.length === KEY_BYTES, 'Postcondition: KMS returned a 256-bit data key');
-        key = Buffer.from(output.Plaintext);
-        const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv, { authTagLength: TAG_BYTES });
-        decipher.setAAD(additionalData(purpose, context));
-        decipher.setAuthTag(sealed.tag);
-        return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]);
+        // Unwrapped under the key named in the payload, as it was sealed.
+        const sealedUnder = createKmsKeyProvider({ kms: options.kms, keyArn: sealed.keyArn });
+        key = await sealedUnder.decrypt(sealed.wrappedKey, keyContext);
+        return decryptGcm(key, sealed.iv, sealed.ciphertext, sealed.tag, additionalData(purpose, context));
       } catch (cause) {
         throw new PayloadDecryptionError('the quarantined payload does not open under this context', {
           cause,
@@ -149,8 +125,7 @@ export function createKmsPayloadEncryptor(options: KmsPayloadEncryptorOptions): 
   };
 }
 
-/** The canonical additional data: the purpose and the context, sorted by key, as JSON. */
+/** The canonical additional data: the context with the purpose (which wins over a `purpose` key). */
 function additionalData(purpose: string, context: PayloadContext): Buffer {
-  const pairs = Object.entries({ ...context, purpose }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Buffer.from(JSON.stringify(pairs), 'utf8');
+  return canonicalContext({ ...context, purpose });
 }

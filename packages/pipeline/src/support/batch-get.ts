@@ -17,6 +17,8 @@ export class BatchGetIncompleteError extends Error {
 export interface BatchGetOptions {
   /** Strongly consistent reads (fences must be read as they are). Default: true. */
   consistentRead?: boolean;
+  /** Only these attributes (top level; `pk` and `sk` are always read). Default: the whole item. */
+  attributes?: readonly string[];
   retry?: Partial<RetryPolicy>;
   retryEnvironment?: RetryEnvironment;
 }
@@ -31,13 +33,16 @@ export async function batchGetAll<T extends { pk: string; sk: string }>(
   const found = new Map<string, T>();
   const unique = [...new Map(keys.map((k) => [`${k.pk}\n${k.sk}`, { pk: k.pk, sk: k.sk }])).values()];
   let pending = unique;
+  const projection = options.attributes && projectionOf(['pk', 'sk', ...options.attributes]);
   const { value: left } = await retryWithBackoff(
     async () => {
       const next: Array<{ pk: string; sk: string }> = [];
       for (const group of chunk(pending, BATCH_GET_MAX_KEYS)) {
         const output = await documentClient.send(
           new BatchGetCommand({
-            RequestItems: { [tableName]: { Keys: group, ConsistentRead: options.consistentRead ?? true } },
+            RequestItems: {
+              [tableName]: { Keys: group, ConsistentRead: options.consistentRead ?? true, ...projection },
+            },
           }),
         );
         for (const item of (output.Responses?.[tableName] ?? []) as T[])
@@ -59,4 +64,13 @@ export async function batchGetAll<T extends { pk: string; sk: string }>(
 /** The `pk\nsk` string of a key, as {@link batchGetAll} indexes its results. */
 export function keyString(key: { pk: string; sk: string }): string {
   return `${key.pk}\n${key.sk}`;
+}
+
+// Every name goes through a placeholder: attribute names such as `count` or `status` are reserved words.
+function projectionOf(attributes: readonly string[]) {
+  const names = [...new Set(attributes)];
+  return {
+    ProjectionExpression: names.map((_, i) => `#p${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#p${i}`, name])),
+  };
 }

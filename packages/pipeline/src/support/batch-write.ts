@@ -1,0 +1,64 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { chunk } from '@residency/core';
+import { type RetryEnvironment, type RetryPolicy, retryWithBackoff } from './retry.ts';
+
+/** BatchWriteItem takes at most 25 items. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html */
+export const BATCH_WRITE_MAX_ITEMS = 25;
+
+/** Raised when some items are still unwritten after the retry deadline. */
+export class BatchWriteIncompleteError extends Error {
+  override readonly name = 'BatchWriteIncompleteError';
+  constructor(readonly unwrittenItems: number) {
+    super(`${unwrittenItems} items were still unwritten after retries`);
+  }
+}
+
+/**
+ * Puts entries' items in calls of 25, once: resolves with the entries that were not written (left
+ * unprocessed by DynamoDB, or in a call that failed). Plain puts, so only for idempotent items.
+ */
+export async function putBatchOnce<E extends { item: { pk: string; sk: string } }>(
+  documentClient: DynamoDBDocumentClient,
+  tableName: string,
+  entries: readonly E[],
+): Promise<E[]> {
+  const failed: E[] = [];
+  for (const group of chunk(entries, BATCH_WRITE_MAX_ITEMS)) {
+    try {
+      const output = await documentClient.send(
+        new BatchWriteCommand({
+          RequestItems: { [tableName]: group.map(({ item }) => ({ PutRequest: { Item: item } })) },
+        }),
+      );
+      const unprocessed = new Set(
+        (output.UnprocessedItems?.[tableName] ?? []).map(
+          (r) => `${r.PutRequest?.Item?.pk}\n${r.PutRequest?.Item?.sk}`,
+        ),
+      );
+      for (const entry of group)
+        if (unprocessed.has(`${entry.item.pk}\n${entry.item.sk}`)) failed.push(entry);
+    } catch {
+      failed.push(...group);
+    }
+  }
+  return failed;
+}
+
+/** Puts every item (idempotent items only), retrying what is left; throws {@link BatchWriteIncompleteError}. */
+export async function batchPutAll(
+  documentClient: DynamoDBDocumentClient,
+  tableName: string,
+  items: ReadonlyArray<{ pk: string; sk: string }>,
+  options: { retry?: Partial<RetryPolicy>; retryEnvironment?: RetryEnvironment } = {},
+): Promise<void> {
+  let pending = items.map((item) => ({ item }));
+  const { value: left } = await retryWithBackoff(
+    async () => {
+      pending = await putBatchOnce(documentClient, tableName, pending);
+      return { done: pending.length === 0, value: pending };
+    },
+    options.retry,
+    options.retryEnvironment,
+  );
+  if (left.length > 0) throw new BatchWriteIncompleteError(left.length);
+}

@@ -13,6 +13,7 @@ export { createDynamoDbAuditLog, type DynamoDbAuditLogOptions } from './audit/dy
 export { createMemoryAuditLog, type MemoryAuditLog } from './audit/memory-audit-log.ts';
 export { type BlindIndexer, createBlindIndexer, INDEX_VERSION_PATTERN } from './blind-index.ts';
 export { type CreateVaultOptions, createVault } from './create-vault.ts';
+export { DATA_KEY_BYTES, decryptGcm, encryptGcmInto, IV_BYTES, TAG_BYTES } from './crypto/aes-gcm.ts';
 export {
   createDataKeyCache,
   type DataKeyCache,
@@ -27,22 +28,24 @@ export {
 export { canonicalContext, type EncryptionContext, entryContext } from './crypto/encryption-context.ts';
 export { openEntryValue, sealEntryValue } from './crypto/entry-crypto.ts';
 export {
-  DATA_KEY_BYTES,
   DATA_KEY_ID_BYTES,
   type DataKeyMaterial,
   ENVELOPE_OVERHEAD_BYTES,
   ENVELOPE_VERSION,
   envelopeDataKeyId,
-  IV_BYTES,
   openEnvelope,
   sealEnvelope,
-  TAG_BYTES,
 } from './crypto/envelope.ts';
 export { createIndexKeyring, type IndexKeyring, indexKeyContext } from './crypto/index-keys.ts';
 export type { GeneratedDataKey, KeyProvider } from './crypto/key-provider.ts';
 export { createKmsKeyProvider, type KmsKeyProviderOptions } from './crypto/kms-key-provider.ts';
 export { createMemoryKeyProvider, type MemoryKeyProvider } from './crypto/memory-key-provider.ts';
 export { createRandomPool, RANDOM_POOL_BYTES, type RandomPool } from './crypto/random-pool.ts';
+export {
+  createRotatingDataKey,
+  type RotatingDataKey,
+  type RotatingDataKeyOptions,
+} from './crypto/rotating-data-key.ts';
 export { DETOKENIZE_MAX_TOKENS, type DetokenizeResult, type RevealedIdentifier } from './detokenize.ts';
 export type { EraseResult } from './erase.ts';
 export type { ErasureSink } from './erasure-sink.ts';

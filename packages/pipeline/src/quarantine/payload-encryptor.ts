@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { type Clock, needs, systemClock } from '@residency/core';
 import {
   canonicalContext,
-  createKmsKeyProvider,
   createRotatingDataKey,
+  DATA_KEY_BYTES,
   decryptGcm,
   encryptGcmInto,
   IV_BYTES,
@@ -66,20 +66,34 @@ interface PayloadDataKey {
  * payload opens with a single KMS Decrypt and nothing else, and the quarantine never writes data
  * keys into the vault's table. Quarantine is the cold path, where a few hundred bytes per item do
  * not matter; the vault's denser format (data keys stored once, by id) is for the hot path.
+ * Why not the vault's `KeyProvider`: KMS is called here directly so that a failed call keeps its
+ * own error name in the quarantine result, and a payload is unwrapped under the key it names.
  *
  * @example const encryptor = createKmsPayloadEncryptor({ kms: clients.kms, keyArn });
  */
 export function createKmsPayloadEncryptor(options: KmsPayloadEncryptorOptions): PayloadEncryptor {
   const purpose = options.purpose ?? 'residency-quarantine';
   const keyContext = { purpose };
-  const keys = createKmsKeyProvider({ kms: options.kms, keyArn: options.keyArn });
   const dataKey = createRotatingDataKey<PayloadDataKey>({
     clock: options.clock ?? systemClock,
     dataKeyMaxAgeSeconds: options.dataKeyMaxAgeSeconds ?? 300,
     dataKeyMaxMessages: options.dataKeyMaxMessages ?? 10_000,
     async generate() {
-      const { plaintext, wrapped } = await keys.generateDataKey(keyContext);
-      return { key: plaintext, wrapped };
+      const output = await options.kms.send(
+        new GenerateDataKeyCommand({
+          KeyId: options.keyArn,
+          KeySpec: 'AES_256',
+          EncryptionContext: keyContext,
+        }),
+      );
+      needs(output.Plaintext?.length === DATA_KEY_BYTES, 'Postcondition: KMS returned a 256-bit data key');
+      needs(
+        output.CiphertextBlob && output.CiphertextBlob.length > 0,
+        'Postcondition: KMS returned the wrapped data key',
+      );
+      const key = Buffer.from(output.Plaintext);
+      output.Plaintext.fill(0);
+      return { key, wrapped: output.CiphertextBlob };
     },
   });
 
@@ -110,9 +124,16 @@ export function createKmsPayloadEncryptor(options: KmsPayloadEncryptorOptions): 
       );
       let key: Buffer | undefined;
       try {
-        // Unwrapped under the key named in the payload, as it was sealed.
-        const sealedUnder = createKmsKeyProvider({ kms: options.kms, keyArn: sealed.keyArn });
-        key = await sealedUnder.decrypt(sealed.wrappedKey, keyContext);
+        const output = await options.kms.send(
+          new DecryptCommand({
+            CiphertextBlob: sealed.wrappedKey,
+            KeyId: sealed.keyArn,
+            EncryptionContext: keyContext,
+          }),
+        );
+        needs(output.Plaintext?.length === DATA_KEY_BYTES, 'Postcondition: KMS returned a 256-bit data key');
+        key = Buffer.from(output.Plaintext);
+        output.Plaintext.fill(0);
         return decryptGcm(key, sealed.iv, sealed.ciphertext, sealed.tag, additionalData(purpose, context));
       } catch (cause) {
         throw new PayloadDecryptionError('the quarantined payload does not open under this context', {

@@ -2,8 +2,9 @@ import { type Clock, needs } from '@residency/core';
 import { LRUCache } from 'lru-cache';
 import { DecryptionError } from '../errors.ts';
 import type { VaultStore } from '../store/vault-store.ts';
+import { DATA_KEY_BYTES } from './aes-gcm.ts';
 import { dataKeyContext } from './data-key-cache.ts';
-import { DATA_KEY_BYTES, type DataKeyMaterial } from './envelope.ts';
+import type { DataKeyMaterial } from './envelope.ts';
 import type { KeyProvider } from './key-provider.ts';
 
 /** Options of {@link createDataKeyResolver}. */

@@ -1,6 +1,6 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { needs } from '@residency/core';
 import { DecryptionError } from '../errors.ts';
+import { decryptGcm, encryptGcmInto, IV_BYTES, TAG_BYTES } from './aes-gcm.ts';
 import type { RandomPool } from './random-pool.ts';
 
 /**
@@ -19,12 +19,6 @@ import type { RandomPool } from './random-pool.ts';
 export const ENVELOPE_VERSION = 1;
 /** Length of a data key id in bytes. */
 export const DATA_KEY_ID_BYTES = 16;
-/** AES-GCM IV length: 96 bits, the length GCM is specified for (NIST SP 800-38D). */
-export const IV_BYTES = 12;
-/** GCM tag length: the full 128 bits. */
-export const TAG_BYTES = 16;
-/** AES-256 key length. */
-export const DATA_KEY_BYTES = 32;
 const HEADER_BYTES = 1 + DATA_KEY_ID_BYTES + IV_BYTES;
 /** Bytes an envelope adds to its plaintext. */
 export const ENVELOPE_OVERHEAD_BYTES = HEADER_BYTES + TAG_BYTES;
@@ -40,7 +34,8 @@ export interface DataKeyMaterial {
 }
 
 /**
- * Encrypts `plaintext` under a data key with AES-256-GCM, a fresh random IV and `aad`.
+ * Encrypts `plaintext` under a data key with AES-256-GCM ({@link encryptGcmInto}), a fresh
+ * random IV and `aad`, into the envelope layout above.
  *
  * Precondition: the key is 256 bits and not zeroed; the IV is 96 bits.
  * Postcondition: the envelope is plaintext length + {@link ENVELOPE_OVERHEAD_BYTES}.
@@ -51,26 +46,13 @@ export function sealEnvelope(
   aad: Uint8Array,
   random: RandomPool,
 ): Buffer {
-  needs(material.key.length === DATA_KEY_BYTES, 'Precondition: the data key is 256 bits');
   needs(material.id.length === DATA_KEY_ID_BYTES, 'Precondition: the data key id is 128 bits');
   const out = Buffer.allocUnsafe(ENVELOPE_OVERHEAD_BYTES + plaintext.length);
   out[0] = ENVELOPE_VERSION;
   out.set(material.id, 1);
   random.fill(out, 1 + DATA_KEY_ID_BYTES, IV_BYTES);
   const iv = out.subarray(1 + DATA_KEY_ID_BYTES, HEADER_BYTES);
-  // GCM's tag is 128 bits unless asked otherwise; the option object costs ~1 us per call.
-  const cipher = createCipheriv('aes-256-gcm', material.key, iv);
-  cipher.setAAD(aad);
-  const body = cipher.update(plaintext);
-  const rest = cipher.final();
-  body.copy(out, HEADER_BYTES);
-  rest.copy(out, HEADER_BYTES + body.length);
-  const tag = cipher.getAuthTag();
-  needs(tag.length === TAG_BYTES, 'Postcondition: the GCM tag is 128 bits');
-  needs(
-    HEADER_BYTES + body.length + rest.length + TAG_BYTES === out.length,
-    'Postcondition: the envelope is plaintext length plus overhead',
-  );
+  const tag = encryptGcmInto(material.key, iv, plaintext, aad, out, HEADER_BYTES);
   tag.copy(out, out.length - TAG_BYTES);
   return out;
 }
@@ -98,21 +80,12 @@ export function envelopeDataKeyId(envelope: Uint8Array): string {
 export function openEnvelope(material: DataKeyMaterial, envelope: Uint8Array, aad: Uint8Array): Buffer {
   const idHex = envelopeDataKeyId(envelope);
   needs(idHex === material.idHex, 'Precondition: the envelope names the data key used to open it');
-  needs(material.key.length === DATA_KEY_BYTES, 'Precondition: the data key is 256 bits');
   const bytes = Buffer.from(envelope.buffer, envelope.byteOffset, envelope.length);
-  const iv = bytes.subarray(1 + DATA_KEY_ID_BYTES, HEADER_BYTES);
-  const tag = bytes.subarray(bytes.length - TAG_BYTES);
-  const decipher = createDecipheriv('aes-256-gcm', material.key, iv, { authTagLength: TAG_BYTES });
-  decipher.setAAD(aad);
-  decipher.setAuthTag(tag);
-  const body = decipher.update(bytes.subarray(HEADER_BYTES, bytes.length - TAG_BYTES));
-  try {
-    const rest = decipher.final();
-    return rest.length === 0 ? body : Buffer.concat([body, rest]);
-  } catch (cause) {
-    body.fill(0);
-    throw new DecryptionError('ciphertext failed authentication (wrong key, context or bytes)', undefined, {
-      cause,
-    });
-  }
+  return decryptGcm(
+    material.key,
+    bytes.subarray(1 + DATA_KEY_ID_BYTES, HEADER_BYTES),
+    bytes.subarray(HEADER_BYTES, bytes.length - TAG_BYTES),
+    bytes.subarray(bytes.length - TAG_BYTES),
+    aad,
+  );
 }

@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { KeyServiceError } from '../errors.ts';
+import { DATA_KEY_BYTES, decryptGcm, encryptGcmInto, IV_BYTES, TAG_BYTES } from './aes-gcm.ts';
 import { canonicalContext, type EncryptionContext } from './encryption-context.ts';
 import type { GeneratedDataKey, KeyProvider } from './key-provider.ts';
 
@@ -19,27 +20,32 @@ export interface MemoryKeyProvider extends KeyProvider {
 export function createMemoryKeyProvider(
   keyArn = 'arn:aws:kms:ap-south-1:000000000000:key/memory',
 ): MemoryKeyProvider {
-  const master = randomBytes(32);
+  const master = randomBytes(DATA_KEY_BYTES);
   const calls = { GenerateDataKey: 0, Decrypt: 0 };
   return {
     calls,
     async generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey> {
       calls.GenerateDataKey += 1;
-      const plaintext = randomBytes(32);
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', master, iv);
-      cipher.setAAD(canonicalContext(context));
-      const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return { plaintext, wrapped: Buffer.concat([iv, body, cipher.getAuthTag()]), keyArn };
+      const plaintext = randomBytes(DATA_KEY_BYTES);
+      // Wrapped as IV | ciphertext | tag.
+      const wrapped = Buffer.allocUnsafe(IV_BYTES + DATA_KEY_BYTES + TAG_BYTES);
+      const iv = randomBytes(IV_BYTES);
+      iv.copy(wrapped, 0);
+      const tag = encryptGcmInto(master, iv, plaintext, canonicalContext(context), wrapped, IV_BYTES);
+      tag.copy(wrapped, IV_BYTES + DATA_KEY_BYTES);
+      return { plaintext, wrapped, keyArn };
     },
     async decrypt(wrapped: Uint8Array, context: EncryptionContext): Promise<Buffer> {
       calls.Decrypt += 1;
       const bytes = Buffer.from(wrapped);
       try {
-        const decipher = createDecipheriv('aes-256-gcm', master, bytes.subarray(0, 12));
-        decipher.setAAD(canonicalContext(context));
-        decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-        return Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
+        return decryptGcm(
+          master,
+          bytes.subarray(0, IV_BYTES),
+          bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES),
+          bytes.subarray(bytes.length - TAG_BYTES),
+          canonicalContext(context),
+        );
       } catch (cause) {
         throw new KeyServiceError('memory key provider: wrapped key or context does not match', 'Decrypt', {
           cause,

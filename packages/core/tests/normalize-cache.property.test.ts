@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { aadhaar, appId, bdNid, bdPhone, email, inPhone } from '@residency/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +85,15 @@ describe('createCachedNormalizer', () => {
       ok: true,
       value: 'rahimuddin@gmail.com',
     });
+  });
+
+  it('shows nothing it holds when logged: only its count is readable', () => {
+    const cached = createCachedNormalizer();
+    cached.normalize('phone', '01711-234567', { country: 'BD' });
+    cached.normalize('email', 'rahima.khatun@example.org', { country: 'BD' });
+    const shown = `${inspect(cached, { depth: 10, showHidden: true })} ${JSON.stringify(cached)}`;
+    for (const leak of ['1711', '234567', 'rahima', 'example.org']) expect(shown).not.toContain(leak);
+    expect(cached.size()).toBe(2);
   });
 
   it('is bounded: never more than maxEntries, and still right after evictions', () => {

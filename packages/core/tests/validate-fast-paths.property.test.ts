@@ -100,7 +100,7 @@ const anyTime = fc.oneof(
 );
 
 describe('validateEvent checks quasi fields exactly as generalize would (property)', () => {
-  it('accepts a value if and only if generalize does, with generalize`s reason', () => {
+  it('accepts a value if and only if generalize does, with the reason generalize gives', () => {
     fc.assert(
       fc.property(
         isoDateTime,

@@ -48,7 +48,6 @@ export {
   releaseCells,
   type WindowRelease,
 } from './release.ts';
-export { dropRepeatedEvents, type EventClaim, type RepeatFilter } from './repeats.ts';
 export { compareSequenceNumbers, isAfter } from './sequence.ts';
 export {
   type AggregateSpec,

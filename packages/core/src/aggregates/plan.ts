@@ -12,6 +12,11 @@ export interface ShardAggregateState {
   late(windowKey: string): FencedLateCount | undefined;
   /** True when the window was already closed (released): its events are late whatever the time. */
   isClosed(windowKey: string): boolean;
+  /**
+   * True when the cell's stored partial already holds an event of this id (stored with the
+   * partial, in the same conditional write as its counts). Absent: ids are not checked.
+   */
+  holdsEvent?(cellId: string, eventId: string): boolean;
 }
 
 /** Timing of {@link planShardBatch}. */
@@ -32,6 +37,8 @@ export interface PartialWrite {
   readonly state: FencedPartial;
   /** Sequence numbers of the events this write applies (retry them all if it fails). */
   readonly sequenceNumbers: readonly string[];
+  /** Ids of the events this write applies: stored with the partial, so that a repeat is known. */
+  readonly eventIds: readonly string[];
 }
 
 /** A late counter to write. */
@@ -55,6 +62,8 @@ export interface ShardBatchPlan {
   readonly late: number;
   /** Events an earlier delivery already applied or counted. */
   readonly duplicates: number;
+  /** Records of an event id that another record already counts (a producer's repeat). */
+  readonly repeated: number;
 }
 
 /**
@@ -65,6 +74,11 @@ export interface ShardBatchPlan {
  *
  * Redelivery law (property-tested): whatever prefix of a shard is delivered again, in whatever
  * batches, partials end equal to the aggregate of each event exactly once.
+ *
+ * Repeats: a producer that puts an event again after an ambiguous failure gives it a second
+ * sequence number, past the fence. Such a record is dropped when an earlier record of the batch
+ * had its event id, or when the cell's partial already holds the id (`holdsEvent`). A repeat has
+ * the same content, so the same cell, and the same partition key, so the same shard.
  *
  * Precondition: `observations` are of one shard, in ascending sequence order.
  */
@@ -79,7 +93,9 @@ export function planShardBatch(
   >();
   const lateByWindow = new Map<string, { window: AggregateWindow; sequenceNumbers: string[] }>();
   const cellIds = new Map<string, string>();
+  const seen = new Set<string>();
   let duplicates = 0;
+  let repeated = 0;
   for (const observation of observations) {
     const { window, group } = observation;
     const windowKey = windowKeyOf(window);
@@ -93,6 +109,14 @@ export function planShardBatch(
     if (!isAfter(observation.sequenceNumber, state.partial(cellId)?.lastSequenceNumber)) {
       duplicates += 1;
       continue;
+    }
+    const { eventId } = observation;
+    if (eventId !== undefined) {
+      if (seen.has(eventId) || state.holdsEvent?.(cellId, eventId)) {
+        repeated += 1;
+        continue;
+      }
+      seen.add(eventId);
     }
     if (
       state.isClosed(windowKey) ||
@@ -124,6 +148,7 @@ export function planShardBatch(
       previousSequenceNumber: stored?.lastSequenceNumber,
       state: fenced.state,
       sequenceNumbers: fenced.applied,
+      eventIds: cell.observations.flatMap((o) => (o.eventId === undefined ? [] : [o.eventId])),
     });
   }
 
@@ -143,5 +168,13 @@ export function planShardBatch(
       sequenceNumbers: fenced.applied,
     });
   }
-  return { partialWrites, lateWrites, openWindows: [...openWindows.values()], applied, late, duplicates };
+  return {
+    partialWrites,
+    lateWrites,
+    openWindows: [...openWindows.values()],
+    applied,
+    late,
+    duplicates,
+    repeated,
+  };
 }

@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  dropRepeatedEvents,
-  type EventClaim,
   mergeCellPartials,
   type Observation,
   type PartialAggregate,
+  planShardBatch,
 } from '../../src/aggregates/index.ts';
 import {
   chaos,
@@ -59,16 +58,44 @@ function asMap(partials: ReturnType<typeof mergeCellPartials>): Map<string, Part
 }
 
 describe('repeated events (property)', () => {
+  it('a record whose event id came earlier in the batch or is held by the cell is dropped, once per record', () => {
+    // Prepare
+    const event = (sequenceNumber: string, eventId: string): Observation => ({
+      sequenceNumber,
+      eventId,
+      window: { startMillis: 0, seconds: 60 },
+      group: { catalog: 'c', type: 't', tenantId: 'x', dimensions: {} },
+      metrics: {},
+    });
+    const batch = [event('1', 'a'), event('2', 'b'), event('3', 'a'), event('4', 'c')];
+
+    // Act
+    const plan = planShardBatch(
+      batch,
+      {
+        partial: () => undefined,
+        late: () => undefined,
+        isClosed: () => false,
+        holdsEvent: (_cell, id) => id === 'c',
+      },
+      { nowMillis: 0, allowedLatenessSeconds: 120 },
+    );
+
+    // Assess
+    expect(plan.repeated).toBe(2);
+    expect(plan.partialWrites.flatMap((w) => w.eventIds)).toEqual(['a', 'b']);
+    expect(plan.partialWrites.flatMap((w) => w.sequenceNumbers)).toEqual(['1', '2']);
+  });
+
   it('count once however often a producer repeats them and however the shard is redelivered', () => {
     fc.assert(
       fc.property(withRepeats, fc.array(chaos, { minLength: 3, maxLength: 3 }), (streams, chaosPerShard) => {
         // Prepare
         const stores = streams.delivered.map(() => emptyStore());
-        const claims = new Map<string, EventClaim>();
 
         // Act
         streams.delivered.forEach((shard, i) => {
-          runShard(shard, stores[i] as ShardStore, chaosPerShard[i] ?? [], { ...ON_TIME, claims });
+          runShard(shard, stores[i] as ShardStore, chaosPerShard[i] ?? [], ON_TIME);
         });
 
         // Assess
@@ -76,50 +103,5 @@ describe('repeated events (property)', () => {
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('dropRepeatedEvents', () => {
-  const event = (sequenceNumber: string, eventId?: string): Observation => ({
-    sequenceNumber,
-    ...(eventId === undefined ? {} : { eventId }),
-    window: { startMillis: 0, seconds: 60 },
-    group: { catalog: 'c', type: 't', tenantId: 'x', dimensions: {} },
-    metrics: {},
-  });
-
-  it('keeps the first record of an id in a batch and claims it', () => {
-    // Act
-    const result = dropRepeatedEvents(
-      [event('1', 'a'), event('2', 'b'), event('3', 'a')],
-      'shard-1',
-      () => undefined,
-    );
-
-    // Assess
-    expect(result.kept.map((o) => o.sequenceNumber)).toEqual(['1', '2']);
-    expect(result.toClaim.map((o) => o.sequenceNumber)).toEqual(['1', '2']);
-    expect(result.repeated).toBe(1);
-  });
-
-  it('keeps a redelivered record that holds the claim, and drops a record of another shard or sequence', () => {
-    // Prepare
-    const claims = new Map<string, EventClaim>([
-      ['a', { shardId: 'shard-1', sequenceNumber: '5' }],
-      ['b', { shardId: 'shard-2', sequenceNumber: '6' }],
-      ['c', { shardId: 'shard-1', sequenceNumber: '4' }],
-    ]);
-
-    // Act
-    const result = dropRepeatedEvents(
-      [event('5', 'a'), event('6', 'b'), event('7', 'c'), event('8')],
-      'shard-1',
-      (id) => claims.get(id),
-    );
-
-    // Assess
-    expect(result.kept.map((o) => o.sequenceNumber)).toEqual(['5', '8']);
-    expect(result.toClaim).toEqual([]);
-    expect(result.repeated).toBe(2);
   });
 });

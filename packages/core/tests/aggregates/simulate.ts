@@ -4,9 +4,7 @@ import {
   addObservations,
   type CellPartial,
   cellIdOf,
-  dropRepeatedEvents,
   EMPTY_PARTIAL,
-  type EventClaim,
   type FencedLateCount,
   type FencedPartial,
   type Observation,
@@ -77,7 +75,7 @@ export const shardsArbitrary = fc
 
 /** The partials of one shard as stored: fenced partials by cell id, late counts by window key. */
 export interface ShardStore {
-  partials: Map<string, FencedPartial & { cell: Omit<CellPartial, 'partial'> }>;
+  partials: Map<string, FencedPartial & { cell: Omit<CellPartial, 'partial'>; eventIds: Set<string> }>;
   late: Map<string, FencedLateCount>;
 }
 
@@ -110,27 +108,17 @@ export function deliver(
     nowMillis: number;
     allowedLatenessSeconds: number;
     closed?: ReadonlySet<string>;
-    /** Event claims, shared by every shard: when given, repeated event ids are dropped first. */
-    claims?: Map<string, EventClaim>;
   },
 ): number {
   const batch = shard.events.slice(delivery.start, delivery.end);
-  let processed = shard.events.slice(delivery.start, delivery.failedFrom);
-  const claims = options.claims;
-  if (claims) {
-    // As the adapter does it: claims are stored before any partial of the batch moves.
-    const filtered = dropRepeatedEvents(processed, shard.shardId, (id) => claims.get(id));
-    for (const o of filtered.toClaim) {
-      claims.set(o.eventId as string, { shardId: shard.shardId, sequenceNumber: o.sequenceNumber });
-    }
-    processed = [...filtered.kept];
-  }
+  const processed = shard.events.slice(delivery.start, delivery.failedFrom);
   const plan = planShardBatch(
     processed,
     {
       partial: (cellId) => store.partials.get(cellId),
       late: (windowKey) => store.late.get(windowKey),
       isClosed: (windowKey) => options.closed?.has(windowKey) ?? false,
+      holdsEvent: (cellId, eventId) => store.partials.get(cellId)?.eventIds.has(eventId) ?? false,
     },
     options,
   );
@@ -145,8 +133,11 @@ export function deliver(
       // A conditional write: the fence must still be the one that was read.
       const current = store.partials.get(write.cellId)?.lastSequenceNumber;
       if (current !== write.previousSequenceNumber) throw new Error('lost update');
+      // The ids go with the counts, in the same write.
+      const eventIds = new Set([...(store.partials.get(write.cellId)?.eventIds ?? []), ...write.eventIds]);
       store.partials.set(write.cellId, {
         ...write.state,
+        eventIds,
         cell: { cellId: write.cellId, window: write.window, group: write.group },
       });
     } else {

@@ -4,8 +4,6 @@ import {
   type AggregateWindow,
   cellIdOf,
   DEFAULT_ALLOWED_LATENESS_SECONDS,
-  dropRepeatedEvents,
-  type EventClaim,
   groupKeyOf,
   type LateWrite,
   type PartialWrite,
@@ -15,10 +13,9 @@ import {
 } from '@residency/core/aggregates';
 import type { AggregateApplyResult, AggregatePort } from '../ports.ts';
 import { batchGetAll, keyString } from '../support/batch-get.ts';
-import { batchPutAll } from '../support/batch-write.ts';
 import type { RetryEnvironment, RetryPolicy } from '../support/retry.ts';
 import {
-  type ClaimItem,
+  eventFingerprint,
   fencedLateOf,
   fencedPartialOf,
   INGEST_READ_ATTRIBUTES,
@@ -27,7 +24,7 @@ import {
   type ShardItem,
   type WindowItem,
 } from './items.ts';
-import { claimKey, openKey, partialKey, shardItemKey, windowItemKey } from './keys.ts';
+import { openKey, partialKey, shardItemKey, windowItemKey } from './keys.ts';
 
 /** Options of {@link createDynamoAggregateStore}. */
 export interface DynamoAggregateStoreOptions {
@@ -44,24 +41,22 @@ export interface DynamoAggregateStoreOptions {
 /**
  * The ingest side of the aggregates table. Per batch of one shard:
  *
- * 1. One batched, strongly consistent read of every touched partial, window and shard item and of
- *    the batch's event claims. Partials are read without their subject sets: a write only adds to
- *    a set, so the read stays small however many subjects a busy cell has seen.
- * 2. A record whose event id another record already claimed (a producer's repeat) is dropped; the
- *    others' claims are written (idempotent batched puts) before any partial moves.
- * 3. The pure planner decides what is new, late or a duplicate; then one conditional update per
- *    touched cell: count, metrics and fence set, the batch's subjects added to the set. The
- *    condition is the fence that was read, so a concurrent or stale writer fails and its events
- *    are retried, never double counted. One conditional update per window with late events.
+ * 1. One batched, strongly consistent read of every touched partial, window and shard item.
+ *    Partials are read without their subject sets: a write only adds to a set, so the read stays
+ *    small however many subjects a busy cell has seen.
+ * 2. The pure planner decides what is new, late, a duplicate (at or before the cell's fence) or a
+ *    producer's repeat (an event id the partial already holds, or that came earlier in the batch).
+ * 3. One conditional update per touched cell: count, metrics and fence set; the batch's subjects
+ *    and event fingerprints added to their sets. The condition is the fence that was read, so a
+ *    concurrent or stale writer fails and its events are retried, never double counted; the
+ *    fingerprints move with the counts in that one write, so a crash cannot split them. One
+ *    conditional update per window with late events.
  *
  * A window is registered (open index, window item, shard item) before its first partial is
  * written, so the closer never misses a partial.
  *
- * Calls per batch: 1 read per 100 touched items and events + 1 write per 25 new event ids + 1
- * write per touched cell (+3 once per window and shard). A replayed batch costs the reads only.
- *
- * Precondition: one writer per shard at a time (the event source mapping's ParallelizationFactor 1)
- * for the repeat filter; the fences stay exact even without it.
+ * Calls per batch: 1 read per 100 touched items + 1 write per touched cell (+3 once per window and
+ * shard). A replayed batch costs the read only.
  *
  * @example const aggregates = createDynamoAggregateStore({ documentClient, tableName: 'residency-aggregates' });
  */
@@ -84,40 +79,26 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       const keys = [
         ...[...windows.values()].flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
         ...[...cells.values()].map((c) => partialKey(c.window, shardId, c.cellId)),
-        ...observations.flatMap((o) => (o.eventId === undefined ? [] : [claimKey(o.window, o.eventId)])),
       ];
-      const items = await batchGetAll<PartialItem | WindowItem | ShardItem | ClaimItem>(
-        client,
-        tableName,
-        keys,
-        { ...options, attributes: INGEST_READ_ATTRIBUTES },
-      );
-      const claims = new Map<string, EventClaim>();
-      for (const o of observations) {
-        const item =
-          o.eventId === undefined ? undefined : items.get(keyString(claimKey(o.window, o.eventId)));
-        if (item?.kind === 'claim' && !claims.has(o.eventId as string)) {
-          claims.set(o.eventId as string, { shardId: item.shardId, sequenceNumber: item.sequenceNumber });
-        }
-      }
-      const filtered = dropRepeatedEvents(observations, shardId, (eventId) => claims.get(eventId));
-      await batchPutAll(
-        client,
-        tableName,
-        filtered.toClaim.map((o) =>
-          claimItemOf(o.window, o.eventId as string, shardId, o.sequenceNumber, nowMillis),
-        ),
-        options,
-      );
+      const items = await batchGetAll<PartialItem | WindowItem | ShardItem>(client, tableName, keys, {
+        ...options,
+        attributes: INGEST_READ_ATTRIBUTES,
+      });
       const cellWindow = new Map([...cells.values()].map((c) => [c.cellId, c.window]));
+      const storedPartial = (cellId: string) => {
+        const window = cellWindow.get(cellId);
+        const item = window && items.get(keyString(partialKey(window, shardId, cellId)));
+        return item?.kind === 'partial' ? item : undefined;
+      };
       const plan = planShardBatch(
-        filtered.kept,
+        observations,
         {
           partial: (cellId) => {
-            const window = cellWindow.get(cellId);
-            const item = window && items.get(keyString(partialKey(window, shardId, cellId)));
-            return item?.kind === 'partial' ? fencedPartialOf(item) : undefined;
+            const item = storedPartial(cellId);
+            return item ? fencedPartialOf(item) : undefined;
           },
+          holdsEvent: (cellId, eventId) =>
+            storedPartial(cellId)?.events?.has(eventFingerprint(eventId)) ?? false,
           late: (windowKey) => {
             const window = windows.get(windowKey);
             const item = window && items.get(keyString(shardItemKey(window, shardId)));
@@ -174,7 +155,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
           }
         },
       );
-      return { applied, late, duplicates: plan.duplicates, repeated: filtered.repeated, retry, lateByType };
+      return { applied, late, duplicates: plan.duplicates, repeated: plan.repeated, retry, lateByType };
     },
   };
 }
@@ -227,8 +208,8 @@ async function register(
   );
 }
 
-// The stored subject set is never read back: the batch's subjects are added to it (a set, so adding
-// one again changes nothing), and everything else is set from the state the planner computed.
+// The stored subject set is never read back: the batch's subjects and event fingerprints are added
+// to their sets (adding one again changes nothing); everything else is set from the planned state.
 async function putPartial(
   client: DynamoDBDocumentClient,
   tableName: string,
@@ -236,7 +217,7 @@ async function putPartial(
   write: PartialWrite,
   nowMillis: number,
 ): Promise<boolean> {
-  const { pk, sk, subjects, ...rest } = partialItemOf(shardId, write, nowMillis);
+  const { pk, sk, subjects, events, ...rest } = partialItemOf(shardId, write, nowMillis);
   const entries = Object.entries(rest);
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -245,11 +226,14 @@ async function putPartial(
     values[`:v${i}`] = value;
   });
   let expression = `SET ${entries.map((_, i) => `#a${i} = :v${i}`).join(', ')}`;
-  if (subjects) {
-    names['#subjects'] = 'subjects';
-    values[':subjects'] = subjects;
-    expression += ' ADD #subjects :subjects';
-  }
+  const additions = Object.entries({ subjects, events }).flatMap(([name, set]) =>
+    set ? [{ name, set }] : [],
+  );
+  additions.forEach(({ name, set }, i) => {
+    names[`#s${i}`] = name;
+    values[`:s${i}`] = set;
+  });
+  if (additions.length > 0) expression += ` ADD ${additions.map((_, i) => `#s${i} :s${i}`).join(', ')}`;
   let condition = 'attribute_not_exists(pk)';
   if (write.previousSequenceNumber !== undefined) {
     names['#fence'] = 'lastSequence';
@@ -268,22 +252,6 @@ async function putPartial(
       }),
     ),
   );
-}
-
-function claimItemOf(
-  window: AggregateWindow,
-  eventId: string,
-  shardId: string,
-  sequenceNumber: string,
-  nowMillis: number,
-): ClaimItem {
-  return {
-    ...claimKey(window, eventId),
-    kind: 'claim',
-    shardId,
-    sequenceNumber,
-    claimedAt: new Date(nowMillis).toISOString(),
-  };
 }
 
 async function putLate(

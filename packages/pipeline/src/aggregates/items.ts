@@ -28,6 +28,8 @@ export interface PartialItem {
   count: number;
   /** Distinct subject tokens (a string set; absent when empty, as DynamoDB has no empty sets). */
   subjects?: Set<string>;
+  /** Fingerprints of the events applied (see {@link eventFingerprint}), so repeats are known. */
+  events?: Set<string>;
   metrics: Record<string, { sum: number; min: number; max: number; bounds: number[]; counts: number[] }>;
   updatedAt: string;
 }
@@ -77,16 +79,6 @@ export interface LedgerItem {
   recordedAt: string;
 }
 
-/** Which record counts an event: the first (shard, sequence number) that carried its id. */
-export interface ClaimItem {
-  pk: string;
-  sk: string;
-  kind: 'claim';
-  shardId: string;
-  sequenceNumber: string;
-  claimedAt: string;
-}
-
 /** Attributes the ingest reads of its items: everything but the subject sets, which it only adds to. */
 export const INGEST_READ_ATTRIBUTES = [
   'kind',
@@ -96,9 +88,19 @@ export const INGEST_READ_ATTRIBUTES = [
   'metrics',
   'lateCount',
   'lateLastSequence',
-  'shardId',
-  'sequenceNumber',
+  'events',
 ] as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * How a partial keeps an event id, so that a producer's repeat is not counted again: a UUID's 16
+ * bytes in base64url (22 characters instead of 36), anything else as it is. Exact, not a hash.
+ * Event ids are random and public (each outbound record carries its own).
+ */
+export function eventFingerprint(eventId: string): string {
+  return UUID.test(eventId) ? Buffer.from(eventId.replaceAll('-', ''), 'hex').toString('base64url') : eventId;
+}
 
 /** The item a planned partial write stores. */
 export function partialItemOf(shardId: string, write: PartialWrite, nowMillis: number): PartialItem {
@@ -121,6 +123,7 @@ export function partialItemOf(shardId: string, write: PartialWrite, nowMillis: n
     lastSequence: write.state.lastSequenceNumber,
     count: partial.count,
     ...(partial.subjects.length > 0 ? { subjects: new Set(partial.subjects) } : {}),
+    ...(write.eventIds.length > 0 ? { events: new Set(write.eventIds.map(eventFingerprint)) } : {}),
     metrics,
     updatedAt: new Date(nowMillis).toISOString(),
   };

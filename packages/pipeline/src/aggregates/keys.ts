@@ -11,9 +11,6 @@ import { type AggregateWindow, windowKeyOf } from '@residency/core/aggregates';
  * | shard in window (+ late counter) | `W#<windowStart ISO>#<seconds>` | `SHARD#<shardId>` |
  * | epsilon ledger | `W#<windowStart ISO>#<seconds>` | `LEDGER` |
  * | partial | `W#<windowStart ISO>#<seconds>#<shardId>` | `P#<cellId>` |
- * | event claim | `W#<windowStart ISO>#<seconds>#E#<last two characters of the event id>` | `E#<eventId>` |
- *
- * Claims of a window spread over up to 256 partitions by the (random) end of the event id.
  */
 export const OPEN_PK = 'OPEN';
 /** Sort key of a window's item. */
@@ -59,14 +56,6 @@ export function partialPk(window: AggregateWindow, shardId: string): string {
 /** Key of a partial. */
 export function partialKey(window: AggregateWindow, shardId: string, cellId: string): TableKey {
   return { pk: partialPk(window, shardId), sk: `${PARTIAL_SK_PREFIX}${cellId}` };
-}
-
-/** Sort key prefix of event claims. */
-export const CLAIM_SK_PREFIX = 'E#';
-
-/** Key of an event's claim: which record (shard, sequence number) counts it in its window. */
-export function claimKey(window: AggregateWindow, eventId: string): TableKey {
-  return { pk: `${windowPk(window)}#E#${eventId.slice(-2)}`, sk: `${CLAIM_SK_PREFIX}${eventId}` };
 }
 
 /** Key of a window's entry in the open-window index. */

@@ -2,8 +2,6 @@ import {
   type AggregateWindow,
   type CellPartial,
   DEFAULT_ALLOWED_LATENESS_SECONDS,
-  dropRepeatedEvents,
-  type EventClaim,
   type FencedLateCount,
   type FencedPartial,
   planShardBatch,
@@ -22,26 +20,26 @@ export function createInMemoryAggregates(
   options: { allowedLatenessSeconds?: number } = {},
 ): InMemoryAggregates {
   const allowedLatenessSeconds = options.allowedLatenessSeconds ?? DEFAULT_ALLOWED_LATENESS_SECONDS;
-  const partials = new Map<string, FencedPartial & { cell: Omit<CellPartial, 'partial'>; shardId: string }>();
+  const partials = new Map<
+    string,
+    FencedPartial & { cell: Omit<CellPartial, 'partial'>; shardId: string; eventIds: Set<string> }
+  >();
   const late = new Map<string, FencedLateCount>();
   const open = new Map<string, AggregateWindow>();
   const shards = new Map<string, Set<string>>();
   const ledgers = new Map<string, EpsilonLedgerEntry>();
   const closed = new Map<string, WindowCloseSummary>();
-  const claims = new Map<string, EventClaim>();
   return {
     closed,
     async apply(shardId, observations, { nowMillis }) {
-      const filtered = dropRepeatedEvents(observations, shardId, (eventId) => claims.get(eventId));
-      for (const o of filtered.toClaim) {
-        claims.set(o.eventId as string, { shardId, sequenceNumber: o.sequenceNumber });
-      }
       const plan = planShardBatch(
-        filtered.kept,
+        observations,
         {
           partial: (cellId) => partials.get(`${shardId}\n${cellId}`),
           late: (windowKey) => late.get(`${shardId}\n${windowKey}`),
           isClosed: (windowKey) => closed.has(windowKey),
+          holdsEvent: (cellId, eventId) =>
+            partials.get(`${shardId}\n${cellId}`)?.eventIds.has(eventId) ?? false,
         },
         { allowedLatenessSeconds, nowMillis },
       );
@@ -51,8 +49,10 @@ export function createInMemoryAggregates(
         shards.set(key, (shards.get(key) ?? new Set()).add(shardId));
       }
       for (const write of plan.partialWrites) {
-        partials.set(`${shardId}\n${write.cellId}`, {
+        const key = `${shardId}\n${write.cellId}`;
+        partials.set(key, {
           ...write.state,
+          eventIds: new Set([...(partials.get(key)?.eventIds ?? []), ...write.eventIds]),
           shardId,
           cell: { cellId: write.cellId, window: write.window, group: write.group },
         });
@@ -70,7 +70,7 @@ export function createInMemoryAggregates(
         applied: plan.applied,
         late: plan.late,
         duplicates: plan.duplicates,
-        repeated: filtered.repeated,
+        repeated: plan.repeated,
         retry: [],
         lateByType,
       };

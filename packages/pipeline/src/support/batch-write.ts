@@ -1,17 +1,8 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { chunk } from '@residency/core';
-import { type RetryEnvironment, type RetryPolicy, retryWithBackoff } from './retry.ts';
 
 /** BatchWriteItem takes at most 25 items. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html */
 export const BATCH_WRITE_MAX_ITEMS = 25;
-
-/** Raised when some items are still unwritten after the retry deadline. */
-export class BatchWriteIncompleteError extends Error {
-  override readonly name = 'BatchWriteIncompleteError';
-  constructor(readonly unwrittenItems: number) {
-    super(`${unwrittenItems} items were still unwritten after retries`);
-  }
-}
 
 /**
  * Puts entries' items in calls of 25, once: resolves with the entries that were not written (left
@@ -42,23 +33,4 @@ export async function putBatchOnce<E extends { item: { pk: string; sk: string } 
     }
   }
   return failed;
-}
-
-/** Puts every item (idempotent items only), retrying what is left; throws {@link BatchWriteIncompleteError}. */
-export async function batchPutAll(
-  documentClient: DynamoDBDocumentClient,
-  tableName: string,
-  items: ReadonlyArray<{ pk: string; sk: string }>,
-  options: { retry?: Partial<RetryPolicy>; retryEnvironment?: RetryEnvironment } = {},
-): Promise<void> {
-  let pending = items.map((item) => ({ item }));
-  const { value: left } = await retryWithBackoff(
-    async () => {
-      pending = await putBatchOnce(documentClient, tableName, pending);
-      return { done: pending.length === 0, value: pending };
-    },
-    options.retry,
-    options.retryEnvironment,
-  );
-  if (left.length > 0) throw new BatchWriteIncompleteError(left.length);
 }

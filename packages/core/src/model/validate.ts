@@ -34,15 +34,16 @@ export interface ValidateOptions {
   /** The tenant's country, for local phone formats. Default: `BD` for every tenant. */
   countryOf?: (tenantId: string) => CountryCode;
   /**
-   * Normalizes identifiers. Pass `normalizeIdentifier` to run the normalizers every time, or a
-   * `createCachedNormalizer()` of your own size. Default: one process-wide cached normalizer
-   * (bounded LRU of 10,000 entries, memory only).
+   * Normalizes identifiers. Pass `normalizeIdentifier` to run the normalizers every time, or the
+   * `normalize` of a `createCachedNormalizer()` of your own size. Default: one process-wide
+   * cached normalizer (bounded LRU of 10,000 entries, memory only).
    */
   normalizer?: IdentifierNormalizer;
 }
 
-// One per process, like the vault's token cache: a warm Lambda container keeps the identifiers it
-// has already normalized, so a returning patient's phone skips libphonenumber.
+// One per process: a warm Lambda container keeps the identifiers it has already normalized, so a
+// phone seen again (a redelivered or retried batch, a patient registering at a second clinic)
+// skips libphonenumber. A phone seen once still costs a parse: the cache does not help there.
 const sharedNormalizer = createCachedNormalizer();
 
 /**

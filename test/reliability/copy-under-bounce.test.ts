@@ -47,32 +47,25 @@ const INGEST_NOW = BASE_MILLIS + 11 * 60_000;
 const CLOSE_NOW = BASE_MILLIS + 3 * LATENESS_SECONDS * 1000;
 const DRAIN_TIMEOUT_MILLIS = 600_000;
 
-/** A restart or crash, and whether it may overlap with the producer writing. */
+/** A restart or crash, run while the producer writes the next slice. */
 interface Bounce {
   name: string;
   run(): Promise<unknown>;
-  /**
-   * False for kinesalite: a restart drops connections mid-request, so a PutRecords it interrupts may
-   * have been applied (an ambiguous failure). The producer sends again, the event lands twice, and
-   * the aggregates count it twice: see "Producer duplicates" in docs/security.md.
-   */
-  whileProducing: boolean;
 }
 
 /**
- * Faults a producer can retry without doubt: everything but failures after the request was applied
- * (see Bounce). Ambiguous faults (5xx or reset after forwarding, timeouts) stay on every other path.
+ * The producer's faults, ambiguous ones included: a reset or a 503 after the stream stored the
+ * records, and timeouts. The producer sends such records again, so some events land twice under
+ * two sequence numbers (the first ambiguous failure is forced, so there is always at least one):
+ * the aggregates must still count each once.
  */
-function unambiguousFaults(probability: number, seed: number): testing.FaultPlan {
-  const share = probability / 5;
+function producerFaults(probability: number, seed: number): testing.FaultPlan {
   return {
     seed,
     rules: [
-      { fault: { kind: 'partial', failFraction: 0.3 }, probability: share },
-      { fault: { kind: 'throttle' }, probability: share },
-      { fault: { kind: 'serverError', status: 500 }, probability: share },
-      { fault: { kind: 'reset' }, probability: share },
-      { fault: { kind: 'delay', millis: 150 }, probability: share },
+      { fault: { kind: 'reset', afterForwarding: true }, next: 1 },
+      { fault: { kind: 'serverError', status: 503, afterForwarding: true }, probability: probability / 4 },
+      ...testing.mixedFaults({ probability, seed, timeoutHoldMillis: 1_000 }).rules,
     ],
   };
 }
@@ -201,34 +194,29 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
       },
       controlPlane: mixed(FAULT_PROBABILITY * 2, SEED + 4),
     });
-    producerProxy.setFaults(unambiguousFaults(Math.max(0.25, FAULT_PROBABILITY), SEED + 3));
+    producerProxy.setFaults(producerFaults(Math.max(0.25, FAULT_PROBABILITY), SEED + 3));
     const bounces: Bounce[] = [
       {
         name: 'crash the ingest poller mid-batch',
         run: () => ingest.mapping.crashOnInvocation(2),
-        whileProducing: true,
       },
       {
         name: 'restart dynalite',
         run: () => stack.emulators.dynamodb.restart({ downMillis: 200 }),
-        whileProducing: true,
       },
-      { name: 'restart the control plane', run: () => cp.restart({ downMillis: 200 }), whileProducing: true },
+      { name: 'restart the control plane', run: () => cp.restart({ downMillis: 200 }) },
       {
         name: 'restart kms-local',
         run: () => stack.emulators.kms.restart({ downMillis: 200 }),
-        whileProducing: true,
       },
-      { name: 'cold-start the ingest function', run: () => ingest.function.restart(), whileProducing: true },
+      { name: 'cold-start the ingest function', run: () => ingest.function.restart() },
       {
         name: 'restart kinesalite',
         run: () => stack.emulators.kinesis.restart({ downMillis: 200 }),
-        whileProducing: false,
       },
       {
         name: 'restart the forwarder',
         run: () => forwarder.restart({ downMillis: 200 }),
-        whileProducing: true,
       },
       {
         // The invocation sends (and the control plane stores) its batches but is never acknowledged:
@@ -236,17 +224,14 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
         name: 'crash the forwarder poller mid-batch',
         run: () =>
           forwarderMapping()?.crashOnInvocation(1) ?? Promise.reject(new Error('no forwarder poller')),
-        whileProducing: true,
       },
       {
         name: 'restart the ingest poller cleanly',
         run: () => ingest.mapping.restart(),
-        whileProducing: true,
       },
       {
         name: 'crash the ingest poller mid-batch',
         run: () => ingest.mapping.crashOnInvocation(1),
-        whileProducing: true,
       },
     ];
     const parts = slices(valid, invalid, bounces.length + 1);
@@ -273,11 +258,7 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
     // every window (the closer under faults too); drain; then drain once more without faults
     await produce(0);
     for (const [i, bounce] of bounces.entries()) {
-      if (bounce.whileProducing) await Promise.all([bounce.run(), produce(i + 1)]);
-      else {
-        await bounce.run();
-        await produce(i + 1);
-      }
+      await Promise.all([bounce.run(), produce(i + 1)]);
     }
     await drainAll();
     const inRegion = await storedAggregates(
@@ -311,8 +292,27 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
     expect(forwarderMappings.map((mapping) => mapping.crashes)).toEqual([0, 1]);
     expect(forwarderMappings.map((mapping) => mapping.stats().batchesDiscarded)).toEqual([0, 0]);
     expect(failed).toEqual([]);
+    // Every payload is on the input stream, some twice (the producer's repeats after ambiguous
+    // failures): the aggregates below must count each event once all the same
     const onStream = await testing.readStreamRecords(direct.kinesis, events);
-    expect(onStream.length).toBe(valid.length + invalid.length);
+    const validIds = new Set(valid.map((e) => String(e.eventId)));
+    const keyOf = (data: Uint8Array) => {
+      const text = Buffer.from(data).toString('utf8');
+      try {
+        const id = (JSON.parse(text) as { eventId?: unknown }).eventId;
+        if (typeof id === 'string' && validIds.has(id)) return id;
+      } catch {}
+      return `raw:${Buffer.from(data).toString('base64')}`;
+    };
+    const payloads = new Set(onStream.map((r) => keyOf(r.data)));
+    const sent = [...validIds, ...invalid.map((p) => `raw:${p.data.toString('base64')}`)];
+    expect(
+      sent.filter((key) => !payloads.has(key)),
+      'payloads missing from the stream',
+    ).toEqual([]);
+    expect(payloads.size, 'payloads on the stream that nobody sent').toBe(sent.length);
+    const repeatsOnStream = onStream.length - payloads.size;
+    expect(repeatsOnStream, 'records the producer put twice').toBeGreaterThan(0);
     expect(ingest.mapping.stats().batchesDiscarded).toBe(0);
     expect(ingest.onFailure.records).toEqual([]);
     expect(closed.remainingOpen).toBe(0);
@@ -395,8 +395,9 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
       .flatMap((entry) => entry.itemIds);
 
     console.info(
-      `copy under bounce: ${valid.length} valid + ${invalid.length} invalid events; outbox ` +
-        `${outbox.records.length} records (${outbox.records.length - byId.size} duplicates); ` +
+      `copy under bounce: ${valid.length} valid + ${invalid.length} invalid events; ` +
+        `${repeatsOnStream} producer repeats on the input stream; ` +
+        `outbox ${outbox.records.length} records (${outbox.records.length - byId.size} duplicates); ` +
         `${release.released.length} cells released, ${release.suppressedCells} suppressed; ` +
         `${ingest.mapping.stats().recordsDelivered} ingest deliveries, ${ingest.function.coldStarts} cold starts; ` +
         `egress log ${egress.length} entries, ${acknowledgedRecordIds.length - new Set(acknowledgedRecordIds).size} records acknowledged more than once; ` +

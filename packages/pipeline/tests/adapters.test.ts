@@ -8,6 +8,7 @@ import {
   createDynamoWindowStore,
   createKinesisOutbox,
   createKmsPayloadEncryptor,
+  type PartialItem,
   type QuarantineEntry,
   type QuarantineItem,
 } from '../src/index.ts';
@@ -225,6 +226,49 @@ describe('adapters against the local emulators', () => {
     expect(partials[0]?.partial.subjects).toEqual(
       Array.from({ length: 6 }, (_, i) => `pat_${String(i).padStart(26, '0')}`),
     );
+  });
+
+  it('the aggregate store keeps a bounded set of recent event ids and still knows the latest repeats', async () => {
+    // Prepare: at most 4 recent ids per partial; 10 events in batches of 2, then repeats
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    const store = createDynamoAggregateStore({
+      documentClient: env.documentClient,
+      tableName,
+      maxRecentEvents: 4,
+    });
+    const window = windowOf(Date.UTC(2026, 4, 3, 9, 0, 10), 60);
+    const event = (i: number, sequence: number): Observation => ({
+      sequenceNumber: String(sequence),
+      eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      window,
+      group: { catalog: 'clinicbook', type: 'note.added', tenantId: 'bounded-1', dimensions: {} },
+      subject: `pat_${String(i).padStart(26, '0')}`,
+      metrics: {},
+    });
+    const now = { nowMillis: Date.UTC(2026, 4, 3, 9, 1) };
+    const shard = 'shardId-000000000012';
+    for (let i = 0; i < 10; i += 2)
+      await store.apply(shard, [event(i, 30_000 + i), event(i + 1, 30_001 + i)], now);
+
+    // Act: the four latest events come again, and one old enough to have left both generations
+    const repeats = await store.apply(
+      shard,
+      [6, 7, 8, 9].map((i, n) => event(i, 30_100 + n)),
+      now,
+    );
+    const old = await store.apply(shard, [event(0, 30_200)], now);
+
+    // Assess
+    expect([repeats.applied, repeats.repeated]).toEqual([0, 4]);
+    expect([old.applied, old.repeated]).toEqual([1, 0]);
+    const item = (await scanAll<PartialItem>(env.documentClient, tableName)).find(
+      (i) => i.pk.endsWith(`#${shard}`) && i.sk.startsWith('P#'),
+    );
+    const idsKept = (item?.events?.size ?? 0) + (item?.eventsBefore?.size ?? 0);
+    expect(idsKept).toBeGreaterThanOrEqual(4);
+    expect(idsKept).toBeLessThanOrEqual(8);
+    expect(item?.subjects?.size).toBe(11 - 1);
+    expect(item?.count).toBe(11);
   });
 
   it('the window store keeps the first epsilon ledger entry of a window (a retried release reuses its seed)', async () => {

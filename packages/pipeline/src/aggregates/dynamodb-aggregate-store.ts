@@ -32,6 +32,13 @@ export interface DynamoAggregateStoreOptions {
   tableName: string;
   /** Events of a window whose end plus this is past are late. Must match the closer's. Default: 120. */
   allowedLatenessSeconds?: number;
+  /**
+   * Event ids a partial keeps to recognise a producer's repeat: between this many and twice as
+   * many of its latest (two generations of sets, so that the item stays bounded). A repeat is
+   * recognised while fewer events than this of its cell and shard came after the original.
+   * Default: 2,000 (about 50 KB of the 400 KB item).
+   */
+  maxRecentEvents?: number;
   /** Conditional writes in flight at once. Default: 16. */
   writeConcurrency?: number;
   retry?: Partial<RetryPolicy>;
@@ -63,6 +70,7 @@ export interface DynamoAggregateStoreOptions {
 export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions): AggregatePort {
   const allowedLatenessSeconds = options.allowedLatenessSeconds ?? DEFAULT_ALLOWED_LATENESS_SECONDS;
   const concurrency = options.writeConcurrency ?? 16;
+  const maxRecentEvents = options.maxRecentEvents ?? 2_000;
   const { documentClient: client, tableName } = options;
 
   return {
@@ -97,8 +105,11 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
             const item = storedPartial(cellId);
             return item ? fencedPartialOf(item) : undefined;
           },
-          holdsEvent: (cellId, eventId) =>
-            storedPartial(cellId)?.events?.has(eventFingerprint(eventId)) ?? false,
+          holdsEvent: (cellId, eventId) => {
+            const item = storedPartial(cellId);
+            const fingerprint = eventFingerprint(eventId);
+            return item?.events?.has(fingerprint) === true || item?.eventsBefore?.has(fingerprint) === true;
+          },
           late: (windowKey) => {
             const window = windows.get(windowKey);
             const item = window && items.get(keyString(shardItemKey(window, shardId)));
@@ -138,7 +149,11 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
           const ok =
             !(isPartial && unregistered.has(windowKeyOf(write.window))) &&
             (isPartial
-              ? await putPartial(client, tableName, shardId, write, nowMillis)
+              ? await putPartial(client, tableName, shardId, write, {
+                  nowMillis,
+                  storedEvents: storedPartial(write.cellId)?.events,
+                  maxRecentEvents,
+                })
               : await putLate(client, tableName, shardId, write, nowMillis));
           if (!ok) {
             retry.push(...write.sequenceNumbers);
@@ -208,32 +223,54 @@ async function register(
   );
 }
 
-// The stored subject set is never read back: the batch's subjects and event fingerprints are added
-// to their sets (adding one again changes nothing); everything else is set from the planned state.
+// The stored subject set is never read back: the batch's subjects are added to it (adding one again
+// changes nothing), and so are its event ids, until the set of ids is full: then it becomes the
+// previous generation and the batch's ids start a new one. Everything else is set from the plan.
 async function putPartial(
   client: DynamoDBDocumentClient,
   tableName: string,
   shardId: string,
   write: PartialWrite,
-  nowMillis: number,
+  options: { nowMillis: number; storedEvents: ReadonlySet<string> | undefined; maxRecentEvents: number },
 ): Promise<boolean> {
-  const { pk, sk, subjects, events, ...rest } = partialItemOf(shardId, write, nowMillis);
-  const entries = Object.entries(rest);
+  const {
+    pk,
+    sk,
+    subjects,
+    events,
+    eventsBefore: _,
+    ...rest
+  } = partialItemOf(shardId, write, options.nowMillis);
+  const stored = options.storedEvents ?? new Set<string>();
+  const rotate = events !== undefined && stored.size + events.size > options.maxRecentEvents;
+  const set: Record<string, unknown> = { ...rest, ...(rotate ? { events } : {}) };
+  if (rotate && stored.size > 0) set.eventsBefore = stored;
+  const add: Record<string, unknown> = {
+    ...(subjects ? { subjects } : {}),
+    ...(events && !rotate ? { events } : {}),
+  };
+  const remove = rotate && stored.size === 0 ? ['eventsBefore'] : [];
+
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  entries.forEach(([name, value], i) => {
-    names[`#a${i}`] = name;
-    values[`:v${i}`] = value;
+  const clause = (action: string, attributes: Record<string, unknown>, prefix: string) => {
+    const parts = Object.entries(attributes).map(([name, value], i) => {
+      names[`#${prefix}${i}`] = name;
+      values[`:${prefix}${i}`] = value;
+      return action === 'SET' ? `#${prefix}${i} = :${prefix}${i}` : `#${prefix}${i} :${prefix}${i}`;
+    });
+    return parts.length > 0 ? `${action} ${parts.join(', ')}` : '';
+  };
+  remove.forEach((name, i) => {
+    names[`#r${i}`] = name;
   });
-  let expression = `SET ${entries.map((_, i) => `#a${i} = :v${i}`).join(', ')}`;
-  const additions = Object.entries({ subjects, events }).flatMap(([name, set]) =>
-    set ? [{ name, set }] : [],
-  );
-  additions.forEach(({ name, set }, i) => {
-    names[`#s${i}`] = name;
-    values[`:s${i}`] = set;
-  });
-  if (additions.length > 0) expression += ` ADD ${additions.map((_, i) => `#s${i} :s${i}`).join(', ')}`;
+  const expression = [
+    clause('SET', set, 'a'),
+    clause('ADD', add, 's'),
+    remove.length > 0 ? `REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}` : '',
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
   let condition = 'attribute_not_exists(pk)';
   if (write.previousSequenceNumber !== undefined) {
     names['#fence'] = 'lastSequence';

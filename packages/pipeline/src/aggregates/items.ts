@@ -28,8 +28,10 @@ export interface PartialItem {
   count: number;
   /** Distinct subject tokens (a string set; absent when empty, as DynamoDB has no empty sets). */
   subjects?: Set<string>;
-  /** Fingerprints of the events applied (see {@link eventFingerprint}), so repeats are known. */
+  /** Ids of the latest events applied (see {@link eventFingerprint}), so that a repeat is known. */
   events?: Set<string>;
+  /** The generation of `events` before the current one (the set is bounded; see the store). */
+  eventsBefore?: Set<string>;
   metrics: Record<string, { sum: number; min: number; max: number; bounds: number[]; counts: number[] }>;
   updatedAt: string;
 }
@@ -89,6 +91,7 @@ export const INGEST_READ_ATTRIBUTES = [
   'lateCount',
   'lateLastSequence',
   'events',
+  'eventsBefore',
 ] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -91,6 +91,5 @@ export type {
 } from './store/vault-store.ts';
 export { indexRefKey } from './store/vault-store.ts';
 export type { SubjectRef } from './subject.ts';
-export { formatTokenFast } from './token-format.ts';
 export { KIND_PATTERN, MAX_VALUE_LENGTH } from './tokenize.ts';
 export { createVaultWithPorts, type Vault, type VaultPorts, type VaultStats } from './vault.ts';

@@ -1,5 +1,6 @@
 import {
   chunk,
+  formatToken,
   mapWithConcurrency,
   type Token,
   type TokenMap,
@@ -10,7 +11,6 @@ import type { VaultContext } from './context.ts';
 import { sealEntryValue } from './crypto/entry-crypto.ts';
 import { InvalidTokenRequestError } from './errors.ts';
 import { type IndexRef, indexRefKey, type SubjectLink, type VaultEntry } from './store/vault-store.ts';
-import { formatTokenFast } from './token-format.ts';
 
 /** Kinds become part of item keys, so they are restricted to a safe alphabet. */
 export const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -181,7 +181,7 @@ async function createEntries(
   for (const part of chunk(news, options.dataKeyMaxMessages)) {
     const sealed = await ctx.dataKeys.withDataKey(part.length, (material) =>
       part.map(({ miss, ref }) => {
-        const token = formatTokenFast(miss.kind, random.take(16));
+        const token = formatToken(miss.kind, random.take(16));
         const envelope = sealEntryValue(material, vault, ref, token, miss.value, random);
         return { ref, token, envelope, createdAtMillis: now };
       }),

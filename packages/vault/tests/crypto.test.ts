@@ -155,22 +155,6 @@ describe('blind index', () => {
 });
 
 describe('fast paths equal their reference implementations', () => {
-  it('formatTokenFast equals the core formatToken for any 16 bytes and kind', async () => {
-    const { formatToken } = await import('@residency/core');
-    const { formatTokenFast } = await import('../src/token-format.ts');
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 16, maxLength: 16 }),
-        fc.constantFrom('patient', 'phone', 'doctor', 'nationalId', 'xray'),
-        (bytes, kind) => formatTokenFast(kind, bytes) === formatToken(kind, bytes),
-      ),
-      { numRuns: 2000 },
-    );
-    expect(formatTokenFast('patient', new Uint8Array(16).fill(255))).toBe(
-      formatToken('patient', new Uint8Array(16).fill(255)),
-    );
-  });
-
   it('entryAad equals the canonical encoding of the entry context', async () => {
     const { entryAad, entryContext } = await import('../src/crypto/encryption-context.ts');
     fc.assert(

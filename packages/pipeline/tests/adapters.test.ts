@@ -1,6 +1,6 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import { type OutboxMessage, OutboxMessageSchema } from '@residency/core';
-import { type Observation, windowOf } from '@residency/core/aggregates';
+import { type AggregateWindow, type Observation, windowOf } from '@residency/core/aggregates';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDynamoAggregateStore,
@@ -50,6 +50,24 @@ function throttling(real: KinesisClient, reject: (call: number, index: number) =
       } as PutRecordsCommandOutput;
     },
   } as unknown as KinesisClient;
+}
+
+/** Event `i` of a `note.added` cell, by patient `patient`, at a sequence number. */
+function noteAdded(
+  window: AggregateWindow,
+  tenantId: string,
+  i: number,
+  patient: number,
+  sequence: number,
+): Observation {
+  return {
+    sequenceNumber: String(sequence),
+    eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    window,
+    group: { catalog: 'clinicbook', type: 'note.added', tenantId, dimensions: {} },
+    subject: `pat_${String(patient).padStart(26, '0')}`,
+    metrics: {},
+  };
 }
 
 describe('adapters against the local emulators', () => {
@@ -189,14 +207,7 @@ describe('adapters against the local emulators', () => {
     const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
     const store = createDynamoAggregateStore({ documentClient: env.documentClient, tableName });
     const window = windowOf(Date.UTC(2026, 4, 2, 9, 0, 10), 60);
-    const event = (i: number, sequence: number): Observation => ({
-      sequenceNumber: String(sequence),
-      eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      window,
-      group: { catalog: 'clinicbook', type: 'note.added', tenantId: 'repeat-1', dimensions: {} },
-      subject: `pat_${String(i % 6).padStart(26, '0')}`,
-      metrics: {},
-    });
+    const event = (i: number, sequence: number) => noteAdded(window, 'repeat-1', i, i % 6, sequence);
     const first = [...Array.from({ length: 6 }, (_, i) => event(i, 20_000 + i)), event(3, 20_006)];
     const second = [
       event(7, 20_010),
@@ -237,14 +248,7 @@ describe('adapters against the local emulators', () => {
       maxRecentEvents: 4,
     });
     const window = windowOf(Date.UTC(2026, 4, 3, 9, 0, 10), 60);
-    const event = (i: number, sequence: number): Observation => ({
-      sequenceNumber: String(sequence),
-      eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      window,
-      group: { catalog: 'clinicbook', type: 'note.added', tenantId: 'bounded-1', dimensions: {} },
-      subject: `pat_${String(i).padStart(26, '0')}`,
-      metrics: {},
-    });
+    const event = (i: number, sequence: number) => noteAdded(window, 'bounded-1', i, i, sequence);
     const now = { nowMillis: Date.UTC(2026, 4, 3, 9, 1) };
     const shard = 'shardId-000000000012';
     for (let i = 0; i < 10; i += 2)

@@ -70,6 +70,16 @@ export interface Reconciliation {
   cellsOnOneSide: string[];
 }
 
+/** What {@link reconcileEgressLog} returns when the two sides agree. */
+export const RECONCILED: Readonly<Reconciliation> = Object.freeze({
+  storedButNotLogged: [],
+  acknowledgedButNotStored: [],
+  recordsStoredButNotAcknowledged: [],
+  recordsAcknowledgedButNotStored: [],
+  recordsNotInTheirBatch: [],
+  cellsOnOneSide: [],
+});
+
 /**
  * Reconciles the egress log with the control plane as sets: batches by id (with count and items
  * digest), records and cells by id in both directions, and each record against the batch the

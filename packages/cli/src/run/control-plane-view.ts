@@ -5,7 +5,8 @@ import { createDynamoControlPlaneStore, readControlPlaneDescriptor } from '@resi
 /** What `run` reads of the control plane to account for events: stored record ids and cells. */
 export interface ControlPlaneView {
   url: string;
-  recordIds(): Promise<Set<string>>;
+  /** Which of these record ids the control plane stored. */
+  storedRecordIds(recordIds: readonly string[]): Promise<Set<string>>;
   aggregateCount(): Promise<number>;
   close(): void;
 }
@@ -22,7 +23,7 @@ export async function openControlPlane(file: EndpointsFile): Promise<ControlPlan
   const store = createDynamoControlPlaneStore({ dynamodb, tables: descriptor.tables });
   return {
     url: descriptor.url,
-    recordIds: async () => new Set(await store.recordIds()),
+    storedRecordIds: (recordIds) => store.storedRecordIds(recordIds),
     aggregateCount: async () => {
       let count = 0;
       for await (const row of store.exportAll()) if (row.kind === 'aggregate') count += 1;

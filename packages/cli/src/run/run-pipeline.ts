@@ -176,8 +176,13 @@ async function waitForAccounting(
 ) {
   const deadline = Date.now() + timeoutMillis;
   let lastLogged = 0;
+  // Stored stays stored: each poll asks only about the events not seen stored yet.
+  const stored = new Set<string>();
   for (;;) {
-    const stored = controlPlane ? await controlPlane.recordIds() : new Set<string>();
+    const pending = [...sent.keys()].filter((id) => !stored.has(id));
+    if (controlPlane && pending.length > 0) {
+      for (const id of await controlPlane.storedRecordIds(pending)) stored.add(id);
+    }
     const forwarded = [...sent.keys()].filter((id) => stored.has(id)).length;
     const tally = await tallyQuarantine(clients.dynamodb, file.tables.quarantine ?? '', sent);
     const reasons: Record<string, number> = {};

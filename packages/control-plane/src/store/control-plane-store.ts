@@ -91,6 +91,8 @@ export interface ControlPlaneStore {
   aggregateTypes(): Promise<string[]>;
   /** Every record and aggregate cell held. */
   exportAll(): AsyncIterable<ExportRow>;
-  /** Every stored record id (tests and reconciliation). */
+  /** Every stored record id (tests and reconciliation). A scan: use `storedRecordIds` to poll. */
   recordIds(): Promise<string[]>;
+  /** Which of these record ids are stored: reads by key (100 a call), so a poll costs what it asks. */
+  storedRecordIds(recordIds: readonly string[]): Promise<Set<string>>;
 }

@@ -226,5 +226,10 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
       }
       return ids;
     },
+
+    async storedRecordIds(recordIds) {
+      const items = await io.batchGet(tables.records, recordIds.map(keys.record));
+      return new Set(items.map((item) => String(item.pk).slice('REC#'.length)));
+    },
   };
 }

@@ -40,6 +40,10 @@ describe('control-plane ingest', () => {
       response: { ok: true, batchId: request.batchId, stored: 2, duplicates: 0, duplicateBatch: false },
     });
     expect((await store.recordIds()).sort()).toEqual(records.map((r) => r.recordId).sort());
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(await store.storedRecordIds([unknown, ...records.map((r) => r.recordId)])).toEqual(
+      new Set(records.map((r) => r.recordId)),
+    );
     expect(await store.getBatch(request.batchId)).toMatchObject({
       count: 2,
       stored: 2,

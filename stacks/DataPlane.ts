@@ -54,7 +54,10 @@ export function DataPlane({ stack, app }: StackContext) {
   // Vault envelopes: data keys from GenerateDataKey, the index key unwrapped with Decrypt.
   key.grant(ingest, 'kms:GenerateDataKey', 'kms:Decrypt');
   const ingestFailures = failureQueue(stack, 'IngestFailures');
-  consume(ingest, data.events, ingestFailures, config);
+  consume(ingest, data.events, ingestFailures, config, {
+    batchSize: config.ingestBatchSize,
+    windowSeconds: config.ingestBatchingWindowSeconds,
+  });
 
   const forwarder = residencyFunction(stack, 'Forwarder', config, {
     handler: handlers.forwarder,
@@ -87,7 +90,7 @@ export function DataPlane({ stack, app }: StackContext) {
     }),
   );
   const forwarderFailures = failureQueue(stack, 'ForwarderFailures');
-  consume(forwarder, data.outbox, forwarderFailures, config);
+  consume(forwarder, data.outbox, forwarderFailures, config, { batchSize: 1000, windowSeconds: 1 });
 
   const windowCloser = residencyFunction(stack, 'WindowCloser', config, {
     handler: handlers.windowCloser,
@@ -178,12 +181,18 @@ export function DataPlane({ stack, app }: StackContext) {
  * up on lands in an in-region queue (an S3 destination would receive whole payloads).
  * See https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html
  */
-function consume(fn: SstFunction, stream: Stream, failures: Queue, config: StageConfig): void {
+function consume(
+  fn: SstFunction,
+  stream: Stream,
+  failures: Queue,
+  config: StageConfig,
+  batching: { batchSize: number; windowSeconds: number },
+): void {
   fn.addEventSource(
     new KinesisEventSource(stream, {
       startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: 1000,
-      maxBatchingWindow: Duration.seconds(1),
+      batchSize: batching.batchSize,
+      maxBatchingWindow: Duration.seconds(batching.windowSeconds),
       parallelizationFactor: 1,
       bisectBatchOnError: true,
       reportBatchItemFailures: true,

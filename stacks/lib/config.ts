@@ -38,6 +38,18 @@ export interface StageConfig {
   readonly maxRetryAttempts: number;
   /** Event source mapping MaximumRecordAgeInSeconds (`RESIDENCY_MAX_RECORD_AGE_SECONDS`). Default 21600 (6 hours). */
   readonly maxRecordAgeSeconds: number;
+  /**
+   * Records per ingest invocation (`RESIDENCY_INGEST_BATCH_SIZE`). Default 2500, the load test's
+   * batch size. The aggregates cost one conditional write per touched cell per batch, so bigger
+   * batches cost fewer writes per event (measured: 0.28 at 1,000, 0.15 at 2,500, 0.09 at 5,000).
+   */
+  readonly ingestBatchSize: number;
+  /**
+   * Longest the ingest mapping waits to fill a batch (`RESIDENCY_INGEST_BATCHING_WINDOW_SECONDS`).
+   * Default 3: a shard takes at most 1,000 records/s, so a full batch of 2,500 needs 2.5 s. It adds
+   * at most this much latency.
+   */
+  readonly ingestBatchingWindowSeconds: number;
   /** Iterator age that raises the alarm (`RESIDENCY_ITERATOR_AGE_ALARM_SECONDS`). Default 300. */
   readonly iteratorAgeAlarmSeconds: number;
   /** How often the window-closer runs (`RESIDENCY_WINDOW_CLOSE_MINUTES`). Default 5. */
@@ -118,6 +130,8 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
     streamShardCount: integer(env, 'RESIDENCY_STREAM_SHARDS', 1, 1, 500),
     maxRetryAttempts: integer(env, 'RESIDENCY_MAX_RETRY_ATTEMPTS', 5, 0, 10_000),
     maxRecordAgeSeconds: integer(env, 'RESIDENCY_MAX_RECORD_AGE_SECONDS', 21_600, 60, 604_800),
+    ingestBatchSize: integer(env, 'RESIDENCY_INGEST_BATCH_SIZE', 2500, 1, 10_000),
+    ingestBatchingWindowSeconds: integer(env, 'RESIDENCY_INGEST_BATCHING_WINDOW_SECONDS', 3, 0, 300),
     iteratorAgeAlarmSeconds: integer(env, 'RESIDENCY_ITERATOR_AGE_ALARM_SECONDS', 300, 1, 604_800),
     windowCloseMinutes: integer(env, 'RESIDENCY_WINDOW_CLOSE_MINUTES', 5, 1, 1440),
     queryAuth: oneOf(env, 'RESIDENCY_QUERY_AUTH', ['iam', 'none'] as const, 'iam'),

@@ -50,6 +50,14 @@ describe('stage configuration', () => {
     expect(() =>
       loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_MAX_RECORD_AGE_SECONDS: '0' }),
     ).toThrow(StageConfigError);
+    // Lambda takes at most 10,000 records a batch from Kinesis
+    expect(() => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_INGEST_BATCH_SIZE: '10001' })).toThrow(
+      /RESIDENCY_INGEST_BATCH_SIZE/,
+    );
+    expect(
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_INGEST_BATCHING_WINDOW_SECONDS: '0' })
+        .ingestBatchingWindowSeconds,
+    ).toBe(0);
   });
 
   it('reads detokenize roles as a comma-separated list of role names', () => {

@@ -1,3 +1,4 @@
+import { LOADTEST_DEFAULTS as loadtestDefaults } from '@residency/loadtest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -282,13 +283,16 @@ describe('DataPlane stack', () => {
           OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('Failures'), 'Arn'] } },
         },
       });
-      for (const [fn, stream] of [
-        ['Ingest', 'Events'],
-        ['Forwarder', 'Outbox'],
+      for (const [fn, stream, batchSize, window] of [
+        // The ingest batch is the load test's (`pnpm bench` measures the batch it deploys)
+        ['Ingest', 'Events', loadtestDefaults.batchSize, 3],
+        ['Forwarder', 'Outbox', 1000, 1],
       ] as const) {
         data.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
           FunctionName: { Ref: idOf(data, 'AWS::Lambda::Function', fn) },
           EventSourceArn: { 'Fn::GetAtt': [idOf(data, 'AWS::Kinesis::Stream', stream), 'Arn'] },
+          BatchSize: batchSize,
+          MaximumBatchingWindowInSeconds: window,
         });
       }
       expect(idsOfType(data, 'AWS::S3::Bucket')).toEqual([]);

@@ -40,7 +40,7 @@ export {
   type ScenarioName,
   type ScenarioReport,
 } from './report/types.ts';
-export { ALL_SCENARIOS, type LoadtestOptions } from './runner/options.ts';
+export { ALL_SCENARIOS, DEFAULTS as LOADTEST_DEFAULTS, type LoadtestOptions } from './runner/options.ts';
 export { runLoadtest } from './runner/run.ts';
 export { type CeilingOptions, runCeiling } from './scenarios/ceiling.ts';
 export type {

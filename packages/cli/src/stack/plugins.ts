@@ -50,8 +50,9 @@ export interface PipelineHandles {
   closerTotals?: { releasedCells: number; suppressedCells: number; lateEvents: number };
 }
 
-// The event source mapping settings the stacks use on AWS (stacks/DataPlane.ts), so the local
+// The event source mapping's failure handling is the stacks' (stacks/DataPlane.ts), so the local
 // runtime fails the same way: bounded retries and record age, bisect, partial batch responses.
+// Batches are smaller and the batching window shorter than on AWS, so that a demo flows at once.
 const MAPPING_DEFAULTS = {
   startingPosition: 'TRIM_HORIZON',
   batchSize: 500,

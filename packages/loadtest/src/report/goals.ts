@@ -120,6 +120,14 @@ function whyHotpathSlow(report: LoadtestReport): string {
           : ''),
     );
   }
+  const aggregates = byTable.find(([table]) => table.includes('aggregates'));
+  if (aggregates && aggregates[1].calls > 0) {
+    parts.push(
+      `the aggregates write once per touched cell per batch of ${fmt(report.workload.batchSize)}: ` +
+        'bigger batches (--batch-size, RESIDENCY_INGEST_BATCH_SIZE) write less per event, and carrying ' +
+        'the partials across invocations (Lambda tumbling windows) would write once per window',
+    );
+  }
   if (wall > cpu * 1.15)
     parts.push(`${fmt(wall - cpu)} µs per event were spent waiting (I/O to the emulators, timers)`);
   if (hotpath.handler !== 'pipeline')

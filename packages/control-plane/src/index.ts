@@ -30,6 +30,7 @@ export {
   type IngestResult,
 } from './ingest/create-control-plane.ts';
 export { controlPlanePlugin } from './local/control-plane-plugin.ts';
+export { ensureControlPlaneTables } from './local/ensure-tables.ts';
 export { handleQuery, type SeriesPoint } from './query/query-api.ts';
 export type {
   AggregateQuery,
@@ -46,5 +47,4 @@ export {
   type ControlPlaneTables,
   ControlPlaneTablesSchema,
   DEFAULT_CONTROL_PLANE_TABLES,
-  ensureControlPlaneTables,
 } from './store/tables.ts';

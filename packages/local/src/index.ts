@@ -55,6 +55,7 @@ export {
 } from './esm/options.ts';
 export { acquireDirectoryLock, type DirectoryLock, LOCK_FILE_NAME } from './up/directory-lock.ts';
 export {
+  compositeKey,
   extendLocalResources,
   type LocalResourceDefinitions,
   LocalResourceDefinitionsSchema,
@@ -64,5 +65,6 @@ export {
   type TableSpec,
 } from './up/local-resources.ts';
 export type { LocalStackContext, LocalStackPlugin, RunningPlugin } from './up/plugin.ts';
+export { ensureTable } from './up/provision.ts';
 export { type RunUpOptions, runUp } from './up/run-up.ts';
 export { type LocalStack, type StartLocalStackOptions, startLocalStack } from './up/start-local-stack.ts';

@@ -1,6 +1,12 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RegionMismatchError } from '@residency/aws';
-import { createLambdaContext, type RunningEmulator, startDynalite } from '@residency/local';
+import {
+  compositeKey,
+  createLambdaContext,
+  ensureTable,
+  type RunningEmulator,
+  startDynalite,
+} from '@residency/local';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createIngestFromEnv,
@@ -38,20 +44,7 @@ describe('cold-start residency checks', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     for (const table of Object.values(stack.stack.endpointsFile.tables)) {
-      await client.send(
-        new CreateTableCommand({
-          TableName: table,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await ensureTable(client, compositeKey(table));
     }
     client.destroy();
   }, 60_000);

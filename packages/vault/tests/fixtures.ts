@@ -2,12 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import {
   type AwsClients,
@@ -17,7 +12,7 @@ import {
   type EndpointsFile,
 } from '@residency/aws';
 import { createKmsServer, type KmsServer } from '@residency/kms-local';
-import { type RunningEmulator, startDynalite } from '@residency/local';
+import { compositeKey, ensureTable, type RunningEmulator, startDynalite } from '@residency/local';
 import { type CreateVaultOptions, createVault, type Vault } from '../src/index.ts';
 
 /** The region every fixture serves. */
@@ -45,26 +40,7 @@ export interface VaultFixture {
 
 /** Creates a `pk` (S) + `sk` (S) on-demand table, as the local stack does. */
 export async function createTable(dynamodb: DynamoDBClient, name: string): Promise<void> {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  for (let i = 0; i < 100; i++) {
-    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`table ${name} did not become ACTIVE`);
+  await ensureTable(dynamodb, compositeKey(name));
 }
 
 /** Starts a fixture (call in beforeAll; `close` in afterAll). */

@@ -1,6 +1,5 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsClients, createAwsClients } from '@residency/aws';
-import { type RunningEmulator, startDynalite } from '@residency/local';
+import { compositeKey, ensureTable, type RunningEmulator, startDynalite } from '@residency/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoEgressLog, createDynamoQuarantine } from '../../src/logs/dynamo-logs.ts';
 import type { QuarantineEntry } from '../../src/logs/quarantine.ts';
@@ -10,20 +9,7 @@ let dynalite: RunningEmulator;
 let clients: AwsClients;
 
 async function createTable(name: string) {
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await ensureTable(clients.dynamodb, compositeKey(name));
   return name;
 }
 

@@ -9,13 +9,10 @@ import { DEFAULT_CONTROL_REGION, DEFAULT_MAX_SKEW_MILLIS } from '../config/defau
 import type { ControlPlaneDescriptor } from '../config/descriptor.ts';
 import { type ControlPlaneLogger, silentControlPlaneLogger } from '../ingest/alerts.ts';
 import { createControlPlane } from '../ingest/create-control-plane.ts';
+import { ensureControlPlaneTables } from '../local/ensure-tables.ts';
 import type { ControlPlaneStore } from '../store/control-plane-store.ts';
 import { createDynamoControlPlaneStore } from '../store/dynamo-store.ts';
-import {
-  type ControlPlaneTables,
-  DEFAULT_CONTROL_PLANE_TABLES,
-  ensureControlPlaneTables,
-} from '../store/tables.ts';
+import { type ControlPlaneTables, DEFAULT_CONTROL_PLANE_TABLES } from '../store/tables.ts';
 import { nodeListener } from './node-adapter.ts';
 import { createRouter } from './router.ts';
 

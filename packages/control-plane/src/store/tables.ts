@@ -1,10 +1,3 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  ResourceInUseException,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 
 /**
@@ -37,47 +30,3 @@ export const DEFAULT_CONTROL_PLANE_TABLES: ControlPlaneTables = {
   batches: 'residency-cp-batches',
   alerts: 'residency-cp-alerts',
 };
-
-async function waitActive(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const description = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    if (description.Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/**
- * Creates the tables that do not exist yet (local runtime; on AWS the control-plane stack owns
- * them). Idempotent.
- */
-export async function ensureControlPlaneTables(
-  dynamodb: DynamoDBClient,
-  tables: ControlPlaneTables,
-): Promise<void> {
-  for (const tableName of Object.values(tables)) {
-    try {
-      await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-      try {
-        await dynamodb.send(
-          new CreateTableCommand({
-            TableName: tableName,
-            BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [
-              { AttributeName: 'pk', AttributeType: 'S' },
-              { AttributeName: 'sk', AttributeType: 'S' },
-            ],
-            KeySchema: [
-              { AttributeName: 'pk', KeyType: 'HASH' },
-              { AttributeName: 'sk', KeyType: 'RANGE' },
-            ],
-          }),
-        );
-      } catch (createError) {
-        if (!(createError instanceof ResourceInUseException)) throw createError;
-      }
-    }
-    await waitActive(dynamodb, tableName);
-  }
-}

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { type AwsClients, createAwsClients } from '@residency/aws';
-import { type RunningEmulator, startDynalite, startKinesalite } from '@residency/local';
+import {
+  compositeKey,
+  ensureTable,
+  type RunningEmulator,
+  startDynalite,
+  startKinesalite,
+} from '@residency/local';
 
 /** The data region of the tests. */
 export const DATA_REGION = 'ap-south-1';
@@ -47,20 +52,7 @@ export async function createOutbox(clients: AwsClients, shardCount = 1): Promise
 /** Creates a pk/sk table with a unique name. */
 export async function createLogTable(clients: AwsClients, role: string): Promise<string> {
   const tableName = `${role}-${randomUUID().slice(0, 8)}`;
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await ensureTable(clients.dynamodb, compositeKey(tableName));
   return tableName;
 }
 

@@ -40,7 +40,8 @@ export type StreamSpec = z.infer<typeof StreamSpecSchema>;
 /** See {@link LocalResourceDefinitionsSchema}. */
 export type LocalResourceDefinitions = z.infer<typeof LocalResourceDefinitionsSchema>;
 
-const compositeKey = (name: string): TableSpec => ({
+/** A table with the composite string key `pk` + `sk` that every residency table uses. */
+export const compositeKey = (name: string): TableSpec => ({
   name,
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },

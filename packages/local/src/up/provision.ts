@@ -97,7 +97,13 @@ async function ensureStream(kinesis: KinesisClient, name: string, shardCount: nu
   await waitUntil(`stream ${name}`, async () => (await status()) === 'ACTIVE');
 }
 
-async function ensureTable(dynamodb: DynamoDBClient, spec: TableSpec): Promise<void> {
+/**
+ * Creates the table unless it exists (PAY_PER_REQUEST) and waits until it is ACTIVE. Idempotent,
+ * and safe when two callers race to create it.
+ *
+ * @example await ensureTable(dynamodb, compositeKey('residency-vault'));
+ */
+export async function ensureTable(dynamodb: DynamoDBClient, spec: TableSpec): Promise<void> {
   const status = async () =>
     (await dynamodb.send(new DescribeTableCommand({ TableName: spec.name }))).Table?.TableStatus;
   try {

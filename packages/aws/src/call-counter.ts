@@ -30,6 +30,20 @@ type AnyClient = Client<any, any, any, any>;
 
 const MIDDLEWARE_NAME = 'residencyCallCounter';
 
+/**
+ * The service and operation of a call, from a middleware's context: `DynamoDB` and `PutItem` for
+ * a `PutItemCommand` sent by a `DynamoDBClient`.
+ */
+export function callNameOf(context: { clientName?: unknown; commandName?: unknown }): {
+  service: string;
+  operation: string;
+} {
+  return {
+    service: String(context.clientName ?? 'Unknown').replace(/Client$/, ''),
+    operation: String(context.commandName ?? 'Unknown').replace(/Command$/, ''),
+  };
+}
+
 /** Creates a {@link CallCounter}. */
 export function createCallCounter(): CallCounter {
   let counts = new Map<string, number>();
@@ -40,8 +54,7 @@ export function createCallCounter(): CallCounter {
       attached.add(client);
       client.middlewareStack.add(
         (next, context) => async (args) => {
-          const service = String(context.clientName ?? 'Unknown').replace(/Client$/, '');
-          const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+          const { service, operation } = callNameOf(context);
           const key = `${service}.${operation}`;
           counts.set(key, (counts.get(key) ?? 0) + 1);
           return next(args);

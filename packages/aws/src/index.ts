@@ -1,4 +1,4 @@
-export { type CallCounter, type CallCounts, createCallCounter } from './call-counter.ts';
+export { type CallCounter, type CallCounts, callNameOf, createCallCounter } from './call-counter.ts';
 export { type AwsClients, type CreateAwsClientsOptions, createAwsClients } from './clients.ts';
 export {
   ENDPOINTS_FILE_NAME,

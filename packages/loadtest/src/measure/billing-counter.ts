@@ -1,4 +1,4 @@
-import type { CallCounter } from '@residency/aws';
+import { type CallCounter, callNameOf } from '@residency/aws';
 
 /** What AWS bills per request, as counted on the wire of this run. */
 export interface BillableUnits {
@@ -69,8 +69,7 @@ export function createBillingCounter(): BillingCounter {
       attached.add(client);
       client.middlewareStack.add(
         (next, context) => async (args) => {
-          const service = String(context.clientName ?? '').replace(/Client$/, '');
-          const operation = String(context.commandName ?? '').replace(/Command$/, '');
+          const { service, operation } = callNameOf(context);
           const input = args.input as Record<string, unknown>;
           if (service === 'KMS') units.kmsRequests += 1;
           if (service === 'Kinesis') countKinesis(operation, input, units);

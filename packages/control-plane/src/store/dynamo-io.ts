@@ -1,8 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   ScanCommand,
@@ -23,6 +24,8 @@ export interface DynamoIo {
   batchPut(table: string, items: readonly Item[]): Promise<void>;
   batchDelete(table: string, keys: readonly Key[]): Promise<void>;
   batchGet(table: string, keys: readonly Key[]): Promise<Item[]>;
+  /** Puts the item unless its key exists; true when this call stored it (the key is the dedupe). */
+  putIfAbsent(table: string, item: Item & Key): Promise<boolean>;
   query(input: QueryCommandInput): Promise<Item[]>;
   scan(input: ScanCommandInput): AsyncIterable<Item>;
 }
@@ -54,6 +57,17 @@ export function createDynamoIo(dynamodb: DynamoDBClient): DynamoIo {
 
   return {
     doc,
+    async putIfAbsent(table, item) {
+      try {
+        await doc.send(
+          new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
     // BatchWriteItem refuses two requests for one key in a call: dedupe first.
     batchPut: (table, items) =>
       batchWrite(

@@ -1,5 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboundRecord } from '@residency/core';
 import { mapWithConcurrency } from '@residency/core';
 import type { StoreResult } from './control-plane-store.ts';
@@ -109,29 +108,17 @@ export function createRecordWriter(io: DynamoIo, tables: ControlPlaneTables): Re
         }
       }
       await io.batchPut(tables.records, rows);
-      const outcomes = await mapWithConcurrency(live, STORE_CONCURRENCY, async (record) => {
-        try {
-          await io.doc.send(
-            new PutCommand({
-              TableName: tables.records,
-              Item: {
-                ...keys.record(record.recordId),
-                record,
-                tenantId: record.tenantId,
-                type: record.type,
-                day: recordDay(record),
-                batchId: meta.batchId,
-                storedAt: meta.receivedAt,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-          return true;
-        } catch (error) {
-          if (error instanceof ConditionalCheckFailedException) return false;
-          throw error;
-        }
-      });
+      const outcomes = await mapWithConcurrency(live, STORE_CONCURRENCY, (record) =>
+        io.putIfAbsent(tables.records, {
+          ...keys.record(record.recordId),
+          record,
+          tenantId: record.tenantId,
+          type: record.type,
+          day: recordDay(record),
+          batchId: meta.batchId,
+          storedAt: meta.receivedAt,
+        }),
+      );
       const stored = live.filter((_, index) => outcomes[index]);
       await moveCounters(stored, 1);
       // Postcondition: nothing stored belongs to a token erased meanwhile.

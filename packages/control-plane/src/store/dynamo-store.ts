@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AggregateCell } from '@residency/core';
 import { mapWithConcurrency } from '@residency/core';
@@ -56,17 +56,7 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
     },
 
     async putBatch(batch) {
-      try {
-        await io.doc.send(
-          new PutCommand({
-            TableName: tables.batches,
-            Item: { ...keys.batch(batch.batchId), ...batch },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+      await io.putIfAbsent(tables.batches, { ...keys.batch(batch.batchId), ...batch });
     },
 
     async putAggregates(cells, meta) {
@@ -74,26 +64,14 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
         ...cells.map((cell) => keys.aggregateType(cell.type)),
         ...cells.map((cell) => keys.aggregateTenant(cell.type, cell.tenantId)),
       ]);
-      const outcomes = await mapWithConcurrency(cells, STORE_CONCURRENCY, async (cell) => {
-        try {
-          await io.doc.send(
-            new PutCommand({
-              TableName: tables.aggregates,
-              Item: {
-                ...keys.series(cell.tenantId, cell.type, cell.windowStart, cell.cellId),
-                cell,
-                batchId: meta.batchId,
-                storedAt: meta.receivedAt,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-          return true;
-        } catch (error) {
-          if (error instanceof ConditionalCheckFailedException) return false;
-          throw error;
-        }
-      });
+      const outcomes = await mapWithConcurrency(cells, STORE_CONCURRENCY, (cell) =>
+        io.putIfAbsent(tables.aggregates, {
+          ...keys.series(cell.tenantId, cell.type, cell.windowStart, cell.cellId),
+          cell,
+          batchId: meta.batchId,
+          storedAt: meta.receivedAt,
+        }),
+      );
       const stored = outcomes.filter(Boolean).length;
       return { stored, duplicates: cells.length - stored, suppressed: 0 };
     },
@@ -123,19 +101,10 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
     },
 
     async distinctPatients(tenant, day) {
-      const output = await io.doc.send(
-        new QueryCommand({
-          TableName: tables.records,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `DISTINCT#${tenant}#${day}` },
-          Select: 'COUNT',
-          ConsistentRead: true,
-        }),
-      );
       // A partition over 1 MB pages; count every page.
-      let count = output.Count ?? 0;
-      let startKey = output.LastEvaluatedKey;
-      while (startKey) {
+      let count = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
         const page = await io.doc.send(
           new QueryCommand({
             TableName: tables.records,
@@ -148,7 +117,7 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
         );
         count += page.Count ?? 0;
         startKey = page.LastEvaluatedKey;
-      }
+      } while (startKey);
       return count;
     },
 

@@ -151,19 +151,9 @@ function atLeast(
   measured: number | null,
   why: () => string,
 ): Goal {
-  if (measured === null) return { id, description, target, measured, met: null, shortBy: null, why: null };
-  const met = measured >= target;
-  return {
-    id,
-    description,
-    target,
-    measured,
-    met,
-    shortBy: met
-      ? null
-      : `${fmt(((target - measured) / target) * 100)}% below (${fmt(measured)} vs ${fmt(target)})`,
-    why: met ? null : why(),
-  };
+  return judged(id, description, target, measured, why, (m) =>
+    m >= target ? null : `${fmt(((target - m) / target) * 100)}% below (${fmt(m)} vs ${fmt(target)})`,
+  );
 }
 
 function atMost(
@@ -173,17 +163,24 @@ function atMost(
   measured: number | null,
   why: () => string,
 ): Goal {
+  return judged(id, description, target, measured, why, (m) =>
+    m <= target ? null : `${fmt(m - target)} above (${fmt(m)} vs at most ${fmt(target)})`,
+  );
+}
+
+// A goal from its measurement: `shortBy` says how far a missed one is, null when it is met.
+function judged(
+  id: Goal['id'],
+  description: string,
+  target: number,
+  measured: number | null,
+  why: () => string,
+  shortBy: (measured: number) => string | null,
+): Goal {
   if (measured === null) return { id, description, target, measured, met: null, shortBy: null, why: null };
-  const met = measured <= target;
-  return {
-    id,
-    description,
-    target,
-    measured,
-    met,
-    shortBy: met ? null : `${fmt(measured - target)} above (${fmt(measured)} vs at most ${fmt(target)})`,
-    why: met ? null : why(),
-  };
+  const gap = shortBy(measured);
+  const met = gap === null;
+  return { id, description, target, measured, met, shortBy: gap, why: met ? null : why() };
 }
 
 function top(byOperation: Record<string, number>, count = 4): string {

@@ -1,4 +1,6 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createAwsClients, createCallCounter } from '@residency/aws';
 import { type OutboxMessage, OutboxMessageSchema } from '@residency/core';
 import { type AggregateWindow, type Observation, windowOf } from '@residency/core/aggregates';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,8 +166,10 @@ describe('adapters against the local emulators', () => {
     expect(JSON.stringify(items[0])).not.toContain('P-31415926');
   });
 
-  it('the aggregate store counts each event once when two deliveries of one batch race', async () => {
-    // Prepare: two stores (two invocations, e.g. a timed-out one still running) on one table
+  it('the aggregate store counts each event once when a timed-out delivery and its retry of one batch overlap', async () => {
+    // Prepare: two stores (two invocations of the same records: a timed-out one still writing, and
+    // its retry) on one table. The puts are unconditional (one writer per shard); both deliveries
+    // plan from the same fence, so they put the same items and either may land last.
     const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
     const a = createDynamoAggregateStore({ documentClient: env.documentClient, tableName });
     const b = createDynamoAggregateStore({ documentClient: env.documentClient, tableName });
@@ -199,6 +203,52 @@ describe('adapters against the local emulators', () => {
     const partials = await windows.readPartials(window, state.shardIds);
     expect(partials.reduce((sum, p) => sum + p.partial.count, 0)).toBe(30);
     expect(state).toMatchObject({ status: 'open', shardIds: ['shardId-000000000009'], lateEvents: 0 });
+  });
+
+  it('the aggregate store puts touched partials 25 to a call, and a replay of the batch writes nothing', async () => {
+    // Prepare: 60 cells (tenants) of one window, two events each, in one batch
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    const counter = createCallCounter();
+    const clients = createAwsClients(env.stack.endpointsFile);
+    counter.attach(clients.dynamodb);
+    const store = createDynamoAggregateStore({
+      documentClient: DynamoDBDocumentClient.from(clients.dynamodb),
+      tableName,
+    });
+    const window = windowOf(Date.UTC(2026, 4, 4, 9, 0, 10), 60);
+    const batch = Array.from({ length: 120 }, (_, i) =>
+      noteAdded(window, `cells-${i % 60}`, i, i, 40_000 + i),
+    );
+    const now = { nowMillis: Date.UTC(2026, 4, 4, 9, 1) };
+    const shard = 'shardId-000000000013';
+
+    try {
+      // Act
+      const first = await store.apply(shard, batch, now);
+      const firstCalls = counter.snapshot();
+      counter.reset();
+      const replay = await store.apply(shard, batch, now);
+      const replayCalls = counter.snapshot();
+
+      // Assess: 60 partials in ceil(60 / 25) = 3 calls; registering the window costs 3 more
+      expect([first.applied, first.retry.length]).toEqual([120, 0]);
+      expect(firstCalls).toEqual({
+        'DynamoDB.BatchGetItem': 1,
+        'DynamoDB.BatchWriteItem': 3,
+        'DynamoDB.PutItem': 1,
+        'DynamoDB.UpdateItem': 2,
+      });
+      expect([replay.applied, replay.duplicates]).toEqual([0, 120]);
+      expect(replayCalls).toEqual({ 'DynamoDB.BatchGetItem': 1 });
+      const partials = await createDynamoWindowStore({
+        documentClient: env.documentClient,
+        tableName,
+      }).readPartials(window, [shard]);
+      expect(partials).toHaveLength(60);
+      expect(partials.every((p) => p.partial.count === 2 && p.partial.subjects.length === 2)).toBe(true);
+    } finally {
+      clients.destroy();
+    }
   });
 
   it('the aggregate store counts a producer repeat once and keeps every subject across batches', async () => {

@@ -132,23 +132,35 @@ function flakyOutbox(outbox: OutboxPort): OutboxPort {
   };
 }
 
-/** A DynamoDB client whose every 4th partial write fails once: aggregate writes failing half way through a batch. */
+/**
+ * A DynamoDB client whose partial writes fail half way through a batch: every 3rd BatchWriteItem of
+ * partials fails as a whole, and every 3rd after that leaves its second half unprocessed.
+ */
 function flakyDynamo(region: string, endpoint: string): AwsClients & { injected(): number } {
+  type Put = { PutRequest?: { Item?: { sk?: { S?: string } } } };
   const clients = createAwsClients({ region, endpoints: { dynamodb: endpoint } });
-  let puts = 0;
+  let calls = 0;
   let injected = 0;
   clients.dynamodb.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { Key?: { sk?: { S?: string } | string } };
-      const sk = typeof input.Key?.sk === 'string' ? input.Key.sk : input.Key?.sk?.S;
-      if (context.commandName === 'UpdateItemCommand' && sk?.startsWith('P#')) {
-        puts += 1;
-        if (puts % 4 === 2) {
-          injected += 1;
-          throw Object.assign(new Error('injected'), { name: 'InjectedFailure' });
-        }
+      if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+      const input = args.input as { RequestItems?: Record<string, Put[]> };
+      const [table, puts] = Object.entries(input.RequestItems ?? {})[0] ?? [];
+      const partials = puts?.some((put) => put.PutRequest?.Item?.sk?.S?.startsWith('P#')) === true;
+      if (!table || !puts || !partials) return next(args);
+      calls += 1;
+      if (calls % 3 === 1) {
+        injected += puts.length;
+        throw Object.assign(new Error('injected'), { name: 'InjectedFailure' });
       }
-      return next(args);
+      if (calls % 3 === 2 || puts.length < 2) return next(args);
+      const kept = puts.slice(0, Math.ceil(puts.length / 2));
+      const unprocessed = puts.slice(kept.length);
+      injected += unprocessed.length;
+      const result = await next({ ...args, input: { ...input, RequestItems: { [table]: kept } } });
+      const output = result.output as { UnprocessedItems?: Record<string, Put[]> };
+      output.UnprocessedItems = { [table]: [...(output.UnprocessedItems?.[table] ?? []), ...unprocessed] };
+      return result;
     },
     { step: 'build', name: 'injectPartialWriteFailures' },
   );

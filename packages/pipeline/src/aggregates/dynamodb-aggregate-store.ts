@@ -1,5 +1,4 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mapWithConcurrency } from '@residency/core';
 import {
   type AggregateWindow,
   cellIdOf,
@@ -13,12 +12,12 @@ import {
 } from '@residency/core/aggregates';
 import type { AggregateApplyResult, AggregatePort } from '../ports.ts';
 import { batchGetAll, keyString } from '../support/batch-get.ts';
+import { putBatchOnce } from '../support/batch-write.ts';
 import type { RetryEnvironment, RetryPolicy } from '../support/retry.ts';
 import {
   eventFingerprint,
   fencedLateOf,
   fencedPartialOf,
-  INGEST_READ_ATTRIBUTES,
   type PartialItem,
   partialItemOf,
   type ShardItem,
@@ -39,7 +38,7 @@ export interface DynamoAggregateStoreOptions {
    * Default: 2,000 (about 50 KB of the 400 KB item).
    */
   maxRecentEvents?: number;
-  /** Conditional writes in flight at once. Default: 16. */
+  /** BatchWriteItem calls in flight at once. Default: 4. */
   writeConcurrency?: number;
   retry?: Partial<RetryPolicy>;
   retryEnvironment?: RetryEnvironment;
@@ -49,27 +48,33 @@ export interface DynamoAggregateStoreOptions {
  * The ingest side of the aggregates table. Per batch of one shard:
  *
  * 1. One batched, strongly consistent read of every touched partial, window and shard item.
- *    Partials are read without their subject sets: a write only adds to a set, so the read stays
- *    small however many subjects a busy cell has seen.
  * 2. The pure planner decides what is new, late, a duplicate (at or before the cell's fence) or a
  *    producer's repeat (an event id the partial already holds, or that came earlier in the batch).
- * 3. One conditional update per touched cell: count, metrics and fence set; the batch's subjects
- *    and event fingerprints added to their sets. The condition is the fence that was read, so a
- *    concurrent or stale writer fails and its events are retried, never double counted; the
- *    fingerprints move with the counts in that one write, so a crash cannot split them. One
- *    conditional update per window with late events.
+ * 3. Every touched partial is put whole (count, metrics, subjects, the ids of its latest events and
+ *    its fence: one item, so a crash cannot split them) in BatchWriteItem calls of 25 items. A put
+ *    that is not written leaves the item as it was, and its events are retried: the next delivery
+ *    reads the fence again, so nothing is counted twice. One conditional update per window with
+ *    late events.
+ *
+ * The puts are unconditional: BatchWriteItem takes no condition, and DynamoDB transactions are
+ * not used (dynalite has none). That is sound because a shard has one writer: the event source
+ * mapping runs one batch of a shard at a time (the stack pins ParallelizationFactor to 1), and
+ * the item of a (window, cell, shard) is written only by that shard's batches. What it gives up:
+ * a timed-out invocation whose put lands after its retry's could roll a partial back. The
+ * conditional update per cell that this replaced cost one API call per touched cell, about ten
+ * times the client CPU per cell (measured in the load test), and half the hot path.
  *
  * A window is registered (open index, window item, shard item) before its first partial is
  * written, so the closer never misses a partial.
  *
- * Calls per batch: 1 read per 100 touched items + 1 write per touched cell (+3 once per window and
- * shard). A replayed batch costs the read only.
+ * Calls per batch: 1 read per 100 touched items + 1 write per 25 touched cells (+3 once per window
+ * and shard). A replayed batch costs the read only.
  *
  * @example const aggregates = createDynamoAggregateStore({ documentClient, tableName: 'residency-aggregates' });
  */
 export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions): AggregatePort {
   const allowedLatenessSeconds = options.allowedLatenessSeconds ?? DEFAULT_ALLOWED_LATENESS_SECONDS;
-  const concurrency = options.writeConcurrency ?? 16;
+  const concurrency = options.writeConcurrency ?? 4;
   const maxRecentEvents = options.maxRecentEvents ?? 2_000;
   const { documentClient: client, tableName } = options;
 
@@ -88,10 +93,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         ...[...windows.values()].flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
         ...[...cells.values()].map((c) => partialKey(c.window, shardId, c.cellId)),
       ];
-      const items = await batchGetAll<PartialItem | WindowItem | ShardItem>(client, tableName, keys, {
-        ...options,
-        attributes: INGEST_READ_ATTRIBUTES,
-      });
+      const items = await batchGetAll<PartialItem | WindowItem | ShardItem>(client, tableName, keys, options);
       const cellWindow = new Map([...cells.values()].map((c) => [c.cellId, c.window]));
       const storedPartial = (cellId: string) => {
         const window = cellWindow.get(cellId);
@@ -137,39 +139,43 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         }
       }
 
-      const typeBySequence = new Map(observations.map((o) => [o.sequenceNumber, o.group.type]));
+      const partials: PartialWrite[] = [];
+      for (const write of plan.partialWrites) {
+        if (unregistered.has(windowKeyOf(write.window))) retry.push(...write.sequenceNumbers);
+        else partials.push(write);
+      }
+      const notWritten = await putBatchOnce(
+        client,
+        tableName,
+        partials.map((write) => ({
+          write,
+          item: withRecentEvents(
+            partialItemOf(shardId, write, nowMillis),
+            storedPartial(write.cellId),
+            maxRecentEvents,
+          ),
+        })),
+        { concurrency },
+      );
+      for (const { write } of notWritten) retry.push(...write.sequenceNumbers);
       let applied = 0;
+      for (const write of partials) applied += write.sequenceNumbers.length;
+      for (const { write } of notWritten) applied -= write.sequenceNumbers.length;
+
+      const typeBySequence = new Map(observations.map((o) => [o.sequenceNumber, o.group.type]));
       let late = 0;
       const lateByType: Record<string, number> = {};
-      await mapWithConcurrency(
-        [...plan.partialWrites, ...plan.lateWrites] as Array<PartialWrite | LateWrite>,
-        concurrency,
-        async (write) => {
-          const isPartial = 'cellId' in write;
-          const ok =
-            !(isPartial && unregistered.has(windowKeyOf(write.window))) &&
-            (isPartial
-              ? await putPartial(client, tableName, shardId, write, {
-                  nowMillis,
-                  storedEvents: storedPartial(write.cellId)?.events,
-                  maxRecentEvents,
-                })
-              : await putLate(client, tableName, shardId, write, nowMillis));
-          if (!ok) {
-            retry.push(...write.sequenceNumbers);
-            return;
-          }
-          if (isPartial) {
-            applied += write.sequenceNumbers.length;
-            return;
-          }
-          late += write.sequenceNumbers.length;
-          for (const sequence of write.sequenceNumbers) {
-            const type = typeBySequence.get(sequence) ?? 'unknown';
-            lateByType[type] = (lateByType[type] ?? 0) + 1;
-          }
-        },
-      );
+      for (const write of plan.lateWrites) {
+        if (!(await putLate(client, tableName, shardId, write, nowMillis))) {
+          retry.push(...write.sequenceNumbers);
+          continue;
+        }
+        late += write.sequenceNumbers.length;
+        for (const sequence of write.sequenceNumbers) {
+          const type = typeBySequence.get(sequence) ?? 'unknown';
+          lateByType[type] = (lateByType[type] ?? 0) + 1;
+        }
+      }
       return { applied, late, duplicates: plan.duplicates, repeated: plan.repeated, retry, lateByType };
     },
   };
@@ -223,72 +229,26 @@ async function register(
   );
 }
 
-// The stored subject set is never read back: the batch's subjects are added to it (adding one again
-// changes nothing), and so are its event ids, until the set of ids is full: then it becomes the
-// previous generation and the batch's ids start a new one. Everything else is set from the plan.
-async function putPartial(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  shardId: string,
-  write: PartialWrite,
-  options: { nowMillis: number; storedEvents: ReadonlySet<string> | undefined; maxRecentEvents: number },
-): Promise<boolean> {
-  const {
-    pk,
-    sk,
-    subjects,
-    events,
-    eventsBefore: _,
-    ...rest
-  } = partialItemOf(shardId, write, options.nowMillis);
-  const stored = options.storedEvents ?? new Set<string>();
-  const rotate = events !== undefined && stored.size + events.size > options.maxRecentEvents;
-  const set: Record<string, unknown> = { ...rest, ...(rotate ? { events } : {}) };
-  if (rotate && stored.size > 0) set.eventsBefore = stored;
-  const add: Record<string, unknown> = {
-    ...(subjects ? { subjects } : {}),
-    ...(events && !rotate ? { events } : {}),
-  };
-  const remove = rotate && stored.size === 0 ? ['eventsBefore'] : [];
+// The partial keeps the ids of its latest events in two generations: the batch's ids join the
+// current set until it would hold more than `maxRecentEvents`; then the current set becomes the
+// previous generation and the batch's ids start a new one. DynamoDB has no empty sets.
+function withRecentEvents(
+  item: PartialItem,
+  stored: PartialItem | undefined,
+  maxRecentEvents: number,
+): PartialItem {
+  const { events: fresh, eventsBefore: _, ...rest } = item;
+  const current = stored?.events ?? new Set<string>();
+  if (!fresh || fresh.size === 0) return { ...rest, ...recentSets(current, stored?.eventsBefore) };
+  if (current.size + fresh.size > maxRecentEvents) return { ...rest, ...recentSets(fresh, current) };
+  return { ...rest, ...recentSets(new Set([...current, ...fresh]), stored?.eventsBefore) };
+}
 
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const clause = (action: string, attributes: Record<string, unknown>, prefix: string) => {
-    const parts = Object.entries(attributes).map(([name, value], i) => {
-      names[`#${prefix}${i}`] = name;
-      values[`:${prefix}${i}`] = value;
-      return action === 'SET' ? `#${prefix}${i} = :${prefix}${i}` : `#${prefix}${i} :${prefix}${i}`;
-    });
-    return parts.length > 0 ? `${action} ${parts.join(', ')}` : '';
+function recentSets(events: ReadonlySet<string>, before: ReadonlySet<string> | undefined) {
+  return {
+    ...(events.size > 0 ? { events: new Set(events) } : {}),
+    ...(before && before.size > 0 ? { eventsBefore: new Set(before) } : {}),
   };
-  remove.forEach((name, i) => {
-    names[`#r${i}`] = name;
-  });
-  const expression = [
-    clause('SET', set, 'a'),
-    clause('ADD', add, 's'),
-    remove.length > 0 ? `REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}` : '',
-  ]
-    .filter((part) => part !== '')
-    .join(' ');
-  let condition = 'attribute_not_exists(pk)';
-  if (write.previousSequenceNumber !== undefined) {
-    names['#fence'] = 'lastSequence';
-    values[':previous'] = write.previousSequenceNumber;
-    condition = '#fence = :previous';
-  }
-  return attempt(() =>
-    client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: { pk, sk },
-        UpdateExpression: expression,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    ),
-  );
 }
 
 async function putLate(

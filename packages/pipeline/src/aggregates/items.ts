@@ -81,19 +81,6 @@ export interface LedgerItem {
   recordedAt: string;
 }
 
-/** Attributes the ingest reads of its items: everything but the subject sets, which it only adds to. */
-export const INGEST_READ_ATTRIBUTES = [
-  'kind',
-  'status',
-  'lastSequence',
-  'count',
-  'metrics',
-  'lateCount',
-  'lateLastSequence',
-  'events',
-  'eventsBefore',
-] as const;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

@@ -1,20 +1,22 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { chunk } from '@residency/core';
+import { chunk, mapWithConcurrency } from '@residency/core';
 
 /** BatchWriteItem takes at most 25 items. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html */
 export const BATCH_WRITE_MAX_ITEMS = 25;
 
 /**
  * Puts entries' items in calls of 25, once: resolves with the entries that were not written (left
- * unprocessed by DynamoDB, or in a call that failed). Plain puts, so only for idempotent items.
+ * unprocessed by DynamoDB, or in a call that failed). Plain puts, so only for items that one writer
+ * owns or that are idempotent. `concurrency` calls are in flight at once (default: 1).
  */
 export async function putBatchOnce<E extends { item: { pk: string; sk: string } }>(
   documentClient: DynamoDBDocumentClient,
   tableName: string,
   entries: readonly E[],
+  { concurrency = 1 }: { concurrency?: number } = {},
 ): Promise<E[]> {
   const failed: E[] = [];
-  for (const group of chunk(entries, BATCH_WRITE_MAX_ITEMS)) {
+  await mapWithConcurrency(chunk(entries, BATCH_WRITE_MAX_ITEMS), concurrency, async (group) => {
     try {
       const output = await documentClient.send(
         new BatchWriteCommand({
@@ -31,6 +33,6 @@ export async function putBatchOnce<E extends { item: { pk: string; sk: string } 
     } catch {
       failed.push(...group);
     }
-  }
+  });
   return failed;
 }

@@ -29,8 +29,17 @@ export function windowEndMillis(window: AggregateWindow): number {
 
 /** The window's start as an ISO date-time, e.g. `2026-03-01T10:00:00.000Z`. */
 export function windowStartIso(window: AggregateWindow): string {
-  return new Date(window.startMillis).toISOString();
+  let iso = startIsoByMillis.get(window.startMillis);
+  if (iso === undefined) {
+    // A batch touches a handful of windows but asks for their keys once per event and item.
+    if (startIsoByMillis.size >= 4_096) startIsoByMillis.clear();
+    iso = new Date(window.startMillis).toISOString();
+    startIsoByMillis.set(window.startMillis, iso);
+  }
+  return iso;
 }
+
+const startIsoByMillis = new Map<number, string>();
 
 /** A stable string key of a window: `<start ISO>#<seconds>`; sorts by start for one length. */
 export function windowKeyOf(window: AggregateWindow): string {

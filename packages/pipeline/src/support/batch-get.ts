@@ -1,5 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { chunk } from '@residency/core';
+import { chunk, mapWithConcurrency } from '@residency/core';
 import { type RetryEnvironment, type RetryPolicy, retryWithBackoff } from './retry.ts';
 
 /** BatchGetItem takes at most 100 keys. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html */
@@ -19,6 +19,8 @@ export interface BatchGetOptions {
   consistentRead?: boolean;
   /** Only these attributes (top level; `pk` and `sk` are always read). Default: the whole item. */
   attributes?: readonly string[];
+  /** Calls of 100 keys in flight at once. Default: 4. */
+  readConcurrency?: number;
   retry?: Partial<RetryPolicy>;
   retryEnvironment?: RetryEnvironment;
 }
@@ -37,20 +39,24 @@ export async function batchGetAll<T extends { pk: string; sk: string }>(
   const { value: left } = await retryWithBackoff(
     async () => {
       const next: Array<{ pk: string; sk: string }> = [];
-      for (const group of chunk(pending, BATCH_GET_MAX_KEYS)) {
-        const output = await documentClient.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [tableName]: { Keys: group, ConsistentRead: options.consistentRead ?? true, ...projection },
-            },
-          }),
-        );
-        for (const item of (output.Responses?.[tableName] ?? []) as T[])
-          found.set(`${item.pk}\n${item.sk}`, item);
-        for (const key of output.UnprocessedKeys?.[tableName]?.Keys ?? []) {
-          next.push({ pk: String(key.pk), sk: String(key.sk) });
-        }
-      }
+      await mapWithConcurrency(
+        chunk(pending, BATCH_GET_MAX_KEYS),
+        options.readConcurrency ?? 4,
+        async (group) => {
+          const output = await documentClient.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [tableName]: { Keys: group, ConsistentRead: options.consistentRead ?? true, ...projection },
+              },
+            }),
+          );
+          for (const item of (output.Responses?.[tableName] ?? []) as T[])
+            found.set(`${item.pk}\n${item.sk}`, item);
+          for (const key of output.UnprocessedKeys?.[tableName]?.Keys ?? []) {
+            next.push({ pk: String(key.pk), sk: String(key.sk) });
+          }
+        },
+      );
       pending = next;
       return { done: pending.length === 0, value: pending };
     },

@@ -193,6 +193,8 @@ function consume(
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize: batching.batchSize,
       maxBatchingWindow: Duration.seconds(batching.windowSeconds),
+      // One batch of a shard at a time: the ingest puts its aggregate partials without a condition,
+      // as their shard's only writer (packages/pipeline/README.md, "One writer per shard").
       parallelizationFactor: 1,
       bisectBatchOnError: true,
       reportBatchItemFailures: true,

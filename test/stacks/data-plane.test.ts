@@ -279,6 +279,8 @@ describe('DataPlane stack', () => {
         MaximumRetryAttempts: 5,
         MaximumRecordAgeInSeconds: 21_600,
         StartingPosition: 'TRIM_HORIZON',
+        // One batch of a shard at a time: the aggregate partials are put unconditionally by their shard's one writer
+        ParallelizationFactor: 1,
         DestinationConfig: {
           OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('Failures'), 'Arn'] } },
         },

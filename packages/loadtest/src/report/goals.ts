@@ -123,9 +123,10 @@ function whyHotpathSlow(report: LoadtestReport): string {
   const aggregates = byTable.find(([table]) => table.includes('aggregates'));
   if (aggregates && aggregates[1].calls > 0) {
     parts.push(
-      `the aggregates write once per touched cell per batch of ${fmt(report.workload.batchSize)}: ` +
-        'bigger batches (--batch-size, RESIDENCY_INGEST_BATCH_SIZE) write less per event, and carrying ' +
-        'the partials across invocations (Lambda tumbling windows) would write once per window',
+      `the aggregates put each touched cell once per batch of ${fmt(report.workload.batchSize)} (25 to a call), ` +
+        'whole, with its subjects and recent event ids: bigger batches (--batch-size, ' +
+        'RESIDENCY_INGEST_BATCH_SIZE) write less per event, and carrying the partials across ' +
+        'invocations (Lambda tumbling windows) would write once per window',
     );
   }
   if (wall > cpu * 1.15)

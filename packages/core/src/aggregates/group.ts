@@ -12,9 +12,17 @@ export interface AggregateGroup {
 
 /** A canonical string of a group: equal groups give equal keys whatever the order of their dimensions. */
 export function groupKeyOf(group: AggregateGroup): string {
-  const dims = Object.entries(group.dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([group.catalog, group.type, group.tenantId, dims]);
+  // Groups are immutable; the ingest asks for the key of each event's group more than once.
+  let key = keyByGroup.get(group);
+  if (key === undefined) {
+    const dims = Object.entries(group.dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    key = JSON.stringify([group.catalog, group.type, group.tenantId, dims]);
+    keyByGroup.set(group, key);
+  }
+  return key;
 }
+
+const keyByGroup = new WeakMap<AggregateGroup, string>();
 
 /**
  * The stable id of a cell (window + group): `c` and 32 base64url characters of a SHA-256 of the

@@ -3,6 +3,7 @@ import {
   type AggregateWindow,
   cellIdOf,
   DEFAULT_ALLOWED_LATENESS_SECONDS,
+  type FencedPartial,
   groupKeyOf,
   type LateWrite,
   type PartialWrite,
@@ -95,33 +96,45 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       ];
       const items = await batchGetAll<PartialItem | WindowItem | ShardItem>(client, tableName, keys, options);
       const cellWindow = new Map([...cells.values()].map((c) => [c.cellId, c.window]));
+      // The planner asks per event; each cell's item is looked up and converted once per batch.
+      const storedByCell = new Map<string, PartialItem | undefined>();
+      const fencedByCell = new Map<string, FencedPartial | undefined>();
       const storedPartial = (cellId: string) => {
+        if (storedByCell.has(cellId)) return storedByCell.get(cellId);
         const window = cellWindow.get(cellId);
         const item = window && items.get(keyString(partialKey(window, shardId, cellId)));
-        return item?.kind === 'partial' ? item : undefined;
+        const partial = item?.kind === 'partial' ? item : undefined;
+        storedByCell.set(cellId, partial);
+        return partial;
       };
+      const closed = new Set(
+        [...windows].flatMap(([windowKey, window]) => {
+          const item = items.get(keyString(windowItemKey(window)));
+          return item?.kind === 'window' && item.status === 'closed' ? [windowKey] : [];
+        }),
+      );
       const plan = planShardBatch(
         observations,
         {
           partial: (cellId) => {
+            if (fencedByCell.has(cellId)) return fencedByCell.get(cellId);
             const item = storedPartial(cellId);
-            return item ? fencedPartialOf(item) : undefined;
+            const fenced = item ? fencedPartialOf(item) : undefined;
+            fencedByCell.set(cellId, fenced);
+            return fenced;
           },
           holdsEvent: (cellId, eventId) => {
             const item = storedPartial(cellId);
+            if (!item?.events && !item?.eventsBefore) return false;
             const fingerprint = eventFingerprint(eventId);
-            return item?.events?.has(fingerprint) === true || item?.eventsBefore?.has(fingerprint) === true;
+            return item.events?.has(fingerprint) === true || item.eventsBefore?.has(fingerprint) === true;
           },
           late: (windowKey) => {
             const window = windows.get(windowKey);
             const item = window && items.get(keyString(shardItemKey(window, shardId)));
             return item?.kind === 'shard' ? fencedLateOf(item) : undefined;
           },
-          isClosed: (windowKey) => {
-            const window = windows.get(windowKey);
-            const item = window && items.get(keyString(windowItemKey(window)));
-            return item?.kind === 'window' && item.status === 'closed';
-          },
+          isClosed: (windowKey) => closed.has(windowKey),
         },
         { allowedLatenessSeconds, nowMillis },
       );
@@ -241,13 +254,16 @@ function withRecentEvents(
   const current = stored?.events ?? new Set<string>();
   if (!fresh || fresh.size === 0) return { ...rest, ...recentSets(current, stored?.eventsBefore) };
   if (current.size + fresh.size > maxRecentEvents) return { ...rest, ...recentSets(fresh, current) };
-  return { ...rest, ...recentSets(new Set([...current, ...fresh]), stored?.eventsBefore) };
+  const joined = new Set(current);
+  for (const id of fresh) joined.add(id);
+  return { ...rest, ...recentSets(joined, stored?.eventsBefore) };
 }
 
-function recentSets(events: ReadonlySet<string>, before: ReadonlySet<string> | undefined) {
+// The sets are only read from here on (marshalled by the put), so they are not copied.
+function recentSets(events: Set<string>, before: Set<string> | undefined) {
   return {
-    ...(events.size > 0 ? { events: new Set(events) } : {}),
-    ...(before && before.size > 0 ? { eventsBefore: new Set(before) } : {}),
+    ...(events.size > 0 ? { events } : {}),
+    ...(before && before.size > 0 ? { eventsBefore: before } : {}),
   };
 }
 

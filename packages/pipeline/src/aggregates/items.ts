@@ -89,7 +89,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Event ids are random and public (each outbound record carries its own).
  */
 export function eventFingerprint(eventId: string): string {
-  return UUID.test(eventId) ? Buffer.from(eventId.replaceAll('-', ''), 'hex').toString('base64url') : eventId;
+  if (eventId.length !== 36 || !UUID.test(eventId)) return eventId;
+  const hex = `${eventId.slice(0, 8)}${eventId.slice(9, 13)}${eventId.slice(14, 18)}${eventId.slice(19, 23)}${eventId.slice(24)}`;
+  return Buffer.from(hex, 'hex').toString('base64url');
 }
 
 /** The item a planned partial write stores. */

@@ -69,6 +69,34 @@ describe('buildReport', () => {
     expect(toCeiling).toMatchObject({ met: false, measured: 0.5 });
   });
 
+  it('says which phase of the hot path the CPU went to, when the ports were timed', () => {
+    // Prepare: 25 µs per event, 15 of them in the aggregates
+    const inputs = reportInputs();
+    const hotpath = inputs.hotpath as NonNullable<typeof inputs.hotpath>;
+    const phase = (cpuMicrosPerEvent: number) => ({
+      calls: 40,
+      cpuMicrosPerEvent,
+      wallMicrosPerEvent: cpuMicrosPerEvent,
+    });
+    hotpath.warm = pass({
+      name: 'hotpath warm',
+      eventsPerSecond: 40_000,
+      cpuMicrosPerEvent: 25,
+      phases: { aggregates: phase(15), outbox: phase(4), vault: phase(1), handler: phase(5) },
+    });
+    // Act
+    const report = buildReport(inputs);
+    const table = renderTable(report);
+    // Assess
+    const why = report.goals.find((g) => g.id === 'hotpathEventsPerSecond')?.why;
+    expect(why).toContain('vault 1 + outbox 4 + handler 5 + aggregates 15 = 25 CPU (wall 25)');
+    expect(why).toContain('the aggregates (read, plan and put of the touched partials) are 60% of it');
+    expect(table).toContain(
+      'hot path warm µs/event by phase: vault 1 + outbox 4 + handler 5 + aggregates 15',
+    );
+    expect(report.hotpath?.phases?.aggregates?.cpuMicrosPerEvent).toBe(15);
+  });
+
   it('reports null, not zero, for what did not run', () => {
     const report = buildReport(reportInputs({ naive: null, ceiling: null }));
     expect(report.naive).toBeNull();

@@ -80,7 +80,7 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
   lines.push(
     '- Shards: Kinesis takes 1,000 records/s or 1 MiB/s per shard for writes; records here are small, so the record',
     '  count decides. The outbox carries one record per event and needs as many shards as the input.',
-    '- Lambda concurrency is one instance per input shard (ParallelizationFactor 1: the aggregate fence is per shard).',
+    '- Lambda concurrency is one instance per input shard (ParallelizationFactor 1: each shard is the only writer of its aggregate partials).',
     hot.eventsPerSecond * MAX_INSTANCE_UTILIZATION >= 1000
       ? `  Each instance is mostly idle: one core does ${fmt(hot.eventsPerSecond)} events/s warm, a shard brings at most 1,000, so shards, not CPU, set the concurrency.`
       : `  One core does ${fmt(hot.eventsPerSecond)} events/s warm; at most ${fmt(MAX_INSTANCE_UTILIZATION * 100)}% of that (${fmt(hot.eventsPerSecond * MAX_INSTANCE_UTILIZATION)}/s) is less than a full shard (1,000/s), so the plan adds shards: CPU, not the stream's write limits, sets the shard count.`,

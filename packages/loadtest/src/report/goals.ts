@@ -1,3 +1,4 @@
+import type { PhaseCost } from '../scenarios/results.ts';
 import type { Goal, LoadtestReport } from './types.ts';
 
 /** The goals of issue 9 (warm cache, one core for the handler, on the benchmark machine). */
@@ -107,6 +108,15 @@ function whyHotpathSlow(report: LoadtestReport): string {
     if (sdk)
       parts.push(`of which the SDK's PutRecords serialization (not in the ceiling) is about ${fmt(sdk)} µs`);
   }
+  if (hotpath.phases) {
+    const aggregates = hotpath.phases.aggregates?.cpuMicrosPerEvent;
+    parts.push(
+      `by phase (CPU µs per event): ${phaseList(hotpath.phases)}` +
+        (aggregates && cpu > 0
+          ? `; the aggregates (read, plan and put of the touched partials) are ${fmt((100 * aggregates) / cpu)}% of it`
+          : ''),
+    );
+  }
   const byTable = Object.entries(hotpath.units.dynamodbByTable)
     .filter(([, t]) => t.calls > 0)
     .sort((a, b) => b[1].calls - a[1].calls);
@@ -203,4 +213,12 @@ export function fmt(value: number): string {
   const abs = Math.abs(value);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+/** `handler 45 + vault 3.1 + outbox 33 + aggregates 95 = 176 CPU (wall 230)`: the phases of a pass, largest last. */
+export function phaseList(phases: Record<string, PhaseCost>): string {
+  const entries = Object.entries(phases).sort((a, b) => a[1].cpuMicrosPerEvent - b[1].cpuMicrosPerEvent);
+  const cpu = entries.reduce((sum, [, p]) => sum + p.cpuMicrosPerEvent, 0);
+  const wall = entries.reduce((sum, [, p]) => sum + p.wallMicrosPerEvent, 0);
+  return `${entries.map(([name, p]) => `${name} ${fmt(p.cpuMicrosPerEvent)}`).join(' + ')} = ${fmt(cpu)} CPU (wall ${fmt(wall)})`;
 }

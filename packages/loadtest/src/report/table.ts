@@ -1,4 +1,4 @@
-import { fmt } from './goals.ts';
+import { fmt, phaseList } from './goals.ts';
 import type { LoadtestReport, ScenarioReport } from './types.ts';
 
 const WIDTH = 118;
@@ -91,6 +91,11 @@ export function renderTable(report: LoadtestReport): string {
           `outbox SDK ${fmt(p.outboxSdk?.microsPerEvent ?? 0)} per record (outside both)`,
       ),
     );
+  }
+  const phases = report.hotpath?.phases;
+  if (phases) {
+    if (!c) lines.push('');
+    lines.push(...wrap(`hot path warm µs/event by phase: ${phaseList(phases)}`));
   }
 
   const columns: Array<[string, Record<string, number> | undefined]> = [

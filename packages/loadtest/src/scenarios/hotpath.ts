@@ -4,6 +4,7 @@ import type { Vault, VaultStats } from '@residency/vault';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { createMeasuredClients, type OutboxChoice } from '../environment/clients.ts';
 import type { LoadtestTarget } from '../environment/target.ts';
+import type { PortMeter } from '../measure/port-meter.ts';
 import type { Progress } from '../progress.ts';
 import { toKinesisEvents } from '../workload/kinesis-batches.ts';
 import { createComposedIngest } from './composed-ingest.ts';
@@ -91,6 +92,7 @@ export async function runHotpath(options: HotpathOptions): Promise<HotpathResult
         invoke: design.invoke,
         clients,
         progress: options.progress,
+        ...(design.ports ? { ports: design.ports } : {}),
         notes,
       });
     } else {
@@ -108,6 +110,7 @@ export async function runHotpath(options: HotpathOptions): Promise<HotpathResult
       invoke: design.invoke,
       clients,
       progress: options.progress,
+      ...(design.ports ? { ports: design.ports } : {}),
       notes,
     });
     return { warm, cold, handler: design.handler, vaultStats: vault.stats() };
@@ -136,6 +139,8 @@ async function warmUp(
 interface Design {
   handler: HotpathResult['handler'];
   invoke: Invoke;
+  /** The handler's timed ports (the pipeline's), so a pass says where its time went. */
+  ports?: PortMeter;
   notes: string[];
 }
 
@@ -163,5 +168,5 @@ async function createDesign(
     clock: options.clock,
     ...(options.countryOf ? { countryOf: options.countryOf } : {}),
   });
-  return { handler: 'pipeline', invoke: pipeline.invoke, notes: pipeline.notes };
+  return { handler: 'pipeline', invoke: pipeline.invoke, ports: pipeline.ports, notes: pipeline.notes };
 }

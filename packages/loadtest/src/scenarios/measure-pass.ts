@@ -1,9 +1,10 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { MeasuredClients } from '../environment/clients.ts';
 import { createLatencyRecorder } from '../measure/latency.ts';
+import type { PortMeter } from '../measure/port-meter.ts';
 import { startResourceMeter } from '../measure/resources.ts';
 import type { Progress } from '../progress.ts';
-import type { ThroughputResult } from './results.ts';
+import type { PhaseCost, ThroughputResult } from './results.ts';
 
 /** What a design's invocation reports back. */
 export interface InvocationOutcome {
@@ -24,6 +25,8 @@ export interface PassOptions {
   invoke: Invoke;
   clients: MeasuredClients;
   progress: Progress;
+  /** The design's timed ports, when it has them: the pass reports where its time went. */
+  ports?: PortMeter;
   notes?: string[];
 }
 
@@ -36,6 +39,7 @@ export async function measurePass(options: PassOptions): Promise<ThroughputResul
   const events = options.batches.reduce((sum, batch) => sum + batch.Records.length, 0);
   const latency = createLatencyRecorder();
   options.clients.reset();
+  options.ports?.reset();
   options.progress.start(options.name, events);
   let invalid = 0;
   let failed = 0;
@@ -71,8 +75,36 @@ export async function measurePass(options: PassOptions): Promise<ThroughputResul
     units: options.clients.billing.snapshot(),
     lambdaBilledMillis: billedMillis,
     outbox: options.clients.outboxMode,
+    ...(options.ports ? { phases: phasesOf(options.ports, usage, events, options.batches.length) } : {}),
     notes,
   };
+}
+
+function phasesOf(
+  ports: PortMeter,
+  usage: { cpuMicros: number; wallMillis: number },
+  events: number,
+  invocations: number,
+): Record<string, PhaseCost> {
+  const perEvent = (micros: number) => round(micros / Math.max(1, events));
+  const phases: Record<string, PhaseCost> = {};
+  let cpu = 0;
+  let wall = 0;
+  for (const [name, time] of Object.entries(ports.snapshot())) {
+    cpu += time.cpuMicros;
+    wall += time.wallMillis * 1000;
+    phases[name] = {
+      calls: time.calls,
+      cpuMicrosPerEvent: perEvent(time.cpuMicros),
+      wallMicrosPerEvent: perEvent(time.wallMillis * 1000),
+    };
+  }
+  phases.handler = {
+    calls: invocations,
+    cpuMicrosPerEvent: perEvent(Math.max(0, usage.cpuMicros - cpu)),
+    wallMicrosPerEvent: perEvent(Math.max(0, usage.wallMillis * 1000 - wall)),
+  };
+  return phases;
 }
 
 function round(value: number): number {

@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Clock, clinicbook, type TokenPort, type ValidateOptions } from '@residency/core';
 import type { MeasuredClients } from '../environment/clients.ts';
 import type { LoadtestTarget } from '../environment/target.ts';
+import { createPortMeter, type PortMeter } from '../measure/port-meter.ts';
 import { importFor } from './import-for.ts';
 import type { Invoke } from './measure-pass.ts';
 
@@ -22,7 +23,7 @@ export interface PipelineIngestOptions {
  */
 export async function createPipelineIngest(
   options: PipelineIngestOptions,
-): Promise<{ invoke: Invoke; notes: string[] }> {
+): Promise<{ invoke: Invoke; ports: PortMeter; notes: string[] }> {
   const {
     createDynamoAggregateStore,
     createDynamoQuarantine,
@@ -34,16 +35,26 @@ export async function createPipelineIngest(
   } = await importFor('hotpath', '@residency/pipeline', () => import('@residency/pipeline'));
   const { target, clients } = options;
   const documentClient = DynamoDBDocumentClient.from(clients.aws.dynamodb);
+  const ports = createPortMeter();
   const handler = createIngestHandler({
     catalog: clinicbook,
-    tokenPort: options.tokenPort,
-    outbox: createKinesisOutbox({ kinesis: clients.outbox, streamName: target.streams.outbox }),
-    quarantine: createDynamoQuarantine({
-      documentClient,
-      tableName: target.tables.quarantine,
-      encryptor: createKmsPayloadEncryptor({ kms: clients.aws.kms, keyArn: target.keyArn }),
-    }),
-    aggregates: createDynamoAggregateStore({ documentClient, tableName: target.tables.aggregates }),
+    tokenPort: ports.wrap('vault', options.tokenPort),
+    outbox: ports.wrap(
+      'outbox',
+      createKinesisOutbox({ kinesis: clients.outbox, streamName: target.streams.outbox }),
+    ),
+    quarantine: ports.wrap(
+      'quarantine',
+      createDynamoQuarantine({
+        documentClient,
+        tableName: target.tables.quarantine,
+        encryptor: createKmsPayloadEncryptor({ kms: clients.aws.kms, keyArn: target.keyArn }),
+      }),
+    ),
+    aggregates: ports.wrap(
+      'aggregates',
+      createDynamoAggregateStore({ documentClient, tableName: target.tables.aggregates }),
+    ),
     logger: silentLogger,
     metrics: createInMemoryMetrics(),
     clock: options.clock,
@@ -54,6 +65,7 @@ export async function createPipelineIngest(
       const response = await handler(event);
       return { invalid: 0, failed: response.batchItemFailures.length };
     },
+    ports,
     notes: [
       'pipeline ingest handler: vault, Kinesis outbox, DynamoDB quarantine and aggregates; logs dropped, metrics in memory',
     ],

@@ -37,7 +37,21 @@ export interface ThroughputResult {
   /** Sum of invocation durations rounded up to whole milliseconds, as Lambda bills them. */
   lambdaBilledMillis: number;
   outbox: OutboxMode;
+  /**
+   * Where the pass's time went, when the design's ports were timed (the pipeline's hot path): per
+   * port (`vault`, `outbox`, `quarantine`, `aggregates`) and `handler`, what is left of the pass
+   * (decode, validate, map, observations, logs, metrics).
+   */
+  phases?: Record<string, PhaseCost>;
   notes: string[];
+}
+
+/** Time spent in one phase of a pass. */
+export interface PhaseCost {
+  /** Calls of the port in the pass (for `handler`: invocations). */
+  calls: number;
+  cpuMicrosPerEvent: number;
+  wallMicrosPerEvent: number;
 }
 
 /** One primitive of the ceiling. */

@@ -1,5 +1,5 @@
 import { MAX_INSTANCE_UTILIZATION, NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION } from './capacity.ts';
-import { fmt } from './goals.ts';
+import { fmt, phaseList } from './goals.ts';
 import type { LoadtestReport } from './types.ts';
 
 /**
@@ -158,7 +158,12 @@ function dominant(report: LoadtestReport): string[] {
   }
   const busiest = Object.entries(hot.units.dynamodbByTable).sort((a, b) => b[1].calls - a[1].calls)[0];
   const sdk = report.ceiling?.primitives.dynamodbCallSdk?.microsPerCall;
-  if (busiest && sdk) {
+  if (hot.phases) {
+    lines.push(
+      `- Lambda CPU: the warm hot path spends ${fmt(hot.cpuMicrosPerEvent)} µs of CPU per event, by phase ${phaseList(hot.phases)};`,
+      `  the ceiling's primitives are ${fmt(report.ceiling?.warmMicrosPerEvent ?? 0)} µs. The aggregates read, plan and put every touched partial once per batch.`,
+    );
+  } else if (busiest && sdk) {
     const perEvent = busiest[1].calls / Math.max(1, hot.events);
     lines.push(
       `- Lambda CPU: the warm hot path spends ${fmt(hot.cpuMicrosPerEvent)} µs of CPU per event; ${fmt(perEvent)} DynamoDB calls per event to ${busiest[0]}`,

@@ -251,6 +251,34 @@ describe('adapters against the local emulators', () => {
     }
   });
 
+  it('the aggregate store leaves only an oversized partial unwritten, not the cells put in the same call', async () => {
+    // Prepare: one cell whose subjects make its item larger than DynamoDB's 400 KB, and 30 small cells
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    const store = createDynamoAggregateStore({ documentClient: env.documentClient, tableName });
+    const window = windowOf(Date.UTC(2026, 4, 5, 9, 0, 10), 60);
+    const big = Array.from({ length: 2_000 }, (_, i) => ({
+      ...noteAdded(window, 'oversized', i, i, 50_000 + i),
+      subject: `pat_${String(i).padStart(216, '0')}`,
+    }));
+    const small = Array.from({ length: 30 }, (_, i) =>
+      noteAdded(window, `small-${i}`, 3_000 + i, i, 52_000 + i),
+    );
+    const now = { nowMillis: Date.UTC(2026, 4, 5, 9, 1) };
+    const shard = 'shardId-000000000014';
+
+    // Act
+    const result = await store.apply(shard, [...big, ...small], now);
+
+    // Assess: the big cell's events are retried; the 30 others are stored
+    expect(result.applied).toBe(30);
+    expect(result.retry).toEqual(big.map((o) => o.sequenceNumber));
+    const partials = await createDynamoWindowStore({
+      documentClient: env.documentClient,
+      tableName,
+    }).readPartials(window, [shard]);
+    expect(partials.map((p) => p.group.tenantId).sort()).toEqual(small.map((o) => o.group.tenantId).sort());
+  });
+
   it('the aggregate store counts a producer repeat once and keeps every subject across batches', async () => {
     // Prepare: 12 events of 6 patients in one cell; events 3 and 7 are put again by the producer
     // (same event id, later sequence numbers), once in the same batch and once in the next one

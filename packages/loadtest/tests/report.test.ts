@@ -95,6 +95,8 @@ describe('buildReport', () => {
       'hot path warm µs/event by phase: vault 1 + outbox 4 + handler 5 + aggregates 15',
     );
     expect(report.hotpath?.phases?.aggregates?.cpuMicrosPerEvent).toBe(15);
+    const html = renderHtml(report);
+    for (const name of ['vault', 'outbox', 'handler', 'aggregates']) expect(html).toContain(`>${name}<`);
   });
 
   it('reports null, not zero, for what did not run', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, GOAL_TARGETS, renderCapacityMarkdown, renderHtml, renderTable } from '../src/index.ts';
+import { noUnits } from '../src/measure/billing-counter.ts';
 import { pass, reportInputs } from './fixtures.ts';
 
 const get = (value: unknown, path: string): unknown =>
@@ -83,6 +84,10 @@ describe('buildReport', () => {
       eventsPerSecond: 40_000,
       cpuMicrosPerEvent: 25,
       phases: { aggregates: phase(15), outbox: phase(4), vault: phase(1), handler: phase(5) },
+      units: {
+        ...noUnits(),
+        dynamodbByTable: { 'residency-aggregates': { calls: 600, readUnits: 9_000, writeUnits: 40_000 } },
+      },
     });
     // Act
     const report = buildReport(inputs);
@@ -91,6 +96,7 @@ describe('buildReport', () => {
     const why = report.goals.find((g) => g.id === 'hotpathEventsPerSecond')?.why;
     expect(why).toContain('vault 1 + outbox 4 + handler 5 + aggregates 15 = 25 CPU (wall 25)');
     expect(why).toContain('the aggregates (read, plan and put of the touched partials) are 60% of it');
+    expect(why).toContain('about 1,000 KB per batch'); // 40,000 write units over 40 batches
     expect(table).toContain(
       'hot path warm µs/event by phase: vault 1 + outbox 4 + handler 5 + aggregates 15',
     );

@@ -132,11 +132,13 @@ function whyHotpathSlow(report: LoadtestReport): string {
   }
   const aggregates = byTable.find(([table]) => table.includes('aggregates'));
   if (aggregates && aggregates[1].calls > 0) {
+    // A write unit is 1 KB of item (rounded up per item): the size of what one batch puts.
+    const kilobytesPerBatch = aggregates[1].writeUnits / Math.max(1, hotpath.batches);
     parts.push(
       `the aggregates put each touched cell once per batch of ${fmt(report.workload.batchSize)} (25 to a call), ` +
-        'whole, with its subjects and recent event ids: bigger batches (--batch-size, ' +
-        'RESIDENCY_INGEST_BATCH_SIZE) write less per event, and carrying the partials across ' +
-        'invocations (Lambda tumbling windows) would write once per window',
+        `whole, with its subjects and recent event ids: about ${fmt(kilobytesPerBatch)} KB per batch; bigger batches ` +
+        '(--batch-size, RESIDENCY_INGEST_BATCH_SIZE) put fewer cells per event. Carrying the partials across ' +
+        "invocations in Lambda's tumbling-window state would not fit: that state is at most 1 MB per shard",
     );
   }
   if (wall > cpu * 1.15)

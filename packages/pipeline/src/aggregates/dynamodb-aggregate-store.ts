@@ -245,6 +245,8 @@ async function register(
 // The partial keeps the ids of its latest events in two generations: the batch's ids join the
 // current set until it would hold more than `maxRecentEvents`; then the current set becomes the
 // previous generation and the batch's ids start a new one. DynamoDB has no empty sets.
+// The stored item was read for this batch alone and planning is done, so its set is extended in
+// place rather than copied (it can hold thousands of ids).
 function withRecentEvents(
   item: PartialItem,
   stored: PartialItem | undefined,
@@ -254,9 +256,8 @@ function withRecentEvents(
   const current = stored?.events ?? new Set<string>();
   if (!fresh || fresh.size === 0) return { ...rest, ...recentSets(current, stored?.eventsBefore) };
   if (current.size + fresh.size > maxRecentEvents) return { ...rest, ...recentSets(fresh, current) };
-  const joined = new Set(current);
-  for (const id of fresh) joined.add(id);
-  return { ...rest, ...recentSets(joined, stored?.eventsBefore) };
+  for (const id of fresh) current.add(id);
+  return { ...rest, ...recentSets(current, stored?.eventsBefore) };
 }
 
 // The sets are only read from here on (marshalled by the put), so they are not copied.

@@ -48,7 +48,15 @@ export function DataPlane({ stack, app }: StackContext) {
     streams: [data.events, data.outbox],
   });
   grantTable(ingest, data.vault, key, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem']);
-  grantTable(ingest, data.aggregates, key, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem']);
+  // Partials are put 25 to a BatchWriteItem; windows and late counters are conditional updates.
+  grantTable(ingest, data.aggregates, key, [
+    'GetItem',
+    'BatchGetItem',
+    'Query',
+    'PutItem',
+    'UpdateItem',
+    'BatchWriteItem',
+  ]);
   grantTable(ingest, data.quarantine, key, ['PutItem', 'BatchWriteItem']);
   data.outbox.grantWrite(ingest);
   // Vault envelopes: data keys from GenerateDataKey, the index key unwrapped with Decrypt.

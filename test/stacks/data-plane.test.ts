@@ -218,6 +218,19 @@ describe('DataPlane stack', () => {
       expect(actionsByResource(data, 'WindowCloser').has(vault)).toBe(false);
     });
 
+    it('lets ingest put aggregate partials in batches and update windows, but delete nothing', () => {
+      expect(dataActions('Ingest', table('Aggregates'))).toEqual(
+        new Set([
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:BatchWriteItem',
+        ]),
+      );
+    });
+
     it('lets only ingest read the events stream and only the forwarder read the outbox', () => {
       const events = idOf(data, 'AWS::Kinesis::Stream', 'Events');
       const outbox = idOf(data, 'AWS::Kinesis::Stream', 'Outbox');

@@ -40,6 +40,7 @@ export function DataPlane({ stack, app }: StackContext) {
       AUDIT_TABLE: data.audit.tableName,
       AGGREGATES_TABLE: data.aggregates.tableName,
       QUARANTINE_TABLE: data.quarantine.tableName,
+      AGGREGATE_RECENT_EVENTS: String(config.aggregateRecentEvents),
     },
     timeoutSeconds: 60,
   });

@@ -50,6 +50,12 @@ export interface StageConfig {
    * at most this much latency.
    */
   readonly ingestBatchingWindowSeconds: number;
+  /**
+   * Event ids each aggregate partial keeps to recognise a producer's repeat
+   * (`RESIDENCY_AGGREGATE_RECENT_EVENTS`, the ingest's `AGGREGATE_RECENT_EVENTS`). Default 2000.
+   * They are about a third of what the aggregates write; fewer shorten how long a repeat is known.
+   */
+  readonly aggregateRecentEvents: number;
   /** Iterator age that raises the alarm (`RESIDENCY_ITERATOR_AGE_ALARM_SECONDS`). Default 300. */
   readonly iteratorAgeAlarmSeconds: number;
   /** How often the window-closer runs (`RESIDENCY_WINDOW_CLOSE_MINUTES`). Default 5. */
@@ -132,6 +138,7 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
     maxRecordAgeSeconds: integer(env, 'RESIDENCY_MAX_RECORD_AGE_SECONDS', 21_600, 60, 604_800),
     ingestBatchSize: integer(env, 'RESIDENCY_INGEST_BATCH_SIZE', 2500, 1, 10_000),
     ingestBatchingWindowSeconds: integer(env, 'RESIDENCY_INGEST_BATCHING_WINDOW_SECONDS', 3, 0, 300),
+    aggregateRecentEvents: integer(env, 'RESIDENCY_AGGREGATE_RECENT_EVENTS', 2000, 100, 5000),
     iteratorAgeAlarmSeconds: integer(env, 'RESIDENCY_ITERATOR_AGE_ALARM_SECONDS', 300, 1, 604_800),
     windowCloseMinutes: integer(env, 'RESIDENCY_WINDOW_CLOSE_MINUTES', 5, 1, 1440),
     queryAuth: oneOf(env, 'RESIDENCY_QUERY_AUTH', ['iam', 'none'] as const, 'iam'),

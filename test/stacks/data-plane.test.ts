@@ -23,6 +23,7 @@ const ENV: Readonly<Record<(typeof FUNCTIONS)[number], readonly string[]>> = {
     'AUDIT_TABLE',
     'AGGREGATES_TABLE',
     'QUARANTINE_TABLE',
+    'AGGREGATE_RECENT_EVENTS',
   ],
   Forwarder: [
     'DATA_REGION',
@@ -163,6 +164,9 @@ describe('DataPlane stack', () => {
         expect(env.Variables.DATA_REGION).toBe('ap-south-1');
         expect(env.Variables.KEY_ARN).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
       }
+      const ingest = data.json.Resources[idOf(data, 'AWS::Lambda::Function', 'Ingest')]?.Properties
+        ?.Environment as { Variables: Record<string, unknown> };
+      expect(ingest.Variables.AGGREGATE_RECENT_EVENTS).toBe('2000');
       data.template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
           Variables: Match.objectLike({

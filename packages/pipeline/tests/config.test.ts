@@ -28,6 +28,15 @@ describe('loadIngestConfig', () => {
     expect(config.tables.VAULT_TABLE).toEqual({ name: 'residency-vault' });
   });
 
+  it('reads how many event ids a partial keeps, within bounds', () => {
+    expect(loadIngestConfig(env).aggregateRecentEvents).toBe(2_000);
+    expect(loadIngestConfig({ ...env, AGGREGATE_RECENT_EVENTS: '500' }).aggregateRecentEvents).toBe(500);
+    for (const value of ['99', '5001', 'many'])
+      expect(() => loadIngestConfig({ ...env, AGGREGATE_RECENT_EVENTS: value }), value).toThrow(
+        /AGGREGATE_RECENT_EVENTS/,
+      );
+  });
+
   it('fails closed when variables are missing, naming each and no value', () => {
     const { KEY_ARN: _, QUARANTINE_TABLE: __, ...partial } = env;
     expect(() => loadIngestConfig(partial)).toThrow(ConfigurationError);

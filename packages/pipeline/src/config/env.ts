@@ -49,6 +49,13 @@ export const IngestEnvSchema = BaseEnvSchema.extend({
     .string()
     .regex(/^[A-Za-z0-9._-]+:[A-Z]{2}(,[A-Za-z0-9._-]+:[A-Z]{2})*$/)
     .optional(),
+  /**
+   * Event ids each aggregate partial keeps to recognise a producer's repeat (between this many and
+   * twice as many of its latest). Fewer write less per batch; a repeat is then recognised only
+   * while fewer events of its cell and shard came after the original. Default 2,000; at most
+   * 5,000 (two generations of 22-character ids must fit a 400 KB item beside the subjects).
+   */
+  AGGREGATE_RECENT_EVENTS: int(100).max(5_000).default(2_000),
 });
 
 /** The window closer's environment. Other tables and streams, when set, are checked too. */
@@ -83,6 +90,8 @@ export interface IngestConfig extends BaseConfig {
   function: 'ingest';
   defaultCountry: string;
   countryByPrefix: Record<string, string>;
+  /** Event ids an aggregate partial keeps to recognise repeats (`AGGREGATE_RECENT_EVENTS`). */
+  aggregateRecentEvents: number;
 }
 
 /** The window closer's configuration. */
@@ -109,6 +118,7 @@ export function loadIngestConfig(env: PipelineEnv): IngestConfig {
     ...base(parsed, env),
     defaultCountry: parsed.DEFAULT_COUNTRY,
     countryByPrefix,
+    aggregateRecentEvents: parsed.AGGREGATE_RECENT_EVENTS,
   };
 }
 

@@ -71,6 +71,7 @@ export async function createIngestFromEnv(
       documentClient,
       tableName: nameOf(config.tables, 'AGGREGATES_TABLE'),
       allowedLatenessSeconds: config.allowedLatenessSeconds,
+      maxRecentEvents: config.aggregateRecentEvents,
     }),
     logger: options.logger,
     metrics: options.metrics,

@@ -53,7 +53,8 @@ export interface StageConfig {
   /**
    * Event ids each aggregate partial keeps to recognise a producer's repeat
    * (`RESIDENCY_AGGREGATE_RECENT_EVENTS`, the ingest's `AGGREGATE_RECENT_EVENTS`). Default 2000.
-   * They are about a third of what the aggregates write; fewer shorten how long a repeat is known.
+   * Every put of a partial rewrites them; fewer cost less for busy cells and shorten how long a
+   * repeat is known.
    */
   readonly aggregateRecentEvents: number;
   /** Iterator age that raises the alarm (`RESIDENCY_ITERATOR_AGE_ALARM_SECONDS`). Default 300. */

@@ -24,6 +24,7 @@ interface LoadtestFlags {
   rate?: number;
   batchSize?: number;
   warmRepeats?: number;
+  recentEvents?: number;
   cold: boolean;
   seed?: number;
   initialPatients?: number;
@@ -78,6 +79,11 @@ export function register(program: Command): void {
     .option(
       '--warm-repeats <n>',
       'warm hot-path passes over the events, measured together (default 4)',
+      integer,
+    )
+    .option(
+      '--recent-events <n>',
+      'event ids each aggregate partial keeps, as AGGREGATE_RECENT_EVENTS (default 2000)',
       integer,
     )
     .option('--no-cold', 'skip measuring the cold passes (they still run once, to warm up)')
@@ -145,6 +151,7 @@ export function register(program: Command): void {
           e2eRate: flags.rate,
           batchSize: flags.batchSize,
           warmRepeats: flags.warmRepeats,
+          recentEvents: flags.recentEvents,
           seed: flags.seed,
           initialPatients: flags.initialPatients,
           zipfExponent: flags.zipf,

@@ -31,6 +31,8 @@ export interface WorkloadInfo {
   e2eEvents: number;
   batchSize: number;
   warmRepeats: number;
+  /** Event ids each aggregate partial kept (the ingest's `AGGREGATE_RECENT_EVENTS`). */
+  recentEvents: number;
   initialPatients: number;
   zipfExponent: number;
   /** Share of `patient.registered` events (new patients). */

@@ -22,6 +22,8 @@ export interface HotpathOptions {
   batchSize: number;
   /** Warm passes measured together (more events, steadier figures). Default: 4. */
   warmRepeats?: number;
+  /** Event ids each aggregate partial keeps. Default: the pipeline's. */
+  recentEvents?: number;
   /** Measure the cold pass (a fresh vault and cache); when false it still runs, unmeasured, to warm up. Default: true. */
   measureCold?: boolean;
   outbox: OutboxChoice;
@@ -167,6 +169,7 @@ async function createDesign(
     tokenPort: vault,
     clock: options.clock,
     ...(options.countryOf ? { countryOf: options.countryOf } : {}),
+    ...(options.recentEvents ? { recentEvents: options.recentEvents } : {}),
   });
   return { handler: 'pipeline', invoke: pipeline.invoke, ports: pipeline.ports, notes: pipeline.notes };
 }

@@ -13,6 +13,8 @@ export interface PipelineIngestOptions {
   tokenPort: TokenPort;
   clock: Clock;
   countryOf?: ValidateOptions['countryOf'];
+  /** Event ids each aggregate partial keeps. Default: the pipeline's. */
+  recentEvents?: number;
 }
 
 /**
@@ -53,7 +55,11 @@ export async function createPipelineIngest(
     ),
     aggregates: ports.wrap(
       'aggregates',
-      createDynamoAggregateStore({ documentClient, tableName: target.tables.aggregates }),
+      createDynamoAggregateStore({
+        documentClient,
+        tableName: target.tables.aggregates,
+        ...(options.recentEvents ? { maxRecentEvents: options.recentEvents } : {}),
+      }),
     ),
     logger: silentLogger,
     metrics: createInMemoryMetrics(),

@@ -49,15 +49,19 @@ export function createDynamoQuarantine(options: DynamoQuarantineOptions): Quaran
         }
       }
       let pending = [...items.values()];
+      const refused: typeof pending = [];
       const { value: failed } = await retryWithBackoff(
         async () => {
-          pending = await putBatchOnce(options.documentClient, options.tableName, pending);
+          const outcome = await putBatchOnce(options.documentClient, options.tableName, pending);
+          refused.push(...outcome.refused);
+          pending = outcome.failed;
           return { done: pending.length === 0, value: pending };
         },
         options.retry,
         options.retryEnvironment,
       );
       for (const { index } of failed) results[index] = { ok: false, errorCode: 'Unprocessed' };
+      for (const { index } of refused) results[index] = { ok: false, errorCode: 'ValidationException' };
       // A record delivered twice in one batch has one item; both entries share its result.
       entries.forEach((entry, index) => {
         const key = quarantineKeyOf(entry.position);

@@ -4,21 +4,29 @@ import { chunk, mapWithConcurrency } from '@residency/core';
 /** BatchWriteItem takes at most 25 items. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html */
 export const BATCH_WRITE_MAX_ITEMS = 25;
 
+/** What {@link putBatchOnce} could not write. */
+export interface PutBatchOutcome<E> {
+  /** Left unprocessed by DynamoDB, or in a call that failed: worth another try. */
+  failed: E[];
+  /** Refused as invalid (over 400 KB, say): another try would be refused again. */
+  refused: E[];
+}
+
 /**
- * Puts entries' items in calls of 25, once: resolves with the entries that were not written (left
- * unprocessed by DynamoDB, or in a call that failed). Plain puts, so only for items that one writer
- * owns or that are idempotent. `concurrency` calls are in flight at once (default: 1).
+ * Puts entries' items in calls of 25, once. Plain puts, so only for items that one writer owns or
+ * that are idempotent. `concurrency` calls are in flight at once (default: 1).
  *
- * DynamoDB refuses a whole BatchWriteItem when one of its items is invalid (over 400 KB, say); the
- * items of such a call are then put one by one, so only the invalid one is left unwritten.
+ * DynamoDB refuses a whole BatchWriteItem when one of its items is invalid; the items of such a
+ * call are then put one by one, so only the invalid one is refused.
  */
 export async function putBatchOnce<E extends { item: { pk: string; sk: string } }>(
   documentClient: DynamoDBDocumentClient,
   tableName: string,
   entries: readonly E[],
   { concurrency = 1 }: { concurrency?: number } = {},
-): Promise<E[]> {
+): Promise<PutBatchOutcome<E>> {
   const failed: E[] = [];
+  const refused: E[] = [];
   await mapWithConcurrency(chunk(entries, BATCH_WRITE_MAX_ITEMS), concurrency, async (group) => {
     try {
       const output = await documentClient.send(
@@ -38,14 +46,14 @@ export async function putBatchOnce<E extends { item: { pk: string; sk: string } 
         for (const entry of group) {
           await documentClient
             .send(new PutCommand({ TableName: tableName, Item: entry.item }))
-            .catch(() => failed.push(entry));
+            .catch((itemError: unknown) => (isValidationError(itemError) ? refused : failed).push(entry));
         }
         return;
       }
-      failed.push(...group);
+      (isValidationError(error) ? refused : failed).push(...group);
     }
   });
-  return failed;
+  return { failed, refused };
 }
 
 function isValidationError(error: unknown): boolean {

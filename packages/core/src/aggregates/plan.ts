@@ -14,7 +14,7 @@ export interface ShardAggregateState {
   isClosed(windowKey: string): boolean;
   /**
    * True when the cell's stored partial already holds an event of this id (stored with the
-   * partial, in the same conditional write as its counts). Absent: ids are not checked.
+   * partial, in the same write as its counts). Absent: ids are not checked.
    */
   holdsEvent?(cellId: string, eventId: string): boolean;
 }
@@ -27,7 +27,7 @@ export interface ShardBatchOptions {
   nowMillis: number;
 }
 
-/** A partial to write: the new state, and the fence it replaces (for a conditional write). */
+/** A partial to write: the new state, and the fence it replaces (`undefined`: a new item). */
 export interface PartialWrite {
   readonly cellId: string;
   readonly window: AggregateWindow;
@@ -70,7 +70,7 @@ export interface ShardBatchPlan {
  * Plans what a batch of one shard does to the aggregates: which events are new (after their
  * cell's fence), which are late (window closed, or past its allowed lateness) and which were
  * applied by an earlier delivery. Pure; the adapter reads the state, calls this, and writes each
- * item conditionally on the fence it read.
+ * item whole, fence included. A shard has one writer, so the fence it read is still the stored one.
  *
  * Redelivery law (property-tested): whatever prefix of a shard is delivered again, in whatever
  * batches, partials end equal to the aggregate of each event exactly once.

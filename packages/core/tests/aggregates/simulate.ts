@@ -130,7 +130,7 @@ export function deliver(
       return;
     }
     if ('cellId' in write) {
-      // A conditional write: the fence must still be the one that was read.
+      // One writer per shard: the fence is still the one that was read (else an update was lost).
       const current = store.partials.get(write.cellId)?.lastSequenceNumber;
       if (current !== write.previousSequenceNumber) throw new Error('lost update');
       // The ids go with the counts, in the same write.

@@ -17,8 +17,6 @@ export class BatchGetIncompleteError extends Error {
 export interface BatchGetOptions {
   /** Strongly consistent reads (fences must be read as they are). Default: true. */
   consistentRead?: boolean;
-  /** Only these attributes (top level; `pk` and `sk` are always read). Default: the whole item. */
-  attributes?: readonly string[];
   /** Calls of 100 keys in flight at once. Default: 4. */
   readConcurrency?: number;
   retry?: Partial<RetryPolicy>;
@@ -33,9 +31,8 @@ export async function batchGetAll<T extends { pk: string; sk: string }>(
   options: BatchGetOptions = {},
 ): Promise<Map<string, T>> {
   const found = new Map<string, T>();
-  const unique = [...new Map(keys.map((k) => [`${k.pk}\n${k.sk}`, { pk: k.pk, sk: k.sk }])).values()];
+  const unique = [...new Map(keys.map((k) => [keyString(k), { pk: k.pk, sk: k.sk }])).values()];
   let pending = unique;
-  const projection = options.attributes && projectionOf(['pk', 'sk', ...options.attributes]);
   const { value: left } = await retryWithBackoff(
     async () => {
       const next: Array<{ pk: string; sk: string }> = [];
@@ -46,12 +43,11 @@ export async function batchGetAll<T extends { pk: string; sk: string }>(
           const output = await documentClient.send(
             new BatchGetCommand({
               RequestItems: {
-                [tableName]: { Keys: group, ConsistentRead: options.consistentRead ?? true, ...projection },
+                [tableName]: { Keys: group, ConsistentRead: options.consistentRead ?? true },
               },
             }),
           );
-          for (const item of (output.Responses?.[tableName] ?? []) as T[])
-            found.set(`${item.pk}\n${item.sk}`, item);
+          for (const item of (output.Responses?.[tableName] ?? []) as T[]) found.set(keyString(item), item);
           for (const key of output.UnprocessedKeys?.[tableName]?.Keys ?? []) {
             next.push({ pk: String(key.pk), sk: String(key.sk) });
           }
@@ -70,13 +66,4 @@ export async function batchGetAll<T extends { pk: string; sk: string }>(
 /** The `pk\nsk` string of a key, as {@link batchGetAll} indexes its results. */
 export function keyString(key: { pk: string; sk: string }): string {
   return `${key.pk}\n${key.sk}`;
-}
-
-// Every name goes through a placeholder: attribute names such as `count` or `status` are reserved words.
-function projectionOf(attributes: readonly string[]) {
-  const names = [...new Set(attributes)];
-  return {
-    ProjectionExpression: names.map((_, i) => `#p${i}`).join(', '),
-    ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#p${i}`, name])),
-  };
 }

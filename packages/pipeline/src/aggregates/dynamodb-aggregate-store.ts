@@ -13,8 +13,8 @@ import {
 } from '@residency/core/aggregates';
 import type { AggregateApplyResult, AggregatePort } from '../ports.ts';
 import { batchGetAll, keyString } from '../support/batch-get.ts';
-import { putBatchOnce } from '../support/batch-write.ts';
-import { type RetryEnvironment, type RetryPolicy, retryWithBackoff } from '../support/retry.ts';
+import { putBatch } from '../support/batch-write.ts';
+import type { RetryEnvironment, RetryPolicy } from '../support/retry.ts';
 import {
   eventFingerprint,
   fencedLateOf,
@@ -157,28 +157,21 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         if (unregistered.has(windowKeyOf(write.window))) retry.push(...write.sequenceNumbers);
         else partials.push(write);
       }
-      // Unprocessed items (throttling) are put again with backoff, as DynamoDB advises; an item
-      // refused as invalid is not. Whatever is left is retried by the next delivery.
-      let pending = partials.map((write) => ({
-        write,
-        item: withRecentEvents(
-          partialItemOf(shardId, write, nowMillis),
-          storedPartial(write.cellId),
-          maxRecentEvents,
-        ),
-      }));
-      const refused: typeof pending = [];
-      await retryWithBackoff(
-        async () => {
-          const outcome = await putBatchOnce(client, tableName, pending, { concurrency });
-          refused.push(...outcome.refused);
-          pending = outcome.failed;
-          return { done: pending.length === 0, value: pending };
-        },
-        options.retry,
-        options.retryEnvironment,
+      // What is still not written after putBatch's own retries is retried by the next delivery.
+      const { failed, refused } = await putBatch(
+        client,
+        tableName,
+        partials.map((write) => ({
+          write,
+          item: withRecentEvents(
+            partialItemOf(shardId, write, nowMillis),
+            storedPartial(write.cellId),
+            maxRecentEvents,
+          ),
+        })),
+        { ...options, concurrency },
       );
-      const notWritten = [...pending, ...refused];
+      const notWritten = [...failed, ...refused];
       for (const { write } of notWritten) retry.push(...write.sequenceNumbers);
       let applied = 0;
       for (const write of partials) applied += write.sequenceNumbers.length;

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { QuarantineEntry, QuarantinePort } from '../ports.ts';
-import { putBatchOnce } from '../support/batch-write.ts';
-import { type RetryEnvironment, type RetryPolicy, retryWithBackoff } from '../support/retry.ts';
+import { putBatch } from '../support/batch-write.ts';
+import type { RetryEnvironment, RetryPolicy } from '../support/retry.ts';
 import { describeError } from '../support/safe-error.ts';
 import type { PayloadEncryptor } from './payload-encryptor.ts';
 import {
@@ -48,17 +48,11 @@ export function createDynamoQuarantine(options: DynamoQuarantineOptions): Quaran
           results[index] = { ok: false, errorCode: describeError(error).errorName };
         }
       }
-      let pending = [...items.values()];
-      const refused: typeof pending = [];
-      const { value: failed } = await retryWithBackoff(
-        async () => {
-          const outcome = await putBatchOnce(options.documentClient, options.tableName, pending);
-          refused.push(...outcome.refused);
-          pending = outcome.failed;
-          return { done: pending.length === 0, value: pending };
-        },
-        options.retry,
-        options.retryEnvironment,
+      const { failed, refused } = await putBatch(
+        options.documentClient,
+        options.tableName,
+        [...items.values()],
+        options,
       );
       for (const { index } of failed) results[index] = { ok: false, errorCode: 'Unprocessed' };
       for (const { index } of refused) results[index] = { ok: false, errorCode: 'ValidationException' };

@@ -1,5 +1,5 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, createCallCounter } from '@residency/aws';
 import { type OutboxMessage, OutboxMessageSchema } from '@residency/core';
 import { type AggregateWindow, type Observation, windowOf } from '@residency/core/aggregates';
@@ -230,13 +230,14 @@ describe('adapters against the local emulators', () => {
       const replay = await store.apply(shard, batch, now);
       const replayCalls = counter.snapshot();
 
-      // Assess: 60 partials in ceil(60 / 25) = 3 calls; registering the window costs 3 more
+      // Assess: 60 partials in ceil(60 / 25) = 3 calls; registering the window costs 3 more, and
+      // claiming the shard's partials of it 1
       expect([first.applied, first.retry.length]).toEqual([120, 0]);
       expect(firstCalls).toEqual({
         'DynamoDB.BatchGetItem': 1,
         'DynamoDB.BatchWriteItem': 3,
         'DynamoDB.PutItem': 1,
-        'DynamoDB.UpdateItem': 2,
+        'DynamoDB.UpdateItem': 3,
       });
       expect([replay.applied, replay.duplicates]).toEqual([0, 120]);
       expect(replayCalls).toEqual({ 'DynamoDB.BatchGetItem': 1 });
@@ -249,6 +250,56 @@ describe('adapters against the local emulators', () => {
     } finally {
       clients.destroy();
     }
+  });
+
+  it('the aggregate store reads no partial it put itself, and reads them again once another writer took the shard', async () => {
+    // Prepare: two stores (two Lambda environments) on one table, each counting the keys it reads
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    const keysRead = { a: 0, b: 0 };
+    const counting = (name: keyof typeof keysRead) =>
+      ({
+        send: (command: { input: unknown }) => {
+          if (command instanceof BatchGetCommand)
+            keysRead[name] += command.input.RequestItems?.[tableName]?.Keys?.length ?? 0;
+          return env.documentClient.send(command as BatchGetCommand);
+        },
+      }) as unknown as DynamoDBDocumentClient;
+    const a = createDynamoAggregateStore({ documentClient: counting('a'), tableName });
+    const b = createDynamoAggregateStore({ documentClient: counting('b'), tableName });
+    const window = windowOf(Date.UTC(2026, 4, 6, 9, 0, 10), 60);
+    const batch = (n: number) =>
+      Array.from({ length: 20 }, (_, i) =>
+        noteAdded(window, `takeover-${i % 5}`, n * 100 + i, n * 100 + i, 60_000 + n * 100 + i),
+      );
+    const now = { nowMillis: Date.UTC(2026, 4, 6, 9, 1) };
+    const shard = 'shardId-000000000015';
+
+    // Act: a, a again (its own copies), b (takes the shard over), a again (its copies are stale)
+    const first = await a.apply(shard, batch(0), now);
+    const readsBefore = keysRead.a;
+    const second = await a.apply(shard, batch(1), now);
+    const readsOwn = keysRead.a - readsBefore;
+    const taken = await b.apply(shard, batch(2), now);
+    const readsTakeover = keysRead.b;
+    const back = await a.apply(shard, batch(3), now);
+    const readsBack = keysRead.a - readsBefore - readsOwn;
+
+    // Assess: the window and shard items only, then every partial again; nothing is lost
+    expect([first, second, taken, back].map((r) => [r.applied, r.retry.length])).toEqual([
+      [20, 0],
+      [20, 0],
+      [20, 0],
+      [20, 0],
+    ]);
+    expect([readsOwn, readsTakeover, readsBack]).toEqual([2, 2 + 5, 2 + 5]);
+    const partials = await createDynamoWindowStore({
+      documentClient: env.documentClient,
+      tableName,
+    }).readPartials(window, [shard]);
+    expect(partials).toHaveLength(5);
+    expect(partials.map((p) => [p.partial.count, p.partial.subjects.length])).toEqual(
+      Array.from({ length: 5 }, () => [16, 16]),
+    );
   });
 
   it('the aggregate store leaves only an oversized partial unwritten, not the cells put in the same call', async () => {

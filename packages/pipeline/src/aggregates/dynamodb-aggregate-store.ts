@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AggregateWindow,
@@ -11,6 +12,7 @@ import {
   windowKeyOf,
   windowStartIso,
 } from '@residency/core/aggregates';
+import { LRUCache } from 'lru-cache';
 import type { AggregateApplyResult, AggregatePort } from '../ports.ts';
 import { batchGetAll, keyString } from '../support/batch-get.ts';
 import { putBatch } from '../support/batch-write.ts';
@@ -24,7 +26,16 @@ import {
   type ShardItem,
   type WindowItem,
 } from './items.ts';
-import { openKey, partialKey, shardItemKey, windowItemKey } from './keys.ts';
+import { openKey, partialKey, shardItemKey, type TableKey, windowItemKey } from './keys.ts';
+import { type CachedPartial, createPartialCache } from './partial-cache.ts';
+
+// A partial the batch touches, with its table key.
+interface TouchedCell {
+  window: AggregateWindow;
+  cellId: string;
+  key: TableKey;
+  keyString: string;
+}
 
 /** Options of {@link createDynamoAggregateStore}. */
 export interface DynamoAggregateStoreOptions {
@@ -39,6 +50,11 @@ export interface DynamoAggregateStoreOptions {
    * Default: 2,000 (about 50 KB of the 400 KB item).
    */
   maxRecentEvents?: number;
+  /**
+   * Approximate bytes of the partials this store keeps from one batch to the next of a shard, so
+   * that it need not read them again while it still holds its claim on them. Default: 64 MiB.
+   */
+  cacheBytes?: number;
   /** BatchWriteItem calls in flight at once. Default: 4. */
   writeConcurrency?: number;
   retry?: Partial<RetryPolicy>;
@@ -48,7 +64,8 @@ export interface DynamoAggregateStoreOptions {
 /**
  * The ingest side of the aggregates table. Per batch of one shard:
  *
- * 1. One batched, strongly consistent read of every touched partial, window and shard item.
+ * 1. One batched, strongly consistent read of the touched window and shard items, and of every
+ *    touched partial this store holds no trusted copy of (see below).
  * 2. The pure planner decides what is new, late, a duplicate (at or before the cell's fence) or a
  *    producer's repeat (an event id the partial already holds, or that came earlier in the batch).
  * 3. Every touched partial is put whole (count, metrics, subjects, the ids of its latest events and
@@ -65,11 +82,21 @@ export interface DynamoAggregateStoreOptions {
  * conditional update per cell that this replaced cost one API call per touched cell, about ten
  * times the client CPU per cell (measured in the load test), and half the hot path.
  *
+ * Trusted copies: the store keeps what it put (bounded by `cacheBytes`), because the next batch of
+ * the shard usually comes to the same Lambda environment and touches the same cells. Before its
+ * first put in a (window, shard), a store claims it: a conditional update sets the shard item's
+ * `writer` to a fresh random token, and its copies there are kept under that token. A copy is used
+ * only while the shard item (read in step 1 anyway) still carries its token; if another
+ * environment took the shard in between, it claimed first, and the copies are read again. A put
+ * that failed or may not have landed is forgotten. So a copy is never older than the table,
+ * within the one-writer guarantee above, and the steady state reads no partial at all.
+ *
  * A window is registered (open index, window item, shard item) before its first partial is
  * written, so the closer never misses a partial.
  *
- * Calls per batch: 1 read per 100 touched items + 1 write per 25 touched cells (+3 once per window
- * and shard). A replayed batch costs the read only.
+ * Calls per batch: 1 read per 100 touched items not held (at least 1, for the window and shard
+ * items) + 1 write per 25 touched cells (+4 once per window and shard, +1 when another writer
+ * took the shard). A replayed batch costs the read only.
  *
  * @example const aggregates = createDynamoAggregateStore({ documentClient, tableName: 'residency-aggregates' });
  */
@@ -79,30 +106,70 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
   const maxRecentEvents = options.maxRecentEvents ?? 2_000;
   const { documentClient: client, tableName } = options;
 
+  const cache = createPartialCache({ maxBytes: options.cacheBytes });
+  // The claim this store holds on each (window, shard) it writes, by the shard item's key.
+  const claims = new LRUCache<string, string>({ max: 4_096 });
+
   return {
     async apply(shardId, observations, { nowMillis }): Promise<AggregateApplyResult> {
       const empty = { applied: 0, late: 0, duplicates: 0, repeated: 0, retry: [], lateByType: {} };
       if (observations.length === 0) return empty;
       const windows = new Map<string, AggregateWindow>();
-      const cells = new Map<string, { window: AggregateWindow; cellId: string }>();
+      const cells = new Map<string, TouchedCell>();
       for (const o of observations) {
         windows.set(windowKeyOf(o.window), o.window);
         const memo = `${windowKeyOf(o.window)}\n${groupKeyOf(o.group)}`;
-        if (!cells.has(memo)) cells.set(memo, { window: o.window, cellId: cellIdOf(o.window, o.group) });
+        if (cells.has(memo)) continue;
+        const cellId = cellIdOf(o.window, o.group);
+        const key = partialKey(o.window, shardId, cellId);
+        cells.set(memo, { window: o.window, cellId, key, keyString: keyString(key) });
       }
-      const keys = [
-        ...[...windows.values()].flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
-        ...[...cells.values()].map((c) => partialKey(c.window, shardId, c.cellId)),
-      ];
-      const items = await batchGetAll<PartialItem | WindowItem | ShardItem>(client, tableName, keys, options);
-      const cellWindow = new Map([...cells.values()].map((c) => [c.cellId, c.window]));
+      const touched = [...cells.values()];
+      // Bookkeeping items are always read; partials only when this store has no copy of them.
+      const uncached = touched.filter((c) => !cache.has(c.keyString));
+      const items = await batchGetAll<PartialItem | WindowItem | ShardItem>(
+        client,
+        tableName,
+        [
+          ...[...windows.values()].flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
+          ...uncached.map((c) => c.key),
+        ],
+        options,
+      );
+      const writerOf = (window: AggregateWindow) => {
+        const item = items.get(keyString(shardItemKey(window, shardId)));
+        return item?.kind === 'shard' ? item.writer : undefined;
+      };
+      // A copy counts only while the shard item still carries the claim it was put under: another
+      // writer claims before its first put, so any other value means the copy may be stale.
+      const cached = new Map<string, CachedPartial>();
+      const stale: TouchedCell[] = [];
+      const wasRead = new Set(uncached);
+      for (const cell of touched) {
+        if (wasRead.has(cell)) continue;
+        const entry = cache.valid(cell.keyString, writerOf(cell.window));
+        if (entry) cached.set(cell.cellId, entry);
+        else stale.push(cell);
+      }
+      if (stale.length > 0) {
+        const fresh = await batchGetAll<PartialItem>(
+          client,
+          tableName,
+          stale.map((c) => c.key),
+          options,
+        );
+        for (const [key, item] of fresh) items.set(key, item);
+      }
+      const keyOfCell = new Map(touched.map((c) => [c.cellId, c.keyString]));
       // The planner asks per event; each cell's item is looked up and converted once per batch.
       const storedByCell = new Map<string, PartialItem | undefined>();
       const fencedByCell = new Map<string, FencedPartial | undefined>();
       const storedPartial = (cellId: string) => {
+        const entry = cached.get(cellId);
+        if (entry) return entry.item;
         if (storedByCell.has(cellId)) return storedByCell.get(cellId);
-        const window = cellWindow.get(cellId);
-        const item = window && items.get(keyString(partialKey(window, shardId, cellId)));
+        const key = keyOfCell.get(cellId);
+        const item = key === undefined ? undefined : items.get(key);
         const partial = item?.kind === 'partial' ? item : undefined;
         storedByCell.set(cellId, partial);
         return partial;
@@ -117,6 +184,8 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         observations,
         {
           partial: (cellId) => {
+            const entry = cached.get(cellId);
+            if (entry) return entry.fenced;
             if (fencedByCell.has(cellId)) return fencedByCell.get(cellId);
             const item = storedPartial(cellId);
             const fenced = item ? fencedPartialOf(item) : undefined;
@@ -152,27 +221,48 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         }
       }
 
+      // Before its first put in a (window, shard), a store claims it, so that a copy another
+      // writer cached there is no longer trusted. A claim held since the read needs no call.
+      const unclaimed = new Set<string>();
+      const written = new Map(plan.partialWrites.map((w) => [windowKeyOf(w.window), w.window]));
+      for (const [windowKey, window] of written) {
+        if (unregistered.has(windowKey)) continue;
+        const shardKey = keyString(shardItemKey(window, shardId));
+        const seen = writerOf(window);
+        if (seen !== undefined && claims.get(shardKey) === seen) continue;
+        const claim = randomUUID();
+        if (await attempt(() => claimShard(client, tableName, window, shardId, seen, claim)))
+          claims.set(shardKey, claim);
+        else unclaimed.add(windowKey);
+      }
+
       const partials: PartialWrite[] = [];
       for (const write of plan.partialWrites) {
-        if (unregistered.has(windowKeyOf(write.window))) retry.push(...write.sequenceNumbers);
+        const windowKey = windowKeyOf(write.window);
+        if (unregistered.has(windowKey) || unclaimed.has(windowKey)) retry.push(...write.sequenceNumbers);
         else partials.push(write);
       }
       // What is still not written after putBatch's own retries is retried by the next delivery.
-      const { failed, refused } = await putBatch(
-        client,
-        tableName,
-        partials.map((write) => ({
-          write,
-          item: withRecentEvents(
-            partialItemOf(shardId, write, nowMillis),
-            storedPartial(write.cellId),
-            maxRecentEvents,
-          ),
-        })),
-        { ...options, concurrency },
-      );
+      const puts = partials.map((write) => ({
+        write,
+        item: withRecentEvents(
+          partialItemOf(shardId, write, nowMillis),
+          storedPartial(write.cellId),
+          maxRecentEvents,
+        ),
+      }));
+      const { failed, refused } = await putBatch(client, tableName, puts, { ...options, concurrency });
       const notWritten = [...failed, ...refused];
       for (const { write } of notWritten) retry.push(...write.sequenceNumbers);
+      // Keep what was put, under the claim it was put under; a put that may not have landed is
+      // forgotten, so the next batch reads the item as it is.
+      const lost = new Set(notWritten.map((n) => n.write));
+      for (const { write, item } of puts) {
+        const key = keyString(item);
+        const claim = claims.get(keyString(shardItemKey(write.window, shardId)));
+        if (lost.has(write) || claim === undefined) cache.delete(key);
+        else cache.set(key, { item, fenced: write.state, claim });
+      }
       let applied = 0;
       for (const write of partials) applied += write.sequenceNumbers.length;
       for (const { write } of notWritten) applied -= write.sequenceNumbers.length;
@@ -240,6 +330,28 @@ async function register(
         ':seconds': base.windowSeconds,
         ':now': now,
       },
+    }),
+  );
+}
+
+// Takes a shard's partials of a window for this writer: conditional on the writer the batch read,
+// so of two writers that read the same one, only one can claim (the other's events are retried).
+async function claimShard(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  window: AggregateWindow,
+  shardId: string,
+  seen: string | undefined,
+  claim: string,
+): Promise<void> {
+  await client.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: shardItemKey(window, shardId),
+      UpdateExpression: 'SET writer = :claim',
+      ConditionExpression:
+        seen === undefined ? 'attribute_exists(pk) AND attribute_not_exists(writer)' : 'writer = :seen',
+      ExpressionAttributeValues: { ':claim': claim, ...(seen === undefined ? {} : { ':seen': seen }) },
     }),
   );
 }

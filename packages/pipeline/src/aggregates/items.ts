@@ -64,6 +64,11 @@ export interface ShardItem {
   registeredAt: string;
   lateCount?: number;
   lateLastSequence?: string;
+  /**
+   * The claim of the writer that last took this shard's partials of the window (a random token,
+   * set before its first put). A writer trusts the partials it cached only while this is its claim.
+   */
+  writer?: string;
 }
 
 /** A window's epsilon ledger entry: written once, before the first noisy release. */

@@ -10,6 +10,7 @@ import {
   KinesisEnvelopeError,
   silentLogger,
 } from '../src/index.ts';
+import { isBase64 } from '../src/ingest/decode.ts';
 import { booked, NOW_ON_TIME, registered } from './support/events.ts';
 import { kinesisEvent, kinesisRecord } from './support/kinesis-events.ts';
 
@@ -217,5 +218,22 @@ describe('createIngestHandler', () => {
     expect(outbox.entries).toHaveLength(2);
     expect(await aggregates.listOpenWindows()).toEqual([]);
     expect(metrics.total('LateEvents', { eventType: 'appointment.booked' })).toBe(2);
+  });
+});
+
+describe('isBase64', () => {
+  it('takes padded standard base64 only: whole groups of four, padding only at the end', () => {
+    const valid = [
+      '',
+      'bm90IGpzb24=',
+      'YWI=',
+      'YQ==',
+      'YWJj',
+      'ab+/',
+      Buffer.from([251, 255, 0]).toString('base64'),
+    ];
+    const invalid = ['***', 'YQ', 'YQ=', 'Y===', '====', 'YQ==YWJj', 'Y=Jj', 'ab-_', 'YWJj ', 'YW\nJj'];
+    expect(valid.filter((s) => !isBase64(s))).toEqual([]);
+    expect(invalid.filter((s) => isBase64(s))).toEqual([]);
   });
 });

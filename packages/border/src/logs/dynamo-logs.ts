@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { writeBatch } from '@residency/aws';
 import { BorderLogWriteError } from '../errors.ts';
 import { type EgressLog, type EgressLogEntry, egressPartitionKey, egressSortKey } from './egress-log.ts';
 import {
@@ -9,9 +10,8 @@ import {
   quarantineSortKey,
 } from './quarantine.ts';
 
-// BatchWriteItem takes at most 25 items. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
-const BATCH_WRITE_MAX_ITEMS = 25;
-const UNPROCESSED_RETRIES = 8;
+// Unprocessed items: up to 9 rounds, backing off from 20 ms to 5 s.
+const UNPROCESSED_RETRY = { maxAttempts: 9, baseDelayMillis: 20, maxDelayMillis: 5_120 };
 
 // Every item of one partition, all pages, without the key attributes.
 async function queryPartition<T>(
@@ -93,23 +93,15 @@ export function createDynamoQuarantine(options: {
   const client = documentClient(options.dynamodb);
   return {
     async put(entries) {
-      for (let start = 0; start < entries.length; start += BATCH_WRITE_MAX_ITEMS) {
-        let requests = entries.slice(start, start + BATCH_WRITE_MAX_ITEMS).map((entry) => ({
-          PutRequest: { Item: { pk: quarantinePartitionKey(entry), sk: quarantineSortKey(entry), ...entry } },
-        }));
-        for (let attempt = 0; requests.length > 0; attempt++) {
-          if (attempt > UNPROCESSED_RETRIES) throw new BorderLogWriteError('quarantine');
-          try {
-            const output = await client.send(
-              new BatchWriteCommand({ RequestItems: { [options.tableName]: requests } }),
-            );
-            requests = (output.UnprocessedItems?.[options.tableName] ?? []) as typeof requests;
-          } catch (cause) {
-            throw new BorderLogWriteError('quarantine', { cause });
-          }
-          if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-        }
-      }
+      const { failed, refused, lastError } = await writeBatch(
+        client,
+        options.tableName,
+        entries,
+        (entry) => ({ put: { pk: quarantinePartitionKey(entry), sk: quarantineSortKey(entry), ...entry } }),
+        { retry: UNPROCESSED_RETRY },
+      );
+      if (failed.length + refused.length > 0)
+        throw new BorderLogWriteError('quarantine', { cause: lastError });
     },
     listDay: (day) => queryPartition<QuarantineEntry>(client, options.tableName, `Q#${day}`),
   };

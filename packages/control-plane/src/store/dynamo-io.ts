@@ -1,7 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
   DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
@@ -9,11 +7,10 @@ import {
   ScanCommand,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { type BatchWriteRequest, readBatch, writeBatch } from '@residency/aws';
 
-// Service limits: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
-const BATCH_WRITE_MAX_ITEMS = 25;
-const BATCH_GET_MAX_KEYS = 100;
-const UNPROCESSED_MAX_ROUNDS = 10;
+// Unprocessed items and keys: up to 11 rounds, backing off from 10 ms to 640 ms.
+const BATCH_RETRY = { maxAttempts: 11, baseDelayMillis: 10, maxDelayMillis: 640 };
 
 type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
@@ -30,8 +27,6 @@ export interface DynamoIo {
   scan(input: ScanCommandInput): AsyncIterable<Item>;
 }
 
-const pause = (round: number) => new Promise((resolve) => setTimeout(resolve, 10 * 2 ** Math.min(round, 6)));
-
 function uniqueByKey<T extends { pk?: unknown; sk?: unknown }>(items: readonly T[]): T[] {
   const seen = new Map<string, T>();
   for (const item of items) seen.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
@@ -42,16 +37,15 @@ function uniqueByKey<T extends { pk?: unknown; sk?: unknown }>(items: readonly T
 export function createDynamoIo(dynamodb: DynamoDBClient): DynamoIo {
   const doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
 
-  const batchWrite = async (table: string, requests: Array<Record<string, unknown>>) => {
-    for (let start = 0; start < requests.length; start += BATCH_WRITE_MAX_ITEMS) {
-      let pending = requests.slice(start, start + BATCH_WRITE_MAX_ITEMS);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > UNPROCESSED_MAX_ROUNDS)
-          throw new Error(`BatchWriteItem on ${table}: items left unprocessed`);
-        const output = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-        pending = (output.UnprocessedItems?.[table] ?? []) as typeof pending;
-        if (pending.length > 0) await pause(round);
-      }
+  // What is still unwritten after writeBatch's retries fails the caller's batch, which is retried.
+  const batchWrite = async (table: string, requests: readonly BatchWriteRequest[]) => {
+    const { failed, refused, lastError } = await writeBatch(doc, table, requests, (request) => request, {
+      retry: BATCH_RETRY,
+    });
+    if (failed.length + refused.length > 0) {
+      throw new Error(`BatchWriteItem on ${table}: ${failed.length + refused.length} requests not written`, {
+        cause: lastError,
+      });
     }
   };
 
@@ -72,30 +66,15 @@ export function createDynamoIo(dynamodb: DynamoDBClient): DynamoIo {
     batchPut: (table, items) =>
       batchWrite(
         table,
-        uniqueByKey(items).map((Item) => ({ PutRequest: { Item } })),
+        uniqueByKey(items).map((item) => ({ put: item as Key & Item })),
       ),
     batchDelete: (table, keyList) =>
       batchWrite(
         table,
-        uniqueByKey(keyList).map((Key) => ({ DeleteRequest: { Key } })),
+        uniqueByKey(keyList).map((key) => ({ delete: key })),
       ),
     async batchGet(table, keyList) {
-      const unique = uniqueByKey(keyList);
-      const found: Item[] = [];
-      for (let start = 0; start < unique.length; start += BATCH_GET_MAX_KEYS) {
-        let pending: Key[] = unique.slice(start, start + BATCH_GET_MAX_KEYS);
-        for (let round = 0; pending.length > 0; round++) {
-          if (round > UNPROCESSED_MAX_ROUNDS)
-            throw new Error(`BatchGetItem on ${table}: keys left unprocessed`);
-          const output = await doc.send(
-            new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
-          );
-          found.push(...(output.Responses?.[table] ?? []));
-          pending = (output.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
-          if (pending.length > 0) await pause(round);
-        }
-      }
-      return found;
+      return [...(await readBatch<Key & Item>(doc, table, keyList, { retry: BATCH_RETRY })).values()];
     },
     async query(input) {
       const items: Item[] = [];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keyText, readBatch } from '@residency/aws';
 import {
   type AggregateWindow,
   cellIdOf,
@@ -14,9 +15,9 @@ import {
 } from '@residency/core/aggregates';
 import { LRUCache } from 'lru-cache';
 import type { AggregateApplyResult, AggregatePort } from '../ports.ts';
-import { batchGetAll, keyString } from '../support/batch-get.ts';
 import { putBatch } from '../support/batch-write.ts';
 import type { RetryEnvironment, RetryPolicy } from '../support/retry.ts';
+import { retryBoundsOf } from '../support/retry.ts';
 import {
   eventFingerprint,
   fencedLateOf,
@@ -34,7 +35,7 @@ interface TouchedCell {
   window: AggregateWindow;
   cellId: string;
   key: TableKey;
-  keyString: string;
+  text: string;
 }
 
 /** Options of {@link createDynamoAggregateStore}. */
@@ -122,22 +123,22 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         if (cells.has(memo)) continue;
         const cellId = cellIdOf(o.window, o.group);
         const key = partialKey(o.window, shardId, cellId);
-        cells.set(memo, { window: o.window, cellId, key, keyString: keyString(key) });
+        cells.set(memo, { window: o.window, cellId, key, text: keyText(key) });
       }
       const touched = [...cells.values()];
       // Bookkeeping items are always read; partials only when this store has no copy of them.
-      const uncached = touched.filter((c) => !cache.has(c.keyString));
-      const items = await batchGetAll<PartialItem | WindowItem | ShardItem>(
-        client,
-        tableName,
-        [
-          ...[...windows.values()].flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
-          ...uncached.map((c) => c.key),
-        ],
-        options,
-      );
+      const uncached = touched.filter((c) => !cache.has(c.text));
+      const read = (keys: readonly TableKey[]) =>
+        readBatch<PartialItem | WindowItem | ShardItem>(client, tableName, keys, {
+          concurrency: 4,
+          retry: retryBoundsOf(options.retry, options.retryEnvironment),
+        });
+      const items = await read([
+        ...[...windows.values()].flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
+        ...uncached.map((c) => c.key),
+      ]);
       const writerOf = (window: AggregateWindow) => {
-        const item = items.get(keyString(shardItemKey(window, shardId)));
+        const item = items.get(keyText(shardItemKey(window, shardId)));
         return item?.kind === 'shard' ? item.writer : undefined;
       };
       // A copy counts only while the shard item still carries the claim it was put under: another
@@ -147,20 +148,14 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       const wasRead = new Set(uncached);
       for (const cell of touched) {
         if (wasRead.has(cell)) continue;
-        const entry = cache.valid(cell.keyString, writerOf(cell.window));
+        const entry = cache.valid(cell.text, writerOf(cell.window));
         if (entry) cached.set(cell.cellId, entry);
         else stale.push(cell);
       }
       if (stale.length > 0) {
-        const fresh = await batchGetAll<PartialItem>(
-          client,
-          tableName,
-          stale.map((c) => c.key),
-          options,
-        );
-        for (const [key, item] of fresh) items.set(key, item);
+        for (const [key, item] of await read(stale.map((c) => c.key))) items.set(key, item);
       }
-      const keyOfCell = new Map(touched.map((c) => [c.cellId, c.keyString]));
+      const keyOfCell = new Map(touched.map((c) => [c.cellId, c.text]));
       // The planner asks per event; each cell's item is looked up and converted once per batch.
       const storedByCell = new Map<string, PartialItem | undefined>();
       const fencedByCell = new Map<string, FencedPartial | undefined>();
@@ -176,7 +171,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       };
       const closed = new Set(
         [...windows].flatMap(([windowKey, window]) => {
-          const item = items.get(keyString(windowItemKey(window)));
+          const item = items.get(keyText(windowItemKey(window)));
           return item?.kind === 'window' && item.status === 'closed' ? [windowKey] : [];
         }),
       );
@@ -200,7 +195,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
           },
           late: (windowKey) => {
             const window = windows.get(windowKey);
-            const item = window && items.get(keyString(shardItemKey(window, shardId)));
+            const item = window && items.get(keyText(shardItemKey(window, shardId)));
             return item?.kind === 'shard' ? fencedLateOf(item) : undefined;
           },
           isClosed: (windowKey) => closed.has(windowKey),
@@ -212,7 +207,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       const unregistered = new Set<string>();
       for (const window of plan.openWindows) {
         const registered =
-          items.has(keyString(windowItemKey(window))) && items.has(keyString(shardItemKey(window, shardId)));
+          items.has(keyText(windowItemKey(window))) && items.has(keyText(shardItemKey(window, shardId)));
         if (registered) continue;
         try {
           await register(client, tableName, window, shardId, nowMillis);
@@ -227,7 +222,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       const written = new Map(plan.partialWrites.map((w) => [windowKeyOf(w.window), w.window]));
       for (const [windowKey, window] of written) {
         if (unregistered.has(windowKey)) continue;
-        const shardKey = keyString(shardItemKey(window, shardId));
+        const shardKey = keyText(shardItemKey(window, shardId));
         const seen = writerOf(window);
         if (seen !== undefined && claims.get(shardKey) === seen) continue;
         const claim = randomUUID();
@@ -258,8 +253,8 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       // forgotten, so the next batch reads the item as it is.
       const lost = new Set(notWritten.map((n) => n.write));
       for (const { write, item } of puts) {
-        const key = keyString(item);
-        const claim = claims.get(keyString(shardItemKey(write.window, shardId)));
+        const key = keyText(item);
+        const claim = claims.get(keyText(shardItemKey(write.window, shardId)));
         if (lost.has(write) || claim === undefined) cache.delete(key);
         else cache.set(key, { item, fenced: write.state, claim });
       }

@@ -1,3 +1,4 @@
+import type { BatchRetry } from '@residency/aws';
 import { retry, sleepMillis } from '@residency/core';
 
 /** First backoff delay before a retry. */
@@ -71,9 +72,23 @@ export async function retryWithBackoff<T>(
   policy: Partial<RetryPolicy> = {},
   environment: RetryEnvironment = realEnvironment,
 ): Promise<RetryResult<T>> {
-  const resolved = { ...DEFAULT_RETRY_POLICY, ...policy };
   const { value, attempts, exhausted } = await retry(attempt, {
+    ...retryBoundsOf(policy, environment),
     retryable: (outcome) => !outcome.done,
+  });
+  return { value: value.value, attempts, exhausted };
+}
+
+/**
+ * A policy as {@link retry}'s bounds, with the deadline counted from now: what
+ * {@link retryWithBackoff} runs under, and what `@residency/aws`'s batch reads and writes take.
+ */
+export function retryBoundsOf(
+  policy: Partial<RetryPolicy> = {},
+  environment: RetryEnvironment = realEnvironment,
+): BatchRetry {
+  const resolved = { ...DEFAULT_RETRY_POLICY, ...policy };
+  return {
     baseDelayMillis: resolved.baseDelayMillis,
     maxDelayMillis: resolved.maxDelayMillis,
     maxAttempts: resolved.maxAttempts,
@@ -81,6 +96,5 @@ export async function retryWithBackoff<T>(
     clock: environment,
     sleep: (millis) => environment.sleep(millis),
     random: () => environment.random(),
-  });
-  return { value: value.value, attempts, exhausted };
+  };
 }

@@ -49,7 +49,8 @@ export function DataPlane({ stack, app }: StackContext) {
     streams: [data.events, data.outbox],
   });
   grantTable(ingest, data.vault, key, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem']);
-  // Partials are put 25 to a BatchWriteItem; windows and late counters are conditional updates.
+  // Partials and event logs are put 25 to a BatchWriteItem, event logs read by Query when an
+  // environment takes a shard over; windows, claims and late counters are conditional updates.
   grantTable(ingest, data.aggregates, key, [
     'GetItem',
     'BatchGetItem',

@@ -51,10 +51,10 @@ export interface StageConfig {
    */
   readonly ingestBatchingWindowSeconds: number;
   /**
-   * Event ids each aggregate partial keeps to recognise a producer's repeat
-   * (`RESIDENCY_AGGREGATE_RECENT_EVENTS`, the ingest's `AGGREGATE_RECENT_EVENTS`). Default 2000.
-   * Every put of a partial rewrites them; fewer cost less for busy cells and shorten how long a
-   * repeat is known.
+   * Event ids the aggregates keep per (window, shard) to recognise a producer's repeat
+   * (`RESIDENCY_AGGREGATE_RECENT_EVENTS`, the ingest's `AGGREGATE_RECENT_EVENTS`). Default 20,000,
+   * from 1,000 to 200,000. More keep a repeat known longer, for more ingest memory and a longer read
+   * of the event log when an environment takes a shard over.
    */
   readonly aggregateRecentEvents: number;
   /** Iterator age that raises the alarm (`RESIDENCY_ITERATOR_AGE_ALARM_SECONDS`). Default 300. */
@@ -139,7 +139,7 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
     maxRecordAgeSeconds: integer(env, 'RESIDENCY_MAX_RECORD_AGE_SECONDS', 21_600, 60, 604_800),
     ingestBatchSize: integer(env, 'RESIDENCY_INGEST_BATCH_SIZE', 2500, 1, 10_000),
     ingestBatchingWindowSeconds: integer(env, 'RESIDENCY_INGEST_BATCHING_WINDOW_SECONDS', 3, 0, 300),
-    aggregateRecentEvents: integer(env, 'RESIDENCY_AGGREGATE_RECENT_EVENTS', 2000, 100, 5000),
+    aggregateRecentEvents: integer(env, 'RESIDENCY_AGGREGATE_RECENT_EVENTS', 20_000, 1_000, 200_000),
     iteratorAgeAlarmSeconds: integer(env, 'RESIDENCY_ITERATOR_AGE_ALARM_SECONDS', 300, 1, 604_800),
     windowCloseMinutes: integer(env, 'RESIDENCY_WINDOW_CLOSE_MINUTES', 5, 1, 1440),
     queryAuth: oneOf(env, 'RESIDENCY_QUERY_AUTH', ['iam', 'none'] as const, 'iam'),

@@ -52,7 +52,7 @@ describe('stage configuration', () => {
     ).toThrow(StageConfigError);
     // Lambda takes at most 10,000 records a batch from Kinesis
     expect(() =>
-      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_AGGREGATE_RECENT_EVENTS: '5001' }),
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_AGGREGATE_RECENT_EVENTS: '200001' }),
     ).toThrow(/RESIDENCY_AGGREGATE_RECENT_EVENTS/);
     expect(() => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_INGEST_BATCH_SIZE: '10001' })).toThrow(
       /RESIDENCY_INGEST_BATCH_SIZE/,

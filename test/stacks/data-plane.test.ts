@@ -166,7 +166,7 @@ describe('DataPlane stack', () => {
       }
       const ingest = data.json.Resources[idOf(data, 'AWS::Lambda::Function', 'Ingest')]?.Properties
         ?.Environment as { Variables: Record<string, unknown> };
-      expect(ingest.Variables.AGGREGATE_RECENT_EVENTS).toBe('2000');
+      expect(ingest.Variables.AGGREGATE_RECENT_EVENTS).toBe('20000');
       data.template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
           Variables: Match.objectLike({

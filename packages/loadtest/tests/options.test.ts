@@ -4,9 +4,9 @@ import { resolveOptions } from '../src/runner/options.ts';
 
 describe('load-test options', () => {
   it('defaults the recent event ids to the pipeline default and refuses what the ingest would refuse', () => {
-    expect(resolveOptions({}).recentEvents).toBe(2000);
-    expect(resolveOptions({ recentEvents: 100 }).recentEvents).toBe(100);
-    for (const recentEvents of [99, 5001, 1.5]) {
+    expect(resolveOptions({}).recentEvents).toBe(20_000);
+    expect(resolveOptions({ recentEvents: 1_000 }).recentEvents).toBe(1_000);
+    for (const recentEvents of [999, 200_001, 1500.5]) {
       expect(() => resolveOptions({ recentEvents }), String(recentEvents)).toThrow(LoadtestError);
       expect(() => resolveOptions({ recentEvents }), String(recentEvents)).toThrow(/--recent-events/);
     }

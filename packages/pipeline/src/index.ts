@@ -6,7 +6,7 @@ export {
   createDynamoWindowStore,
   type DynamoWindowStoreOptions,
 } from './aggregates/dynamodb-window-store.ts';
-export type { LedgerItem, PartialItem, ShardItem, WindowItem } from './aggregates/items.ts';
+export type { EventLogItem, LedgerItem, PartialItem, ShardItem, WindowItem } from './aggregates/items.ts';
 export {
   LEDGER_SK,
   ledgerKey,

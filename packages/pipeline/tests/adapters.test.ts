@@ -1,5 +1,5 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, createCallCounter } from '@residency/aws';
 import { type OutboxMessage, OutboxMessageSchema } from '@residency/core';
 import { type AggregateWindow, type Observation, windowOf } from '@residency/core/aggregates';
@@ -10,7 +10,7 @@ import {
   createDynamoWindowStore,
   createKinesisOutbox,
   createKmsPayloadEncryptor,
-  type PartialItem,
+  type EventLogItem,
   type QuarantineEntry,
   type QuarantineItem,
 } from '../src/index.ts';
@@ -230,12 +230,12 @@ describe('adapters against the local emulators', () => {
       const replay = await store.apply(shard, batch, now);
       const replayCalls = counter.snapshot();
 
-      // Assess: 60 partials in ceil(60 / 25) = 3 calls; registering the window costs 3 more, and
-      // claiming the shard's partials of it 1
+      // Assess: 60 partials in ceil(60 / 25) = 3 calls and the batch's event log in 1; registering
+      // the window costs 3 more, and claiming the shard's partials of it 1
       expect([first.applied, first.retry.length]).toEqual([120, 0]);
       expect(firstCalls).toEqual({
         'DynamoDB.BatchGetItem': 1,
-        'DynamoDB.BatchWriteItem': 3,
+        'DynamoDB.BatchWriteItem': 4,
         'DynamoDB.PutItem': 1,
         'DynamoDB.UpdateItem': 3,
       });
@@ -368,40 +368,80 @@ describe('adapters against the local emulators', () => {
     );
   });
 
-  it('the aggregate store keeps a bounded set of recent event ids and still knows the latest repeats', async () => {
-    // Prepare: at most 4 recent ids per partial; 10 events in batches of 2, then repeats
+  it('the aggregate store knows the latest repeats of a window and shard, and so does a store that takes the shard over', async () => {
+    // Prepare: at most 4 recent ids per (window, shard); 10 events in batches of 2
     const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
-    const store = createDynamoAggregateStore({
-      documentClient: env.documentClient,
-      tableName,
-      maxRecentEvents: 4,
-    });
+    const options = { documentClient: env.documentClient, tableName, maxRecentEvents: 4 };
+    const store = createDynamoAggregateStore(options);
     const window = windowOf(Date.UTC(2026, 4, 3, 9, 0, 10), 60);
-    const event = (i: number, sequence: number) => noteAdded(window, 'bounded-1', i, i, sequence);
+    const event = (i: number, sequence: number) => noteAdded(window, `bounded-${i % 2}`, i, i, sequence);
     const now = { nowMillis: Date.UTC(2026, 4, 3, 9, 1) };
     const shard = 'shardId-000000000012';
     for (let i = 0; i < 10; i += 2)
       await store.apply(shard, [event(i, 30_000 + i), event(i + 1, 30_001 + i)], now);
 
-    // Act: the four latest events come again, and one old enough to have left both generations
+    // Act: the four latest events come again, then one old enough to be forgotten; then another
+    // environment takes the shard over and sees the two latest again
     const repeats = await store.apply(
       shard,
       [6, 7, 8, 9].map((i, n) => event(i, 30_100 + n)),
       now,
     );
     const old = await store.apply(shard, [event(0, 30_200)], now);
+    const takeover = await createDynamoAggregateStore(options).apply(
+      shard,
+      [event(8, 30_300), event(9, 30_301), event(10, 30_302)],
+      now,
+    );
 
-    // Assess
+    // Assess: the repeats in both cells count once; the forgotten one twice
     expect([repeats.applied, repeats.repeated]).toEqual([0, 4]);
     expect([old.applied, old.repeated]).toEqual([1, 0]);
-    const item = (await scanAll<PartialItem>(env.documentClient, tableName)).find(
-      (i) => i.pk.endsWith(`#${shard}`) && i.sk.startsWith('P#'),
+    expect([takeover.applied, takeover.repeated, takeover.retry]).toEqual([1, 2, []]);
+    const partials = await createDynamoWindowStore(options).readPartials(window, [shard]);
+    expect(partials.map((p) => p.partial.count).sort()).toEqual([5, 7]);
+    const logged = (await scanAll<EventLogItem>(env.documentClient, tableName)).filter(
+      (i) => i.pk.endsWith(`#${shard}`) && i.sk.startsWith('E#'),
     );
-    const idsKept = (item?.events?.size ?? 0) + (item?.eventsBefore?.size ?? 0);
-    expect(idsKept).toBeGreaterThanOrEqual(4);
-    expect(idsKept).toBeLessThanOrEqual(8);
-    expect(item?.subjects?.size).toBe(11 - 1);
-    expect(item?.count).toBe(11);
+    expect(logged.reduce((sum, i) => sum + i.ids.size, 0)).toBe(12);
+  });
+
+  it('the aggregate store retries events whose ids it could not log, and logs them when they come again', async () => {
+    // Prepare: a client whose event log writes fail during the first delivery
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    let logDown = true;
+    const flaky = {
+      send: (command: { input: unknown }) => {
+        const logWrite =
+          command instanceof BatchWriteCommand && JSON.stringify(command.input).includes('"E#');
+        if (logDown && logWrite)
+          return Promise.reject(Object.assign(new Error('down'), { name: 'InternalServerError' }));
+        return env.documentClient.send(command as BatchWriteCommand);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const options = { documentClient: flaky, tableName, retry: { maxAttempts: 1 } };
+    const window = windowOf(Date.UTC(2026, 4, 7, 9, 0, 10), 60);
+    const batch = [0, 1].map((i) => noteAdded(window, 'unlogged', i, i, 70_000 + i));
+    const now = { nowMillis: Date.UTC(2026, 4, 7, 9, 1) };
+    const shard = 'shardId-000000000016';
+    const store = createDynamoAggregateStore(options);
+
+    // Act: the first delivery, its redelivery, then a producer's repeat of event 0 in another environment
+    const first = await store.apply(shard, batch, now);
+    logDown = false;
+    const again = await store.apply(shard, batch, now);
+    const repeat = await createDynamoAggregateStore(options).apply(
+      shard,
+      [noteAdded(window, 'unlogged', 0, 0, 70_100)],
+      now,
+    );
+
+    // Assess: counted once each, and the repeat is known
+    expect([first.applied, first.retry]).toEqual([0, ['70000', '70001']]);
+    expect([again.applied, again.duplicates, again.retry]).toEqual([0, 2, []]);
+    expect([repeat.applied, repeat.repeated]).toEqual([0, 1]);
+    const partials = await createDynamoWindowStore(options).readPartials(window, [shard]);
+    expect(partials.map((p) => p.partial.count)).toEqual([2]);
   });
 
   it('the window store keeps the first epsilon ledger entry of a window (a retried release reuses its seed)', async () => {

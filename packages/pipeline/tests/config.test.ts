@@ -28,10 +28,10 @@ describe('loadIngestConfig', () => {
     expect(config.tables.VAULT_TABLE).toEqual({ name: 'residency-vault' });
   });
 
-  it('reads how many event ids a partial keeps, within bounds', () => {
-    expect(loadIngestConfig(env).aggregateRecentEvents).toBe(2_000);
-    expect(loadIngestConfig({ ...env, AGGREGATE_RECENT_EVENTS: '500' }).aggregateRecentEvents).toBe(500);
-    for (const value of ['99', '5001', 'many'])
+  it('reads how many event ids the aggregates keep per window and shard, within bounds', () => {
+    expect(loadIngestConfig(env).aggregateRecentEvents).toBe(20_000);
+    expect(loadIngestConfig({ ...env, AGGREGATE_RECENT_EVENTS: '5000' }).aggregateRecentEvents).toBe(5_000);
+    for (const value of ['999', '200001', 'many'])
       expect(() => loadIngestConfig({ ...env, AGGREGATE_RECENT_EVENTS: value }), value).toThrow(
         /AGGREGATE_RECENT_EVENTS/,
       );

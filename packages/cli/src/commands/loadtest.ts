@@ -83,7 +83,7 @@ export function register(program: Command): void {
     )
     .option(
       '--recent-events <n>',
-      'event ids each aggregate partial keeps, as AGGREGATE_RECENT_EVENTS (default 2000)',
+      'event ids the aggregates keep per window and shard, as AGGREGATE_RECENT_EVENTS (default 20000)',
       integer,
     )
     .option('--no-cold', 'skip measuring the cold passes (they still run once, to warm up)')

@@ -13,8 +13,8 @@ export interface ShardAggregateState {
   /** True when the window was already closed (released): its events are late whatever the time. */
   isClosed(windowKey: string): boolean;
   /**
-   * True when the cell's stored partial already holds an event of this id (stored with the
-   * partial, in the same write as its counts). Absent: ids are not checked.
+   * True when an event of this id was already applied to the cell (the adapter keeps the ids of
+   * recently applied events). Absent: ids are not checked.
    */
   holdsEvent?(cellId: string, eventId: string): boolean;
 }
@@ -37,7 +37,7 @@ export interface PartialWrite {
   readonly state: FencedPartial;
   /** Sequence numbers of the events this write applies (retry them all if it fails). */
   readonly sequenceNumbers: readonly string[];
-  /** Ids of the events this write applies: stored with the partial, so that a repeat is known. */
+  /** Ids of the events this write applies: the adapter keeps them, so that a repeat is known. */
   readonly eventIds: readonly string[];
 }
 
@@ -77,7 +77,7 @@ export interface ShardBatchPlan {
  *
  * Repeats: a producer that puts an event again after an ambiguous failure gives it a second
  * sequence number, past the fence. Such a record is dropped when an earlier record of the batch
- * had its event id, or when the cell's partial already holds the id (`holdsEvent`). A repeat has
+ * had its event id, or when the adapter knows the id as applied (`holdsEvent`). A repeat has
  * the same content, so the same cell, and the same partition key, so the same shard.
  *
  * Precondition: `observations` are of one shard, in ascending sequence order.

@@ -136,7 +136,7 @@ function whyHotpathSlow(report: LoadtestReport): string {
     const kilobytesPerBatch = aggregates[1].writeUnits / Math.max(1, hotpath.batches);
     parts.push(
       `the aggregates put each touched cell once per batch of ${fmt(report.workload.batchSize)} (25 to a call), ` +
-        `whole, with its subjects and recent event ids: about ${fmt(kilobytesPerBatch)} KB per batch; bigger batches ` +
+        `whole, with its subjects, and the batch's event ids once: about ${fmt(kilobytesPerBatch)} KB per batch; bigger batches ` +
         '(--batch-size, RESIDENCY_INGEST_BATCH_SIZE) put fewer cells per event. Carrying the partials across ' +
         "invocations in Lambda's tumbling-window state would not fit: that state is at most 1 MB per shard",
     );

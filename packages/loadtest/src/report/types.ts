@@ -31,7 +31,7 @@ export interface WorkloadInfo {
   e2eEvents: number;
   batchSize: number;
   warmRepeats: number;
-  /** Event ids each aggregate partial kept (the ingest's `AGGREGATE_RECENT_EVENTS`). */
+  /** Event ids the aggregates kept per (window, shard) (the ingest's `AGGREGATE_RECENT_EVENTS`). */
   recentEvents: number;
   initialPatients: number;
   zipfExponent: number;

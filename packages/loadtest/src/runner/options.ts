@@ -25,7 +25,7 @@ export interface LoadtestOptions {
   batchSize?: number;
   /** Warm hot-path passes measured together (events × this many warm events). Default: 4. */
   warmRepeats?: number;
-  /** Event ids each aggregate partial keeps (the ingest's `AGGREGATE_RECENT_EVENTS`). Default: 2,000. */
+  /** Event ids the aggregates keep per (window, shard) (the ingest's `AGGREGATE_RECENT_EVENTS`). Default: 20,000. */
   recentEvents?: number;
   /** Measure the cold passes (fresh vault, empty cache). Default: true. */
   cold?: boolean;
@@ -83,7 +83,7 @@ export const DEFAULTS: Required<
   e2eEvents: 2000,
   batchSize: 2500,
   warmRepeats: 4,
-  recentEvents: 2000,
+  recentEvents: 20_000,
   seed: 1,
   initialPatients: 2000,
   zipfExponent: 1.1,
@@ -112,8 +112,8 @@ function validate(o: ResolvedOptions): void {
   positive(o.e2eEvents, '--e2e-events', 5_000_000);
   positive(o.batchSize, '--batch-size', 10_000);
   positive(o.warmRepeats, '--warm-repeats', 100);
-  if (!Number.isInteger(o.recentEvents) || o.recentEvents < 100 || o.recentEvents > 5000)
-    throw new LoadtestError('--recent-events must be an integer from 100 to 5000', '--recent-events');
+  if (!Number.isInteger(o.recentEvents) || o.recentEvents < 1_000 || o.recentEvents > 200_000)
+    throw new LoadtestError('--recent-events must be an integer from 1000 to 200000', '--recent-events');
   positive(o.lambdaMemoryMb, '--lambda-memory', 10_240);
   if (o.e2eRate !== undefined && !(o.e2eRate > 0))
     throw new LoadtestError('--rate must be positive', '--rate');

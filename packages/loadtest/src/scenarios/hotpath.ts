@@ -22,7 +22,7 @@ export interface HotpathOptions {
   batchSize: number;
   /** Warm passes measured together (more events, steadier figures). Default: 4. */
   warmRepeats?: number;
-  /** Event ids each aggregate partial keeps. Default: the pipeline's. */
+  /** Event ids the aggregates keep per (window, shard). Default: the pipeline's. */
   recentEvents?: number;
   /** Measure the cold pass (a fresh vault and cache); when false it still runs, unmeasured, to warm up. Default: true. */
   measureCold?: boolean;

@@ -13,7 +13,7 @@ export interface PipelineIngestOptions {
   tokenPort: TokenPort;
   clock: Clock;
   countryOf?: ValidateOptions['countryOf'];
-  /** Event ids each aggregate partial keeps. Default: the pipeline's. */
+  /** Event ids the aggregates keep per (window, shard). Default: the pipeline's. */
   recentEvents?: number;
 }
 

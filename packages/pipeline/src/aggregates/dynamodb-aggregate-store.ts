@@ -7,6 +7,7 @@ import {
   DEFAULT_ALLOWED_LATENESS_SECONDS,
   type FencedPartial,
   groupKeyOf,
+  isAfter,
   type LateWrite,
   type PartialWrite,
   planShardBatch,
@@ -18,6 +19,7 @@ import type { AggregateApplyResult, AggregatePort } from '../ports.ts';
 import { putBatch } from '../support/batch-write.ts';
 import type { RetryEnvironment, RetryPolicy } from '../support/retry.ts';
 import { retryBoundsOf } from '../support/retry.ts';
+import { eventLogItemsOf, readRecentIds, remember } from './event-log.ts';
 import {
   eventFingerprint,
   fencedLateOf,
@@ -29,6 +31,9 @@ import {
 } from './items.ts';
 import { openKey, partialKey, shardItemKey, type TableKey, windowItemKey } from './keys.ts';
 import { type CachedPartial, createPartialCache } from './partial-cache.ts';
+
+/** Default of `maxRecentEvents`: 20,000 ids, 20 s of a shard at its 1,000 records/s limit. */
+export const DEFAULT_RECENT_EVENTS = 20_000;
 
 // A partial the batch touches, with its table key.
 interface TouchedCell {
@@ -45,10 +50,10 @@ export interface DynamoAggregateStoreOptions {
   /** Events of a window whose end plus this is past are late. Must match the closer's. Default: 120. */
   allowedLatenessSeconds?: number;
   /**
-   * Event ids a partial keeps to recognise a producer's repeat: between this many and twice as
-   * many of its latest (two generations of sets, so that the item stays bounded). A repeat is
-   * recognised while fewer events than this of its cell and shard came after the original.
-   * Default: 2,000 (about 50 KB of the 400 KB item).
+   * Ids of applied events the store keeps per (window, shard) to recognise a producer's repeat:
+   * a repeat is recognised while fewer events than this of its window and shard came after the
+   * original. They are held in memory and read from the event log when a store takes a shard over.
+   * Default: {@link DEFAULT_RECENT_EVENTS}.
    */
   maxRecentEvents?: number;
   /**
@@ -66,14 +71,18 @@ export interface DynamoAggregateStoreOptions {
  * The ingest side of the aggregates table. Per batch of one shard:
  *
  * 1. One batched, strongly consistent read of the touched window and shard items, and of every
- *    touched partial this store holds no trusted copy of (see below).
+ *    touched partial this store holds no trusted copy of (see below). The recent event ids of
+ *    each touched (window, shard) come from memory, or from its event log after a takeover.
  * 2. The pure planner decides what is new, late, a duplicate (at or before the cell's fence) or a
- *    producer's repeat (an event id the partial already holds, or that came earlier in the batch).
- * 3. Every touched partial is put whole (count, metrics, subjects, the ids of its latest events and
- *    its fence: one item, so a crash cannot split them) in BatchWriteItem calls of 25 items. A put
- *    that is not written leaves the item as it was, and its events are retried: the next delivery
- *    reads the fence again, so nothing is counted twice. One conditional update per window with
- *    late events.
+ *    producer's repeat (an event id the (window, shard) recently applied, or that came earlier in
+ *    the batch).
+ * 3. Every touched partial is put whole (count, metrics, subjects and its fence: one item, so a
+ *    crash cannot split them) in BatchWriteItem calls of 25 items. A put that is not written
+ *    leaves the item as it was, and its events are retried: the next delivery reads the fence
+ *    again, so nothing is counted twice. One conditional update per window with late events.
+ * 4. The ids of the events now applied are put to the (window, shard)'s event log, once: after
+ *    the partials, so that an id is never logged for an event that its retry must still apply.
+ *    If that put fails, the window's applied events are retried, and logged when they come again.
  *
  * The puts are unconditional: BatchWriteItem takes no condition, and DynamoDB transactions are
  * not used (dynalite has none). That is sound because a shard has one writer: the event source
@@ -96,20 +105,26 @@ export interface DynamoAggregateStoreOptions {
  * written, so the closer never misses a partial.
  *
  * Calls per batch: 1 read per 100 touched items not held (at least 1, for the window and shard
- * items) + 1 write per 25 touched cells (+4 once per window and shard, +1 when another writer
- * took the shard). A replayed batch costs the read only.
+ * items) + 1 write per 25 touched cells + 1 for the event log (+4 once per window and shard; +1
+ * claim and a Query of the log when another writer took the shard). A replayed batch costs the
+ * read only.
  *
  * @example const aggregates = createDynamoAggregateStore({ documentClient, tableName: 'residency-aggregates' });
  */
 export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions): AggregatePort {
   const allowedLatenessSeconds = options.allowedLatenessSeconds ?? DEFAULT_ALLOWED_LATENESS_SECONDS;
   const concurrency = options.writeConcurrency ?? 4;
-  const maxRecentEvents = options.maxRecentEvents ?? 2_000;
+  const maxRecentEvents = options.maxRecentEvents ?? DEFAULT_RECENT_EVENTS;
   const { documentClient: client, tableName } = options;
 
   const cache = createPartialCache({ maxBytes: options.cacheBytes });
   // The claim this store holds on each (window, shard) it writes, by the shard item's key.
   const claims = new LRUCache<string, string>({ max: 4_096 });
+  // The recent ids of each (window, shard), under the claim they were logged under.
+  const logs = new LRUCache<string, { claim: string; ids: Set<string> }>({
+    maxSize: Math.max(1, Math.floor((options.cacheBytes ?? 64 * 1024 * 1024) / 4)),
+    sizeCalculation: (entry) => 256 + entry.ids.size * 64,
+  });
 
   return {
     async apply(shardId, observations, { nowMillis }): Promise<AggregateApplyResult> {
@@ -155,7 +170,24 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       if (stale.length > 0) {
         for (const [key, item] of await read(stale.map((c) => c.key))) items.set(key, item);
       }
+      // The recent ids of each window: held, or read from the log when another writer took the
+      // shard since (a shard item without a writer has had nothing written: nothing to read).
+      const recentByWindow = new Map<string, Set<string>>();
+      await Promise.all(
+        [...windows].map(async ([windowKey, window]) => {
+          const writer = writerOf(window);
+          const held = logs.get(keyText(shardItemKey(window, shardId)));
+          const ids =
+            writer === undefined
+              ? new Set<string>()
+              : held?.claim === writer
+                ? held.ids
+                : await readRecentIds(client, tableName, window, shardId, maxRecentEvents);
+          recentByWindow.set(windowKey, ids);
+        }),
+      );
       const keyOfCell = new Map(touched.map((c) => [c.cellId, c.text]));
+      const cellWindow = new Map(touched.map((c) => [c.cellId, c.window]));
       // The planner asks per event; each cell's item is looked up and converted once per batch.
       const storedByCell = new Map<string, PartialItem | undefined>();
       const fencedByCell = new Map<string, FencedPartial | undefined>();
@@ -169,6 +201,15 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         storedByCell.set(cellId, partial);
         return partial;
       };
+      const storedFenced = (cellId: string) => {
+        const entry = cached.get(cellId);
+        if (entry) return entry.fenced;
+        if (fencedByCell.has(cellId)) return fencedByCell.get(cellId);
+        const item = storedPartial(cellId);
+        const fenced = item ? fencedPartialOf(item) : undefined;
+        fencedByCell.set(cellId, fenced);
+        return fenced;
+      };
       const closed = new Set(
         [...windows].flatMap(([windowKey, window]) => {
           const item = items.get(keyText(windowItemKey(window)));
@@ -178,20 +219,11 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       const plan = planShardBatch(
         observations,
         {
-          partial: (cellId) => {
-            const entry = cached.get(cellId);
-            if (entry) return entry.fenced;
-            if (fencedByCell.has(cellId)) return fencedByCell.get(cellId);
-            const item = storedPartial(cellId);
-            const fenced = item ? fencedPartialOf(item) : undefined;
-            fencedByCell.set(cellId, fenced);
-            return fenced;
-          },
+          partial: storedFenced,
           holdsEvent: (cellId, eventId) => {
-            const item = storedPartial(cellId);
-            if (!item?.events && !item?.eventsBefore) return false;
-            const fingerprint = eventFingerprint(eventId);
-            return item.events?.has(fingerprint) === true || item.eventsBefore?.has(fingerprint) === true;
+            const window = cellWindow.get(cellId);
+            const recent = window && recentByWindow.get(windowKeyOf(window));
+            return recent !== undefined && recent.size > 0 && recent.has(eventFingerprint(eventId));
           },
           late: (windowKey) => {
             const window = windows.get(windowKey);
@@ -216,19 +248,40 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         }
       }
 
+      // Events an earlier delivery applied whose ids are not in the log (that delivery's log write
+      // failed): logged now, with the ids this batch applies.
+      const toLog = new Map<string, { window: AggregateWindow; first: string; ids: string[] }>();
+      const log = (window: AggregateWindow, sequenceNumber: string, fingerprint: string) => {
+        const windowKey = windowKeyOf(window);
+        if (recentByWindow.get(windowKey)?.has(fingerprint)) return;
+        const entry = toLog.get(windowKey) ?? { window, first: sequenceNumber, ids: [] };
+        entry.ids.push(fingerprint);
+        toLog.set(windowKey, entry);
+      };
+      for (const o of observations) {
+        if (o.eventId === undefined) continue;
+        const cell = cells.get(`${windowKeyOf(o.window)}\n${groupKeyOf(o.group)}`);
+        const fence = cell && storedFenced(cell.cellId)?.lastSequenceNumber;
+        if (fence !== undefined && !isAfter(o.sequenceNumber, fence))
+          log(o.window, o.sequenceNumber, eventFingerprint(o.eventId));
+      }
+
       // Before its first put in a (window, shard), a store claims it, so that a copy another
       // writer cached there is no longer trusted. A claim held since the read needs no call.
       const unclaimed = new Set<string>();
+      const claimedNow = new Set<string>();
       const written = new Map(plan.partialWrites.map((w) => [windowKeyOf(w.window), w.window]));
+      for (const { window } of toLog.values()) written.set(windowKeyOf(window), window);
       for (const [windowKey, window] of written) {
         if (unregistered.has(windowKey)) continue;
         const shardKey = keyText(shardItemKey(window, shardId));
         const seen = writerOf(window);
         if (seen !== undefined && claims.get(shardKey) === seen) continue;
         const claim = randomUUID();
-        if (await attempt(() => claimShard(client, tableName, window, shardId, seen, claim)))
+        if (await attempt(() => claimShard(client, tableName, window, shardId, seen, claim))) {
           claims.set(shardKey, claim);
-        else unclaimed.add(windowKey);
+          claimedNow.add(windowKey);
+        } else unclaimed.add(windowKey);
       }
 
       const partials: PartialWrite[] = [];
@@ -238,14 +291,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         else partials.push(write);
       }
       // What is still not written after putBatch's own retries is retried by the next delivery.
-      const puts = partials.map((write) => ({
-        write,
-        item: withRecentEvents(
-          partialItemOf(shardId, write, nowMillis),
-          storedPartial(write.cellId),
-          maxRecentEvents,
-        ),
-      }));
+      const puts = partials.map((write) => ({ write, item: partialItemOf(shardId, write, nowMillis) }));
       const { failed, refused } = await putBatch(client, tableName, puts, { ...options, concurrency });
       const notWritten = [...failed, ...refused];
       for (const { write } of notWritten) retry.push(...write.sequenceNumbers);
@@ -261,6 +307,49 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       let applied = 0;
       for (const write of partials) applied += write.sequenceNumbers.length;
       for (const { write } of notWritten) applied -= write.sequenceNumbers.length;
+
+      // The ids of what was applied go to the event log after the partials that count them: an id
+      // logged first could make its own event's retry look like a repeat. If the log is not
+      // written, the window's applied events are retried: their next delivery finds them applied
+      // (at the fence) and logs them then.
+      const appliedByWindow = new Map<string, PartialWrite[]>();
+      for (const write of partials) {
+        if (lost.has(write) || unclaimed.has(windowKeyOf(write.window))) continue;
+        const windowKey = windowKeyOf(write.window);
+        appliedByWindow.set(windowKey, [...(appliedByWindow.get(windowKey) ?? []), write]);
+        const first = write.sequenceNumbers[0] as string;
+        for (const id of write.eventIds) log(write.window, first, eventFingerprint(id));
+      }
+      const suffix = randomUUID().slice(0, 8);
+      const logItems = [...toLog]
+        .filter(([windowKey]) => !unclaimed.has(windowKey) && !unregistered.has(windowKey))
+        .flatMap(([windowKey, entry]) =>
+          eventLogItemsOf(entry.window, shardId, entry.first, suffix, entry.ids, nowMillis).map((item) => ({
+            windowKey,
+            item,
+          })),
+        );
+      const unlogged = await putBatch(client, tableName, logItems, { ...options, concurrency });
+      const notLogged = new Set([...unlogged.failed, ...unlogged.refused].map((entry) => entry.windowKey));
+      for (const [windowKey, window] of windows) {
+        const shardKey = keyText(shardItemKey(window, shardId));
+        const claim = claims.get(shardKey);
+        const recent = recentByWindow.get(windowKey);
+        if (notLogged.has(windowKey)) {
+          logs.delete(shardKey);
+          for (const write of appliedByWindow.get(windowKey) ?? []) {
+            retry.push(...write.sequenceNumbers);
+            applied -= write.sequenceNumbers.length;
+          }
+        } else if (
+          claim !== undefined &&
+          (claim === writerOf(window) || claimedNow.has(windowKey)) &&
+          recent
+        ) {
+          remember(recent, toLog.get(windowKey)?.ids ?? [], maxRecentEvents);
+          logs.set(shardKey, { claim, ids: recent });
+        }
+      }
 
       const typeBySequence = new Map(observations.map((o) => [o.sequenceNumber, o.group.type]));
       let late = 0;
@@ -349,32 +438,6 @@ async function claimShard(
       ExpressionAttributeValues: { ':claim': claim, ...(seen === undefined ? {} : { ':seen': seen }) },
     }),
   );
-}
-
-// The partial keeps the ids of its latest events in two generations: the batch's ids join the
-// current set until it would hold more than `maxRecentEvents`; then the current set becomes the
-// previous generation and the batch's ids start a new one. DynamoDB has no empty sets.
-// The stored item was read for this batch alone and planning is done, so its set is extended in
-// place rather than copied (it can hold thousands of ids).
-function withRecentEvents(
-  item: PartialItem,
-  stored: PartialItem | undefined,
-  maxRecentEvents: number,
-): PartialItem {
-  const { events: fresh, eventsBefore: _, ...rest } = item;
-  const current = stored?.events ?? new Set<string>();
-  if (!fresh || fresh.size === 0) return { ...rest, ...recentSets(current, stored?.eventsBefore) };
-  if (current.size + fresh.size > maxRecentEvents) return { ...rest, ...recentSets(fresh, current) };
-  for (const id of fresh) current.add(id);
-  return { ...rest, ...recentSets(current, stored?.eventsBefore) };
-}
-
-// The sets are only read from here on (marshalled by the put), so they are not copied.
-function recentSets(events: Set<string>, before: Set<string> | undefined) {
-  return {
-    ...(events.size > 0 ? { events } : {}),
-    ...(before && before.size > 0 ? { eventsBefore: before } : {}),
-  };
 }
 
 async function putLate(

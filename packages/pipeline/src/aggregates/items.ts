@@ -28,12 +28,24 @@ export interface PartialItem {
   count: number;
   /** Distinct subject tokens (a string set; absent when empty, as DynamoDB has no empty sets). */
   subjects?: Set<string>;
-  /** Ids of the latest events applied (see {@link eventFingerprint}), so that a repeat is known. */
-  events?: Set<string>;
-  /** The generation of `events` before the current one (the set is bounded; see the store). */
-  eventsBefore?: Set<string>;
   metrics: Record<string, { sum: number; min: number; max: number; bounds: number[]; counts: number[] }>;
   updatedAt: string;
+}
+
+/**
+ * Ids (see {@link eventFingerprint}) of events a batch applied in one (window, shard), written once
+ * after its partials, so that a producer's repeat is known later: the event log the store reads
+ * when it takes a shard over. The closer does not read it.
+ */
+export interface EventLogItem {
+  pk: string;
+  sk: string;
+  kind: 'events';
+  shardId: string;
+  windowStart: string;
+  windowSeconds: number;
+  ids: Set<string>;
+  loggedAt: string;
 }
 
 /** A window's item: its state for the closer and for late-event detection. */
@@ -89,7 +101,7 @@ export interface LedgerItem {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * How a partial keeps an event id, so that a producer's repeat is not counted again: a UUID's 16
+ * How the event log keeps an event id, so that a producer's repeat is not counted again: a UUID's 16
  * bytes in base64url (22 characters instead of 36), anything else as it is. Exact, not a hash.
  * Event ids are random and public (each outbound record carries its own).
  */
@@ -120,7 +132,6 @@ export function partialItemOf(shardId: string, write: PartialWrite, nowMillis: n
     lastSequence: write.state.lastSequenceNumber,
     count: partial.count,
     ...(partial.subjects.length > 0 ? { subjects: new Set(partial.subjects) } : {}),
-    ...(write.eventIds.length > 0 ? { events: new Set(write.eventIds.map(eventFingerprint)) } : {}),
     metrics,
     updatedAt: new Date(nowMillis).toISOString(),
   };

@@ -11,6 +11,7 @@ import { type AggregateWindow, windowKeyOf } from '@residency/core/aggregates';
  * | shard in window (+ late counter) | `W#<windowStart ISO>#<seconds>` | `SHARD#<shardId>` |
  * | epsilon ledger | `W#<windowStart ISO>#<seconds>` | `LEDGER` |
  * | partial | `W#<windowStart ISO>#<seconds>#<shardId>` | `P#<cellId>` |
+ * | event log (ids of applied events) | `W#<windowStart ISO>#<seconds>#<shardId>` | `E#<first sequence number, 64 digits>#<write>.<part>` |
  */
 export const OPEN_PK = 'OPEN';
 /** Sort key of a window's item. */
@@ -19,6 +20,8 @@ export const WINDOW_SK = 'WINDOW';
 export const LEDGER_SK = 'LEDGER';
 /** Sort key prefix of partials. */
 export const PARTIAL_SK_PREFIX = 'P#';
+/** Sort key prefix of event log items. */
+export const EVENT_LOG_SK_PREFIX = 'E#';
 /** Sort key prefix of shard items. */
 export const SHARD_SK_PREFIX = 'SHARD#';
 
@@ -56,6 +59,22 @@ export function partialPk(window: AggregateWindow, shardId: string): string {
 /** Key of a partial. */
 export function partialKey(window: AggregateWindow, shardId: string, cellId: string): TableKey {
   return { pk: partialPk(window, shardId), sk: `${PARTIAL_SK_PREFIX}${cellId}` };
+}
+
+/**
+ * Key of one part of a batch's event log in a (window, shard): sorted by the batch's first logged
+ * sequence number (zero-padded, so that the newest sort last).
+ */
+export function eventLogKey(
+  window: AggregateWindow,
+  shardId: string,
+  firstSequenceNumber: string,
+  part: string,
+): TableKey {
+  return {
+    pk: partialPk(window, shardId),
+    sk: `${EVENT_LOG_SK_PREFIX}${firstSequenceNumber.padStart(64, '0')}#${part}`,
+  };
 }
 
 /** Key of a window's entry in the open-window index. */

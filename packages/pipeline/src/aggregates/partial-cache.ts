@@ -45,6 +45,5 @@ export function createPartialCache(options: PartialCacheOptions = {}) {
 
 /** What a cached partial holds in memory, roughly: its sets' strings dominate. */
 export function approximateBytes(item: PartialItem): number {
-  const ids = (item.subjects?.size ?? 0) + (item.events?.size ?? 0) + (item.eventsBefore?.size ?? 0);
-  return 1_024 + ids * 96;
+  return 1_024 + (item.subjects?.size ?? 0) * 96;
 }

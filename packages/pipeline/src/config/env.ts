@@ -50,12 +50,12 @@ export const IngestEnvSchema = BaseEnvSchema.extend({
     .regex(/^[A-Za-z0-9._-]+:[A-Z]{2}(,[A-Za-z0-9._-]+:[A-Z]{2})*$/)
     .optional(),
   /**
-   * Event ids each aggregate partial keeps to recognise a producer's repeat (between this many and
-   * twice as many of its latest). Fewer write less per batch; a repeat is then recognised only
-   * while fewer events of its cell and shard came after the original. Default 2,000; at most
-   * 5,000 (two generations of 22-character ids must fit a 400 KB item beside the subjects).
+   * Ids of applied events the aggregates keep per (window, shard) to recognise a producer's repeat:
+   * a repeat is recognised while fewer events of its window and shard came after the original.
+   * They are held in memory (about 64 bytes each) and read from the event log when an environment
+   * takes a shard over. Default 20,000 (20 s of a shard at its 1,000 records/s); 1,000 to 200,000.
    */
-  AGGREGATE_RECENT_EVENTS: int(100).max(5_000).default(2_000),
+  AGGREGATE_RECENT_EVENTS: int(1_000).max(200_000).default(20_000),
 });
 
 /** The window closer's environment. Other tables and streams, when set, are checked too. */
@@ -90,7 +90,7 @@ export interface IngestConfig extends BaseConfig {
   function: 'ingest';
   defaultCountry: string;
   countryByPrefix: Record<string, string>;
-  /** Event ids an aggregate partial keeps to recognise repeats (`AGGREGATE_RECENT_EVENTS`). */
+  /** Event ids the aggregates keep per (window, shard) to recognise repeats (`AGGREGATE_RECENT_EVENTS`). */
   aggregateRecentEvents: number;
 }
 

@@ -161,7 +161,7 @@ function dominant(report: LoadtestReport): string[] {
   if (hot.phases) {
     lines.push(
       `- Lambda CPU: the warm hot path spends ${fmt(hot.cpuMicrosPerEvent)} µs of CPU per event, by phase ${phaseList(hot.phases)};`,
-      `  the ceiling's primitives are ${fmt(report.ceiling?.warmMicrosPerEvent ?? 0)} µs. The aggregates read, plan and put every touched partial once per batch.`,
+      `  the ceiling's primitives are ${fmt(report.ceiling?.warmMicrosPerEvent ?? 0)} µs. The aggregates plan and put every touched partial once per batch, and log the batch's event ids once.`,
     );
   } else if (busiest && sdk) {
     const perEvent = busiest[1].calls / Math.max(1, hot.events);

@@ -113,7 +113,7 @@ function whyHotpathSlow(report: LoadtestReport): string {
     parts.push(
       `by phase (CPU µs per event): ${phaseList(hotpath.phases)}` +
         (aggregates && cpu > 0
-          ? `; the aggregates (read, plan and put of the touched partials) are ${fmt((100 * aggregates) / cpu)}% of it`
+          ? `; the aggregates (plan and put of the touched partials, the event log) are ${fmt((100 * aggregates) / cpu)}% of it`
           : ''),
     );
   }
@@ -137,8 +137,10 @@ function whyHotpathSlow(report: LoadtestReport): string {
     parts.push(
       `the aggregates put each touched cell once per batch of ${fmt(report.workload.batchSize)} (25 to a call), ` +
         `whole, with its subjects, and the batch's event ids once: about ${fmt(kilobytesPerBatch)} KB per batch; bigger batches ` +
-        '(--batch-size, RESIDENCY_INGEST_BATCH_SIZE) put fewer cells per event. Carrying the partials across ' +
-        "invocations in Lambda's tumbling-window state would not fit: that state is at most 1 MB per shard",
+        '(--batch-size, RESIDENCY_INGEST_BATCH_SIZE) put fewer cells per event. The store keeps what it put in ' +
+        'memory and reads no partial back while it holds its claim on the shard, but every put still sends the ' +
+        "whole partial: BatchWriteItem has no partial update, and Lambda's tumbling-window state (at most 1 MB per " +
+        'shard) could not carry the partials instead',
     );
   }
   if (wall > cpu * 1.15)

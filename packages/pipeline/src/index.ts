@@ -110,7 +110,6 @@ export {
   type QuarantineItem,
   quarantineKeyOf,
 } from './quarantine/quarantine-item.ts';
-export { BATCH_WRITE_MAX_ITEMS } from './support/batch-write.ts';
 export {
   type Attempt,
   BACKOFF_BASE_MILLIS,

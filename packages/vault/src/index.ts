@@ -72,8 +72,6 @@ export {
 export { type VaultCommonOptions, type VaultTuning, VaultTuningSchema } from './options.ts';
 export type { ReindexOptions, ReindexResult } from './reindex.ts';
 export {
-  BATCH_GET_MAX_KEYS,
-  BATCH_WRITE_MAX_ITEMS,
   createDynamoDbVaultStore,
   type DynamoDbVaultStoreOptions,
 } from './store/dynamodb-store.ts';

@@ -2,8 +2,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { writeBatch } from '@residency/aws';
 import { type RetryEnvironment, type RetryPolicy, retryBoundsOf } from './retry.ts';
 
-export { BATCH_WRITE_MAX_ITEMS } from '@residency/aws';
-
 /** What {@link putBatch} could not write. */
 export interface PutBatchOutcome<E> {
   /** Left unprocessed by DynamoDB, or in a call that failed: worth another try. */

@@ -9,6 +9,7 @@ import {
   ScanCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { BATCH_GET_MAX_KEYS, BATCH_WRITE_MAX_ITEMS } from '@residency/aws';
 import type { Token } from '@residency/core';
 import { chunk, mapWithConcurrency } from '@residency/core';
 import { VaultStoreError } from '../errors.ts';
@@ -38,11 +39,6 @@ import {
   type VaultStore,
   type WrappedKeyRecord,
 } from './vault-store.ts';
-
-/** BatchGetItem takes at most 100 keys per call. */
-export const BATCH_GET_MAX_KEYS = 100;
-/** BatchWriteItem takes at most 25 requests per call. */
-export const BATCH_WRITE_MAX_ITEMS = 25;
 
 /** Options of {@link createDynamoDbVaultStore}. */
 export interface DynamoDbVaultStoreOptions {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keyText, readBatch } from '@residency/aws';
 import {
   type AggregateWindow,
@@ -8,18 +8,17 @@ import {
   type FencedPartial,
   groupKeyOf,
   isAfter,
-  type LateWrite,
   type PartialWrite,
   planShardBatch,
   windowKeyOf,
-  windowStartIso,
 } from '@residency/core/aggregates';
 import { LRUCache } from 'lru-cache';
 import type { AggregateApplyResult, AggregatePort } from '../ports.ts';
 import { putBatch } from '../support/batch-write.ts';
 import type { RetryEnvironment, RetryPolicy } from '../support/retry.ts';
 import { retryBoundsOf } from '../support/retry.ts';
-import { eventLogItemsOf, readRecentIds, remember } from './event-log.ts';
+import { attempt, claimShard, putLate, register } from './bookkeeping.ts';
+import { createRecentEventIds, eventLogItemsOf } from './event-log.ts';
 import {
   eventFingerprint,
   fencedLateOf,
@@ -29,8 +28,8 @@ import {
   type ShardItem,
   type WindowItem,
 } from './items.ts';
-import { openKey, partialKey, shardItemKey, type TableKey, windowItemKey } from './keys.ts';
-import { type CachedPartial, createPartialCache } from './partial-cache.ts';
+import { partialKey, shardItemKey, type TableKey, windowItemKey } from './keys.ts';
+import { type CachedPartial, createPartialCache, DEFAULT_CACHE_BYTES } from './partial-cache.ts';
 
 /** Default of `maxRecentEvents`: 20,000 ids, 20 s of a shard at its 1,000 records/s limit. */
 export const DEFAULT_RECENT_EVENTS = 20_000;
@@ -57,8 +56,9 @@ export interface DynamoAggregateStoreOptions {
    */
   maxRecentEvents?: number;
   /**
-   * Approximate bytes of the partials this store keeps from one batch to the next of a shard, so
-   * that it need not read them again while it still holds its claim on them. Default: 64 MiB.
+   * Approximate bytes this store keeps from one batch to the next of a shard, so that it need not
+   * read them again while it holds its claim: three quarters for the partials it put, a quarter
+   * for recent event ids. Default: 64 MiB.
    */
   cacheBytes?: number;
   /** BatchWriteItem calls in flight at once. Default: 4. */
@@ -117,13 +117,14 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
   const maxRecentEvents = options.maxRecentEvents ?? DEFAULT_RECENT_EVENTS;
   const { documentClient: client, tableName } = options;
 
-  const cache = createPartialCache({ maxBytes: options.cacheBytes });
+  const cache = createPartialCache({ maxBytes: ((options.cacheBytes ?? DEFAULT_CACHE_BYTES) * 3) / 4 });
   // The claim this store holds on each (window, shard) it writes, by the shard item's key.
   const claims = new LRUCache<string, string>({ max: 4_096 });
-  // The recent ids of each (window, shard), under the claim they were logged under.
-  const logs = new LRUCache<string, { claim: string; ids: Set<string> }>({
-    maxSize: Math.max(1, Math.floor((options.cacheBytes ?? 64 * 1024 * 1024) / 4)),
-    sizeCalculation: (entry) => 256 + entry.ids.size * 64,
+  const recentIds = createRecentEventIds({
+    client,
+    tableName,
+    maxRecentEvents,
+    maxBytes: (options.cacheBytes ?? DEFAULT_CACHE_BYTES) / 4,
   });
 
   return {
@@ -170,22 +171,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       if (stale.length > 0) {
         for (const [key, item] of await read(stale.map((c) => c.key))) items.set(key, item);
       }
-      // The recent ids of each window: held, or read from the log when another writer took the
-      // shard since (a shard item without a writer has had nothing written: nothing to read).
-      const recentByWindow = new Map<string, Set<string>>();
-      await Promise.all(
-        [...windows].map(async ([windowKey, window]) => {
-          const writer = writerOf(window);
-          const held = logs.get(keyText(shardItemKey(window, shardId)));
-          const ids =
-            writer === undefined
-              ? new Set<string>()
-              : held?.claim === writer
-                ? held.ids
-                : await readRecentIds(client, tableName, window, shardId, maxRecentEvents);
-          recentByWindow.set(windowKey, ids);
-        }),
-      );
+      const recentByWindow = await recentIds.load(shardId, windows, writerOf);
       const keyOfCell = new Map(touched.map((c) => [c.cellId, c.text]));
       const cellWindow = new Map(touched.map((c) => [c.cellId, c.window]));
       // The planner asks per event; each cell's item is looked up and converted once per batch.
@@ -316,7 +302,9 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       for (const write of partials) {
         if (lost.has(write) || unclaimed.has(windowKeyOf(write.window))) continue;
         const windowKey = windowKeyOf(write.window);
-        appliedByWindow.set(windowKey, [...(appliedByWindow.get(windowKey) ?? []), write]);
+        const inWindow = appliedByWindow.get(windowKey) ?? [];
+        inWindow.push(write);
+        appliedByWindow.set(windowKey, inWindow);
         const first = write.sequenceNumbers[0] as string;
         for (const id of write.eventIds) log(write.window, first, eventFingerprint(id));
       }
@@ -336,7 +324,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         const claim = claims.get(shardKey);
         const recent = recentByWindow.get(windowKey);
         if (notLogged.has(windowKey)) {
-          logs.delete(shardKey);
+          recentIds.forget(shardId, window);
           for (const write of appliedByWindow.get(windowKey) ?? []) {
             retry.push(...write.sequenceNumbers);
             applied -= write.sequenceNumbers.length;
@@ -346,8 +334,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
           (claim === writerOf(window) || claimedNow.has(windowKey)) &&
           recent
         ) {
-          remember(recent, toLog.get(windowKey)?.ids ?? [], maxRecentEvents);
-          logs.set(shardKey, { claim, ids: recent });
+          recentIds.keep(shardId, window, claim, recent, toLog.get(windowKey)?.ids ?? []);
         }
       }
 
@@ -368,123 +355,4 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       return { applied, late, duplicates: plan.duplicates, repeated: plan.repeated, retry, lateByType };
     },
   };
-}
-
-// Open index first, then the window, then the shard: whichever of these a crash leaves out,
-// the next delivery finds the shard item missing and registers again (every step is idempotent).
-async function register(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  window: AggregateWindow,
-  shardId: string,
-  nowMillis: number,
-): Promise<void> {
-  const now = new Date(nowMillis).toISOString();
-  const base = { windowStart: windowStartIso(window), windowSeconds: window.seconds };
-  await client.send(
-    new PutCommand({ TableName: tableName, Item: { ...openKey(window), kind: 'open', ...base } }),
-  );
-  await client.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: windowItemKey(window),
-      UpdateExpression:
-        'SET #kind = :kind, windowStart = :start, windowSeconds = :seconds, #status = if_not_exists(#status, :open), openedAt = if_not_exists(openedAt, :now)',
-      ExpressionAttributeNames: { '#kind': 'kind', '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':kind': 'window',
-        ':start': base.windowStart,
-        ':seconds': base.windowSeconds,
-        ':open': 'open',
-        ':now': now,
-      },
-    }),
-  );
-  await client.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: shardItemKey(window, shardId),
-      UpdateExpression:
-        'SET #kind = :kind, shardId = :shard, windowStart = :start, windowSeconds = :seconds, registeredAt = if_not_exists(registeredAt, :now)',
-      ExpressionAttributeNames: { '#kind': 'kind' },
-      ExpressionAttributeValues: {
-        ':kind': 'shard',
-        ':shard': shardId,
-        ':start': base.windowStart,
-        ':seconds': base.windowSeconds,
-        ':now': now,
-      },
-    }),
-  );
-}
-
-// Takes a shard's partials of a window for this writer: conditional on the writer the batch read,
-// so of two writers that read the same one, only one can claim (the other's events are retried).
-async function claimShard(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  window: AggregateWindow,
-  shardId: string,
-  seen: string | undefined,
-  claim: string,
-): Promise<void> {
-  await client.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: shardItemKey(window, shardId),
-      UpdateExpression: 'SET writer = :claim',
-      ConditionExpression:
-        seen === undefined ? 'attribute_exists(pk) AND attribute_not_exists(writer)' : 'writer = :seen',
-      ExpressionAttributeValues: { ':claim': claim, ...(seen === undefined ? {} : { ':seen': seen }) },
-    }),
-  );
-}
-
-async function putLate(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  shardId: string,
-  write: LateWrite,
-  nowMillis: number,
-): Promise<boolean> {
-  const condition =
-    write.previousSequenceNumber === undefined
-      ? 'attribute_not_exists(lateLastSequence)'
-      : 'lateLastSequence = :previous';
-  return attempt(() =>
-    client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: shardItemKey(write.window, shardId),
-        UpdateExpression:
-          'SET #kind = :kind, shardId = :shard, windowStart = :start, windowSeconds = :seconds, registeredAt = if_not_exists(registeredAt, :now), lateCount = :count, lateLastSequence = :last',
-        ConditionExpression: condition,
-        ExpressionAttributeNames: { '#kind': 'kind' },
-        ExpressionAttributeValues: {
-          ':kind': 'shard',
-          ':shard': shardId,
-          ':start': windowStartIso(write.window),
-          ':seconds': write.window.seconds,
-          ':now': new Date(nowMillis).toISOString(),
-          ':count': write.state.count,
-          ':last': write.state.lastSequenceNumber,
-          ...(write.previousSequenceNumber === undefined
-            ? {}
-            : { ':previous': write.previousSequenceNumber }),
-        },
-      }),
-    ),
-  );
-}
-
-// A failed condition means another delivery moved the fence since it was read; any other error
-// is transient as far as this batch can tell. Either way the events are retried, and the next
-// delivery reads the fence again.
-async function attempt(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,7 +1,9 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { keyText } from '@residency/aws';
 import { type AggregateWindow, windowStartIso } from '@residency/core/aggregates';
+import { LRUCache } from 'lru-cache';
 import type { EventLogItem } from './items.ts';
-import { EVENT_LOG_SK_PREFIX, eventLogKey, partialPk } from './keys.ts';
+import { EVENT_LOG_SK_PREFIX, eventLogKey, partialPk, shardItemKey } from './keys.ts';
 
 /**
  * Ids one event log item holds at most: 4,000 event fingerprints of 22 characters are about
@@ -88,4 +90,69 @@ export async function readRecentIds(
   const recent = new Set<string>();
   for (const ids of newestFirst.reverse()) remember(recent, ids, Number.POSITIVE_INFINITY);
   return recent;
+}
+
+/** Options of {@link createRecentEventIds}. */
+export interface RecentEventIdsOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Ids kept per (window, shard). */
+  maxRecentEvents: number;
+  /** Approximate bytes of ids held in all (about 64 per id). */
+  maxBytes: number;
+}
+
+/**
+ * The recent event ids of the (window, shard)s one store writes, each held under the claim it was
+ * logged under: used while the shard item still carries that claim, read again from the event log
+ * (newest first) when another writer took the shard since.
+ */
+export function createRecentEventIds(options: RecentEventIdsOptions) {
+  const { client, tableName, maxRecentEvents } = options;
+  const held = new LRUCache<string, { claim: string; ids: Set<string> }>({
+    maxSize: Math.max(1, Math.floor(options.maxBytes)),
+    sizeCalculation: (entry) => 256 + entry.ids.size * 64,
+  });
+  return {
+    /**
+     * The recent ids of each window, by window key. `writer` is the shard item's claim as just
+     * read: none means nothing was ever written there, so there is nothing to read.
+     */
+    async load(
+      shardId: string,
+      windows: ReadonlyMap<string, AggregateWindow>,
+      writerOf: (window: AggregateWindow) => string | undefined,
+    ): Promise<Map<string, Set<string>>> {
+      const recent = new Map<string, Set<string>>();
+      await Promise.all(
+        [...windows].map(async ([windowKey, window]) => {
+          const writer = writerOf(window);
+          const entry = held.get(keyText(shardItemKey(window, shardId)));
+          const ids =
+            writer === undefined
+              ? new Set<string>()
+              : entry?.claim === writer
+                ? entry.ids
+                : await readRecentIds(client, tableName, window, shardId, maxRecentEvents);
+          recent.set(windowKey, ids);
+        }),
+      );
+      return recent;
+    },
+    /** Adds what was just logged to a window's ids (as `load` gave them) and holds them under `claim`. */
+    keep(
+      shardId: string,
+      window: AggregateWindow,
+      claim: string,
+      ids: Set<string>,
+      logged: readonly string[],
+    ) {
+      remember(ids, logged, maxRecentEvents);
+      held.set(keyText(shardItemKey(window, shardId)), { claim, ids });
+    },
+    /** Drops a window's ids: its log write failed, so the next batch reads the log. */
+    forget(shardId: string, window: AggregateWindow) {
+      held.delete(keyText(shardItemKey(window, shardId)));
+    },
+  };
 }

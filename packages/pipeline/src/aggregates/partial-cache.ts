@@ -10,6 +10,9 @@ export interface CachedPartial {
   claim: string;
 }
 
+/** Default of the bytes a store keeps between batches: 64 MiB. */
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+
 /** Options of {@link createPartialCache}. */
 export interface PartialCacheOptions {
   /** Approximate bytes of partials kept (see {@link approximateBytes}). Default: 64 MiB. */
@@ -25,7 +28,7 @@ export interface PartialCacheOptions {
  */
 export function createPartialCache(options: PartialCacheOptions = {}) {
   const entries = new LRUCache<string, CachedPartial>({
-    maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+    maxSize: Math.max(1, Math.floor(options.maxBytes ?? DEFAULT_CACHE_BYTES)),
     sizeCalculation: (entry) => approximateBytes(entry.item),
   });
   return {

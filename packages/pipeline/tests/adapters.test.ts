@@ -303,14 +303,14 @@ describe('adapters against the local emulators', () => {
   });
 
   it('the aggregate store leaves only an oversized partial unwritten, not the cells put in the same call', async () => {
-    // Prepare: one cell whose subjects make its item larger than DynamoDB's 400 KB, and 30 small cells
+    // Prepare: one cell whose dimension value makes its item larger than DynamoDB's 400 KB, and 30 small cells
     const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
     const store = createDynamoAggregateStore({ documentClient: env.documentClient, tableName });
     const window = windowOf(Date.UTC(2026, 4, 5, 9, 0, 10), 60);
-    const big = Array.from({ length: 2_000 }, (_, i) => ({
-      ...noteAdded(window, 'oversized', i, i, 50_000 + i),
-      subject: `pat_${String(i).padStart(216, '0')}`,
-    }));
+    const big = Array.from({ length: 20 }, (_, i) => {
+      const event = noteAdded(window, 'oversized', i, i, 50_000 + i);
+      return { ...event, group: { ...event.group, dimensions: { note: 'x'.repeat(410 * 1024) } } };
+    });
     const small = Array.from({ length: 30 }, (_, i) =>
       noteAdded(window, `small-${i}`, 3_000 + i, i, 52_000 + i),
     );
@@ -328,6 +328,54 @@ describe('adapters against the local emulators', () => {
       tableName,
     }).readPartials(window, [shard]);
     expect(partials.map((p) => p.group.tenantId).sort()).toEqual(small.map((o) => o.group.tenantId).sort());
+  });
+
+  it('the aggregate store seals the subjects of a big cell into chunks, and the window store reads them all', async () => {
+    // Prepare: one cell with 9,000 distinct subjects of 220 bytes (about 2 MB) over three batches
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    const options = { documentClient: env.documentClient, tableName };
+    const window = windowOf(Date.UTC(2026, 4, 8, 9, 0, 10), 60);
+    const event = (i: number) => ({
+      ...noteAdded(window, 'crowded', i, i, 80_000 + i),
+      subject: `pat_${String(i % 9_000).padStart(216, '0')}`,
+    });
+    const batches = [0, 1, 2].map((b) => Array.from({ length: 3_000 }, (_, i) => event(b * 3_000 + i)));
+    const now = { nowMillis: Date.UTC(2026, 4, 8, 9, 1) };
+    const shard = 'shardId-000000000017';
+
+    // Act: two batches in one environment, the third after a takeover, then the first again
+    const store = createDynamoAggregateStore(options);
+    const results = [
+      await store.apply(shard, batches[0] ?? [], now),
+      await store.apply(shard, batches[1] ?? [], now),
+    ];
+    const other = createDynamoAggregateStore(options);
+    results.push(
+      await other.apply(shard, batches[2] ?? [], now),
+      await other.apply(shard, batches[0] ?? [], now),
+    );
+
+    // Assess: every event once, every subject once, and the partial item far below 400 KB
+    expect(results.map((r) => [r.applied, r.duplicates, r.retry.length])).toEqual([
+      [3_000, 0, 0],
+      [3_000, 0, 0],
+      [3_000, 0, 0],
+      [0, 3_000, 0],
+    ]);
+    const [partial] = await createDynamoWindowStore(options).readPartials(window, [shard]);
+    expect(partial?.partial.count).toBe(9_000);
+    expect(partial?.partial.subjects).toEqual(
+      batches
+        .flat()
+        .map((o) => o.subject)
+        .sort(),
+    );
+    const items = (
+      await scanAll<{ pk: string; sk: string; sealedSubjects?: number }>(env.documentClient, tableName)
+    ).filter((i) => i.pk.endsWith(`#${shard}`));
+    const head = items.find((i) => i.sk.startsWith('P#'));
+    expect(head?.sealedSubjects).toBeGreaterThanOrEqual(12);
+    expect(Buffer.byteLength(JSON.stringify(head))).toBeLessThan(200 * 1024);
   });
 
   it('the aggregate store counts a producer repeat once and keeps every subject across batches', async () => {

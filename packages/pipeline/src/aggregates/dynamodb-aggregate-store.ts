@@ -24,12 +24,12 @@ import {
   fencedLateOf,
   fencedPartialOf,
   type PartialItem,
-  partialItemOf,
   type ShardItem,
   type WindowItem,
 } from './items.ts';
 import { partialKey, shardItemKey, type TableKey, windowItemKey } from './keys.ts';
 import { type CachedPartial, createPartialCache, DEFAULT_CACHE_BYTES } from './partial-cache.ts';
+import { sealSubjects } from './subject-chunks.ts';
 
 /** Default of `maxRecentEvents`: 20,000 ids, 20 s of a shard at its 1,000 records/s limit. */
 export const DEFAULT_RECENT_EVENTS = 20_000;
@@ -277,18 +277,33 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         else partials.push(write);
       }
       // What is still not written after putBatch's own retries is retried by the next delivery.
-      const puts = partials.map((write) => ({ write, item: partialItemOf(shardId, write, nowMillis) }));
-      const { failed, refused } = await putBatch(client, tableName, puts, { ...options, concurrency });
-      const notWritten = [...failed, ...refused];
+      // Sealed subjects first: a partial that counts a chunk is put only once the chunk is stored.
+      const puts = partials.map((write) =>
+        sealSubjects(shardId, write, storedPartial(write.cellId), nowMillis),
+      );
+      const chunked = await putBatch(
+        client,
+        tableName,
+        puts.flatMap((put) => put.chunks.map((item) => ({ item, write: put.write }))),
+        { ...options, concurrency },
+      );
+      const unsealed = new Set([...chunked.failed, ...chunked.refused].map((entry) => entry.write));
+      const { failed, refused } = await putBatch(
+        client,
+        tableName,
+        puts.filter((put) => !unsealed.has(put.write)),
+        { ...options, concurrency },
+      );
+      const notWritten = [...failed, ...refused, ...puts.filter((put) => unsealed.has(put.write))];
       for (const { write } of notWritten) retry.push(...write.sequenceNumbers);
       // Keep what was put, under the claim it was put under; a put that may not have landed is
       // forgotten, so the next batch reads the item as it is.
       const lost = new Set(notWritten.map((n) => n.write));
-      for (const { write, item } of puts) {
+      for (const { write, item, fenced } of puts) {
         const key = keyText(item);
         const claim = claims.get(keyText(shardItemKey(write.window, shardId)));
         if (lost.has(write) || claim === undefined) cache.delete(key);
-        else cache.set(key, { item, fenced: write.state, claim });
+        else cache.set(key, { item, fenced, claim });
       }
       let applied = 0;
       for (const write of partials) applied += write.sequenceNumbers.length;

@@ -15,6 +15,7 @@ import {
   type LedgerItem,
   type PartialItem,
   type ShardItem,
+  type SubjectsChunkItem,
   type WindowItem,
 } from './items.ts';
 import {
@@ -26,6 +27,7 @@ import {
   parseWindowKey,
   partialPk,
   SHARD_SK_PREFIX,
+  SUBJECTS_SK_PREFIX,
   WINDOW_SK,
   windowItemKey,
   windowPk,
@@ -85,15 +87,24 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
     },
 
     async readPartials(window, shardIds): Promise<CellPartial[]> {
+      const byPrefix = <T>(shardId: string, prefix: string) =>
+        queryAll<T>({
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': partialPk(window, shardId), ':prefix': prefix },
+        });
       const perShard = await Promise.all(
-        shardIds.map((shardId) =>
-          queryAll<PartialItem>({
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': partialPk(window, shardId), ':prefix': PARTIAL_SK_PREFIX },
-          }),
-        ),
+        shardIds.map(async (shardId) => {
+          const [partials, chunks] = await Promise.all([
+            byPrefix<PartialItem>(shardId, PARTIAL_SK_PREFIX),
+            byPrefix<SubjectsChunkItem>(shardId, SUBJECTS_SK_PREFIX),
+          ]);
+          const chunksOf = new Map<string, SubjectsChunkItem[]>();
+          for (const chunk of chunks)
+            chunksOf.set(chunk.cellId, [...(chunksOf.get(chunk.cellId) ?? []), chunk]);
+          return partials.map((item) => cellPartialOf(item, chunksOf.get(item.cellId)));
+        }),
       );
-      return perShard.flat().map(cellPartialOf);
+      return perShard.flat();
     },
 
     async recordLedger(window, entry): Promise<EpsilonLedgerEntry> {

@@ -26,8 +26,13 @@ export interface PartialItem {
   /** Sequence number of the last event applied; the fence. */
   lastSequence: string;
   count: number;
-  /** Distinct subject tokens (a string set; absent when empty, as DynamoDB has no empty sets). */
+  /**
+   * Distinct subject tokens not yet sealed (a string set; absent when empty, as DynamoDB has no
+   * empty sets). The partial's subjects are these and those of its sealed chunks.
+   */
   subjects?: Set<string>;
+  /** How many chunks of subjects were sealed (chunks 0 to this - 1 count); absent: none. */
+  sealedSubjects?: number;
   metrics: Record<string, { sum: number; min: number; max: number; bounds: number[]; counts: number[] }>;
   updatedAt: string;
 }
@@ -46,6 +51,21 @@ export interface EventLogItem {
   windowSeconds: number;
   ids: Set<string>;
   loggedAt: string;
+}
+
+/**
+ * Subjects a partial sealed, so that the partial item stays far below DynamoDB's 400 KB however
+ * many distinct subjects its cell has: written once, before the partial that counts it. A chunk
+ * numbered at or past the partial's `sealedSubjects` is left from an attempt that did not finish,
+ * and is not read. Subjects may repeat across chunks and the partial; readers take the union.
+ */
+export interface SubjectsChunkItem {
+  pk: string;
+  sk: string;
+  kind: 'subjects';
+  cellId: string;
+  n: number;
+  subjects: Set<string>;
 }
 
 /** A window's item: its state for the closer and for late-event detection. */
@@ -150,8 +170,11 @@ export function fencedPartialOf(item: PartialItem): FencedPartial {
   };
 }
 
-/** The cell partial a stored item holds, as the closer merges it. */
-export function cellPartialOf(item: PartialItem): CellPartial {
+/**
+ * The cell partial a stored item holds, as the closer merges it: with the subjects of its sealed
+ * chunks that count (numbered below its `sealedSubjects`; others are left from unfinished writes).
+ */
+export function cellPartialOf(item: PartialItem, chunks: readonly SubjectsChunkItem[] = []): CellPartial {
   const window: AggregateWindow = { startMillis: Date.parse(item.windowStart), seconds: item.windowSeconds };
   const group: AggregateGroup = {
     catalog: item.catalog,
@@ -159,7 +182,12 @@ export function cellPartialOf(item: PartialItem): CellPartial {
     tenantId: item.tenantId,
     dimensions: item.dimensions ?? {},
   };
-  return { cellId: item.cellId, window, group, partial: fencedPartialOf(item).partial };
+  const { partial } = fencedPartialOf(item);
+  const counted = chunks.filter((c) => c.cellId === item.cellId && c.n < (item.sealedSubjects ?? 0));
+  if (counted.length === 0) return { cellId: item.cellId, window, group, partial };
+  const subjects = new Set(partial.subjects);
+  for (const chunk of counted) for (const subject of chunk.subjects) subjects.add(subject);
+  return { cellId: item.cellId, window, group, partial: { ...partial, subjects: [...subjects].sort() } };
 }
 
 /** The late counter a shard item holds. */

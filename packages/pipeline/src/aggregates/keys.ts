@@ -11,6 +11,7 @@ import { type AggregateWindow, windowKeyOf } from '@residency/core/aggregates';
  * | shard in window (+ late counter) | `W#<windowStart ISO>#<seconds>` | `SHARD#<shardId>` |
  * | epsilon ledger | `W#<windowStart ISO>#<seconds>` | `LEDGER` |
  * | partial | `W#<windowStart ISO>#<seconds>#<shardId>` | `P#<cellId>` |
+ * | sealed subjects of a partial | `W#<windowStart ISO>#<seconds>#<shardId>` | `S#<cellId>#<n, 6 digits>` |
  * | event log (ids of applied events) | `W#<windowStart ISO>#<seconds>#<shardId>` | `E#<first sequence number, 64 digits>#<write>.<part>` |
  */
 export const OPEN_PK = 'OPEN';
@@ -20,6 +21,8 @@ export const WINDOW_SK = 'WINDOW';
 export const LEDGER_SK = 'LEDGER';
 /** Sort key prefix of partials. */
 export const PARTIAL_SK_PREFIX = 'P#';
+/** Sort key prefix of sealed subject chunks. */
+export const SUBJECTS_SK_PREFIX = 'S#';
 /** Sort key prefix of event log items. */
 export const EVENT_LOG_SK_PREFIX = 'E#';
 /** Sort key prefix of shard items. */
@@ -59,6 +62,19 @@ export function partialPk(window: AggregateWindow, shardId: string): string {
 /** Key of a partial. */
 export function partialKey(window: AggregateWindow, shardId: string, cellId: string): TableKey {
   return { pk: partialPk(window, shardId), sk: `${PARTIAL_SK_PREFIX}${cellId}` };
+}
+
+/** Key of a partial's `n`th chunk of sealed subjects. */
+export function subjectsChunkKey(
+  window: AggregateWindow,
+  shardId: string,
+  cellId: string,
+  n: number,
+): TableKey {
+  return {
+    pk: partialPk(window, shardId),
+    sk: `${SUBJECTS_SK_PREFIX}${cellId}#${String(n).padStart(6, '0')}`,
+  };
 }
 
 /**

@@ -41,6 +41,7 @@ export function DataPlane({ stack, app }: StackContext) {
       AGGREGATES_TABLE: data.aggregates.tableName,
       QUARANTINE_TABLE: data.quarantine.tableName,
       AGGREGATE_RECENT_EVENTS: String(config.aggregateRecentEvents),
+      AGGREGATE_RETENTION_DAYS: String(config.aggregateRetentionDays),
     },
     timeoutSeconds: 60,
   });

@@ -33,8 +33,9 @@ export function createDataStorage(scope: Construct, config: StageConfig, key: IK
       streamMode: StreamMode.PROVISIONED,
       shardCount: config.streamShardCount,
     });
-  const table = (id: string) =>
+  const table = (id: string, timeToLiveAttribute?: string) =>
     new Table(scope, id, {
+      ...(timeToLiveAttribute ? { timeToLiveAttribute } : {}),
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -48,7 +49,8 @@ export function createDataStorage(scope: Construct, config: StageConfig, key: IK
     outbox: stream('Outbox'),
     vault: table('Vault'),
     audit: table('Audit'),
-    aggregates: table('Aggregates'),
+    // The ingest stamps partials, sealed subjects and event logs with `expiresAt` (epoch seconds).
+    aggregates: table('Aggregates', 'expiresAt'),
     quarantine: table('Quarantine'),
     egressLog: table('EgressLog'),
   };

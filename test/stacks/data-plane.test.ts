@@ -24,6 +24,7 @@ const ENV: Readonly<Record<(typeof FUNCTIONS)[number], readonly string[]>> = {
     'AGGREGATES_TABLE',
     'QUARANTINE_TABLE',
     'AGGREGATE_RECENT_EVENTS',
+    'AGGREGATE_RETENTION_DAYS',
   ],
   Forwarder: [
     'DATA_REGION',
@@ -137,6 +138,14 @@ describe('DataPlane stack', () => {
       });
       for (const table of TABLES) expect(() => idOf(data, 'AWS::DynamoDB::Table', table)).not.toThrow();
     });
+
+    it('expires aggregate items by their expiresAt, and nothing in the other tables', () => {
+      const ttlOf = (table: string) =>
+        data.json.Resources[idOf(data, 'AWS::DynamoDB::Table', table)]?.Properties?.TimeToLiveSpecification;
+      expect(ttlOf('Aggregates')).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+      for (const table of TABLES.filter((t) => t !== 'Aggregates'))
+        expect(ttlOf(table), table).toBeUndefined();
+    });
   });
 
   describe('functions', () => {
@@ -167,6 +176,7 @@ describe('DataPlane stack', () => {
       const ingest = data.json.Resources[idOf(data, 'AWS::Lambda::Function', 'Ingest')]?.Properties
         ?.Environment as { Variables: Record<string, unknown> };
       expect(ingest.Variables.AGGREGATE_RECENT_EVENTS).toBe('20000');
+      expect(ingest.Variables.AGGREGATE_RETENTION_DAYS).toBe('35');
       data.template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
           Variables: Match.objectLike({

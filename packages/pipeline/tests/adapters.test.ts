@@ -371,11 +371,25 @@ describe('adapters against the local emulators', () => {
         .sort(),
     );
     const items = (
-      await scanAll<{ pk: string; sk: string; sealedSubjects?: number }>(env.documentClient, tableName)
+      await scanAll<{ pk: string; sk: string; sealedSubjects?: number; expiresAt?: number }>(
+        env.documentClient,
+        tableName,
+      )
     ).filter((i) => i.pk.endsWith(`#${shard}`));
     const head = items.find((i) => i.sk.startsWith('P#'));
     expect(head?.sealedSubjects).toBeGreaterThanOrEqual(12);
     expect(Buffer.byteLength(JSON.stringify(head))).toBeLessThan(200 * 1024);
+    // Each item expires by the table's TTL: partials and chunks 35 days after the window's end,
+    // the event log a day after its allowed lateness (120 s)
+    const end = (window.startMillis + window.seconds * 1000) / 1000;
+    const expiry = (prefix: string) => [
+      ...new Set(items.filter((i) => i.sk.startsWith(prefix)).map((i) => i.expiresAt)),
+    ];
+    expect([expiry('P#'), expiry('S#'), expiry('E#')]).toEqual([
+      [end + 35 * 86_400],
+      [end + 35 * 86_400],
+      [end + 120 + 86_400],
+    ]);
   });
 
   it('the aggregate store counts a producer repeat once and keeps every subject across batches', async () => {

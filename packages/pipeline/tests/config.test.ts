@@ -37,6 +37,15 @@ describe('loadIngestConfig', () => {
       );
   });
 
+  it('reads how many days aggregate partials are kept, within bounds', () => {
+    expect(loadIngestConfig(env).aggregateRetentionDays).toBe(35);
+    expect(loadIngestConfig({ ...env, AGGREGATE_RETENTION_DAYS: '400' }).aggregateRetentionDays).toBe(400);
+    for (const value of ['1', '3651', 'forever'])
+      expect(() => loadIngestConfig({ ...env, AGGREGATE_RETENTION_DAYS: value }), value).toThrow(
+        /AGGREGATE_RETENTION_DAYS/,
+      );
+  });
+
   it('fails closed when variables are missing, naming each and no value', () => {
     const { KEY_ARN: _, QUARANTINE_TABLE: __, ...partial } = env;
     expect(() => loadIngestConfig(partial)).toThrow(ConfigurationError);

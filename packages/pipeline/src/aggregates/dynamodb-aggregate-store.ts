@@ -61,6 +61,12 @@ export interface DynamoAggregateStoreOptions {
    * for recent event ids. Default: 64 MiB.
    */
   cacheBytes?: number;
+  /**
+   * Days after a window's end that its partials and sealed subjects are kept: they carry
+   * `expiresAt` for the table's TTL (the stack enables it; dynalite deletes nothing). Event logs
+   * expire a day after the allowed lateness. Default: 35.
+   */
+  retentionDays?: number;
   /** BatchWriteItem calls in flight at once. Default: 4. */
   writeConcurrency?: number;
   retry?: Partial<RetryPolicy>;
@@ -115,6 +121,8 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
   const allowedLatenessSeconds = options.allowedLatenessSeconds ?? DEFAULT_ALLOWED_LATENESS_SECONDS;
   const concurrency = options.writeConcurrency ?? 4;
   const maxRecentEvents = options.maxRecentEvents ?? DEFAULT_RECENT_EVENTS;
+  const retentionSeconds = (options.retentionDays ?? 35) * 86_400;
+  const endSeconds = (window: AggregateWindow) => Math.ceil(window.startMillis / 1000) + window.seconds;
   const { documentClient: client, tableName } = options;
 
   const cache = createPartialCache({ maxBytes: ((options.cacheBytes ?? DEFAULT_CACHE_BYTES) * 3) / 4 });
@@ -279,7 +287,13 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       // What is still not written after putBatch's own retries is retried by the next delivery.
       // Sealed subjects first: a partial that counts a chunk is put only once the chunk is stored.
       const puts = partials.map((write) =>
-        sealSubjects(shardId, write, storedPartial(write.cellId), nowMillis),
+        sealSubjects(
+          shardId,
+          write,
+          storedPartial(write.cellId),
+          nowMillis,
+          endSeconds(write.window) + retentionSeconds,
+        ),
       );
       const chunked = await putBatch(
         client,
@@ -327,7 +341,15 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       const logItems = [...toLog]
         .filter(([windowKey]) => !unclaimed.has(windowKey) && !unregistered.has(windowKey))
         .flatMap(([windowKey, entry]) =>
-          eventLogItemsOf(entry.window, shardId, entry.first, suffix, entry.ids, nowMillis).map((item) => ({
+          eventLogItemsOf(
+            entry.window,
+            shardId,
+            entry.first,
+            suffix,
+            entry.ids,
+            nowMillis,
+            endSeconds(entry.window) + allowedLatenessSeconds + 86_400,
+          ).map((item) => ({
             windowKey,
             item,
           })),

@@ -37,6 +37,7 @@ export function eventLogItemsOf(
   suffix: string,
   ids: readonly string[],
   nowMillis: number,
+  expiresAt: number,
 ): EventLogItem[] {
   const items: EventLogItem[] = [];
   for (let start = 0, part = 0; start < ids.length; start += EVENT_LOG_IDS_PER_ITEM, part += 1) {
@@ -48,6 +49,7 @@ export function eventLogItemsOf(
       windowSeconds: window.seconds,
       ids: new Set(ids.slice(start, start + EVENT_LOG_IDS_PER_ITEM)),
       loggedAt: new Date(nowMillis).toISOString(),
+      expiresAt,
     });
   }
   return items;

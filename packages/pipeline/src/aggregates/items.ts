@@ -33,6 +33,8 @@ export interface PartialItem {
   subjects?: Set<string>;
   /** How many chunks of subjects were sealed (chunks 0 to this - 1 count); absent: none. */
   sealedSubjects?: number;
+  /** When the table's TTL may delete the item, epoch seconds (see the store's `retentionDays`). */
+  expiresAt?: number;
   metrics: Record<string, { sum: number; min: number; max: number; bounds: number[]; counts: number[] }>;
   updatedAt: string;
 }
@@ -51,6 +53,8 @@ export interface EventLogItem {
   windowSeconds: number;
   ids: Set<string>;
   loggedAt: string;
+  /** When the table's TTL may delete the item, epoch seconds: a day after the allowed lateness. */
+  expiresAt?: number;
 }
 
 /**
@@ -66,6 +70,8 @@ export interface SubjectsChunkItem {
   cellId: string;
   n: number;
   subjects: Set<string>;
+  /** As the partial's. */
+  expiresAt?: number;
 }
 
 /** A window's item: its state for the closer and for late-event detection. */

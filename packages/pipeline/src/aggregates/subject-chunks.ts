@@ -31,9 +31,10 @@ export function sealSubjects(
   write: PartialWrite,
   stored: PartialItem | undefined,
   nowMillis: number,
+  expiresAt: number,
   sealBytes = SEAL_SUBJECT_BYTES,
 ): SealedWrite {
-  const item = partialItemOf(shardId, write, nowMillis);
+  const item = { ...partialItemOf(shardId, write, nowMillis), expiresAt };
   const sealed = stored?.sealedSubjects ?? 0;
   const { subjects } = write.state.partial;
   const groups: string[][] = [];
@@ -64,6 +65,7 @@ export function sealSubjects(
     cellId: write.cellId,
     n: sealed + i,
     subjects: new Set(group),
+    expiresAt,
   }));
   return {
     write,

@@ -56,6 +56,12 @@ export const IngestEnvSchema = BaseEnvSchema.extend({
    * takes a shard over. Default 20,000 (20 s of a shard at its 1,000 records/s); 1,000 to 200,000.
    */
   AGGREGATE_RECENT_EVENTS: int(1_000).max(200_000).default(20_000),
+  /**
+   * Days after a window's end that its partials and sealed subjects are kept (the table's TTL
+   * deletes them after; the event log goes a day after the allowed lateness). The window closer
+   * must have released the window by then. Default 35; 2 to 3,650.
+   */
+  AGGREGATE_RETENTION_DAYS: int(2).max(3_650).default(35),
 });
 
 /** The window closer's environment. Other tables and streams, when set, are checked too. */
@@ -92,6 +98,8 @@ export interface IngestConfig extends BaseConfig {
   countryByPrefix: Record<string, string>;
   /** Event ids the aggregates keep per (window, shard) to recognise repeats (`AGGREGATE_RECENT_EVENTS`). */
   aggregateRecentEvents: number;
+  /** Days a window's partials are kept after its end (`AGGREGATE_RETENTION_DAYS`). */
+  aggregateRetentionDays: number;
 }
 
 /** The window closer's configuration. */
@@ -119,6 +127,7 @@ export function loadIngestConfig(env: PipelineEnv): IngestConfig {
     defaultCountry: parsed.DEFAULT_COUNTRY,
     countryByPrefix,
     aggregateRecentEvents: parsed.AGGREGATE_RECENT_EVENTS,
+    aggregateRetentionDays: parsed.AGGREGATE_RETENTION_DAYS,
   };
 }
 

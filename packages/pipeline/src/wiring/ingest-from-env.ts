@@ -72,6 +72,7 @@ export async function createIngestFromEnv(
       tableName: nameOf(config.tables, 'AGGREGATES_TABLE'),
       allowedLatenessSeconds: config.allowedLatenessSeconds,
       maxRecentEvents: config.aggregateRecentEvents,
+      retentionDays: config.aggregateRetentionDays,
     }),
     logger: options.logger,
     metrics: options.metrics,

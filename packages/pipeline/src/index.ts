@@ -6,7 +6,14 @@ export {
   createDynamoWindowStore,
   type DynamoWindowStoreOptions,
 } from './aggregates/dynamodb-window-store.ts';
-export type { EventLogItem, LedgerItem, PartialItem, ShardItem, WindowItem } from './aggregates/items.ts';
+export type {
+  EventLogItem,
+  LedgerItem,
+  PartialItem,
+  ShardItem,
+  SubjectsChunkItem,
+  WindowItem,
+} from './aggregates/items.ts';
 export {
   LEDGER_SK,
   ledgerKey,

@@ -42,6 +42,7 @@ export function DataPlane({ stack, app }: StackContext) {
       QUARANTINE_TABLE: data.quarantine.tableName,
       AGGREGATE_RECENT_EVENTS: String(config.aggregateRecentEvents),
       AGGREGATE_RETENTION_DAYS: String(config.aggregateRetentionDays),
+      QUARANTINE_RETENTION_DAYS: String(config.quarantineRetentionDays),
     },
     timeoutSeconds: 60,
   });

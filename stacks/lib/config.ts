@@ -63,6 +63,11 @@ export interface StageConfig {
    * deletes them after). The window closer must have released the window by then. Default 35.
    */
   readonly aggregateRetentionDays: number;
+  /**
+   * Days a quarantined record is kept after its latest delivery (`RESIDENCY_QUARANTINE_RETENTION_DAYS`,
+   * the ingest's `QUARANTINE_RETENTION_DAYS`; the table's TTL deletes it after). Default 30.
+   */
+  readonly quarantineRetentionDays: number;
   /** Iterator age that raises the alarm (`RESIDENCY_ITERATOR_AGE_ALARM_SECONDS`). Default 300. */
   readonly iteratorAgeAlarmSeconds: number;
   /** How often the window-closer runs (`RESIDENCY_WINDOW_CLOSE_MINUTES`). Default 5. */
@@ -147,6 +152,7 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
     ingestBatchingWindowSeconds: integer(env, 'RESIDENCY_INGEST_BATCHING_WINDOW_SECONDS', 3, 0, 300),
     aggregateRecentEvents: integer(env, 'RESIDENCY_AGGREGATE_RECENT_EVENTS', 20_000, 1_000, 200_000),
     aggregateRetentionDays: integer(env, 'RESIDENCY_AGGREGATE_RETENTION_DAYS', 35, 2, 3_650),
+    quarantineRetentionDays: integer(env, 'RESIDENCY_QUARANTINE_RETENTION_DAYS', 30, 1, 3_650),
     iteratorAgeAlarmSeconds: integer(env, 'RESIDENCY_ITERATOR_AGE_ALARM_SECONDS', 300, 1, 604_800),
     windowCloseMinutes: integer(env, 'RESIDENCY_WINDOW_CLOSE_MINUTES', 5, 1, 1440),
     queryAuth: oneOf(env, 'RESIDENCY_QUERY_AUTH', ['iam', 'none'] as const, 'iam'),

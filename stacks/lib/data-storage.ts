@@ -51,7 +51,8 @@ export function createDataStorage(scope: Construct, config: StageConfig, key: IK
     audit: table('Audit'),
     // The ingest stamps partials, sealed subjects and event logs with `expiresAt` (epoch seconds).
     aggregates: table('Aggregates', 'expiresAt'),
-    quarantine: table('Quarantine'),
+    // The ingest stamps quarantined records with `expiresAt`; the border's entries carry none.
+    quarantine: table('Quarantine', 'expiresAt'),
     egressLog: table('EgressLog'),
   };
 }

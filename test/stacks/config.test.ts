@@ -57,6 +57,9 @@ describe('stage configuration', () => {
     expect(() =>
       loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_AGGREGATE_RETENTION_DAYS: '1' }),
     ).toThrow(/RESIDENCY_AGGREGATE_RETENTION_DAYS/);
+    expect(() =>
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_QUARANTINE_RETENTION_DAYS: '0' }),
+    ).toThrow(/RESIDENCY_QUARANTINE_RETENTION_DAYS/);
     expect(() => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_INGEST_BATCH_SIZE: '10001' })).toThrow(
       /RESIDENCY_INGEST_BATCH_SIZE/,
     );

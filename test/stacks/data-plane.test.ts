@@ -25,6 +25,7 @@ const ENV: Readonly<Record<(typeof FUNCTIONS)[number], readonly string[]>> = {
     'QUARANTINE_TABLE',
     'AGGREGATE_RECENT_EVENTS',
     'AGGREGATE_RETENTION_DAYS',
+    'QUARANTINE_RETENTION_DAYS',
   ],
   Forwarder: [
     'DATA_REGION',
@@ -139,11 +140,13 @@ describe('DataPlane stack', () => {
       for (const table of TABLES) expect(() => idOf(data, 'AWS::DynamoDB::Table', table)).not.toThrow();
     });
 
-    it('expires aggregate items by their expiresAt, and nothing in the other tables', () => {
+    it('expires aggregate and quarantine items by their expiresAt, and nothing in the vault or the logs', () => {
       const ttlOf = (table: string) =>
         data.json.Resources[idOf(data, 'AWS::DynamoDB::Table', table)]?.Properties?.TimeToLiveSpecification;
-      expect(ttlOf('Aggregates')).toEqual({ AttributeName: 'expiresAt', Enabled: true });
-      for (const table of TABLES.filter((t) => t !== 'Aggregates'))
+      const expiring: readonly string[] = ['Aggregates', 'Quarantine'];
+      for (const table of expiring)
+        expect(ttlOf(table), table).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+      for (const table of TABLES.filter((t) => !expiring.includes(t)))
         expect(ttlOf(table), table).toBeUndefined();
     });
   });
@@ -177,6 +180,7 @@ describe('DataPlane stack', () => {
         ?.Environment as { Variables: Record<string, unknown> };
       expect(ingest.Variables.AGGREGATE_RECENT_EVENTS).toBe('20000');
       expect(ingest.Variables.AGGREGATE_RETENTION_DAYS).toBe('35');
+      expect(ingest.Variables.QUARANTINE_RETENTION_DAYS).toBe('30');
       data.template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
           Variables: Match.objectLike({

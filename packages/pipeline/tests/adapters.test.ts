@@ -162,6 +162,8 @@ describe('adapters against the local emulators', () => {
       issues: [{ path: 'waitDays', code: 'invalid_type' }],
       payloadBytes: 26,
       payloadTruncated: false,
+      // kept 30 days after the delivery the item holds (the table's TTL deletes it then)
+      expiresAt: entry.receivedAtMillis / 1000 + 30 * 86_400,
     });
     expect(JSON.stringify(items[0])).not.toContain('P-31415926');
   });

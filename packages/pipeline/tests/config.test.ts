@@ -46,6 +46,15 @@ describe('loadIngestConfig', () => {
       );
   });
 
+  it('reads how many days quarantined records are kept, within bounds', () => {
+    expect(loadIngestConfig(env).quarantineRetentionDays).toBe(30);
+    expect(loadIngestConfig({ ...env, QUARANTINE_RETENTION_DAYS: '7' }).quarantineRetentionDays).toBe(7);
+    for (const value of ['0', '3651'])
+      expect(() => loadIngestConfig({ ...env, QUARANTINE_RETENTION_DAYS: value }), value).toThrow(
+        /QUARANTINE_RETENTION_DAYS/,
+      );
+  });
+
   it('fails closed when variables are missing, naming each and no value', () => {
     const { KEY_ARN: _, QUARANTINE_TABLE: __, ...partial } = env;
     expect(() => loadIngestConfig(partial)).toThrow(ConfigurationError);

@@ -62,6 +62,11 @@ export const IngestEnvSchema = BaseEnvSchema.extend({
    * must have released the window by then. Default 35; 2 to 3,650.
    */
   AGGREGATE_RETENTION_DAYS: int(2).max(3_650).default(35),
+  /**
+   * Days a quarantined record (sealed payload and issues) is kept after its latest delivery; the
+   * table's TTL deletes it after. Default 30; 1 to 3,650.
+   */
+  QUARANTINE_RETENTION_DAYS: int(1).max(3_650).default(30),
 });
 
 /** The window closer's environment. Other tables and streams, when set, are checked too. */
@@ -100,6 +105,8 @@ export interface IngestConfig extends BaseConfig {
   aggregateRecentEvents: number;
   /** Days a window's partials are kept after its end (`AGGREGATE_RETENTION_DAYS`). */
   aggregateRetentionDays: number;
+  /** Days a quarantined record is kept after its latest delivery (`QUARANTINE_RETENTION_DAYS`). */
+  quarantineRetentionDays: number;
 }
 
 /** The window closer's configuration. */
@@ -128,6 +135,7 @@ export function loadIngestConfig(env: PipelineEnv): IngestConfig {
     countryByPrefix,
     aggregateRecentEvents: parsed.AGGREGATE_RECENT_EVENTS,
     aggregateRetentionDays: parsed.AGGREGATE_RETENTION_DAYS,
+    quarantineRetentionDays: parsed.QUARANTINE_RETENTION_DAYS,
   };
 }
 

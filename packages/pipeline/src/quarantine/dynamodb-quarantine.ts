@@ -17,6 +17,11 @@ export interface DynamoQuarantineOptions {
   documentClient: DynamoDBDocumentClient;
   tableName: string;
   encryptor: PayloadEncryptor;
+  /**
+   * Days an item is kept after the record's latest delivery: items carry `expiresAt` for the
+   * table's TTL (the stack enables it; dynalite deletes nothing). Default: 30.
+   */
+  retentionDays?: number;
   /** Retry of unprocessed items and failed calls. Default: `DEFAULT_RETRY_POLICY`. */
   retry?: Partial<RetryPolicy>;
   retryEnvironment?: RetryEnvironment;
@@ -42,7 +47,7 @@ export function createDynamoQuarantine(options: DynamoQuarantineOptions): Quaran
             entry.payload.subarray(0, MAX_QUARANTINED_PAYLOAD_BYTES),
             payloadContextOf(entry.position),
           );
-          const item = quarantineItemOf(entry, payload);
+          const item = quarantineItemOf(entry, payload, options.retentionDays);
           items.set(`${item.pk}\n${item.sk}`, { index, item });
         } catch (error) {
           results[index] = { ok: false, errorCode: describeError(error).errorName };

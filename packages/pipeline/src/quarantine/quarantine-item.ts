@@ -37,7 +37,16 @@ export interface QuarantineItem {
   payload: SealedPayload;
   payloadBytes: number;
   payloadTruncated: boolean;
+  /** When the table's TTL may delete the item, epoch seconds (the quarantine's retention). */
+  expiresAt?: number;
 }
+
+/**
+ * Days a quarantined record is kept after its latest delivery, for operators to look at and
+ * replay: it holds personal data (sealed), so it is not kept for ever. Default of the quarantine's
+ * `retentionDays`.
+ */
+export const DEFAULT_QUARANTINE_RETENTION_DAYS = 30;
 
 /** The key of a record's quarantine item. */
 export function quarantineKeyOf(position: RecordPosition): { pk: string; sk: string } {
@@ -57,7 +66,11 @@ export function payloadContextOf(position: RecordPosition): PayloadContext {
 }
 
 /** Builds the item of an entry whose (possibly truncated) payload is already sealed. */
-export function quarantineItemOf(entry: QuarantineEntry, payload: SealedPayload): QuarantineItem {
+export function quarantineItemOf(
+  entry: QuarantineEntry,
+  payload: SealedPayload,
+  retentionDays = DEFAULT_QUARANTINE_RETENTION_DAYS,
+): QuarantineItem {
   const { position } = entry;
   return {
     ...quarantineKeyOf(position),
@@ -74,5 +87,6 @@ export function quarantineItemOf(entry: QuarantineEntry, payload: SealedPayload)
     payload,
     payloadBytes: entry.payload.length,
     payloadTruncated: entry.payload.length > MAX_QUARANTINED_PAYLOAD_BYTES,
+    expiresAt: Math.floor(entry.receivedAtMillis / 1000) + retentionDays * 86_400,
   };
 }

@@ -66,6 +66,7 @@ export async function createIngestFromEnv(
       documentClient,
       tableName: nameOf(config.tables, 'QUARANTINE_TABLE'),
       encryptor: createKmsPayloadEncryptor({ kms: clients.kms, keyArn: config.keyArn }),
+      retentionDays: config.quarantineRetentionDays,
     }),
     aggregates: createDynamoAggregateStore({
       documentClient,

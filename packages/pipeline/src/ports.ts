@@ -51,6 +51,11 @@ export interface AggregateApplyResult {
   retry: readonly string[];
   /** Late events by event type, for reporting. */
   lateByType: Readonly<Record<string, number>>;
+  /**
+   * (window, shard)s this batch took over from another writer (an environment that wrote them
+   * before): each costs a claim and reads of what that writer put. Absent: the adapter has none.
+   */
+  takeovers?: number;
 }
 
 /** The in-region windowed aggregates, fenced per (window, group, shard). */

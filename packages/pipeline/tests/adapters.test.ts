@@ -287,6 +287,7 @@ describe('adapters against the local emulators', () => {
     const readsBack = keysRead.a - readsBefore - readsOwn;
 
     // Assess: the window and shard items only, then every partial again; nothing is lost
+    expect([first, second, taken, back].map((r) => r.takeovers)).toEqual([0, 0, 1, 1]);
     expect([first, second, taken, back].map((r) => [r.applied, r.retry.length])).toEqual([
       [20, 0],
       [20, 0],

@@ -264,6 +264,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       // writer cached there is no longer trusted. A claim held since the read needs no call.
       const unclaimed = new Set<string>();
       const claimedNow = new Set<string>();
+      let takeovers = 0;
       const written = new Map(plan.partialWrites.map((w) => [windowKeyOf(w.window), w.window]));
       for (const { window } of toLog.values()) written.set(windowKeyOf(window), window);
       for (const [windowKey, window] of written) {
@@ -275,6 +276,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         if (await attempt(() => claimShard(client, tableName, window, shardId, seen, claim))) {
           claims.set(shardKey, claim);
           claimedNow.add(windowKey);
+          if (seen !== undefined) takeovers += 1;
         } else unclaimed.add(windowKey);
       }
 
@@ -389,7 +391,15 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
           lateByType[type] = (lateByType[type] ?? 0) + 1;
         }
       }
-      return { applied, late, duplicates: plan.duplicates, repeated: plan.repeated, retry, lateByType };
+      return {
+        applied,
+        late,
+        duplicates: plan.duplicates,
+        repeated: plan.repeated,
+        retry,
+        lateByType,
+        takeovers,
+      };
     },
   };
 }

@@ -103,6 +103,7 @@ function report(summary: BatchSummary, deps: IngestDependencies): void {
   metrics.count('AggregateEventsApplied', summary.aggregates.applied);
   metrics.count('AggregateDuplicatesSkipped', summary.aggregates.duplicates);
   metrics.count('AggregateRepeatsSkipped', summary.aggregates.repeated);
+  metrics.count('AggregateShardTakeovers', summary.aggregates.takeovers);
   for (const [eventType, n] of Object.entries(summary.aggregates.lateByType)) {
     metrics.count('LateEvents', n, { eventType });
   }
@@ -115,6 +116,7 @@ function report(summary: BatchSummary, deps: IngestDependencies): void {
     lateEvents: summary.aggregates.late,
     duplicateAggregateEvents: summary.aggregates.duplicates,
     repeatedAggregateEvents: summary.aggregates.repeated,
+    aggregateShardTakeovers: summary.aggregates.takeovers,
     ...(failedAt >= 0 ? { retryFromSequenceNumber: summary.positions[failedAt]?.sequenceNumber } : {}),
   });
 }

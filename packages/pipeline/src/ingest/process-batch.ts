@@ -37,6 +37,8 @@ export interface BatchSummary {
     duplicates: number;
     /** Records whose event another record already counts (a producer's repeat). */
     repeated: number;
+    /** (window, shard)s taken over from another writer. */
+    takeovers: number;
     lateByType: Record<string, number>;
   };
 }
@@ -86,7 +88,7 @@ export async function processBatch(
     outcomes: [],
     positions,
     tokenRequests: 0,
-    aggregates: { applied: 0, late: 0, duplicates: 0, repeated: 0, lateByType: {} },
+    aggregates: { applied: 0, late: 0, duplicates: 0, repeated: 0, takeovers: 0, lateByType: {} },
   };
   let tokens: TokenMap | undefined;
   if (valid.length > 0) {
@@ -211,6 +213,7 @@ async function applyAggregates(
       summary.aggregates.late += result.late;
       summary.aggregates.duplicates += result.duplicates;
       summary.aggregates.repeated += result.repeated;
+      summary.aggregates.takeovers += result.takeovers ?? 0;
       for (const [type, n] of Object.entries(result.lateByType)) {
         summary.aggregates.lateByType[type] = (summary.aggregates.lateByType[type] ?? 0) + n;
       }

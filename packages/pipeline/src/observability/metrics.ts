@@ -10,6 +10,7 @@ export type PipelineMetricName =
   | 'AggregateEventsApplied'
   | 'AggregateDuplicatesSkipped'
   | 'AggregateRepeatsSkipped'
+  | 'AggregateShardTakeovers'
   | 'LateEvents'
   | 'AggregateWritesFailed'
   | 'WindowsClosed'

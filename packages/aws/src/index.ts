@@ -15,6 +15,7 @@ export {
   type WriteBatchOutcome,
   writeBatch,
 } from './dynamodb-batch.ts';
+export { queryAll, queryPages } from './dynamodb-query.ts';
 export {
   ENDPOINTS_FILE_NAME,
   type EndpointsFile,

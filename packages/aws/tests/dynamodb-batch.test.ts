@@ -3,7 +3,14 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchGetIncompleteError, type BatchRetry, readBatch, writeBatch } from '../src/index.ts';
+import {
+  BatchGetIncompleteError,
+  type BatchRetry,
+  queryAll,
+  queryPages,
+  readBatch,
+  writeBatch,
+} from '../src/index.ts';
 
 const TABLE = 'batch-test';
 // No waiting between attempts: the tests count attempts, not time.
@@ -148,6 +155,33 @@ describe('batch reads and writes against dynalite', () => {
     // Assess
     expect(outcome.failed).toEqual(items);
     expect((outcome.lastError as Error).message).toBe('service unavailable');
+  });
+
+  it('queries every page, and reads no further page once the caller stops', async () => {
+    // Prepare: five items in one partition, read one to a page
+    let queries = 0;
+    const counting = through(doc, (command, send) => {
+      queries += 1;
+      return send(command as never);
+    });
+    const items = Array.from({ length: 5 }, (_, i) => ({ pk: 'paged', sk: String(i) }));
+    await writeBatch(doc, TABLE, items, (item) => ({ put: item }));
+    const input = {
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'paged' },
+      Limit: 1,
+    };
+
+    // Act
+    const all = await queryAll<{ sk: string }>(counting, input);
+    const readAll = queries;
+    queries = 0;
+    for await (const page of queryPages(counting, input)) if ((page.Items ?? []).length > 0) break;
+
+    // Assess: 5 pages and the empty last one; then the first page only
+    expect(all.map((i) => i.sk)).toEqual(['0', '1', '2', '3', '4']);
+    expect([readAll, queries]).toEqual([6, 1]);
   });
 
   it('throws, rather than report an item absent, when keys stay unprocessed', async () => {

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { writeBatch } from '@residency/aws';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll, writeBatch } from '@residency/aws';
 import { BorderLogWriteError } from '../errors.ts';
 import { type EgressLog, type EgressLogEntry, egressPartitionKey, egressSortKey } from './egress-log.ts';
 import {
@@ -19,21 +19,12 @@ async function queryPartition<T>(
   tableName: string,
   pk: string,
 ): Promise<T[]> {
-  const items: T[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? []) items.push(entry as T);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  const items = await queryAll(client, {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+  });
+  return items.map(({ pk: _pk, sk: _sk, ...entry }) => entry as T);
 }
 
 const documentClient = (dynamodb: DynamoDBClient) =>

@@ -2,12 +2,11 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import {
   DynamoDBDocumentClient,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   ScanCommand,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { type BatchWriteRequest, readBatch, writeBatch } from '@residency/aws';
+import { type BatchWriteRequest, queryAll, readBatch, writeBatch } from '@residency/aws';
 
 // Unprocessed items and keys: up to 11 rounds, backing off from 10 ms to 640 ms.
 const BATCH_RETRY = { maxAttempts: 11, baseDelayMillis: 10, maxDelayMillis: 640 };
@@ -76,16 +75,7 @@ export function createDynamoIo(dynamodb: DynamoDBClient): DynamoIo {
     async batchGet(table, keyList) {
       return [...(await readBatch<Key & Item>(doc, table, keyList, { retry: BATCH_RETRY })).values()];
     },
-    async query(input) {
-      const items: Item[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return items;
-    },
+    query: (input) => queryAll(doc, input),
     async *scan(input) {
       let startKey: Record<string, unknown> | undefined;
       do {

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queryPages } from '@residency/aws';
 import type { AggregateCell } from '@residency/core';
 import { mapWithConcurrency } from '@residency/core';
 import type { Alert, ControlPlaneStore, CountRow, StoredBatch } from './control-plane-store.ts';
@@ -103,21 +104,14 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
     async distinctPatients(tenant, day) {
       // A partition over 1 MB pages; count every page.
       let count = 0;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await io.doc.send(
-          new QueryCommand({
-            TableName: tables.records,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': `DISTINCT#${tenant}#${day}` },
-            Select: 'COUNT',
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      for await (const page of queryPages(io.doc, {
+        TableName: tables.records,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `DISTINCT#${tenant}#${day}` },
+        Select: 'COUNT',
+        ConsistentRead: true,
+      }))
         count += page.Count ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
       return count;
     },
 

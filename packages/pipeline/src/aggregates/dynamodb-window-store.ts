@@ -4,10 +4,10 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '@residency/aws';
 import type { AggregateWindow, CellPartial } from '@residency/core/aggregates';
 import type { EpsilonLedgerEntry, WindowState, WindowStore } from '../ports.ts';
 import {
@@ -47,22 +47,12 @@ export interface DynamoWindowStoreOptions {
  */
 export function createDynamoWindowStore(options: DynamoWindowStoreOptions): WindowStore {
   const { documentClient: client, tableName } = options;
-  const queryAll = async <T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> => {
-    const items: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const output = await client.send(
-        new QueryCommand({ ...input, TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      items.push(...((output.Items ?? []) as T[]));
-      start = output.LastEvaluatedKey;
-    } while (start);
-    return items;
-  };
+  const queryTable = <T>(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<T[]> =>
+    queryAll<T>(client, { ...input, TableName: tableName, ConsistentRead: true });
 
   return {
     async listOpenWindows() {
-      const items = await queryAll<{ sk: string }>({
+      const items = await queryTable<{ sk: string }>({
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': OPEN_PK },
       });
@@ -73,7 +63,7 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
     },
 
     async readWindow(window): Promise<WindowState> {
-      const items = await queryAll<WindowItem | ShardItem | LedgerItem>({
+      const items = await queryTable<WindowItem | ShardItem | LedgerItem>({
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': windowPk(window) },
       });
@@ -88,7 +78,7 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
 
     async readPartials(window, shardIds): Promise<CellPartial[]> {
       const byPrefix = <T>(shardId: string, prefix: string) =>
-        queryAll<T>({
+        queryTable<T>({
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: { ':pk': partialPk(window, shardId), ':prefix': prefix },
         });
@@ -99,8 +89,11 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
             byPrefix<SubjectsChunkItem>(shardId, SUBJECTS_SK_PREFIX),
           ]);
           const chunksOf = new Map<string, SubjectsChunkItem[]>();
-          for (const chunk of chunks)
-            chunksOf.set(chunk.cellId, [...(chunksOf.get(chunk.cellId) ?? []), chunk]);
+          for (const chunk of chunks) {
+            const ofCell = chunksOf.get(chunk.cellId) ?? [];
+            ofCell.push(chunk);
+            chunksOf.set(chunk.cellId, ofCell);
+          }
           return partials.map((item) => cellPartialOf(item, chunksOf.get(item.cellId)));
         }),
       );

@@ -1,5 +1,5 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { keyText } from '@residency/aws';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keyText, queryPages } from '@residency/aws';
 import { type AggregateWindow, windowStartIso } from '@residency/core/aggregates';
 import { LRUCache } from 'lru-cache';
 import type { EventLogItem } from './items.ts';
@@ -69,25 +69,20 @@ export async function readRecentIds(
 ): Promise<Set<string>> {
   const newestFirst: string[][] = [];
   let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': partialPk(window, shardId), ':prefix': EVENT_LOG_SK_PREFIX },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
+  for await (const page of queryPages(client, {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': partialPk(window, shardId), ':prefix': EVENT_LOG_SK_PREFIX },
+    ScanIndexForward: false,
+    ConsistentRead: true,
+  })) {
     for (const item of (page.Items ?? []) as EventLogItem[]) {
       const ids = [...(item.ids ?? [])];
       newestFirst.push(ids);
       count += ids.length;
     }
-    start = page.LastEvaluatedKey;
-  } while (start && count < max);
+    if (count >= max) break;
+  }
   // Oldest first, as the store adds them, so that `remember` drops the oldest.
   const recent = new Set<string>();
   for (const ids of newestFirst.reverse()) remember(recent, ids, Number.POSITIVE_INFINITY);

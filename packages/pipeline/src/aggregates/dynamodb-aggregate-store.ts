@@ -141,13 +141,19 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       if (observations.length === 0) return empty;
       const windows = new Map<string, AggregateWindow>();
       const cells = new Map<string, TouchedCell>();
+      // The cell of each observation, in order.
+      const cellOf: TouchedCell[] = [];
       for (const o of observations) {
         windows.set(windowKeyOf(o.window), o.window);
         const memo = `${windowKeyOf(o.window)}\n${groupKeyOf(o.group)}`;
-        if (cells.has(memo)) continue;
-        const cellId = cellIdOf(o.window, o.group);
-        const key = partialKey(o.window, shardId, cellId);
-        cells.set(memo, { window: o.window, cellId, key, text: keyText(key) });
+        let cell = cells.get(memo);
+        if (!cell) {
+          const cellId = cellIdOf(o.window, o.group);
+          const key = partialKey(o.window, shardId, cellId);
+          cell = { window: o.window, cellId, key, text: keyText(key) };
+          cells.set(memo, cell);
+        }
+        cellOf.push(cell);
       }
       const touched = [...cells.values()];
       // Bookkeeping items are always read; partials only when this store has no copy of them.
@@ -180,8 +186,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         for (const [key, item] of await read(stale.map((c) => c.key))) items.set(key, item);
       }
       const recentByWindow = await recentIds.load(shardId, windows, writerOf);
-      const keyOfCell = new Map(touched.map((c) => [c.cellId, c.text]));
-      const cellWindow = new Map(touched.map((c) => [c.cellId, c.window]));
+      const cellById = new Map(touched.map((c) => [c.cellId, c]));
       // The planner asks per event; each cell's item is looked up and converted once per batch.
       const storedByCell = new Map<string, PartialItem | undefined>();
       const fencedByCell = new Map<string, FencedPartial | undefined>();
@@ -189,8 +194,8 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         const entry = cached.get(cellId);
         if (entry) return entry.item;
         if (storedByCell.has(cellId)) return storedByCell.get(cellId);
-        const key = keyOfCell.get(cellId);
-        const item = key === undefined ? undefined : items.get(key);
+        const text = cellById.get(cellId)?.text;
+        const item = text === undefined ? undefined : items.get(text);
         const partial = item?.kind === 'partial' ? item : undefined;
         storedByCell.set(cellId, partial);
         return partial;
@@ -215,7 +220,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         {
           partial: storedFenced,
           holdsEvent: (cellId, eventId) => {
-            const window = cellWindow.get(cellId);
+            const window = cellById.get(cellId)?.window;
             const recent = window && recentByWindow.get(windowKeyOf(window));
             return recent !== undefined && recent.size > 0 && recent.has(eventFingerprint(eventId));
           },
@@ -252,39 +257,40 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         entry.ids.push(fingerprint);
         toLog.set(windowKey, entry);
       };
-      for (const o of observations) {
-        if (o.eventId === undefined) continue;
-        const cell = cells.get(`${windowKeyOf(o.window)}\n${groupKeyOf(o.group)}`);
-        const fence = cell && storedFenced(cell.cellId)?.lastSequenceNumber;
+      observations.forEach((o, i) => {
+        if (o.eventId === undefined) return;
+        const fence = storedFenced((cellOf[i] as TouchedCell).cellId)?.lastSequenceNumber;
         if (fence !== undefined && !isAfter(o.sequenceNumber, fence))
           log(o.window, o.sequenceNumber, eventFingerprint(o.eventId));
-      }
+      });
 
       // Before its first put in a (window, shard), a store claims it, so that a copy another
       // writer cached there is no longer trusted. A claim held since the read needs no call.
-      const unclaimed = new Set<string>();
-      const claimedNow = new Set<string>();
+      // `holding`: the windows whose claim this store holds now; only those are written.
+      const holding = new Set<string>();
+      for (const [windowKey, window] of windows) {
+        const claim = claims.get(keyText(shardItemKey(window, shardId)));
+        if (claim !== undefined && claim === writerOf(window) && !unregistered.has(windowKey))
+          holding.add(windowKey);
+      }
       let takeovers = 0;
-      const written = new Map(plan.partialWrites.map((w) => [windowKeyOf(w.window), w.window]));
-      for (const { window } of toLog.values()) written.set(windowKeyOf(window), window);
-      for (const [windowKey, window] of written) {
-        if (unregistered.has(windowKey)) continue;
-        const shardKey = keyText(shardItemKey(window, shardId));
+      const toClaim = new Map(plan.partialWrites.map((w) => [windowKeyOf(w.window), w.window]));
+      for (const { window } of toLog.values()) toClaim.set(windowKeyOf(window), window);
+      for (const [windowKey, window] of toClaim) {
+        if (unregistered.has(windowKey) || holding.has(windowKey)) continue;
         const seen = writerOf(window);
-        if (seen !== undefined && claims.get(shardKey) === seen) continue;
         const claim = randomUUID();
         if (await attempt(() => claimShard(client, tableName, window, shardId, seen, claim))) {
-          claims.set(shardKey, claim);
-          claimedNow.add(windowKey);
+          claims.set(keyText(shardItemKey(window, shardId)), claim);
+          holding.add(windowKey);
           if (seen !== undefined) takeovers += 1;
-        } else unclaimed.add(windowKey);
+        }
       }
 
       const partials: PartialWrite[] = [];
       for (const write of plan.partialWrites) {
-        const windowKey = windowKeyOf(write.window);
-        if (unregistered.has(windowKey) || unclaimed.has(windowKey)) retry.push(...write.sequenceNumbers);
-        else partials.push(write);
+        if (holding.has(windowKeyOf(write.window))) partials.push(write);
+        else retry.push(...write.sequenceNumbers);
       }
       // What is still not written after putBatch's own retries is retried by the next delivery.
       // Sealed subjects first: a partial that counts a chunk is put only once the chunk is stored.
@@ -331,7 +337,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       // (at the fence) and logs them then.
       const appliedByWindow = new Map<string, PartialWrite[]>();
       for (const write of partials) {
-        if (lost.has(write) || unclaimed.has(windowKeyOf(write.window))) continue;
+        if (lost.has(write)) continue;
         const windowKey = windowKeyOf(write.window);
         const inWindow = appliedByWindow.get(windowKey) ?? [];
         inWindow.push(write);
@@ -341,7 +347,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       }
       const suffix = randomUUID().slice(0, 8);
       const logItems = [...toLog]
-        .filter(([windowKey]) => !unclaimed.has(windowKey) && !unregistered.has(windowKey))
+        .filter(([windowKey]) => holding.has(windowKey))
         .flatMap(([windowKey, entry]) =>
           eventLogItemsOf(
             entry.window,
@@ -368,11 +374,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
             retry.push(...write.sequenceNumbers);
             applied -= write.sequenceNumbers.length;
           }
-        } else if (
-          claim !== undefined &&
-          (claim === writerOf(window) || claimedNow.has(windowKey)) &&
-          recent
-        ) {
+        } else if (claim !== undefined && holding.has(windowKey) && recent) {
           recentIds.keep(shardId, window, claim, recent, toLog.get(windowKey)?.ids ?? []);
         }
       }

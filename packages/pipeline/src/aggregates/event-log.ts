@@ -85,7 +85,7 @@ export async function readRecentIds(
   }
   // Oldest first, as the store adds them, so that `remember` drops the oldest.
   const recent = new Set<string>();
-  for (const ids of newestFirst.reverse()) remember(recent, ids, Number.POSITIVE_INFINITY);
+  for (const ids of newestFirst.reverse()) for (const id of ids) recent.add(id);
   return recent;
 }
 

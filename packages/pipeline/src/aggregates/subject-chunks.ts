@@ -39,16 +39,15 @@ export function sealSubjects(
   const { subjects } = write.state.partial;
   // Most partials are far below the threshold: a character is at most 3 bytes of UTF-8 (a
   // surrogate pair 4 for 2), so a count of characters settles them without measuring.
+  const unsealed: SealedWrite = {
+    write,
+    item: sealed > 0 ? { ...item, sealedSubjects: sealed } : item,
+    fenced: write.state,
+    chunks: [],
+  };
   let characters = subjects.length;
   for (const subject of subjects) characters += subject.length;
-  if (characters * 3 <= sealBytes) {
-    return {
-      write,
-      item: sealed > 0 ? { ...item, sealedSubjects: sealed } : item,
-      fenced: write.state,
-      chunks: [],
-    };
-  }
+  if (characters * 3 <= sealBytes) return unsealed;
   const groups: string[][] = [];
   let bytes = 0;
   for (const subject of subjects) {
@@ -62,14 +61,7 @@ export function sealSubjects(
       bytes += size;
     }
   }
-  if (groups.length <= 1 && bytes <= sealBytes) {
-    return {
-      write,
-      item: sealed > 0 ? { ...item, sealedSubjects: sealed } : item,
-      fenced: write.state,
-      chunks: [],
-    };
-  }
+  if (groups.length <= 1 && bytes <= sealBytes) return unsealed;
   const { subjects: _kept, ...rest } = item;
   const chunks = groups.map((group, i) => ({
     ...subjectsChunkKey(write.window, shardId, write.cellId, sealed + i),

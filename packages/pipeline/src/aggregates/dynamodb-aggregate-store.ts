@@ -10,6 +10,7 @@ import {
   isAfter,
   type PartialWrite,
   planShardBatch,
+  windowEndMillis,
   windowKeyOf,
 } from '@residency/core/aggregates';
 import { LRUCache } from 'lru-cache';
@@ -122,7 +123,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
   const concurrency = options.writeConcurrency ?? 4;
   const maxRecentEvents = options.maxRecentEvents ?? DEFAULT_RECENT_EVENTS;
   const retentionSeconds = (options.retentionDays ?? 35) * 86_400;
-  const endSeconds = (window: AggregateWindow) => Math.ceil(window.startMillis / 1000) + window.seconds;
+  const endSeconds = (window: AggregateWindow) => Math.ceil(windowEndMillis(window) / 1000);
   const { documentClient: client, tableName } = options;
 
   const cache = createPartialCache({ maxBytes: ((options.cacheBytes ?? DEFAULT_CACHE_BYTES) * 3) / 4 });

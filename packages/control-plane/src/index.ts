@@ -26,6 +26,7 @@ export {
   type ControlPlane,
   type ControlPlaneOptions,
   createControlPlane,
+  DEFAULT_BATCH_LEASE_MILLIS,
   DEFAULT_MAX_INGEST_BYTES,
   type IngestResult,
 } from './ingest/create-control-plane.ts';
@@ -35,6 +36,7 @@ export { handleQuery, type SeriesPoint } from './query/query-api.ts';
 export type {
   AggregateQuery,
   Alert,
+  BatchClaim,
   ControlPlaneStore,
   CountBy,
   CountRow,

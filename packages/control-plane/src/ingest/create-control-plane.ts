@@ -36,7 +36,16 @@ export interface ControlPlaneOptions {
   alertOnText?: (text: string) => string | undefined;
   /** Requests with a larger body are refused. Default: 6291456. */
   maxBatchBytes?: number;
+  /**
+   * How long a delivery's claim on a batch holds off other deliveries of it (answered 503 `busy`,
+   * which the forwarder retries). Must outlast the ingest's timeout. Default: 120000 (the
+   * deployed function times out after 30 s).
+   */
+  batchLeaseMillis?: number;
 }
+
+/** Default of {@link ControlPlaneOptions.batchLeaseMillis}: 2 minutes. */
+export const DEFAULT_BATCH_LEASE_MILLIS = 120_000;
 
 /** The ingest's answer: an HTTP status and the JSON body the forwarder classifies. */
 export interface IngestResult {
@@ -117,8 +126,15 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
         });
         return refuse(422, reason, offending);
       }
-      const seen = await store.getBatch(batch.batchId);
-      if (seen) {
+      const claimed = await store.claimBatch(batch.batchId, {
+        nowMillis: clock.nowMillis(),
+        leaseMillis: options.batchLeaseMillis ?? DEFAULT_BATCH_LEASE_MILLIS,
+      });
+      if (claimed.state === 'busy') {
+        logger.warn('batch held by another delivery', { batchId: batch.batchId });
+        return refuse(503, 'busy');
+      }
+      if (claimed.state === 'stored') {
         logger.info('duplicate batch acknowledged', { batchId: batch.batchId });
         return {
           status: 200,
@@ -145,7 +161,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
         );
       } else {
         const tokens = messages.flatMap((m) => (m as { erasure: ErasureNotice }).erasure.tokens);
-        const erased = await store.erase(tokens);
+        const erased = await store.erase(tokens, { batchId: batch.batchId });
         result = { stored: messages.length, duplicates: 0, suppressed: 0 };
         logger.info('erasure applied', {
           batchId: batch.batchId,
@@ -153,18 +169,30 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
           deletedRecords: erased.deletedRecords,
         });
       }
-      await store.putBatch({
-        batchId: batch.batchId,
-        kind: batch.kind,
-        count: batch.count,
-        keyId: batch.keyId,
-        sentAt: batch.sentAt,
-        receivedAt: nowIso,
-        sha256: digestBody(request.body),
-        itemsSha256: digestBody(itemsText),
-        stored: result.stored,
-        duplicates: result.duplicates + result.suppressed,
-      });
+      const completion = await store.completeBatch(
+        {
+          batchId: batch.batchId,
+          kind: batch.kind,
+          count: batch.count,
+          keyId: batch.keyId,
+          sentAt: batch.sentAt,
+          receivedAt: nowIso,
+          sha256: digestBody(request.body),
+          itemsSha256: digestBody(itemsText),
+          stored: result.stored,
+          duplicates: result.duplicates + result.suppressed,
+        },
+        claimed.claim,
+      );
+      if (!completion.completed)
+        logger.warn('batch taken over by another delivery after this claim lapsed', {
+          batchId: batch.batchId,
+        });
+      if (completion.marksLeft > 0)
+        logger.warn('counter marks left on totals', {
+          batchId: batch.batchId,
+          marksLeft: completion.marksLeft,
+        });
       logger.info('batch stored', { batchId: batch.batchId, kind: batch.kind, ...result });
       return {
         status: 200,

@@ -39,9 +39,19 @@ export interface Alert {
   canary?: string;
 }
 
+/**
+ * What claiming a batch found: this delivery may store it (`claimed`, with the claim that
+ * {@link ControlPlaneStore.completeBatch} needs), it was stored before (`stored`: a duplicate), or
+ * another delivery of it holds a live claim (`busy`: answer so that the forwarder retries later).
+ */
+export type BatchClaim =
+  | { state: 'claimed'; claim: string }
+  | { state: 'stored'; batch: StoredBatch }
+  | { state: 'busy' };
+
 /** What storing a batch's items did. */
 export interface StoreResult {
-  /** Items stored for the first time. */
+  /** Items this batch stored, in this delivery or in an earlier one of the same batch id that did not finish. */
   stored: number;
   /** Items already there (same record id or cell id). */
   duplicates: number;
@@ -67,11 +77,26 @@ export interface AggregateQuery {
 
 /**
  * Port: the control plane's storage. Idempotent everywhere: storing the same record or cell twice
- * stores it once, and totals move only for what was stored for the first time.
+ * stores it once, and each total moves once per record however often a batch is delivered, also
+ * when a delivery died part way (see the package README, "Totals when a delivery dies part way").
+ *
+ * A batch is stored under a claim: {@link claimBatch}, then its items, then {@link completeBatch}.
  */
 export interface ControlPlaneStore {
+  /** A completed batch (its dedupe and reconciliation record), or undefined. */
   getBatch(batchId: string): Promise<StoredBatch | undefined>;
-  putBatch(batch: StoredBatch): Promise<void>;
+  /**
+   * Claims a batch for this delivery for `leaseMillis`, unless it is stored or another delivery's
+   * claim is still live. The lease must outlast the ingest's timeout: a delivery whose claim
+   * lapsed may be taken over while it still runs.
+   */
+  claimBatch(batchId: string, lease: { nowMillis: number; leaseMillis: number }): Promise<BatchClaim>;
+  /**
+   * Records the batch as stored, if `claim` still holds it, then retires the marks its totals
+   * left (`marksLeft`: how many could not be removed; they stay, harmless). Not `completed` when
+   * another delivery took the batch over (that delivery completes it).
+   */
+  completeBatch(batch: StoredBatch, claim: string): Promise<{ completed: boolean; marksLeft: number }>;
   putRecords(
     records: readonly OutboundRecord[],
     meta: { batchId: string; receivedAt: string },
@@ -80,8 +105,14 @@ export interface ControlPlaneStore {
     cells: readonly AggregateCell[],
     meta: { batchId: string; receivedAt: string },
   ): Promise<StoreResult>;
-  /** Deletes every row of these tokens and leaves tombstones so that late records are not stored. */
-  erase(tokens: readonly string[]): Promise<{ deletedRecords: number; deletedRows: number }>;
+  /**
+   * Deletes every row of these tokens and leaves tombstones so that late records are not stored.
+   * `batchId`: the erasure batch; its totals move once however often it is delivered.
+   */
+  erase(
+    tokens: readonly string[],
+    meta: { batchId: string },
+  ): Promise<{ deletedRecords: number; deletedRows: number }>;
   putAlert(alert: Alert): Promise<void>;
   listAlerts(day: string): Promise<Alert[]>;
   counts(by: CountBy, options?: { dimension?: string; tenant?: string }): Promise<CountRow[]>;

@@ -1,5 +1,6 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryPages } from '@residency/aws';
 import type { AggregateCell } from '@residency/core';
 import { mapWithConcurrency } from '@residency/core';
@@ -21,9 +22,17 @@ const strip = <T>(item: Record<string, unknown>): T => {
   return rest as T;
 };
 
+/** A batch item holds `stored` once complete; before, only its claim (`claim`, `leaseUntil`). */
+const completedBatch = (item: Record<string, unknown> | undefined): StoredBatch | undefined => {
+  if (item?.stored === undefined) return undefined;
+  const { claim: _claim, leaseUntil: _leaseUntil, ...batch } = strip<Record<string, unknown>>(item);
+  return batch as unknown as StoredBatch;
+};
+
 /**
  * The control plane's storage on its own DynamoDB tables (layout: `ControlPlaneTablesSchema`).
- * Dedupe is a conditional put per record id and cell id; totals move only for first-time puts.
+ * Dedupe is a conditional put per record id and cell id, and a claim per batch id; each total
+ * moves once per record (see `RecordWriter`).
  *
  * @example
  * const store = createDynamoControlPlaneStore({ dynamodb: client, tables: DEFAULT_CONTROL_PLANE_TABLES });
@@ -53,11 +62,54 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
       const output = await io.doc.send(
         new GetCommand({ TableName: tables.batches, Key: keys.batch(batchId), ConsistentRead: true }),
       );
-      return output.Item ? strip<StoredBatch>(output.Item) : undefined;
+      return completedBatch(output.Item);
     },
 
-    async putBatch(batch) {
-      await io.putIfAbsent(tables.batches, { ...keys.batch(batch.batchId), ...batch });
+    async claimBatch(batchId, { nowMillis, leaseMillis }) {
+      const claim = randomUUID();
+      try {
+        await io.doc.send(
+          new UpdateCommand({
+            TableName: tables.batches,
+            Key: keys.batch(batchId),
+            UpdateExpression: 'SET claim = :claim, leaseUntil = :until',
+            ConditionExpression:
+              'attribute_not_exists(pk) OR (attribute_not_exists(#stored) AND leaseUntil < :now)',
+            ExpressionAttributeNames: { '#stored': 'stored' },
+            ExpressionAttributeValues: {
+              ':claim': claim,
+              ':until': nowMillis + leaseMillis,
+              ':now': nowMillis,
+            },
+          }),
+        );
+        return { state: 'claimed', claim };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      const output = await io.doc.send(
+        new GetCommand({ TableName: tables.batches, Key: keys.batch(batchId), ConsistentRead: true }),
+      );
+      const batch = completedBatch(output.Item);
+      return batch ? { state: 'stored', batch } : { state: 'busy' };
+    },
+
+    async completeBatch(batch, claim) {
+      try {
+        await io.doc.send(
+          new PutCommand({
+            TableName: tables.batches,
+            Item: { ...keys.batch(batch.batchId), ...batch, claim },
+            ConditionExpression: 'claim = :claim',
+            ExpressionAttributeValues: { ':claim': claim },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        writer.forgetMarks(batch.batchId);
+        return { completed: false, marksLeft: 0 };
+      }
+      return { completed: true, marksLeft: await writer.retireMarks(batch.batchId) };
     },
 
     async putAggregates(cells, meta) {

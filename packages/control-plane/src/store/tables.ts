@@ -7,8 +7,10 @@ import { z } from 'zod';
  *   `DISTINCT#<tenant>#<day>`/`<subject token>` (distinct patients), `ERASED#<token>`/`ERASED` (tombstones).
  * - `aggregates`: `SERIES#<tenant>#<type>`/`<windowStart>#<cellId>` (released cells),
  *   `TYPES`/`<type>` and `TENANTS#<type>`/`<tenant>` (what series exist).
- * - `counters`: `COUNT#<scope>#<by>`/`<value>` with `n` (running totals; scope `*` or a tenant).
- * - `batches`: `BATCH#<batchId>`/`BATCH` (dedupe and reconciliation with the egress log).
+ * - `counters`: `COUNT#<scope>#<by>`/`<value>` with `n` (running totals; scope `*` or a tenant)
+ *   and `ops` (marks of deliveries not yet recorded as stored).
+ * - `batches`: `BATCH#<batchId>`/`BATCH` (a delivery's claim, then dedupe and reconciliation
+ *   with the egress log).
  * - `alerts`: `ALERT#<yyyy-mm-dd>`/`<time>#<id>` (refused batches, canaries; never values).
  */
 export const ControlPlaneTablesSchema = z.object({

@@ -23,10 +23,13 @@ describe('control-plane store: records', () => {
     ];
     // Act
     const first = await store.putRecords(records, meta);
-    const again = await store.putRecords([records[0]!, records[1]!], meta);
+    const again = await store.putRecords([records[0]!, records[1]!], { ...meta, batchId: 'b-2' });
+    const redelivered = await store.putRecords(records, meta);
     // Assess
     expect(first).toEqual({ stored: 3, duplicates: 0, suppressed: 0 });
     expect(again).toEqual({ stored: 0, duplicates: 2, suppressed: 0 });
+    // The same batch again: what it stored is still its own, and the totals do not move twice.
+    expect(redelivered).toEqual({ stored: 3, duplicates: 0, suppressed: 0 });
     expect((await store.recordIds()).sort()).toEqual(records.map((r) => r.recordId).sort());
     expect(await store.counts('tenant')).toEqual([
       { key: 'clinic-a', count: 2 },
@@ -76,7 +79,7 @@ describe('control-plane store: erasure', () => {
     ];
     await store.putRecords([kept, ...gone], meta);
     // Act
-    const result = await store.erase([erased]);
+    const result = await store.erase([erased], { batchId: 'erasure-1' });
     const late = await store.putRecords([bookedRecord({ tenantId: 'clinic-e', subject: erased })], meta);
     // Assess
     expect(result.deletedRecords).toBe(2);

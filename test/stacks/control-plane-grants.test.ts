@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../packages/aws/src/index.ts';
+import {
+  createBatchSigner,
+  createBatchVerifier,
+  generateSigningKeyPair,
+  signBatchRequest,
+} from '../../packages/border/src/index.ts';
+import {
+  type ControlPlaneTables,
+  createControlPlane,
+  createDynamoControlPlaneStore,
+  ensureControlPlaneTables,
+} from '../../packages/control-plane/src/index.ts';
+import { type RunningEmulator, startDynalite } from '../../packages/local/src/index.ts';
+import { aggregateCell, bookedRecord, newToken } from '../../packages/testing/src/outbox-fixtures.ts';
+import { actionsByResource, idOf, type StageUnderTest, synthesizePlane } from './helpers.ts';
+
+// The control-plane ingest's IAM grants, checked against what its store really calls: the ingest
+// runs a records batch, the same batch again, an aggregates batch, an erasure notice and a
+// batch signed with an unknown key against
+// dynalite, and every DynamoDB operation it sends is recorded per table. A grant it lacks would
+// only show as AccessDenied after a deploy.
+
+const ROLES = {
+  records: 'Records',
+  aggregates: 'ControlAggregates',
+  counters: 'Counters',
+  batches: 'Batches',
+  alerts: 'Alerts',
+} as const;
+
+let control: StageUnderTest;
+let dynalite: RunningEmulator;
+beforeAll(async () => {
+  control = await synthesizePlane('control', {
+    env: {
+      RESIDENCY_CONTROL_REGION: 'eu-west-3',
+      RESIDENCY_SIGNING_PUBLIC_KEYS: JSON.stringify({
+        k1: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----',
+      }),
+    },
+  });
+  dynalite = await startDynalite({ region: 'eu-west-3' });
+});
+afterAll(async () => {
+  await dynalite?.close();
+});
+
+async function callsOfTheIngest(): Promise<Map<keyof typeof ROLES, Set<string>>> {
+  const clients = createAwsClients({ region: 'eu-west-3', endpoints: { dynamodb: dynalite.url } });
+  const suffix = randomUUID().slice(0, 8);
+  const tables = Object.fromEntries(
+    Object.keys(ROLES).map((role) => [role, `grants-${role}-${suffix}`]),
+  ) as unknown as ControlPlaneTables;
+  await ensureControlPlaneTables(clients.dynamodb, tables);
+  const roleOf = new Map(Object.entries(tables).map(([role, name]) => [name, role as keyof typeof ROLES]));
+  const calls = new Map<keyof typeof ROLES, Set<string>>();
+  clients.dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown> };
+      for (const name of [input.TableName, ...Object.keys(input.RequestItems ?? {})]) {
+        const role = name === undefined ? undefined : roleOf.get(name);
+        if (!role) continue;
+        const operations = calls.get(role) ?? new Set<string>();
+        operations.add(`dynamodb:${(context.commandName ?? 'unknown').replace(/Command$/, '')}`);
+        calls.set(role, operations);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCalls' },
+  );
+  try {
+    const pair = generateSigningKeyPair();
+    const signer = createBatchSigner({ privateKey: pair.privateKeyPem, keyId: pair.keyId });
+    const sign = (kind: 'records' | 'aggregates' | 'erasure', items: unknown[]) => {
+      const body = JSON.stringify(items);
+      const meta = { batchId: randomUUID(), sentAt: new Date().toISOString(), kind, count: items.length };
+      return signBatchRequest(signer, meta, body);
+    };
+    const controlPlane = createControlPlane({
+      store: createDynamoControlPlaneStore({ dynamodb: clients.dynamodb, tables }),
+      verifier: createBatchVerifier({ keys: { [pair.keyId]: pair.publicKeyPem } }),
+    });
+    const erased = newToken();
+    const records = sign('records', [bookedRecord(), bookedRecord({ subject: erased })]);
+    const notice = {
+      schema: 'residency.erasure.v1',
+      noticeId: randomUUID(),
+      erasedAt: new Date().toISOString(),
+      tokens: [erased],
+    };
+    const answers = [
+      await controlPlane.ingest(records),
+      await controlPlane.ingest(records),
+      await controlPlane.ingest(sign('records', [bookedRecord({ subject: erased })])),
+      await controlPlane.ingest(sign('aggregates', [aggregateCell()])),
+      await controlPlane.ingest(sign('erasure', [notice])),
+    ];
+    for (const answer of answers) expect(answer.response.ok).toBe(true);
+    // A batch signed with a key the control plane does not know: refused, with an alert.
+    const stranger = generateSigningKeyPair();
+    const forged = signBatchRequest(
+      createBatchSigner({ privateKey: stranger.privateKeyPem, keyId: stranger.keyId }),
+      { batchId: randomUUID(), sentAt: new Date().toISOString(), kind: 'records', count: 1 },
+      JSON.stringify([bookedRecord()]),
+    );
+    expect((await controlPlane.ingest(forged)).status).toBe(401);
+    return calls;
+  } finally {
+    clients.destroy();
+  }
+}
+
+describe('ControlPlane stack: the ingest grants', () => {
+  it('grant exactly the DynamoDB calls the ingest makes, on the table it makes them on', async () => {
+    // Prepare
+    const granted = actionsByResource(control, 'ControlIngest');
+    // Act
+    const calls = await callsOfTheIngest();
+    // Assess
+    expect(calls.get('records')?.size).toBeGreaterThan(3);
+    for (const role of Object.keys(ROLES) as Array<keyof typeof ROLES>) {
+      const table = idOf(control, 'AWS::DynamoDB::Table', ROLES[role]);
+      // Exactly what it calls: nothing missing, and nothing granted that it never uses.
+      expect([...(granted.get(table) ?? [])].sort(), role).toEqual([...(calls.get(role) ?? [])].sort());
+    }
+  });
+});

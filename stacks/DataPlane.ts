@@ -50,17 +50,21 @@ export function DataPlane({ stack, app }: StackContext) {
     tables: [data.vault, data.audit, data.aggregates, data.quarantine],
     streams: [data.events, data.outbox],
   });
-  grantTable(ingest, data.vault, key, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem']);
-  // Partials and event logs are put 25 to a BatchWriteItem, event logs read by Query when an
-  // environment takes a shard over; windows, claims and late counters are conditional updates.
+  // Tokenize only: entries read in batches and created by conditional puts, pointers and links
+  // written in batches, the index and data keys read and created one item at a time. Links are
+  // read by Query only by vault-admin (detokenize, export, erase).
+  grantTable(ingest, data.vault, key, ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem']);
+  // Window, shard and partial items are read by BatchGetItem (never one by one); partials and
+  // event logs are put 25 to a BatchWriteItem, event logs read by Query when an environment takes
+  // a shard over; the open index is a put; windows, claims and late counters are conditional updates.
   grantTable(ingest, data.aggregates, key, [
-    'GetItem',
     'BatchGetItem',
     'Query',
     'PutItem',
     'UpdateItem',
     'BatchWriteItem',
   ]);
+  // PutItem: a batch DynamoDB refuses as invalid is put item by item (`writeBatch`).
   grantTable(ingest, data.quarantine, key, ['PutItem', 'BatchWriteItem']);
   data.outbox.grantWrite(ingest);
   // Vault envelopes: data keys from GenerateDataKey, the index key unwrapped with Decrypt.

@@ -1,0 +1,444 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, request } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalResources, type LocalStack, startLocalStack } from '../../packages/local/src/index.ts';
+import {
+  createIngestFromEnv,
+  createInMemoryMetrics,
+  createWindowCloserFromEnv,
+  type IngestFromEnv,
+  type PipelineEnv,
+  silentLogger,
+  type WindowCloserFromEnv,
+} from '../../packages/pipeline/src/index.ts';
+import { actionsByResource, idOf, referencedIds, type StageUnderTest, synthesizePlane } from './helpers.ts';
+
+// The data-plane functions' IAM grants, checked against what their code really calls. Each function
+// is built by its own Lambda wiring (`createIngestFromEnv`, `createWindowCloserFromEnv`) from the
+// environment the synthesized stack gives it, and run in process against the local stack
+// (kinesalite, dynalite, the project's KMS endpoint). Its clients are pointed at recording proxies
+// that note every AWS operation on the wire, per table, stream and key. A grant a function lacks
+// would only show as AccessDenied after a deploy; one it never uses is privilege it should not hold.
+
+const REGION = 'ap-south-1';
+/** Stack resources (logical id prefix) and their local counterparts (role in `LocalResources`). */
+const TABLES = {
+  Vault: 'vault',
+  Audit: 'audit',
+  Aggregates: 'aggregates',
+  Quarantine: 'quarantine',
+  EgressLog: 'egressLog',
+} as const;
+const STREAMS = { Events: 'events', Outbox: 'outbox' } as const;
+/**
+ * Granted for a code path no run of a deployed function can reach, so no test run reaches it:
+ * `writeBatch` (packages/aws) puts the items of a BatchWriteItem one by one when DynamoDB refuses
+ * the call as invalid. A quarantine item cannot exceed DynamoDB's limits (payloads are cut to
+ * 300 KB, issue paths are sanitized), yet without the grant such a call would fail every item of
+ * its group on every retry instead of refusing only the invalid one.
+ */
+const UNREACHED: Readonly<Record<string, Partial<Record<keyof typeof TABLES, readonly string[]>>>> = {
+  Ingest: { Quarantine: ['dynamodb:PutItem'] },
+};
+
+// Window arithmetic (60 s windows, 120 s allowed lateness, 60 s close grace: the defaults, which
+// the stack does not override): the ingest runs at 10:01, when windows 09:59 and 10:00 are open
+// and window 09:50 is late.
+const at = (hour: number, minute: number, second = 0) => Date.UTC(2026, 2, 1, hour, minute, second);
+const INGEST_NOW = at(10, 1);
+// Window 09:59 is due at 10:03, window 10:00 at 10:04.
+const FIRST_CLOSE_NOW = at(10, 3, 30);
+const SECOND_CLOSE_NOW = at(10, 4, 30);
+
+/** `service:Operation`s seen on the wire, per resource: its name (table, stream, key ARN) or logical id. */
+type Calls = Map<string, Set<string>>;
+
+interface RecordingProxy {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host']);
+const SERVICE_OF: Readonly<Record<string, string>> = {
+  DynamoDB_20120810: 'dynamodb',
+  Kinesis_20131202: 'kinesis',
+  TrentService: 'kms',
+};
+
+/** The resources an AWS JSON request names: its table(s), stream or key. */
+function resourcesOf(body: Record<string, unknown>): string[] {
+  const names: string[] = [];
+  for (const field of ['TableName', 'StreamName', 'KeyId']) {
+    if (typeof body[field] === 'string') names.push(body[field] as string);
+  }
+  if (typeof body.StreamARN === 'string') names.push((body.StreamARN as string).split('/').pop() ?? '');
+  const batch = body.RequestItems;
+  if (typeof batch === 'object' && batch !== null) names.push(...Object.keys(batch));
+  return names;
+}
+
+/**
+ * A loopback proxy in front of one emulator that records `service:Operation` per resource the
+ * request names, from `X-Amz-Target` and the JSON body, and passes every request on unchanged.
+ */
+async function startRecordingProxy(target: string, calls: Calls): Promise<RecordingProxy> {
+  const upstream = new URL(target);
+  const sockets = new Set<Socket>();
+  const record = (req: IncomingMessage, body: Buffer) => {
+    const [prefix, operation] = String(req.headers['x-amz-target'] ?? '').split('.');
+    const service = SERVICE_OF[prefix ?? ''];
+    if (!service || !operation) throw new Error(`not an AWS JSON request: ${req.method} ${req.url}`);
+    const names = resourcesOf(JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>);
+    for (const name of names.length > 0 ? names : ['(none)']) {
+      const operations = calls.get(name) ?? new Set<string>();
+      operations.add(`${service}:${operation}`);
+      calls.set(name, operations);
+    }
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      try {
+        record(req, body);
+      } catch (error) {
+        res.writeHead(400).end(String(error));
+        return;
+      }
+      const headers: Record<string, string | string[]> = { host: upstream.host };
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+      }
+      headers['content-length'] = String(body.length);
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => req.socket.destroy());
+      forward.end(body);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
+
+/** A Kinesis event as Lambda delivers it: JSON payloads base64-encoded, strings passed as they are. */
+function kinesisEvent(firstSequence: number, payloads: readonly unknown[], arrivalMillis = INGEST_NOW) {
+  const shardId = 'shardId-000000000000';
+  return {
+    Records: payloads.map((payload, i) => {
+      const sequenceNumber = String(firstSequence + i);
+      return {
+        kinesis: {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: 'pk',
+          sequenceNumber,
+          data:
+            typeof payload === 'string' ? payload : Buffer.from(JSON.stringify(payload)).toString('base64'),
+          approximateArrivalTimestamp: arrivalMillis / 1000,
+        },
+        eventSource: 'aws:kinesis',
+        eventVersion: '1.0',
+        eventID: `${shardId}:${sequenceNumber}`,
+        eventName: 'aws:kinesis:record',
+        invokeIdentityArn: `arn:aws:iam::000000000000:role/ingest`,
+        awsRegion: REGION,
+        eventSourceARN: `arn:aws:kinesis:${REGION}:000000000000:stream/${LocalResources.streams.events?.name}`,
+      };
+    }),
+  };
+}
+
+/** A valid appointment.booked event (ClinicBook) at `occurredAt`. */
+function booked(occurredAt: number, patientId = 'P-00012345'): Record<string, unknown> {
+  return {
+    eventId: randomUUID(),
+    type: 'appointment.booked',
+    schemaVersion: 1,
+    occurredAt: new Date(occurredAt).toISOString(),
+    tenantId: 'dhk-mirpur-01',
+    patientId,
+    doctorId: 'D-00000042',
+    appointmentId: `A-${randomUUID().slice(0, 8)}`,
+    department: 'cardiology',
+    slotStart: '2026-03-04T09:30:00+06:00',
+    channel: 'app',
+    waitDays: 3,
+  };
+}
+
+/** A valid patient.registered event (ClinicBook), with contact identifiers linked to the patient. */
+function registered(occurredAt: number, patientId: string, phone: string): Record<string, unknown> {
+  return {
+    eventId: randomUUID(),
+    type: 'patient.registered',
+    schemaVersion: 1,
+    occurredAt: new Date(occurredAt).toISOString(),
+    tenantId: 'dhk-mirpur-01',
+    patientId,
+    phone,
+    email: `${patientId.toLowerCase()}@example.org`,
+    name: 'Rahima Khatun',
+    address: 'House 12, Road 5, Mirpur',
+    dateOfBirth: '1988-07-14',
+    gender: 'female',
+    district: 'Dhaka',
+  };
+}
+
+let data: StageUnderTest;
+let dataDir: string;
+let stack: LocalStack | undefined;
+const proxies: RecordingProxy[] = [];
+
+beforeAll(async () => {
+  data = await synthesizePlane('data', {
+    env: {
+      RESIDENCY_DATA_REGION: REGION,
+      RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org',
+    },
+  });
+  dataDir = await mkdtemp(join(tmpdir(), 'data-plane-grants-'));
+  stack = await startLocalStack({ dataDir, region: REGION, shardCount: 1 });
+});
+afterAll(async () => {
+  for (const proxy of proxies.splice(0)) await proxy.close();
+  await stack?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** The stack's logical id of each local table, stream and the key, by local name (or key ARN). */
+function localNames(): Map<string, { id: string; name: string }> {
+  const file = (stack as LocalStack).endpointsFile;
+  const byId = new Map<string, { id: string; name: string }>();
+  for (const [prefix, role] of Object.entries(TABLES)) {
+    const id = idOf(data, 'AWS::DynamoDB::Table', prefix);
+    byId.set(id, { id, name: file.tables[role] as string });
+  }
+  for (const [prefix, role] of Object.entries(STREAMS)) {
+    const id = idOf(data, 'AWS::Kinesis::Stream', prefix);
+    byId.set(id, { id, name: file.streams[role] as string });
+  }
+  const key = idOf(data, 'AWS::KMS::Key', 'DataKey');
+  byId.set(key, { id: key, name: file.keyArn });
+  return byId;
+}
+
+/** A function's environment and what it has called so far, by the stack's logical id. */
+interface FunctionUnderTest {
+  readonly env: PipelineEnv;
+  calls(): Calls;
+}
+
+/**
+ * The environment the stack gives a function, with each table, stream and the key replaced by its
+ * local counterpart, plus what Lambda sets (`AWS_REGION`) and the endpoints of recording proxies
+ * of the function's own. A value the test cannot map (a new kind of reference) fails the test.
+ */
+async function asDeployed(fn: string): Promise<FunctionUnderTest> {
+  const resource = data.json.Resources[idOf(data, 'AWS::Lambda::Function', fn)];
+  const environment = resource?.Properties?.Environment as
+    | { Variables?: Record<string, unknown> }
+    | undefined;
+  const variables = environment?.Variables ?? {};
+  const locals = localNames();
+  const env: Record<string, string> = { AWS_REGION: REGION };
+  for (const [name, value] of Object.entries(variables)) {
+    // SST's own variables; the handlers do not read them.
+    if (/^(SST_|AWS_NODEJS_)/.test(name)) continue;
+    if (typeof value === 'string') {
+      env[name] = value;
+      continue;
+    }
+    const [id, ...others] = [...referencedIds(value)];
+    const local = id === undefined ? undefined : locals.get(id);
+    if (!local || others.length > 0) throw new Error(`${fn}: no local value for ${name}`);
+    env[name] = local.name;
+  }
+  const byName: Calls = new Map();
+  const file = (stack as LocalStack).endpointsFile;
+  for (const service of ['dynamodb', 'kinesis', 'kms'] as const) {
+    const proxy = await startRecordingProxy(file.endpoints[service] as string, byName);
+    proxies.push(proxy);
+    env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] = proxy.url;
+  }
+  const idByName = new Map([...locals.values()].map(({ id, name }) => [name, id]));
+  return {
+    env,
+    calls() {
+      const byId: Calls = new Map();
+      for (const [name, operations] of byName) {
+        const id = idByName.get(name) ?? `${NOT_IN_THE_STACK} ${name}`;
+        byId.set(id, new Set([...(byId.get(id) ?? []), ...operations]));
+      }
+      return byId;
+    },
+  };
+}
+
+const NOT_IN_THE_STACK = '(not in the stack)';
+
+/** Whether an IAM action list allows an action (trailing `*` wildcards, as CDK grants them). */
+function allows(granted: ReadonlySet<string>, action: string): boolean {
+  return [...granted].some((g) => g === action || (g.endsWith('*') && action.startsWith(g.slice(0, -1))));
+}
+
+const options = () => ({ logger: silentLogger, metrics: createInMemoryMetrics() });
+
+async function runTheIngest(): Promise<Calls> {
+  const { env, calls } = await asDeployed('Ingest');
+  const clock = { nowMillis: () => INGEST_NOW };
+  const built: IngestFromEnv[] = [];
+  try {
+    // Two Lambda environments of the ingest, one after the other on the same shard: the second
+    // finds the vault's index key made (and unwraps it) and takes the shard's aggregates over.
+    const first = await createIngestFromEnv(env, { ...options(), clock });
+    built.push(first);
+    const second = await createIngestFromEnv(env, { ...options(), clock });
+    built.push(second);
+    // Twelve patients in a cell of each window, so that the window closer releases a cell (k = 10).
+    const patients = (window: number) =>
+      Array.from({ length: 12 }, (_, i) => booked(window + 30_000, `P-000000${10 + i}`));
+    const batch = kinesisEvent(1000, [
+      registered(at(9, 59, 20), 'P-00099999', '01712345678'),
+      ...patients(at(9, 59)),
+      booked(at(10, 0, 30)),
+      // Late: window 09:50 closed for the ingest at 09:53.
+      booked(at(9, 50, 10)),
+      'patient P-77777777 phone 01719999999 not json',
+    ]);
+    const answers = [
+      await first.handler(batch),
+      // The same batch again, as Lambda redelivers it after a timeout.
+      await first.handler(batch),
+      await second.handler(
+        kinesisEvent(2000, [...patients(at(10, 0)), registered(at(10, 0, 45), 'P-00088888', '01812345678')]),
+      ),
+    ];
+    for (const answer of answers) expect(answer.batchItemFailures).toEqual([]);
+  } finally {
+    for (const ingest of built) ingest.close();
+  }
+  return calls();
+}
+let ingested: Promise<Calls> | undefined;
+/** The ingest's run, once: the window closer closes the windows it fills. */
+const callsOfTheIngest = () => {
+  ingested ??= runTheIngest();
+  return ingested;
+};
+
+async function callsOfTheWindowCloser(): Promise<Calls> {
+  await callsOfTheIngest();
+  const { env, calls } = await asDeployed('WindowCloser');
+  const closers: WindowCloserFromEnv[] = [];
+  try {
+    // As deployed, at 10:03:30: window 09:59 is due.
+    const deployed = await createWindowCloserFromEnv(env, {
+      ...options(),
+      clock: { nowMillis: () => FIRST_CLOSE_NOW },
+    });
+    closers.push(deployed);
+    const first = await deployed.closer.run();
+    expect(first.windows.map((w) => [w.windowStart, w.outcome])).toEqual([
+      ['2026-03-01T09:59:00.000Z', 'released'],
+    ]);
+    // With noise, which an operator may configure (NOISE_EPSILON; the stack does not set it): two
+    // runs at once close window 10:00, both write its epsilon ledger, and the one that loses the
+    // conditional put reads the winner's entry back.
+    const later = { ...options(), clock: { nowMillis: () => SECOND_CLOSE_NOW } };
+    for (let i = 0; i < 2; i++)
+      closers.push(await createWindowCloserFromEnv({ ...env, NOISE_EPSILON: '1' }, later));
+    const both = await Promise.all(closers.slice(1).map((noisy) => noisy.closer.run()));
+    expect(both.flatMap((r) => r.windows.map((w) => w.outcome))).not.toContain('failed');
+    expect(both.flatMap((r) => r.windows.map((w) => w.windowStart))).toContain('2026-03-01T10:00:00.000Z');
+  } finally {
+    for (const closer of closers) closer.close();
+  }
+  return calls();
+}
+
+function expectExactTableGrants(fn: string, calls: Calls): void {
+  const granted = actionsByResource(data, fn);
+  for (const table of Object.keys(TABLES) as Array<keyof typeof TABLES>) {
+    const id = idOf(data, 'AWS::DynamoDB::Table', table);
+    const unreached = UNREACHED[fn]?.[table] ?? [];
+    const called = [...(calls.get(id) ?? [])];
+    // A path listed as unreached that a run reaches belongs in the calls, not in the list.
+    for (const action of unreached) expect(called, `${fn} ${table}`).not.toContain(action);
+    // Exactly what it calls: nothing missing, and nothing granted that it never uses.
+    expect([...(granted.get(id) ?? [])].sort(), `${fn} on ${table}`).toEqual(
+      [...called, ...unreached].sort(),
+    );
+  }
+}
+
+function expectCallsGranted(fn: string, calls: Calls, type: string, prefix: string): void {
+  const id = idOf(data, type, prefix);
+  const granted = actionsByResource(data, fn).get(id) ?? new Set<string>();
+  for (const action of calls.get(id) ?? [])
+    expect(allows(granted, action), `${fn}: ${action} on ${prefix}`).toBe(true);
+}
+
+describe('DataPlane stack: the grants of the functions, against what their code calls', () => {
+  it('grant the ingest exactly the DynamoDB calls it makes, on the table it makes them on, and its stream and key calls', async () => {
+    // Act
+    const calls = await callsOfTheIngest();
+    // Assess
+    expect([...calls.keys()].filter((id) => id.startsWith(NOT_IN_THE_STACK))).toEqual([]);
+    const id = (type: string, prefix: string) => idOf(data, type, prefix);
+    // The run reached the paths it is built to reach: a takeover reads the event log, the second
+    // environment reads the index key back and unwraps it, records go to the outbox.
+    expect(calls.get(id('AWS::DynamoDB::Table', 'Aggregates'))).toContain('dynamodb:Query');
+    expect(calls.get(id('AWS::DynamoDB::Table', 'Vault'))).toContain('dynamodb:GetItem');
+    expect(calls.get(id('AWS::Kinesis::Stream', 'Outbox'))).toContain('kinesis:PutRecords');
+    expect([...(calls.get(id('AWS::KMS::Key', 'DataKey')) ?? [])].sort()).toEqual([
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:GenerateDataKey',
+    ]);
+    expectExactTableGrants('Ingest', calls);
+    expectCallsGranted('Ingest', calls, 'AWS::Kinesis::Stream', 'Events');
+    expectCallsGranted('Ingest', calls, 'AWS::Kinesis::Stream', 'Outbox');
+    expectCallsGranted('Ingest', calls, 'AWS::KMS::Key', 'DataKey');
+  });
+
+  it('grant the window closer exactly the DynamoDB calls it makes, and its stream and key calls', async () => {
+    // Act (after the ingest has filled windows 09:59 and 10:00)
+    const calls = await callsOfTheWindowCloser();
+    // Assess
+    expect([...calls.keys()].filter((id) => id.startsWith(NOT_IN_THE_STACK))).toEqual([]);
+    expect(calls.get(idOf(data, 'AWS::Kinesis::Stream', 'Outbox'))).toContain('kinesis:PutRecords');
+    expectExactTableGrants('WindowCloser', calls);
+    expectCallsGranted('WindowCloser', calls, 'AWS::Kinesis::Stream', 'Outbox');
+    expectCallsGranted('WindowCloser', calls, 'AWS::KMS::Key', 'DataKey');
+  });
+});

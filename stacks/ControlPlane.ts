@@ -13,8 +13,9 @@ import { removalPolicy, useStageConfig } from './lib/stage.ts';
  */
 export function ControlPlane({ stack, app }: StackContext) {
   const config = useStageConfig(app, 'control');
-  const table = (id: string) =>
+  const table = (id: string, timeToLiveAttribute?: string) =>
     new Table(stack, id, {
+      ...(timeToLiveAttribute ? { timeToLiveAttribute } : {}),
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -22,10 +23,12 @@ export function ControlPlane({ stack, app }: StackContext) {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: removalPolicy(config),
     });
-  const records = table('Records');
-  const aggregates = table('ControlAggregates');
+  // With RESIDENCY_CONTROL_RETENTION_DAYS the ingest stamps records, their rows, released cells
+  // and batch summaries with `expiresAt`; counters, tombstones and alerts are never stamped.
+  const records = table('Records', 'expiresAt');
+  const aggregates = table('ControlAggregates', 'expiresAt');
   const counters = table('Counters');
-  const batches = table('Batches');
+  const batches = table('Batches', 'expiresAt');
   const alerts = table('Alerts');
   const tables = {
     RECORDS: records,
@@ -37,6 +40,7 @@ export function ControlPlane({ stack, app }: StackContext) {
   const environment: Record<string, string> = {
     CONTROL_REGION: config.controlRegion,
     SIGNING_PUBLIC_KEYS: config.signingPublicKeys,
+    ...(config.controlRetentionDays > 0 ? { RETENTION_DAYS: String(config.controlRetentionDays) } : {}),
   };
   for (const [name, resource] of Object.entries(tables)) {
     environment[`${name}_TABLE`] = resource.tableName;

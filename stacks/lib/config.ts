@@ -68,6 +68,12 @@ export interface StageConfig {
    * the ingest's `QUARANTINE_RETENTION_DAYS`; the table's TTL deletes it after). Default 30.
    */
   readonly quarantineRetentionDays: number;
+  /**
+   * Days the control plane keeps a record, its rows and a released cell after its event time, and
+   * a batch summary after receipt (`RESIDENCY_CONTROL_RETENTION_DAYS`, the control plane's
+   * `RETENTION_DAYS`; the tables' TTL deletes them after). 0, the default, keeps them.
+   */
+  readonly controlRetentionDays: number;
   /** Iterator age that raises the alarm (`RESIDENCY_ITERATOR_AGE_ALARM_SECONDS`). Default 300. */
   readonly iteratorAgeAlarmSeconds: number;
   /** How often the window-closer runs (`RESIDENCY_WINDOW_CLOSE_MINUTES`). Default 5. */
@@ -153,6 +159,7 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
     aggregateRecentEvents: integer(env, 'RESIDENCY_AGGREGATE_RECENT_EVENTS', 20_000, 1_000, 200_000),
     aggregateRetentionDays: integer(env, 'RESIDENCY_AGGREGATE_RETENTION_DAYS', 35, 2, 3_650),
     quarantineRetentionDays: integer(env, 'RESIDENCY_QUARANTINE_RETENTION_DAYS', 30, 1, 3_650),
+    controlRetentionDays: integer(env, 'RESIDENCY_CONTROL_RETENTION_DAYS', 0, 0, 3_650),
     iteratorAgeAlarmSeconds: integer(env, 'RESIDENCY_ITERATOR_AGE_ALARM_SECONDS', 300, 1, 604_800),
     windowCloseMinutes: integer(env, 'RESIDENCY_WINDOW_CLOSE_MINUTES', 5, 1, 1440),
     queryAuth: oneOf(env, 'RESIDENCY_QUERY_AUTH', ['iam', 'none'] as const, 'iam'),

@@ -60,6 +60,14 @@ describe('stage configuration', () => {
     expect(() =>
       loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_QUARANTINE_RETENTION_DAYS: '0' }),
     ).toThrow(/RESIDENCY_QUARANTINE_RETENTION_DAYS/);
+    expect(loadStageConfig('prod-data', DATA_ENV).controlRetentionDays).toBe(0);
+    expect(
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_CONTROL_RETENTION_DAYS: '365' })
+        .controlRetentionDays,
+    ).toBe(365);
+    expect(() =>
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_CONTROL_RETENTION_DAYS: '-1' }),
+    ).toThrow(/RESIDENCY_CONTROL_RETENTION_DAYS/);
     expect(() => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_INGEST_BATCH_SIZE: '10001' })).toThrow(
       /RESIDENCY_INGEST_BATCH_SIZE/,
     );

@@ -48,6 +48,31 @@ describe('ControlPlane stack', () => {
     });
   });
 
+  it('expires records, released cells and batch summaries by their expiresAt, never counters or alerts', async () => {
+    const ttlOf = (stage: StageUnderTest, table: string) =>
+      stage.json.Resources[idOf(stage, 'AWS::DynamoDB::Table', table)]?.Properties?.TimeToLiveSpecification;
+    const expiring = ['Records', 'ControlAggregates', 'Batches'];
+    for (const table of expiring)
+      expect(ttlOf(control, table), table).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    for (const table of ['Counters', 'Alerts']) expect(ttlOf(control, table), table).toBeUndefined();
+    // No retention set: nothing is stamped.
+    const retentionOf = (stage: StageUnderTest) =>
+      (
+        stage.json.Resources[idOf(stage, 'AWS::Lambda::Function', 'ControlIngest')]?.Properties as {
+          Environment: { Variables: Record<string, unknown> };
+        }
+      ).Environment.Variables.RETENTION_DAYS;
+    expect(retentionOf(control)).toBeUndefined();
+    const kept = await synthesizePlane('control', {
+      env: {
+        RESIDENCY_CONTROL_REGION: 'eu-west-3',
+        RESIDENCY_SIGNING_PUBLIC_KEYS: PUBLIC_KEYS,
+        RESIDENCY_CONTROL_RETENTION_DAYS: '400',
+      },
+    });
+    expect(retentionOf(kept)).toBe('400');
+  });
+
   it('runs nodejs22.x on arm64 with retained logs', () => {
     for (const fn of ['ControlIngest', 'Query']) {
       control.template.hasResourceProperties('AWS::Lambda::Function', {

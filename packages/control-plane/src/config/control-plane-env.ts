@@ -12,6 +12,8 @@ export const ControlPlaneEnvSchema = z.object({
   /** Comma-separated key ids no longer accepted. */
   RETIRED_KEY_IDS: z.string().optional(),
   MAX_SKEW_SECONDS: z.coerce.number().int().positive().max(3600).optional(),
+  /** Days records, their rows and released cells are kept after their event time; unset keeps them. */
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   RECORDS_TABLE: z.string().min(3),
   AGGREGATES_TABLE: z.string().min(3),
   COUNTERS_TABLE: z.string().min(3),
@@ -30,6 +32,8 @@ export interface ControlPlaneConfig {
   publicKeys: Record<string, string>;
   retiredKeyIds: string[];
   maxSkewMillis: number | undefined;
+  /** See `RETENTION_DAYS`; undefined keeps everything. */
+  retentionDays: number | undefined;
   tables: ControlPlaneTables;
 }
 
@@ -76,6 +80,7 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
       .map((id) => id.trim())
       .filter(Boolean),
     maxSkewMillis: e.MAX_SKEW_SECONDS === undefined ? undefined : e.MAX_SKEW_SECONDS * 1000,
+    retentionDays: e.RETENTION_DAYS,
     tables: {
       records: e.RECORDS_TABLE,
       aggregates: e.AGGREGATES_TABLE,

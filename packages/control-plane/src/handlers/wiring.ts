@@ -28,6 +28,7 @@ export function wireFromEnv(serviceName: string): ControlPlaneWiring {
   const store = createDynamoControlPlaneStore({
     dynamodb: new DynamoDBClient({ region: config.region }),
     tables: config.tables,
+    ...(config.retentionDays === undefined ? {} : { retentionDays: config.retentionDays }),
   });
   const verifier = createBatchVerifier({
     keys: config.publicKeys,

@@ -4,6 +4,7 @@ import type { OutboundRecord } from '@residency/core';
 import { mapWithConcurrency } from '@residency/core';
 import type { StoreResult } from './control-plane-store.ts';
 import type { DynamoIo } from './dynamo-io.ts';
+import { dayExpiry, type Expiry } from './expiry.ts';
 import { counterKeysOf, keys, recordDay, recordTokens } from './keys.ts';
 import type { ControlPlaneTables } from './tables.ts';
 
@@ -39,8 +40,15 @@ interface CounterMark {
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
-/** Creates the {@link RecordWriter}. */
-export function createRecordWriter(io: DynamoIo, tables: ControlPlaneTables): RecordWriter {
+/**
+ * Creates the {@link RecordWriter}. `expiry` stamps a record and its index and distinct-patient
+ * rows for the table's TTL (default: no stamp).
+ */
+export function createRecordWriter(
+  io: DynamoIo,
+  tables: ControlPlaneTables,
+  expiry: Expiry = () => ({}),
+): RecordWriter {
   const erasedAmong = async (tokens: readonly string[]): Promise<Set<string>> => {
     if (tokens.length === 0) return new Set();
     const found = await io.batchGet(tables.records, tokens.map(keys.tombstone));
@@ -187,11 +195,21 @@ export function createRecordWriter(io: DynamoIo, tables: ControlPlaneTables): Re
       // Index rows before the record itself: an erasure must always be able to find what it deletes.
       const rows: Array<Record<string, unknown>> = [];
       for (const record of live) {
-        for (const token of recordTokens(record)) rows.push(keys.tokenIndex(token, `REC#${record.recordId}`));
+        const expires = expiry(record.occurredHour);
+        for (const token of recordTokens(record))
+          rows.push({ ...keys.tokenIndex(token, `REC#${record.recordId}`), ...expires });
         if (record.subject) {
           const day = recordDay(record);
-          rows.push({ ...keys.distinct(record.tenantId, day, record.subject), at: meta.receivedAt });
-          rows.push(keys.tokenIndex(record.subject, `DISTINCT#${record.tenantId}#${day}`));
+          const dayExpires = dayExpiry(expiry, day);
+          rows.push({
+            ...keys.distinct(record.tenantId, day, record.subject),
+            at: meta.receivedAt,
+            ...dayExpires,
+          });
+          rows.push({
+            ...keys.tokenIndex(record.subject, `DISTINCT#${record.tenantId}#${day}`),
+            ...dayExpires,
+          });
         }
       }
       await io.batchPut(tables.records, rows);
@@ -204,6 +222,7 @@ export function createRecordWriter(io: DynamoIo, tables: ControlPlaneTables): Re
           day: recordDay(record),
           batchId: meta.batchId,
           storedAt: meta.receivedAt,
+          ...expiry(record.occurredHour),
         }),
       );
       // A record already there is still this batch's own when an earlier delivery of the batch

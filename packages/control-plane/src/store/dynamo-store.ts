@@ -7,6 +7,7 @@ import { mapWithConcurrency } from '@residency/core';
 import type { Alert, ControlPlaneStore, CountRow, StoredBatch } from './control-plane-store.ts';
 import { createDynamoIo } from './dynamo-io.ts';
 import { createRecordWriter, STORE_CONCURRENCY } from './dynamo-records.ts';
+import { expiryOf } from './expiry.ts';
 import { keys } from './keys.ts';
 import type { ControlPlaneTables } from './tables.ts';
 
@@ -15,6 +16,14 @@ export interface DynamoControlPlaneStoreOptions {
   /** A client pinned to the control region. */
   dynamodb: DynamoDBClient;
   tables: ControlPlaneTables;
+  /**
+   * Days a record, its index and distinct-patient rows, and a released cell are kept after their
+   * event time (the record's hour, the cell's window start), and a batch's summary after it was
+   * received: each is stamped with `expiresAt` (epoch seconds) for the table's TTL. Undefined:
+   * nothing expires. Tombstones, counters, alerts and the series index never expire; totals count
+   * what was received, so they do not drop when records expire.
+   */
+  retentionDays?: number;
 }
 
 const strip = <T>(item: Record<string, unknown>): T => {
@@ -40,7 +49,8 @@ const completedBatch = (item: Record<string, unknown> | undefined): StoredBatch 
 export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOptions): ControlPlaneStore {
   const { tables } = options;
   const io = createDynamoIo(options.dynamodb);
-  const writer = createRecordWriter(io, tables);
+  const expiry = expiryOf(options.retentionDays);
+  const writer = createRecordWriter(io, tables, expiry);
 
   const counts = async (by: string, scope: string): Promise<CountRow[]> => {
     const items = await io.query({
@@ -99,7 +109,7 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
         await io.doc.send(
           new PutCommand({
             TableName: tables.batches,
-            Item: { ...keys.batch(batch.batchId), ...batch, claim },
+            Item: { ...keys.batch(batch.batchId), ...batch, claim, ...expiry(batch.receivedAt) },
             ConditionExpression: 'claim = :claim',
             ExpressionAttributeValues: { ':claim': claim },
           }),
@@ -123,6 +133,7 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
           cell,
           batchId: meta.batchId,
           storedAt: meta.receivedAt,
+          ...expiry(cell.windowStart),
         }),
       );
       const stored = outcomes.filter(Boolean).length;

@@ -27,6 +27,18 @@ describe('control-plane configuration at cold start', () => {
       maxSkewMillis: 120_000,
     });
     expect(config.tables.records).toBe('records');
+    expect(config.retentionDays).toBeUndefined();
+  });
+
+  it('reads a retention in days, and refuses one outside 1 to 3650', () => {
+    // Act
+    const config = loadControlPlaneConfig({ ...base(), RETENTION_DAYS: '400' });
+    // Assess
+    expect(config.retentionDays).toBe(400);
+    for (const days of ['0', '3651', '1.5', 'forever'])
+      expect(() => loadControlPlaneConfig({ ...base(), RETENTION_DAYS: days }), days).toThrow(
+        ControlPlaneConfigurationError,
+      );
   });
 
   it('refuses to run outside the control region or with a table ARN elsewhere', () => {

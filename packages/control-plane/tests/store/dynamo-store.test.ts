@@ -1,6 +1,9 @@
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { aggregateCell, bookedRecord, newToken } from '@residency/testing/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ControlDynamo, freshStore, startControlDynamo } from '../fixtures/dynamo.ts';
+import { ensureControlPlaneTables } from '../../src/local/ensure-tables.ts';
+import { createDynamoControlPlaneStore } from '../../src/store/dynamo-store.ts';
+import { type ControlDynamo, freshStore, startControlDynamo, uniqueTables } from '../fixtures/dynamo.ts';
 
 let dynamo: ControlDynamo;
 beforeAll(async () => {
@@ -120,5 +123,84 @@ describe('control-plane store: aggregates', () => {
         (c) => c.count,
       ),
     ).toEqual([15]);
+  });
+});
+
+describe('control-plane store: retention', () => {
+  const DAY = 86_400;
+  /** Every item of a table, raw, by `pk|sk`. */
+  async function itemsOf(tableName: string) {
+    const doc = DynamoDBDocumentClient.from(dynamo.clients.dynamodb);
+    const output = await doc.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+    return new Map((output.Items ?? []).map((item) => [`${item.pk}|${item.sk}`, item]));
+  }
+
+  it('stamps records, their rows, cells and batch summaries with expiresAt from their own time', async () => {
+    // Prepare
+    const tables = uniqueTables();
+    await ensureControlPlaneTables(dynamo.clients.dynamodb, tables);
+    const store = createDynamoControlPlaneStore({
+      dynamodb: dynamo.clients.dynamodb,
+      tables,
+      retentionDays: 30,
+    });
+    const erased = newToken();
+    const record = bookedRecord({ occurredHour: '2025-03-04T05:00Z' });
+    const cell = aggregateCell({ windowStart: '2025-03-04T06:00:00Z' });
+    const claim = await store.claimBatch('b-retained', { nowMillis: 0, leaseMillis: 60_000 });
+    // Act
+    await store.putRecords([record, bookedRecord({ subject: erased })], meta);
+    await store.erase([erased], { batchId: 'erasure-1' });
+    await store.putAggregates([cell], meta);
+    if (claim.state === 'claimed')
+      await store.completeBatch(
+        {
+          batchId: 'b-retained',
+          kind: 'records',
+          count: 1,
+          keyId: 'k',
+          sentAt: meta.receivedAt,
+          receivedAt: meta.receivedAt,
+          sha256: '0',
+          itemsSha256: '0',
+          stored: 1,
+          duplicates: 0,
+        },
+        claim.claim,
+      );
+    // Assess
+    const hour = Date.parse('2025-03-04T05:00:00Z') / 1000;
+    const dayEnd = Date.parse('2025-03-05T00:00:00Z') / 1000;
+    const records = await itemsOf(tables.records);
+    expect(records.get(`REC#${record.recordId}|REC`)?.expiresAt).toBe(hour + 30 * DAY);
+    expect(records.get(`TOKEN#${record.subject}|REC#${record.recordId}`)?.expiresAt).toBe(hour + 30 * DAY);
+    expect(records.get(`DISTINCT#${record.tenantId}#2025-03-04|${record.subject}`)?.expiresAt).toBe(
+      dayEnd + 30 * DAY,
+    );
+    // An erasure's tombstone stays for good: a late record of the token must still be refused.
+    expect(records.get(`ERASED#${erased}|ERASED`)).toBeDefined();
+    expect(records.get(`ERASED#${erased}|ERASED`)?.expiresAt).toBeUndefined();
+    const cells = await itemsOf(tables.aggregates);
+    expect(
+      cells.get(`SERIES#${cell.tenantId}#${cell.type}|${cell.windowStart}#${cell.cellId}`)?.expiresAt,
+    ).toBe(Date.parse(cell.windowStart) / 1000 + 30 * DAY);
+    expect(cells.get(`TYPES|${cell.type}`)?.expiresAt).toBeUndefined();
+    expect((await itemsOf(tables.batches)).get('BATCH#b-retained|BATCH')?.expiresAt).toBe(
+      Date.parse(meta.receivedAt) / 1000 + 30 * DAY,
+    );
+    const counters = [...(await itemsOf(tables.counters)).values()];
+    expect(counters.length).toBeGreaterThan(0);
+    for (const counter of counters) expect(counter.expiresAt).toBeUndefined();
+  });
+
+  it('stamps nothing without a retention', async () => {
+    // Prepare
+    const { store, tables } = await freshStore(dynamo);
+    // Act
+    await store.putRecords([bookedRecord()], meta);
+    await store.putAggregates([aggregateCell()], meta);
+    // Assess
+    for (const table of [tables.records, tables.aggregates, tables.counters])
+      for (const item of (await itemsOf(table)).values()) expect(item.expiresAt).toBeUndefined();
   });
 });

@@ -9,6 +9,9 @@ import {
  * The pages of a Query, in order, following `LastEvaluatedKey` until the last one (a page stops at
  * 1 MB of items). Stop iterating to stop reading: no further page is requested.
  *
+ * Not the SDK's `paginateQuery`: that takes only an instance of `DynamoDBDocumentClient`, and the
+ * adapters take any client with its `send` (tests wrap it to count calls and inject faults).
+ *
  * @example for await (const page of queryPages(doc, { TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } })) items.push(...(page.Items ?? []));
  */
 export async function* queryPages(

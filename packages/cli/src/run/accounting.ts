@@ -1,5 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 
 /** Where a sent event went in the stream, from the producer's acknowledgement. */
 export interface SentEvent {
@@ -28,14 +27,7 @@ export async function tallyQuarantine(
   for (const event of sent.values())
     byPosition.set(`${event.shardId}#${event.sequenceNumber}`, event.eventId);
   const byEventId = new Map<string, string>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new ScanCommand({
-        TableName: tableName,
-        ...(startKey ? { ExclusiveStartKey: startKey as never } : {}),
-      }),
-    );
+  for await (const page of paginateScan({ client: dynamodb }, { TableName: tableName })) {
     for (const item of page.Items ?? []) {
       const reason = item.reason?.S ?? 'unknown';
       const recordId = item.recordId?.S;
@@ -50,7 +42,6 @@ export async function tallyQuarantine(
             : undefined;
       if (eventId) byEventId.set(eventId, reason);
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return { byEventId };
 }

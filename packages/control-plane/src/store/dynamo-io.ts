@@ -2,8 +2,8 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import {
   DynamoDBDocumentClient,
   PutCommand,
+  paginateScan,
   type QueryCommandInput,
-  ScanCommand,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { type BatchWriteRequest, queryAll, readBatch, writeBatch } from '@residency/aws';
@@ -77,12 +77,7 @@ export function createDynamoIo(dynamodb: DynamoDBClient): DynamoIo {
     },
     query: (input) => queryAll(doc, input),
     async *scan(input) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(new ScanCommand({ ...input, ExclusiveStartKey: startKey }));
-        for (const item of page.Items ?? []) yield item;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      for await (const page of paginateScan({ client: doc }, input)) yield* page.Items ?? [];
     },
   };
 }

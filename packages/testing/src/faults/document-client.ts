@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 
 /** A document client over `dynamodb`, marshalling as the pipeline's adapters do. */
 export function documentClientFor(dynamodb: DynamoDBClient): DynamoDBDocumentClient {
@@ -12,13 +12,10 @@ export async function scanItems<T = Record<string, unknown>>(
   tableName: string,
 ): Promise<T[]> {
   const items: T[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
+  for await (const page of paginateScan(
+    { client: documentClient },
+    { TableName: tableName, ConsistentRead: true },
+  ))
     items.push(...((page.Items ?? []) as T[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
   return items;
 }

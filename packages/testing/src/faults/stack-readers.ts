@@ -4,7 +4,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
   ListTablesCommand,
-  ScanCommand,
+  paginateScan,
 } from '@aws-sdk/client-dynamodb';
 import {
   GetRecordsCommand,
@@ -86,14 +86,8 @@ export async function scanTable(
   tableName: string,
 ): Promise<Array<Record<string, AttributeValue>>> {
   const items: Array<Record<string, AttributeValue>> = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
+  for await (const page of paginateScan({ client: dynamodb }, { TableName: tableName, ConsistentRead: true }))
     items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
   return items;
 }
 

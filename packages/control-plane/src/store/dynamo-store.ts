@@ -34,7 +34,12 @@ const strip = <T>(item: Record<string, unknown>): T => {
 /** A batch item holds `stored` once complete; before, only its claim (`claim`, `leaseUntil`). */
 const completedBatch = (item: Record<string, unknown> | undefined): StoredBatch | undefined => {
   if (item?.stored === undefined) return undefined;
-  const { claim: _claim, leaseUntil: _leaseUntil, ...batch } = strip<Record<string, unknown>>(item);
+  const {
+    claim: _claim,
+    leaseUntil: _leaseUntil,
+    expiresAt: _expiresAt,
+    ...batch
+  } = strip<Record<string, unknown>>(item);
   return batch as unknown as StoredBatch;
 };
 
@@ -77,12 +82,14 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
 
     async claimBatch(batchId, { nowMillis, leaseMillis }) {
       const claim = randomUUID();
+      // A claim whose delivery never completes expires like a summary would.
+      const { expiresAt } = expiry(new Date(nowMillis).toISOString());
       try {
         await io.doc.send(
           new UpdateCommand({
             TableName: tables.batches,
             Key: keys.batch(batchId),
-            UpdateExpression: 'SET claim = :claim, leaseUntil = :until',
+            UpdateExpression: `SET claim = :claim, leaseUntil = :until${expiresAt === undefined ? '' : ', expiresAt = :expires'}`,
             ConditionExpression:
               'attribute_not_exists(pk) OR (attribute_not_exists(#stored) AND leaseUntil < :now)',
             ExpressionAttributeNames: { '#stored': 'stored' },
@@ -90,6 +97,7 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
               ':claim': claim,
               ':until': nowMillis + leaseMillis,
               ':now': nowMillis,
+              ...(expiresAt === undefined ? {} : { ':expires': expiresAt }),
             },
           }),
         );

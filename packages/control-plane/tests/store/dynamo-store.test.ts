@@ -148,6 +148,7 @@ describe('control-plane store: retention', () => {
     const record = bookedRecord({ occurredHour: '2025-03-04T05:00Z' });
     const cell = aggregateCell({ windowStart: '2025-03-04T06:00:00Z' });
     const claim = await store.claimBatch('b-retained', { nowMillis: 0, leaseMillis: 60_000 });
+    const abandoned = await store.claimBatch('b-abandoned', { nowMillis: 0, leaseMillis: 60_000 });
     // Act
     await store.putRecords([record, bookedRecord({ subject: erased })], meta);
     await store.erase([erased], { batchId: 'erasure-1' });
@@ -185,9 +186,13 @@ describe('control-plane store: retention', () => {
       cells.get(`SERIES#${cell.tenantId}#${cell.type}|${cell.windowStart}#${cell.cellId}`)?.expiresAt,
     ).toBe(Date.parse(cell.windowStart) / 1000 + 30 * DAY);
     expect(cells.get(`TYPES|${cell.type}`)?.expiresAt).toBeUndefined();
-    expect((await itemsOf(tables.batches)).get('BATCH#b-retained|BATCH')?.expiresAt).toBe(
+    const batches = await itemsOf(tables.batches);
+    expect(batches.get('BATCH#b-retained|BATCH')?.expiresAt).toBe(
       Date.parse(meta.receivedAt) / 1000 + 30 * DAY,
     );
+    // A claim whose delivery never completed expires from when it was claimed.
+    expect(abandoned.state).toBe('claimed');
+    expect(batches.get('BATCH#b-abandoned|BATCH')?.expiresAt).toBe(30 * DAY);
     const counters = [...(await itemsOf(tables.counters)).values()];
     expect(counters.length).toBeGreaterThan(0);
     for (const counter of counters) expect(counter.expiresAt).toBeUndefined();

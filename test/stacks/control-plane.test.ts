@@ -56,12 +56,13 @@ describe('ControlPlane stack', () => {
       expect(ttlOf(control, table), table).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     for (const table of ['Counters', 'Alerts']) expect(ttlOf(control, table), table).toBeUndefined();
     // No retention set: nothing is stamped.
-    const retentionOf = (stage: StageUnderTest) =>
-      (
-        stage.json.Resources[idOf(stage, 'AWS::Lambda::Function', 'ControlIngest')]?.Properties as {
-          Environment: { Variables: Record<string, unknown> };
-        }
-      ).Environment.Variables.RETENTION_DAYS;
+    const retentionOf = (stage: StageUnderTest) => {
+      const ingest = stage.json.Resources[idOf(stage, 'AWS::Lambda::Function', 'ControlIngest')];
+      const variables = (
+        ingest?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined
+      )?.Variables;
+      return variables?.RETENTION_DAYS;
+    };
     expect(retentionOf(control)).toBeUndefined();
     const kept = await synthesizePlane('control', {
       env: {

@@ -6,7 +6,10 @@ export function documentClientFor(dynamodb: DynamoDBClient): DynamoDBDocumentCli
   return DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-/** Every item of a table as plain values (`Uint8Array` for binaries, `Set` for sets). */
+/**
+ * Every item of a table as plain values (`Uint8Array` for binaries, `Set` for sets). Takes a real
+ * `DynamoDBDocumentClient` (the SDK's paginator refuses a wrapper with only `send`).
+ */
 export async function scanItems<T = Record<string, unknown>>(
   documentClient: DynamoDBDocumentClient,
   tableName: string,

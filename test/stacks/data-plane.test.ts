@@ -257,8 +257,9 @@ describe('DataPlane stack', () => {
 
     it('keeps the audit log to vault-admin (write-only) and the egress log to the forwarder', () => {
       expect(dataActions('VaultAdmin', table('Audit'))).toEqual(new Set(['dynamodb:PutItem']));
-      expect(dataActions('Forwarder', table('EgressLog'))).toEqual(
-        new Set(['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query']),
+      expect(dataActions('Forwarder', table('EgressLog'))).toEqual(new Set(['dynamodb:PutItem']));
+      expect(dataActions('Forwarder', table('Quarantine'))).toEqual(
+        new Set(['dynamodb:PutItem', 'dynamodb:BatchWriteItem']),
       );
       for (const fn of ['Ingest', 'WindowCloser']) {
         expect(dataActions(fn, table('Audit')), fn).toEqual(new Set());

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BATCH_LEASE_MILLIS } from '../../packages/control-plane/src/index.ts';
 import { actionsByResource, idOf, idsOfType, type StageUnderTest, synthesizePlane } from './helpers.ts';
 
 const PUBLIC_KEYS = JSON.stringify({
@@ -72,6 +73,14 @@ describe('ControlPlane stack', () => {
       },
     });
     expect(retentionOf(kept)).toBe('400');
+  });
+
+  it('times the ingest out before its claim on a batch lapses', () => {
+    // A delivery still running when its claim lapses could be taken over while it moves totals.
+    const ingest = control.json.Resources[idOf(control, 'AWS::Lambda::Function', 'ControlIngest')];
+    const timeoutSeconds = Number(ingest?.Properties?.Timeout);
+    expect(timeoutSeconds).toBeGreaterThan(0);
+    expect(timeoutSeconds * 1000).toBeLessThan(DEFAULT_BATCH_LEASE_MILLIS);
   });
 
   it('runs nodejs22.x on arm64 with retained logs', () => {

@@ -1,13 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../packages/aws/src/index.ts';
 import { NOISE_MECHANISM } from '../../packages/core/src/aggregates/index.ts';
-import { LocalResources, type LocalStack, startLocalStack } from '../../packages/local/src/index.ts';
+import { type LocalStack, startLocalStack } from '../../packages/local/src/index.ts';
 import {
   createDynamoWindowStore,
   createIngestFromEnv,
@@ -19,6 +20,8 @@ import {
   silentLogger,
   type WindowCloserFromEnv,
 } from '../../packages/pipeline/src/index.ts';
+import { booked, registered } from '../../packages/pipeline/tests/support/events.ts';
+import { kinesisRecord } from '../../packages/pipeline/tests/support/kinesis-events.ts';
 import { documentClientFor } from '../../packages/testing/src/index.ts';
 import { actionsByResource, idOf, referencedIds, type StageUnderTest, synthesizePlane } from './helpers.ts';
 
@@ -155,69 +158,22 @@ async function startRecordingProxy(target: string, calls: Calls): Promise<Record
   };
 }
 
-/** A Kinesis event as Lambda delivers it: JSON payloads base64-encoded, strings passed as they are. */
-function kinesisEvent(firstSequence: number, payloads: readonly unknown[], arrivalMillis = INGEST_NOW) {
-  const shardId = 'shardId-000000000000';
+/**
+ * A Kinesis event as Lambda delivers it (the pipeline's test records): JSON payloads
+ * base64-encoded, strings passed as they are, all arrived at the ingest's now.
+ */
+function kinesisEvent(firstSequence: number, payloads: readonly unknown[]): KinesisStreamEvent {
   return {
-    Records: payloads.map((payload, i) => {
-      const sequenceNumber = String(firstSequence + i);
-      return {
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: 'pk',
-          sequenceNumber,
-          data:
-            typeof payload === 'string' ? payload : Buffer.from(JSON.stringify(payload)).toString('base64'),
-          approximateArrivalTimestamp: arrivalMillis / 1000,
-        },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `${shardId}:${sequenceNumber}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: `arn:aws:iam::000000000000:role/ingest`,
-        awsRegion: REGION,
-        eventSourceARN: `arn:aws:kinesis:${REGION}:000000000000:stream/${LocalResources.streams.events?.name}`,
-      };
-    }),
+    Records: payloads.map((payload, i) =>
+      kinesisRecord(payload, String(firstSequence + i), undefined, {
+        raw: typeof payload === 'string',
+        arrivalMillis: INGEST_NOW,
+      }),
+    ),
   };
 }
 
-/** A valid appointment.booked event (ClinicBook) at `occurredAt`. */
-function booked(occurredAt: number, patientId = 'P-00012345'): Record<string, unknown> {
-  return {
-    eventId: randomUUID(),
-    type: 'appointment.booked',
-    schemaVersion: 1,
-    occurredAt: new Date(occurredAt).toISOString(),
-    tenantId: 'dhk-mirpur-01',
-    patientId,
-    doctorId: 'D-00000042',
-    appointmentId: `A-${randomUUID().slice(0, 8)}`,
-    department: 'cardiology',
-    slotStart: '2026-03-04T09:30:00+06:00',
-    channel: 'app',
-    waitDays: 3,
-  };
-}
-
-/** A valid patient.registered event (ClinicBook), with contact identifiers linked to the patient. */
-function registered(occurredAt: number, patientId: string, phone: string): Record<string, unknown> {
-  return {
-    eventId: randomUUID(),
-    type: 'patient.registered',
-    schemaVersion: 1,
-    occurredAt: new Date(occurredAt).toISOString(),
-    tenantId: 'dhk-mirpur-01',
-    patientId,
-    phone,
-    email: `${patientId.toLowerCase()}@example.org`,
-    name: 'Rahima Khatun',
-    address: 'House 12, Road 5, Mirpur',
-    dateOfBirth: '1988-07-14',
-    gender: 'female',
-    district: 'Dhaka',
-  };
-}
+const iso = (millis: number) => new Date(millis).toISOString();
 
 let data: StageUnderTest;
 let dataDir: string;
@@ -331,13 +287,15 @@ async function runTheIngest(): Promise<Calls> {
     built.push(second);
     // Twelve patients in a cell of each window, so that the window closer releases a cell (k = 10).
     const patients = (window: number) =>
-      Array.from({ length: 12 }, (_, i) => booked(window + 30_000, `P-000000${10 + i}`));
+      Array.from({ length: 12 }, (_, i) =>
+        booked({ occurredAt: iso(window + 30_000), patientId: `P-000000${10 + i}` }),
+      );
     const batch = kinesisEvent(1000, [
-      registered(at(9, 59, 20), 'P-00099999', '01712345678'),
+      registered({ occurredAt: iso(at(9, 59, 20)), patientId: 'P-00099999', phone: '01712345678' }),
       ...patients(at(9, 59)),
-      booked(at(10, 0, 30)),
+      booked({ occurredAt: iso(at(10, 0, 30)) }),
       // Late: window 09:50 closed for the ingest at 09:53.
-      booked(at(9, 50, 10)),
+      booked({ occurredAt: iso(at(9, 50, 10)) }),
       'patient P-77777777 phone 01719999999 not json',
     ]);
     const answers = [
@@ -345,7 +303,15 @@ async function runTheIngest(): Promise<Calls> {
       // The same batch again, as Lambda redelivers it after a timeout.
       await first.handler(batch),
       await second.handler(
-        kinesisEvent(2000, [...patients(at(10, 0)), registered(at(10, 0, 45), 'P-00088888', '01812345678')]),
+        kinesisEvent(2000, [
+          ...patients(at(10, 0)),
+          registered({
+            occurredAt: iso(at(10, 0, 45)),
+            patientId: 'P-00088888',
+            phone: '01812345678',
+            email: 'p-00088888@example.org',
+          }),
+        ]),
       ),
     ];
     for (const answer of answers) expect(answer.batchItemFailures).toEqual([]);

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, request } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
@@ -22,7 +20,7 @@ import {
 } from '../../packages/pipeline/src/index.ts';
 import { booked, registered } from '../../packages/pipeline/tests/support/events.ts';
 import { kinesisRecord } from '../../packages/pipeline/tests/support/kinesis-events.ts';
-import { documentClientFor } from '../../packages/testing/src/index.ts';
+import { documentClientFor, type FaultProxy, startFaultProxy } from '../../packages/testing/src/index.ts';
 import { actionsByResource, idOf, referencedIds, type StageUnderTest, synthesizePlane } from './helpers.ts';
 
 // The data-plane functions' IAM grants, checked against what their code really calls. Each function
@@ -65,18 +63,6 @@ const SECOND_CLOSE_NOW = at(10, 4, 30);
 /** `service:Operation`s seen on the wire, per resource: its name (table, stream, key ARN) or logical id. */
 type Calls = Map<string, Set<string>>;
 
-interface RecordingProxy {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host']);
-const SERVICE_OF: Readonly<Record<string, string>> = {
-  DynamoDB_20120810: 'dynamodb',
-  Kinesis_20131202: 'kinesis',
-  TrentService: 'kms',
-};
-
 /** The resources an AWS JSON request names: its table(s), stream or key. */
 function resourcesOf(body: Record<string, unknown>): string[] {
   const names: string[] = [];
@@ -90,72 +76,25 @@ function resourcesOf(body: Record<string, unknown>): string[] {
 }
 
 /**
- * A loopback proxy in front of one emulator that records `service:Operation` per resource the
- * request names, from `X-Amz-Target` and the JSON body, and passes every request on unchanged.
+ * A transparent fault proxy (no faults) in front of one emulator that records `service:Operation`
+ * per resource each request names, from `X-Amz-Target` and the JSON body. A request that is not
+ * AWS JSON is recorded as a call to no resource of the stack, which the tests refuse.
  */
-async function startRecordingProxy(target: string, calls: Calls): Promise<RecordingProxy> {
-  const upstream = new URL(target);
-  const sockets = new Set<Socket>();
-  const record = (req: IncomingMessage, body: Buffer) => {
-    const [prefix, operation] = String(req.headers['x-amz-target'] ?? '').split('.');
-    const service = SERVICE_OF[prefix ?? ''];
-    if (!service || !operation) throw new Error(`not an AWS JSON request: ${req.method} ${req.url}`);
-    const names = resourcesOf(JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>);
-    for (const name of names.length > 0 ? names : ['(none)']) {
-      const operations = calls.get(name) ?? new Set<string>();
-      operations.add(`${service}:${operation}`);
-      calls.set(name, operations);
-    }
-  };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      try {
-        record(req, body);
-      } catch (error) {
-        res.writeHead(400).end(String(error));
-        return;
+function startRecordingProxy(target: string, calls: Calls): Promise<FaultProxy> {
+  return startFaultProxy({
+    target,
+    onRequest: (key, body) => {
+      const aws = key.service !== 'HTTP';
+      const names = aws
+        ? resourcesOf(JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>)
+        : [];
+      for (const name of names.length > 0 ? names : ['(none)']) {
+        const operations = calls.get(name) ?? new Set<string>();
+        operations.add(`${key.service.toLowerCase()}:${key.operation}`);
+        calls.set(name, operations);
       }
-      const headers: Record<string, string | string[]> = { host: upstream.host };
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-      }
-      headers['content-length'] = String(body.length);
-      const forward = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', () => req.socket.destroy());
-      forward.end(body);
-    });
+    },
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
 }
 
 /**
@@ -178,7 +117,7 @@ const iso = (millis: number) => new Date(millis).toISOString();
 let data: StageUnderTest;
 let dataDir: string;
 let stack: LocalStack | undefined;
-const proxies: RecordingProxy[] = [];
+const proxies: FaultProxy[] = [];
 
 beforeAll(async () => {
   data = await synthesizePlane('data', {

@@ -21,6 +21,8 @@ export interface FaultProxyOptions {
   port?: number;
   /** Faults from the start. Default: none (a transparent proxy). */
   plan?: FaultPlan;
+  /** Sees each request (its key and body) before its fault is decided, e.g. to record what is called. */
+  onRequest?: (key: RequestKey, body: Buffer) => void;
 }
 
 /** A running fault proxy. */
@@ -145,6 +147,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const key = requestKeyOf(headerOf(req, 'x-amz-target'), req.method ?? 'GET', req.url ?? '/');
+    options.onRequest?.(key, body);
     const fault = schedule.decide(key);
     countRequest(stats, key, fault);
     const passOn = async (payload = body) => {

@@ -28,32 +28,42 @@ describe('loadIngestConfig', () => {
     expect(config.tables.VAULT_TABLE).toEqual({ name: 'residency-vault' });
   });
 
-  it('reads how many event ids the aggregates keep per window and shard, within bounds', () => {
-    expect(loadIngestConfig(env).aggregateRecentEvents).toBe(20_000);
-    expect(loadIngestConfig({ ...env, AGGREGATE_RECENT_EVENTS: '5000' }).aggregateRecentEvents).toBe(5_000);
-    for (const value of ['999', '200001', 'many'])
-      expect(() => loadIngestConfig({ ...env, AGGREGATE_RECENT_EVENTS: value }), value).toThrow(
-        /AGGREGATE_RECENT_EVENTS/,
-      );
-  });
+  const BOUNDED_SETTINGS = [
+    {
+      what: 'how many event ids the aggregates keep per window and shard',
+      variable: 'AGGREGATE_RECENT_EVENTS',
+      field: 'aggregateRecentEvents',
+      defaultValue: 20_000,
+      valid: ['5000', 5_000],
+      invalid: ['999', '200001', 'many'],
+    },
+    {
+      what: 'how many days aggregate partials are kept',
+      variable: 'AGGREGATE_RETENTION_DAYS',
+      field: 'aggregateRetentionDays',
+      defaultValue: 35,
+      valid: ['400', 400],
+      invalid: ['1', '3651', 'forever'],
+    },
+    {
+      what: 'how many days quarantined records are kept',
+      variable: 'QUARANTINE_RETENTION_DAYS',
+      field: 'quarantineRetentionDays',
+      defaultValue: 30,
+      valid: ['7', 7],
+      invalid: ['0', '3651'],
+    },
+  ] as const;
 
-  it('reads how many days aggregate partials are kept, within bounds', () => {
-    expect(loadIngestConfig(env).aggregateRetentionDays).toBe(35);
-    expect(loadIngestConfig({ ...env, AGGREGATE_RETENTION_DAYS: '400' }).aggregateRetentionDays).toBe(400);
-    for (const value of ['1', '3651', 'forever'])
-      expect(() => loadIngestConfig({ ...env, AGGREGATE_RETENTION_DAYS: value }), value).toThrow(
-        /AGGREGATE_RETENTION_DAYS/,
-      );
-  });
-
-  it('reads how many days quarantined records are kept, within bounds', () => {
-    expect(loadIngestConfig(env).quarantineRetentionDays).toBe(30);
-    expect(loadIngestConfig({ ...env, QUARANTINE_RETENTION_DAYS: '7' }).quarantineRetentionDays).toBe(7);
-    for (const value of ['0', '3651'])
-      expect(() => loadIngestConfig({ ...env, QUARANTINE_RETENTION_DAYS: value }), value).toThrow(
-        /QUARANTINE_RETENTION_DAYS/,
-      );
-  });
+  it.each(BOUNDED_SETTINGS)(
+    'reads $what, within bounds',
+    ({ variable, field, defaultValue, valid, invalid }) => {
+      expect(loadIngestConfig(env)[field]).toBe(defaultValue);
+      expect(loadIngestConfig({ ...env, [variable]: valid[0] })[field]).toBe(valid[1]);
+      for (const value of invalid)
+        expect(() => loadIngestConfig({ ...env, [variable]: value }), value).toThrow(new RegExp(variable));
+    },
+  );
 
   it('fails closed when variables are missing, naming each and no value', () => {
     const { KEY_ARN: _, QUARANTINE_TABLE: __, ...partial } = env;

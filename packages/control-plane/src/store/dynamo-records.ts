@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboundRecord } from '@residency/core';
 import { mapWithConcurrency } from '@residency/core';
+import { LRUCache } from 'lru-cache';
 import type { StoreResult } from './control-plane-store.ts';
 import type { DynamoIo } from './dynamo-io.ts';
 import { dayExpiry, type Expiry } from './expiry.ts';
@@ -61,7 +62,7 @@ export function createRecordWriter(
   // delivered again after a delivery that died part way moves only what that one did not. The id
   // is removed once the batch is recorded as stored (retireMarks); from then on the batch is a
   // duplicate and never reaches this code again.
-  const pending = new Map<string, CounterMark[]>();
+  const pending = new LRUCache<string, CounterMark[]>({ max: PENDING_BATCHES });
   const moveCounters = async (
     records: readonly OutboundRecord[],
     sign: 1 | -1,
@@ -79,9 +80,7 @@ export function createRecordWriter(
     }
     if (deltas.size === 0) return;
     const marks = pending.get(batchId) ?? [];
-    pending.delete(batchId);
     pending.set(batchId, marks);
-    if (pending.size > PENDING_BATCHES) pending.delete(pending.keys().next().value as string);
     await mapWithConcurrency([...deltas.values()], STORE_CONCURRENCY, async (delta) => {
       const key = keys.counter(delta.scope, delta.by, delta.value);
       // Remembered before the call: a call that fails may still have landed.

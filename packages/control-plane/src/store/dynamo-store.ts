@@ -57,6 +57,13 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
   const expiry = expiryOf(options.retentionDays);
   const writer = createRecordWriter(io, tables, expiry);
 
+  const getBatch = async (batchId: string): Promise<StoredBatch | undefined> => {
+    const output = await io.doc.send(
+      new GetCommand({ TableName: tables.batches, Key: keys.batch(batchId), ConsistentRead: true }),
+    );
+    return completedBatch(output.Item);
+  };
+
   const counts = async (by: string, scope: string): Promise<CountRow[]> => {
     const items = await io.query({
       TableName: tables.counters,
@@ -73,12 +80,7 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
     putRecords: writer.putRecords,
     erase: writer.erase,
 
-    async getBatch(batchId) {
-      const output = await io.doc.send(
-        new GetCommand({ TableName: tables.batches, Key: keys.batch(batchId), ConsistentRead: true }),
-      );
-      return completedBatch(output.Item);
-    },
+    getBatch,
 
     async claimBatch(batchId, { nowMillis, leaseMillis }) {
       const claim = randomUUID();
@@ -105,10 +107,7 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
-      const output = await io.doc.send(
-        new GetCommand({ TableName: tables.batches, Key: keys.batch(batchId), ConsistentRead: true }),
-      );
-      const batch = completedBatch(output.Item);
+      const batch = await getBatch(batchId);
       return batch ? { state: 'stored', batch } : { state: 'busy' };
     },
 

@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../packages/aws/src/index.ts';
-import {
-  createBatchSigner,
-  createBatchVerifier,
-  generateSigningKeyPair,
-  signBatchRequest,
-} from '../../packages/border/src/index.ts';
+import { createBatchVerifier } from '../../packages/border/src/index.ts';
 import {
   type ControlPlaneTables,
   createControlPlane,
   createDynamoControlPlaneStore,
   ensureControlPlaneTables,
 } from '../../packages/control-plane/src/index.ts';
+import { testSigner } from '../../packages/control-plane/tests/fixtures/signing.ts';
 import { type RunningEmulator, startDynalite } from '../../packages/local/src/index.ts';
 import { aggregateCell, bookedRecord, newToken } from '../../packages/testing/src/outbox-fixtures.ts';
 import { actionsByResource, idOf, type StageUnderTest, synthesizePlane } from './helpers.ts';
@@ -72,16 +68,11 @@ async function callsOfTheIngest(): Promise<Map<keyof typeof ROLES, Set<string>>>
     { step: 'initialize', name: 'recordCalls' },
   );
   try {
-    const pair = generateSigningKeyPair();
-    const signer = createBatchSigner({ privateKey: pair.privateKeyPem, keyId: pair.keyId });
-    const sign = (kind: 'records' | 'aggregates' | 'erasure', items: unknown[]) => {
-      const body = JSON.stringify(items);
-      const meta = { batchId: randomUUID(), sentAt: new Date().toISOString(), kind, count: items.length };
-      return signBatchRequest(signer, meta, body);
-    };
+    const forwarder = testSigner();
+    const sign = forwarder.sign;
     const controlPlane = createControlPlane({
       store: createDynamoControlPlaneStore({ dynamodb: clients.dynamodb, tables }),
-      verifier: createBatchVerifier({ keys: { [pair.keyId]: pair.publicKeyPem } }),
+      verifier: createBatchVerifier({ keys: forwarder.publicKeys }),
     });
     const erased = newToken();
     const records = sign('records', [bookedRecord(), bookedRecord({ subject: erased })]);
@@ -100,12 +91,7 @@ async function callsOfTheIngest(): Promise<Map<keyof typeof ROLES, Set<string>>>
     ];
     for (const answer of answers) expect(answer.response.ok).toBe(true);
     // A batch signed with a key the control plane does not know: refused, with an alert.
-    const stranger = generateSigningKeyPair();
-    const forged = signBatchRequest(
-      createBatchSigner({ privateKey: stranger.privateKeyPem, keyId: stranger.keyId }),
-      { batchId: randomUUID(), sentAt: new Date().toISOString(), kind: 'records', count: 1 },
-      JSON.stringify([bookedRecord()]),
-    );
+    const forged = testSigner().sign('records', [bookedRecord()]);
     expect((await controlPlane.ingest(forged)).status).toBe(401);
     return calls;
   } finally {

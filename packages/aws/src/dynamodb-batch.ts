@@ -111,15 +111,19 @@ async function writeOnce<E>(
       const output = await documentClient.send(
         new BatchWriteCommand({ RequestItems: { [tableName]: requests.map(toWriteRequest) } }),
       );
+      const left = output.UnprocessedItems?.[tableName] ?? [];
+      if (left.length === 0) return;
       const unprocessed = new Set(
-        (output.UnprocessedItems?.[tableName] ?? []).map((request) =>
-          keyText((request.PutRequest?.Item ?? request.DeleteRequest?.Key) as ItemKey),
+        left.map((request) =>
+          keyText((request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {}) as ItemKey),
         ),
       );
-      if (unprocessed.size === 0) return;
-      group.forEach((entry, i) => {
-        if (unprocessed.has(keyText(keyOf(requests[i] as BatchWriteRequest)))) failed.push(entry);
-      });
+      const matched = group.filter((_, i) =>
+        unprocessed.has(keyText(keyOf(requests[i] as BatchWriteRequest))),
+      );
+      // An unprocessed request that matches none sent (an answer this code cannot read) must not
+      // pass for written: the whole call is sent again, which plain puts and deletes allow.
+      failed.push(...(matched.length < unprocessed.size ? group : matched));
     } catch (error) {
       lastError = error;
       if (group.length > 1 && isValidationError(error)) {

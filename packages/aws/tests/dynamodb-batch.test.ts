@@ -121,6 +121,28 @@ describe('batch reads and writes against dynalite', () => {
     expect((await readBatch(doc, TABLE, items)).size).toBe(10);
   });
 
+  it('sends a whole call again when an unprocessed request in its answer matches none it sent', async () => {
+    // Prepare: the first call writes nothing and answers with a request it cannot match (keys in
+    // the wire format, as a client without the document client's unmarshalling would give them)
+    let calls = 0;
+    const garbled = through(doc, async (command, send) => {
+      if (!(command instanceof BatchWriteCommand)) return send(command as never);
+      calls += 1;
+      if (calls > 1) return send(command as never);
+      return {
+        UnprocessedItems: { [TABLE]: [{ PutRequest: { Item: { pk: { S: 'garbled' }, sk: { S: '0' } } } }] },
+      };
+    });
+    const items = Array.from({ length: 4 }, (_, i) => ({ pk: 'garbled', sk: String(i) }));
+
+    // Act
+    const outcome = await writeBatch(garbled, TABLE, items, (item) => ({ put: item }), { retry: quick });
+
+    // Assess: nothing passed for written; all four were sent again and are in the table
+    expect([outcome.failed, outcome.refused, calls]).toEqual([[], [], 2]);
+    expect((await readBatch(doc, TABLE, items)).size).toBe(4);
+  });
+
   it('refuses an item over 400 KB alone, and writes the others of its call', async () => {
     // Prepare
     const small = Array.from({ length: 5 }, (_, i) => ({ pk: 'sizes', sk: `small-${i}` }));

@@ -9,18 +9,20 @@ export {
 export type {
   EventLogItem,
   LedgerItem,
-  PartialItem,
+  PartialEntry,
+  PartialPageItem,
   ShardItem,
   SubjectsChunkItem,
   WindowItem,
 } from './aggregates/items.ts';
+export { latestEntries } from './aggregates/items.ts';
 export {
   LEDGER_SK,
   ledgerKey,
   OPEN_PK,
   openKey,
-  PARTIAL_SK_PREFIX,
-  partialKey,
+  PAGE_SK_PREFIX,
+  pageKey,
   partialPk,
   SHARD_SK_PREFIX,
   shardItemKey,

@@ -134,10 +134,11 @@ function flakyOutbox(outbox: OutboxPort): OutboxPort {
 
 /**
  * A DynamoDB client whose partial writes fail half way through a batch: every 3rd BatchWriteItem of
- * partials fails as a whole, and every 3rd after that leaves its second half unprocessed.
+ * pages of partials fails as a whole, and every 3rd after that leaves its second half (or its only
+ * page) unprocessed.
  */
 function flakyDynamo(region: string, endpoint: string): AwsClients & { injected(): number } {
-  type Put = { PutRequest?: { Item?: { sk?: { S?: string } } } };
+  type Put = { PutRequest?: { Item?: { pk?: { S?: string }; sk?: { S?: string } } } };
   const clients = createAwsClients({ region, endpoints: { dynamodb: endpoint } });
   let calls = 0;
   let injected = 0;
@@ -146,21 +147,28 @@ function flakyDynamo(region: string, endpoint: string): AwsClients & { injected(
       if (context.commandName !== 'BatchWriteItemCommand') return next(args);
       const input = args.input as { RequestItems?: Record<string, Put[]> };
       const [table, puts] = Object.entries(input.RequestItems ?? {})[0] ?? [];
-      const partials = puts?.some((put) => put.PutRequest?.Item?.sk?.S?.startsWith('P#')) === true;
+      const partials = puts?.some((put) => put.PutRequest?.Item?.sk?.S?.startsWith('G#')) === true;
       if (!table || !puts || !partials) return next(args);
       calls += 1;
       if (calls % 3 === 1) {
         injected += puts.length;
         throw Object.assign(new Error('injected'), { name: 'InjectedFailure' });
       }
-      if (calls % 3 === 2 || puts.length < 2) return next(args);
-      const kept = puts.slice(0, Math.ceil(puts.length / 2));
-      const unprocessed = puts.slice(kept.length);
+      if (calls % 3 === 2) return next(args);
+      // A batch usually puts its partials on one page: then that page is left unprocessed. The
+      // answer is read above the document client's unmarshalling, so its keys are plain
+      const kept = puts.slice(0, Math.floor(puts.length / 2));
+      const unprocessed = puts.slice(kept.length).map((put) => ({
+        PutRequest: { Item: { pk: put.PutRequest?.Item?.pk?.S, sk: put.PutRequest?.Item?.sk?.S } },
+      }));
       injected += unprocessed.length;
-      const result = await next({ ...args, input: { ...input, RequestItems: { [table]: kept } } });
-      const output = result.output as { UnprocessedItems?: Record<string, Put[]> };
+      const result =
+        kept.length === 0
+          ? { output: { $metadata: {} }, response: {} }
+          : await next({ ...args, input: { ...input, RequestItems: { [table]: kept } } });
+      const output = result.output as { UnprocessedItems?: Record<string, unknown[]> };
       output.UnprocessedItems = { [table]: [...(output.UnprocessedItems?.[table] ?? []), ...unprocessed] };
-      return result;
+      return result as Awaited<ReturnType<typeof next>>;
     },
     { step: 'build', name: 'injectPartialWriteFailures' },
   );

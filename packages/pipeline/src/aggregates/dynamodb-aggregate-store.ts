@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keyText, readBatch } from '@residency/aws';
+import { keyText, readBatch, writeBatch } from '@residency/aws';
 import {
   type AggregateWindow,
   cellIdOf,
+  compareSequenceNumbers,
   DEFAULT_ALLOWED_LATENESS_SECONDS,
-  type FencedPartial,
   groupKeyOf,
   isAfter,
   type PartialWrite,
@@ -24,23 +24,29 @@ import {
   eventFingerprint,
   fencedLateOf,
   fencedPartialOf,
-  type PartialItem,
+  latestEntries,
+  type PartialEntry,
+  pageItemsOf,
   type ShardItem,
   type WindowItem,
 } from './items.ts';
-import { partialKey, shardItemKey, type TableKey, windowItemKey } from './keys.ts';
-import { type CachedPartial, createPartialCache, DEFAULT_CACHE_BYTES } from './partial-cache.ts';
-import { sealSubjects } from './subject-chunks.ts';
+import { partialPk, shardItemKey, windowItemKey } from './keys.ts';
+import { readPageItems } from './pages.ts';
+import {
+  createPartialCache,
+  DEFAULT_CACHE_BYTES,
+  type HeldPartial,
+  type HeldShard,
+} from './partial-cache.ts';
+import { type SealedWrite, sealSubjects } from './subject-chunks.ts';
 
 /** Default of `maxRecentEvents`: 20,000 ids, 20 s of a shard at its 1,000 records/s limit. */
 export const DEFAULT_RECENT_EVENTS = 20_000;
 
-// A partial the batch touches, with its table key.
+// A partial the batch touches.
 interface TouchedCell {
   window: AggregateWindow;
   cellId: string;
-  key: TableKey;
-  text: string;
 }
 
 /** Options of {@link createDynamoAggregateStore}. */
@@ -77,16 +83,21 @@ export interface DynamoAggregateStoreOptions {
 /**
  * The ingest side of the aggregates table. Per batch of one shard:
  *
- * 1. One batched, strongly consistent read of the touched window and shard items, and of every
- *    touched partial this store holds no trusted copy of (see below). The recent event ids of
- *    each touched (window, shard) come from memory, or from its event log after a takeover.
+ * 1. One batched, strongly consistent read of the touched window and shard items. Every partial of
+ *    each touched (window, shard) comes from memory, or from its pages after a takeover (see
+ *    below). The recent event ids of each touched (window, shard) come from memory, or from its
+ *    event log after a takeover.
  * 2. The pure planner decides what is new, late, a duplicate (at or before the cell's fence) or a
  *    producer's repeat (an event id the (window, shard) recently applied, or that came earlier in
  *    the batch).
- * 3. Every touched partial is put whole (count, metrics, subjects and its fence: one item, so a
- *    crash cannot split them) in BatchWriteItem calls of 25 items. A put that is not written
- *    leaves the item as it was, and its events are retried: the next delivery reads the fence
- *    again, so nothing is counted twice. One conditional update per window with late events.
+ * 3. Every touched partial is put whole (count, metrics, subjects and its fence: one entry, so a
+ *    crash cannot split them) on new pages of the (window, shard): items of up to 320 KB of JSON in
+ *    one binary attribute, so a batch of 2,500 events puts two or three items, not hundreds. A
+ *    cell's partial is its entry with the greatest fence over the pages (the closer reads them the
+ *    same way), so a page that is not written leaves the cell as it was, and its events are
+ *    retried: the next delivery finds the fence again, so nothing is counted twice. When the pages
+ *    grow past {@link COMPACT_RATIO} times the partials, a batch writes every partial again and
+ *    then deletes the older pages. One conditional update per window with late events.
  * 4. The ids of the events now applied are put to the (window, shard)'s event log, once: after
  *    the partials, so that an id is never logged for an event that its retry must still apply.
  *    If that put fails, the window's applied events are retried, and logged when they come again.
@@ -94,27 +105,28 @@ export interface DynamoAggregateStoreOptions {
  * The puts are unconditional: BatchWriteItem takes no condition, and DynamoDB transactions are
  * not used (dynalite has none). That is sound because a shard has one writer: the event source
  * mapping runs one batch of a shard at a time (the stack pins ParallelizationFactor to 1), and
- * the item of a (window, cell, shard) is written only by that shard's batches. What it gives up:
- * a timed-out invocation whose put lands after its retry's could roll a partial back. The
- * conditional update per cell that this replaced cost one API call per touched cell, about ten
- * times the client CPU per cell (measured in the load test), and half the hot path.
+ * the pages of a (window, shard) are written only by that shard's batches. A timed-out invocation
+ * whose put lands after its retry's cannot roll a partial back: its entries carry older fences.
+ * Per-cell items (a conditional update each, then a plain put each) cost the SDK's per-item and
+ * per-attribute work on every touched cell, which was most of the hot path.
  *
- * Trusted copies: the store keeps what it put (bounded by `cacheBytes`), because the next batch of
- * the shard usually comes to the same Lambda environment and touches the same cells. Before its
- * first put in a (window, shard), a store claims it: a conditional update sets the shard item's
- * `writer` to a fresh random token, and its copies there are kept under that token. A copy is used
- * only while the shard item (read in step 1 anyway) still carries its token; if another
- * environment took the shard in between, it claimed first, and the copies are read again. A put
- * that failed or may not have landed is forgotten. So a copy is never older than the table,
- * within the one-writer guarantee above, and the steady state reads no partial at all.
+ * Held partials: the store keeps every partial of a (window, shard) it wrote (bounded by
+ * `cacheBytes`), because the next batch of the shard usually comes to the same Lambda environment.
+ * Before its first put in a (window, shard), a store claims it: a conditional update sets the
+ * shard item's `writer` to a fresh random token, and what it holds there is kept under that token.
+ * It is used only while the shard item (read in step 1 anyway) still carries its token; if another
+ * environment took the shard in between, it claimed first, and the pages are read again. A
+ * (window, shard) with a page that failed or may not have landed is forgotten. So what is held is
+ * never older than the table, within the one-writer guarantee above, and the steady state reads
+ * no partial at all.
  *
  * A window is registered (open index, window item, shard item) before its first partial is
  * written, so the closer never misses a partial.
  *
- * Calls per batch: 1 read per 100 touched items not held (at least 1, for the window and shard
- * items) + 1 write per 25 touched cells + 1 for the event log (+4 once per window and shard; +1
- * claim and a Query of the log when another writer took the shard). A replayed batch costs the
- * read only.
+ * Calls per batch: 1 read per 100 touched window and shard items (at least 1) + 1 write per 25
+ * pages (one for a batch of thousands of events) + 1 for the event log (+4 once per window and
+ * shard; +1 claim, a Query of the pages and one of the log when another writer took the shard;
+ * +1 delete call when compacting). A replayed batch costs the read only.
  *
  * @example const aggregates = createDynamoAggregateStore({ documentClient, tableName: 'residency-aggregates' });
  */
@@ -149,67 +161,50 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         const memo = `${windowKeyOf(o.window)}\n${groupKeyOf(o.group)}`;
         let cell = cells.get(memo);
         if (!cell) {
-          const cellId = cellIdOf(o.window, o.group);
-          const key = partialKey(o.window, shardId, cellId);
-          cell = { window: o.window, cellId, key, text: keyText(key) };
+          cell = { window: o.window, cellId: cellIdOf(o.window, o.group) };
           cells.set(memo, cell);
         }
         cellOf.push(cell);
       }
       const touched = [...cells.values()];
-      // Bookkeeping items are always read; partials only when this store has no copy of them.
-      const uncached = touched.filter((c) => !cache.has(c.text));
-      const read = (keys: readonly TableKey[]) =>
-        readBatch<PartialItem | WindowItem | ShardItem>(client, tableName, keys, {
-          concurrency: 4,
-          retry: retryBoundsOf(options.retry, options.retryEnvironment),
-        });
-      const items = await read([
-        ...[...windows.values()].flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
-        ...uncached.map((c) => c.key),
-      ]);
+      // The window and shard items are read every batch: the shard item's writer says whether the
+      // partials this store holds of the (window, shard) are still the table's.
+      const items = await readBatch<WindowItem | ShardItem>(
+        client,
+        tableName,
+        [...windows.values()].flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
+        { concurrency: 4, retry: retryBoundsOf(options.retry, options.retryEnvironment) },
+      );
       const writerOf = (window: AggregateWindow) => {
         const item = items.get(keyText(shardItemKey(window, shardId)));
         return item?.kind === 'shard' ? item.writer : undefined;
       };
-      // A copy counts only while the shard item still carries the claim it was put under: another
-      // writer claims before its first put, so any other value means the copy may be stale.
-      const cached = new Map<string, CachedPartial>();
-      const stale: TouchedCell[] = [];
-      const wasRead = new Set(uncached);
-      for (const cell of touched) {
-        if (wasRead.has(cell)) continue;
-        const entry = cache.valid(cell.text, writerOf(cell.window));
-        if (entry) cached.set(cell.cellId, entry);
-        else stale.push(cell);
-      }
-      if (stale.length > 0) {
-        for (const [key, item] of await read(stale.map((c) => c.key))) items.set(key, item);
-      }
-      const recentByWindow = await recentIds.load(shardId, windows, writerOf);
+      // Every partial of each touched (window, shard): held while the shard item still carries
+      // the claim they were put under (another writer claims before its first put, so any other
+      // value means they may be stale), read from its pages otherwise.
+      const stateByWindow = new Map<string, PartialState>();
+      await Promise.all(
+        [...windows].map(async ([windowKey, window]) => {
+          const writer = writerOf(window);
+          const held = cache.valid(keyText(shardItemKey(window, shardId)), writer);
+          stateByWindow.set(
+            windowKey,
+            held
+              ? { cells: held.cells, pages: held.pages }
+              : writer === undefined
+                ? { cells: new Map(), pages: new Map() }
+                : await loadState(client, tableName, window, shardId),
+          );
+        }),
+      );
       const cellById = new Map(touched.map((c) => [c.cellId, c]));
-      // The planner asks per event; each cell's item is looked up and converted once per batch.
-      const storedByCell = new Map<string, PartialItem | undefined>();
-      const fencedByCell = new Map<string, FencedPartial | undefined>();
-      const storedPartial = (cellId: string) => {
-        const entry = cached.get(cellId);
-        if (entry) return entry.item;
-        if (storedByCell.has(cellId)) return storedByCell.get(cellId);
-        const text = cellById.get(cellId)?.text;
-        const item = text === undefined ? undefined : items.get(text);
-        const partial = item?.kind === 'partial' ? item : undefined;
-        storedByCell.set(cellId, partial);
-        return partial;
+      const heldPartial = (cellId: string) => {
+        const cell = cellById.get(cellId);
+        return cell && stateByWindow.get(windowKeyOf(cell.window))?.cells.get(cellId);
       };
-      const storedFenced = (cellId: string) => {
-        const entry = cached.get(cellId);
-        if (entry) return entry.fenced;
-        if (fencedByCell.has(cellId)) return fencedByCell.get(cellId);
-        const item = storedPartial(cellId);
-        const fenced = item ? fencedPartialOf(item) : undefined;
-        fencedByCell.set(cellId, fenced);
-        return fenced;
-      };
+      const storedPartial = (cellId: string) => heldPartial(cellId)?.entry;
+      const storedFenced = (cellId: string) => heldPartial(cellId)?.fenced;
+      const recentByWindow = await recentIds.load(shardId, windows, writerOf);
       const closed = new Set(
         [...windows].flatMap(([windowKey, window]) => {
           const item = items.get(keyText(windowItemKey(window)));
@@ -295,14 +290,9 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       }
       // What is still not written after putBatch's own retries is retried by the next delivery.
       // Sealed subjects first: a partial that counts a chunk is put only once the chunk is stored.
+      const expiresAt = (window: AggregateWindow) => endSeconds(window) + retentionSeconds;
       const puts = partials.map((write) =>
-        sealSubjects(
-          shardId,
-          write,
-          storedPartial(write.cellId),
-          nowMillis,
-          endSeconds(write.window) + retentionSeconds,
-        ),
+        sealSubjects(shardId, write, storedPartial(write.cellId), expiresAt(write.window)),
       );
       const chunked = await putBatch(
         client,
@@ -311,22 +301,57 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         { ...options, concurrency },
       );
       const unsealed = new Set([...chunked.failed, ...chunked.refused].map((entry) => entry.write));
-      const { failed, refused } = await putBatch(
-        client,
-        tableName,
+      const suffix = randomUUID().slice(0, 8);
+      const { pages, compacting } = planPages(
         puts.filter((put) => !unsealed.has(put.write)),
-        { ...options, concurrency },
+        windows,
+        stateByWindow,
+        { shardId, suffix, nowMillis, expiresAt },
       );
-      const notWritten = [...failed, ...refused, ...puts.filter((put) => unsealed.has(put.write))];
+      const { failed, refused } = await putBatch(client, tableName, pages, { ...options, concurrency });
+      const lostPages = [...failed, ...refused];
+      const notWritten = [
+        ...lostPages.flatMap((page) => page.held.flatMap((h) => (h.value.put ? [h.value.put] : []))),
+        ...puts.filter((put) => unsealed.has(put.write)),
+      ];
       for (const { write } of notWritten) retry.push(...write.sequenceNumbers);
-      // Keep what was put, under the claim it was put under; a put that may not have landed is
-      // forgotten, so the next batch reads the item as it is.
+      // Keep every partial of a (window, shard) under the claim it was put under. A (window, shard)
+      // with a page that may not have landed is forgotten, so the next batch reads its pages.
+      const uncertain = new Set(lostPages.map((page) => page.windowKey));
       const lost = new Set(notWritten.map((n) => n.write));
-      for (const { write, item, fenced } of puts) {
-        const key = keyText(item);
-        const claim = claims.get(keyText(shardItemKey(write.window, shardId)));
-        if (lost.has(write) || claim === undefined) cache.delete(key);
-        else cache.set(key, { item, fenced, claim });
+      for (const page of pages) {
+        if (uncertain.has(page.windowKey)) continue;
+        const state = stateByWindow.get(page.windowKey) as PartialState;
+        state.pages.set(page.item.sk, page.bytes);
+        for (const { value, bytes } of page.held) {
+          const fenced = value.put?.fenced ?? state.cells.get(value.entry.cellId)?.fenced;
+          if (fenced) state.cells.set(value.entry.cellId, { entry: value.entry, fenced, bytes });
+        }
+      }
+      // A compaction deletes the older pages once all of the new ones are stored: until then, they
+      // may hold the only copy of a partial. A page not deleted stays listed and is tried again.
+      const deletions = [...compacting]
+        .filter(([windowKey]) => !uncertain.has(windowKey))
+        .flatMap(([windowKey, sortKeys]) =>
+          sortKeys.map((sk) => ({
+            windowKey,
+            key: { pk: partialPk(windows.get(windowKey) as AggregateWindow, shardId), sk },
+          })),
+        );
+      if (deletions.length > 0) {
+        const undeleted = await writeBatch(client, tableName, deletions, (d) => ({ delete: d.key }), {
+          concurrency,
+          retry: retryBoundsOf(options.retry, options.retryEnvironment),
+        });
+        const kept = new Set([...undeleted.failed, ...undeleted.refused]);
+        for (const d of deletions) if (!kept.has(d)) stateByWindow.get(d.windowKey)?.pages.delete(d.key.sk);
+      }
+      for (const [windowKey, window] of windows) {
+        const key = keyText(shardItemKey(window, shardId));
+        const claim = claims.get(key);
+        const state = stateByWindow.get(windowKey) as PartialState;
+        if (uncertain.has(windowKey) || claim === undefined || !holding.has(windowKey)) cache.delete(key);
+        else cache.set(key, { claim, cells: state.cells, pages: state.pages });
       }
       let applied = 0;
       for (const write of partials) applied += write.sequenceNumbers.length;
@@ -346,7 +371,6 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         const first = write.sequenceNumbers[0] as string;
         for (const id of write.eventIds) log(write.window, first, eventFingerprint(id));
       }
-      const suffix = randomUUID().slice(0, 8);
       const logItems = [...toLog]
         .filter(([windowKey]) => holding.has(windowKey))
         .flatMap(([windowKey, entry]) =>
@@ -405,4 +429,92 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       };
     },
   };
+}
+
+/** Every partial of one (window, shard), and its pages, as one batch sees them. */
+type PartialState = Pick<HeldShard, 'cells' | 'pages'>;
+
+/** A partial a batch puts on a page: a planned write's, or (compacting) a held one copied as it is. */
+interface PageEntry {
+  entry: PartialEntry;
+  put?: SealedWrite;
+}
+
+/**
+ * When a (window, shard)'s pages hold more than this many times the bytes of its partials, a
+ * batch writes all of them again and deletes the older pages: the pages, what a takeover and the
+ * closer read, stay within this many times the partials (plus a batch), for about
+ * 1 / (this - 1) more bytes written.
+ */
+export const COMPACT_RATIO = 4;
+
+// Every partial of a (window, shard) from its pages: each cell's entry with the greatest fence.
+async function loadState(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  window: AggregateWindow,
+  shardId: string,
+): Promise<PartialState> {
+  const items = await readPageItems(client, tableName, window, shardId);
+  const cells = new Map<string, HeldPartial>();
+  for (const [cellId, entry] of latestEntries(items)) {
+    cells.set(cellId, { entry, fenced: fencedPartialOf(entry), bytes: JSON.stringify(entry).length });
+  }
+  return { cells, pages: new Map(items.map((item) => [item.sk, item.cells.byteLength])) };
+}
+
+// The pages a batch puts, per (window, shard), and the older pages to delete after them when the
+// batch compacts a (window, shard).
+function planPages(
+  puts: readonly SealedWrite[],
+  windows: ReadonlyMap<string, AggregateWindow>,
+  stateByWindow: ReadonlyMap<string, PartialState>,
+  batch: {
+    shardId: string;
+    suffix: string;
+    nowMillis: number;
+    expiresAt: (window: AggregateWindow) => number;
+  },
+) {
+  const byWindow = new Map<string, SealedWrite[]>();
+  for (const put of puts) {
+    const windowKey = windowKeyOf(put.write.window);
+    const list = byWindow.get(windowKey) ?? [];
+    list.push(put);
+    byWindow.set(windowKey, list);
+  }
+  const pages: Array<ReturnType<typeof pageItemsOf<PageEntry>>[number] & { windowKey: string }> = [];
+  const compacting = new Map<string, string[]>();
+  for (const [windowKey, inWindow] of byWindow) {
+    const window = windows.get(windowKey) as AggregateWindow;
+    const state = stateByWindow.get(windowKey) as PartialState;
+    const entries: PageEntry[] = inWindow.map((put) => ({ entry: put.entry, put }));
+    let pageBytes = 0;
+    for (const bytes of state.pages.values()) pageBytes += bytes;
+    let liveBytes = 0;
+    for (const cell of state.cells.values()) liveBytes += cell.bytes;
+    if (state.pages.size > 1 && pageBytes > COMPACT_RATIO * liveBytes) {
+      const written = new Set(inWindow.map((put) => put.write.cellId));
+      for (const cell of state.cells.values()) {
+        if (!written.has(cell.entry.cellId)) entries.push({ entry: cell.entry });
+      }
+      compacting.set(windowKey, [...state.pages.keys()]);
+    }
+    let first = inWindow[0]?.write.sequenceNumbers[0] as string;
+    for (const put of inWindow) {
+      const sequence = put.write.sequenceNumbers[0] as string;
+      if (compareSequenceNumbers(sequence, first) < 0) first = sequence;
+    }
+    const items = pageItemsOf(
+      window,
+      batch.shardId,
+      first,
+      batch.suffix,
+      entries,
+      batch.nowMillis,
+      batch.expiresAt(window),
+    );
+    for (const page of items) pages.push({ ...page, windowKey });
+  }
+  return { pages, compacting };
 }

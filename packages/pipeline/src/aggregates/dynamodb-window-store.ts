@@ -13,7 +13,7 @@ import type { EpsilonLedgerEntry, WindowState, WindowStore } from '../ports.ts';
 import {
   cellPartialOf,
   type LedgerItem,
-  type PartialItem,
+  latestEntries,
   type ShardItem,
   type SubjectsChunkItem,
   type WindowItem,
@@ -23,7 +23,6 @@ import {
   ledgerKey,
   OPEN_PK,
   openKey,
-  PARTIAL_SK_PREFIX,
   parseWindowKey,
   partialPk,
   SHARD_SK_PREFIX,
@@ -32,6 +31,7 @@ import {
   windowItemKey,
   windowPk,
 } from './keys.ts';
+import { readPageItems } from './pages.ts';
 
 /** Options of {@link createDynamoWindowStore}. */
 export interface DynamoWindowStoreOptions {
@@ -41,7 +41,8 @@ export interface DynamoWindowStoreOptions {
 
 /**
  * The window closer's side of the aggregates table (layout in `keys.ts`): the open index, the
- * window and shard items, the partials, and the epsilon ledger. Reads are strongly consistent.
+ * window and shard items, the partials (each cell's entry with the greatest fence over its
+ * (window, shard)'s pages), and the epsilon ledger. Reads are strongly consistent.
  *
  * @example const windows = createDynamoWindowStore({ documentClient, tableName: 'residency-aggregates' });
  */
@@ -84,8 +85,8 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
         });
       const perShard = await Promise.all(
         shardIds.map(async (shardId) => {
-          const [partials, chunks] = await Promise.all([
-            byPrefix<PartialItem>(shardId, PARTIAL_SK_PREFIX),
+          const [pages, chunks] = await Promise.all([
+            readPageItems(client, tableName, window, shardId),
             byPrefix<SubjectsChunkItem>(shardId, SUBJECTS_SK_PREFIX),
           ]);
           const chunksOf = new Map<string, SubjectsChunkItem[]>();
@@ -94,7 +95,9 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
             ofCell.push(chunk);
             chunksOf.set(chunk.cellId, ofCell);
           }
-          return partials.map((item) => cellPartialOf(item, chunksOf.get(item.cellId)));
+          return [...latestEntries(pages).values()].map((entry) =>
+            cellPartialOf(window, entry, chunksOf.get(entry.cellId)),
+          );
         }),
       );
       return perShard.flat();

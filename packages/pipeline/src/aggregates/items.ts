@@ -7,37 +7,61 @@ import type {
   MetricSummary,
   PartialWrite,
 } from '@residency/core/aggregates';
-import { windowStartIso } from '@residency/core/aggregates';
-import { partialKey } from './keys.ts';
+import { isAfter, windowStartIso } from '@residency/core/aggregates';
+import { pageKey } from './keys.ts';
 
-/** A partial aggregate of one (window, group, shard), fenced by `lastSequence`. */
-export interface PartialItem {
-  pk: string;
-  sk: string;
-  kind: 'partial';
+/**
+ * One cell's partial aggregate in a (window, shard), fenced by `lastSequence`: what a page holds per
+ * cell. The window and shard are the page's.
+ */
+export interface PartialEntry {
   cellId: string;
   catalog: string;
   type: string;
   tenantId: string;
   dimensions: Record<string, string>;
-  windowStart: string;
-  windowSeconds: number;
-  shardId: string;
   /** Sequence number of the last event applied; the fence. */
   lastSequence: string;
   count: number;
   /**
-   * Distinct subject tokens not yet sealed (a string set; absent when empty, as DynamoDB has no
-   * empty sets). The partial's subjects are these and those of its sealed chunks.
+   * Distinct subject tokens not yet sealed, sorted (absent when empty). The partial's subjects are
+   * these and those of its sealed chunks.
    */
-  subjects?: Set<string>;
+  subjects?: string[];
   /** How many chunks of subjects were sealed (chunks 0 to this - 1 count); absent: none. */
   sealedSubjects?: number;
+  metrics: Record<string, { sum: number; min: number; max: number; bounds: number[]; counts: number[] }>;
+}
+
+/**
+ * The partials one batch put in a (window, shard): the touched cells' entries, whole, as JSON in one
+ * binary attribute, so that a batch writes a few items of up to {@link PAGE_MAX_BYTES} instead of
+ * one item per cell (the SDK's per-item and per-attribute work was the largest cost of the hot
+ * path). Pages are never updated: each batch writes new ones, and a cell's partial is its entry
+ * with the greatest fence over all pages of the (window, shard) (see {@link latestEntries}).
+ */
+export interface PartialPageItem {
+  pk: string;
+  sk: string;
+  kind: 'partials';
+  shardId: string;
+  windowStart: string;
+  windowSeconds: number;
+  /** How many entries `cells` holds. */
+  count: number;
+  /** UTF-8 JSON of a {@link PartialEntry} array. */
+  cells: Uint8Array;
+  writtenAt: string;
   /** When the table's TTL may delete the item, epoch seconds (see the store's `retentionDays`). */
   expiresAt?: number;
-  metrics: Record<string, { sum: number; min: number; max: number; bounds: number[]; counts: number[] }>;
-  updatedAt: string;
 }
+
+/**
+ * Bytes of entries one page holds at most: DynamoDB's item limit is 400 KB, names and the other
+ * attributes included. One entry is far below it (its unsealed subjects are bounded by
+ * `SEAL_SUBJECT_BYTES`), so it always fits a page of its own.
+ */
+export const PAGE_MAX_BYTES = 320 * 1024;
 
 /**
  * Ids (see {@link eventFingerprint}) of events a batch applied in one (window, shard), written once
@@ -137,63 +161,137 @@ export function eventFingerprint(eventId: string): string {
   return Buffer.from(hex, 'hex').toString('base64url');
 }
 
-/** The item a planned partial write stores. */
-export function partialItemOf(shardId: string, write: PartialWrite, nowMillis: number): PartialItem {
+/** The entry a planned partial write stores. */
+export function partialEntryOf(write: PartialWrite): PartialEntry {
   const { partial } = write.state;
-  const metrics: PartialItem['metrics'] = {};
+  const metrics: PartialEntry['metrics'] = {};
   for (const [name, m] of Object.entries(partial.metrics)) {
     metrics[name] = { sum: m.sum, min: m.min, max: m.max, bounds: [...m.bounds], counts: [...m.counts] };
   }
   return {
-    ...partialKey(write.window, shardId, write.cellId),
-    kind: 'partial',
     cellId: write.cellId,
     catalog: write.group.catalog,
     type: write.group.type,
     tenantId: write.group.tenantId,
     dimensions: { ...write.group.dimensions },
-    windowStart: windowStartIso(write.window),
-    windowSeconds: write.window.seconds,
-    shardId,
     lastSequence: write.state.lastSequenceNumber,
     count: partial.count,
-    ...(partial.subjects.length > 0 ? { subjects: new Set(partial.subjects) } : {}),
+    ...(partial.subjects.length > 0 ? { subjects: [...partial.subjects] } : {}),
     metrics,
-    updatedAt: new Date(nowMillis).toISOString(),
-  };
-}
-
-/** The fenced partial a stored item holds. */
-export function fencedPartialOf(item: PartialItem): FencedPartial {
-  const metrics: Record<string, MetricSummary> = {};
-  for (const name of Object.keys(item.metrics ?? {}).sort()) {
-    const m = item.metrics[name] as PartialItem['metrics'][string];
-    metrics[name] = { sum: m.sum, min: m.min, max: m.max, bounds: m.bounds, counts: m.counts };
-  }
-  return {
-    lastSequenceNumber: item.lastSequence,
-    partial: { count: item.count, subjects: [...(item.subjects ?? [])].sort(), metrics },
   };
 }
 
 /**
- * The cell partial a stored item holds, as the closer merges it: with the subjects of its sealed
- * chunks that count (numbered below its `sealedSubjects`; others are left from unfinished writes).
+ * The page items that hold `entries` (their JSON, at most `maxBytes` of it per page, in order),
+ * each with the entries it holds and their bytes. `first` and `suffix` name the batch's pages:
+ * `suffix` is new for every write, so a page is never replaced.
  */
-export function cellPartialOf(item: PartialItem, chunks: readonly SubjectsChunkItem[] = []): CellPartial {
-  const window: AggregateWindow = { startMillis: Date.parse(item.windowStart), seconds: item.windowSeconds };
-  const group: AggregateGroup = {
-    catalog: item.catalog,
-    type: item.type,
-    tenantId: item.tenantId,
-    dimensions: item.dimensions ?? {},
+export function pageItemsOf<T extends { entry: PartialEntry }>(
+  window: AggregateWindow,
+  shardId: string,
+  first: string,
+  suffix: string,
+  entries: readonly T[],
+  nowMillis: number,
+  expiresAt: number,
+  maxBytes = PAGE_MAX_BYTES,
+): Array<{ item: PartialPageItem; held: Array<{ value: T; bytes: number }>; bytes: number }> {
+  const pages: Array<{ item: PartialPageItem; held: Array<{ value: T; bytes: number }>; bytes: number }> = [];
+  let texts: string[] = [];
+  let held: Array<{ value: T; bytes: number }> = [];
+  let bytes = 1;
+  const flush = () => {
+    if (held.length === 0) return;
+    const cells = Buffer.from(`[${texts.join(',')}]`, 'utf8');
+    pages.push({
+      item: {
+        ...pageKey(window, shardId, first, `${suffix}.${pages.length}`),
+        kind: 'partials',
+        shardId,
+        windowStart: windowStartIso(window),
+        windowSeconds: window.seconds,
+        count: held.length,
+        cells,
+        writtenAt: new Date(nowMillis).toISOString(),
+        expiresAt,
+      },
+      held,
+      bytes: cells.byteLength,
+    });
+    texts = [];
+    held = [];
+    bytes = 1;
   };
-  const { partial } = fencedPartialOf(item);
-  const counted = chunks.filter((c) => c.cellId === item.cellId && c.n < (item.sealedSubjects ?? 0));
-  if (counted.length === 0) return { cellId: item.cellId, window, group, partial };
+  for (const value of entries) {
+    const text = JSON.stringify(value.entry);
+    const size = Buffer.byteLength(text) + 1;
+    if (held.length > 0 && bytes + size > maxBytes) flush();
+    texts.push(text);
+    held.push({ value, bytes: size - 1 });
+    bytes += size;
+  }
+  flush();
+  return pages;
+}
+
+/** The entries a page holds. Throws on a page that is not a JSON array (a bug, or tampering). */
+export function entriesOf(page: Pick<PartialPageItem, 'cells'>): PartialEntry[] {
+  const entries: unknown = JSON.parse(Buffer.from(page.cells).toString('utf8'));
+  if (!Array.isArray(entries)) throw new TypeError('a partials page does not hold an array');
+  return entries as PartialEntry[];
+}
+
+/**
+ * Each cell's partial over the pages of one (window, shard): the entry with the greatest fence. A
+ * cell's entries are all written by the shard's batches in order, and each counts every event up
+ * to its fence, so the greatest fence is the latest state; a page that a retry wrote again, or a
+ * late put of an older state, loses to it.
+ */
+export function latestEntries(pages: Iterable<Pick<PartialPageItem, 'cells'>>): Map<string, PartialEntry> {
+  const latest = new Map<string, PartialEntry>();
+  for (const page of pages) {
+    for (const entry of entriesOf(page)) {
+      const held = latest.get(entry.cellId);
+      if (!held || isAfter(entry.lastSequence, held.lastSequence)) latest.set(entry.cellId, entry);
+    }
+  }
+  return latest;
+}
+
+/** The fenced partial an entry holds. */
+export function fencedPartialOf(entry: PartialEntry): FencedPartial {
+  const metrics: Record<string, MetricSummary> = {};
+  for (const name of Object.keys(entry.metrics ?? {}).sort()) {
+    const m = entry.metrics[name] as PartialEntry['metrics'][string];
+    metrics[name] = { sum: m.sum, min: m.min, max: m.max, bounds: m.bounds, counts: m.counts };
+  }
+  return {
+    lastSequenceNumber: entry.lastSequence,
+    partial: { count: entry.count, subjects: [...(entry.subjects ?? [])].sort(), metrics },
+  };
+}
+
+/**
+ * The cell partial an entry holds, as the closer merges it: with the subjects of its sealed chunks
+ * that count (numbered below its `sealedSubjects`; others are left from unfinished writes).
+ */
+export function cellPartialOf(
+  window: AggregateWindow,
+  entry: PartialEntry,
+  chunks: readonly SubjectsChunkItem[] = [],
+): CellPartial {
+  const group: AggregateGroup = {
+    catalog: entry.catalog,
+    type: entry.type,
+    tenantId: entry.tenantId,
+    dimensions: entry.dimensions ?? {},
+  };
+  const { partial } = fencedPartialOf(entry);
+  const counted = chunks.filter((c) => c.cellId === entry.cellId && c.n < (entry.sealedSubjects ?? 0));
+  if (counted.length === 0) return { cellId: entry.cellId, window, group, partial };
   const subjects = new Set(partial.subjects);
   for (const chunk of counted) for (const subject of chunk.subjects) subjects.add(subject);
-  return { cellId: item.cellId, window, group, partial: { ...partial, subjects: [...subjects].sort() } };
+  return { cellId: entry.cellId, window, group, partial: { ...partial, subjects: [...subjects].sort() } };
 }
 
 /** The late counter a shard item holds. */

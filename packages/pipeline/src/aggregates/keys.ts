@@ -10,7 +10,7 @@ import { type AggregateWindow, windowKeyOf } from '@residency/core/aggregates';
  * | window | `W#<windowStart ISO>#<seconds>` | `WINDOW` |
  * | shard in window (+ late counter) | `W#<windowStart ISO>#<seconds>` | `SHARD#<shardId>` |
  * | epsilon ledger | `W#<windowStart ISO>#<seconds>` | `LEDGER` |
- * | partial | `W#<windowStart ISO>#<seconds>#<shardId>` | `P#<cellId>` |
+ * | page of partials (one batch's touched cells) | `W#<windowStart ISO>#<seconds>#<shardId>` | `G#<batch's first sequence number, 64 digits>#<write>.<part>` |
  * | sealed subjects of a partial | `W#<windowStart ISO>#<seconds>#<shardId>` | `S#<cellId>#<n, 6 digits>` |
  * | event log (ids of applied events) | `W#<windowStart ISO>#<seconds>#<shardId>` | `E#<first sequence number, 64 digits>#<write>.<part>` |
  */
@@ -19,8 +19,8 @@ export const OPEN_PK = 'OPEN';
 export const WINDOW_SK = 'WINDOW';
 /** Sort key of a window's epsilon ledger entry. */
 export const LEDGER_SK = 'LEDGER';
-/** Sort key prefix of partials. */
-export const PARTIAL_SK_PREFIX = 'P#';
+/** Sort key prefix of pages of partials. */
+export const PAGE_SK_PREFIX = 'G#';
 /** Sort key prefix of sealed subject chunks. */
 export const SUBJECTS_SK_PREFIX = 'S#';
 /** Sort key prefix of event log items. */
@@ -59,9 +59,20 @@ export function partialPk(window: AggregateWindow, shardId: string): string {
   return `${windowPk(window)}#${shardId}`;
 }
 
-/** Key of a partial. */
-export function partialKey(window: AggregateWindow, shardId: string, cellId: string): TableKey {
-  return { pk: partialPk(window, shardId), sk: `${PARTIAL_SK_PREFIX}${cellId}` };
+/**
+ * Key of one page of partials a batch put in a (window, shard): sorted by the batch's first
+ * sequence number (zero-padded, so that the newest sort last).
+ */
+export function pageKey(
+  window: AggregateWindow,
+  shardId: string,
+  firstSequenceNumber: string,
+  part: string,
+): TableKey {
+  return {
+    pk: partialPk(window, shardId),
+    sk: `${PAGE_SK_PREFIX}${firstSequenceNumber.padStart(64, '0')}#${part}`,
+  };
 }
 
 /** Key of a partial's `n`th chunk of sealed subjects. */

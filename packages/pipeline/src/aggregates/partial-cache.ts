@@ -1,13 +1,25 @@
 import type { FencedPartial } from '@residency/core/aggregates';
 import { LRUCache } from 'lru-cache';
-import type { PartialItem } from './items.ts';
+import type { PartialEntry } from './items.ts';
 
-/** A partial as this writer last put it, under the claim it held on the partial's (window, shard). */
-export interface CachedPartial {
-  item: PartialItem;
+/** One cell's partial as this writer last put it (or read it). */
+export interface HeldPartial {
+  entry: PartialEntry;
   fenced: FencedPartial;
-  /** The claim token the shard item carried when this was put. */
+  /** Bytes of the entry's JSON in its page. */
+  bytes: number;
+}
+
+/**
+ * Every partial of one (window, shard), as this writer holds it: complete, so a cell not in
+ * `cells` has no partial yet, and the pages they are in.
+ */
+export interface HeldShard {
+  /** The claim token the shard item carried when these were put. */
   claim: string;
+  cells: Map<string, HeldPartial>;
+  /** The (window, shard)'s page items in the table, by sort key, with their bytes of entries. */
+  pages: Map<string, number>;
 }
 
 /** Default of the bytes a store keeps between batches: 64 MiB. */
@@ -20,33 +32,38 @@ export interface PartialCacheOptions {
 }
 
 /**
- * The partials one writer put, by table key (`pk\nsk`), so that the next batch of the same shard
- * need not read them again. An entry is only as good as its claim: the store uses it when the
- * shard item's `writer` still holds that claim (no other writer claimed the (window, shard) since),
- * and reads the item from the table otherwise. Least recently used entries go first when the
- * bound is reached; an evicted partial is read again, so the bound trades memory for reads.
+ * The partials one writer put, per (window, shard) by the shard item's key text, so that the next
+ * batch of the same shard need not read them again. An entry is only as good as its claim: the
+ * store uses it when the shard item's `writer` still holds that claim (no other writer claimed the
+ * (window, shard) since), and reads the pages from the table otherwise. Least recently used
+ * (window, shard)s go first when the bound is reached; an evicted one is read again, so the bound
+ * trades memory for reads.
  */
 export function createPartialCache(options: PartialCacheOptions = {}) {
-  const entries = new LRUCache<string, CachedPartial>({
+  const entries = new LRUCache<string, HeldShard>({
     maxSize: Math.max(1, Math.floor(options.maxBytes ?? DEFAULT_CACHE_BYTES)),
-    sizeCalculation: (entry) => approximateBytes(entry.item),
+    sizeCalculation: (held) => {
+      let bytes = 1_024 + held.pages.size * 128;
+      for (const cell of held.cells.values()) bytes += approximateBytes(cell.entry);
+      return Math.max(1, bytes);
+    },
   });
   return {
-    /** The entry of `key` if it was put under `claim`; a stale one is dropped. */
-    valid(key: string, claim: string | undefined): CachedPartial | undefined {
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      if (claim !== undefined && entry.claim === claim) return entry;
+    /** The (window, shard) of `key` if it was put under `claim`; a stale one is dropped. */
+    valid(key: string, claim: string | undefined): HeldShard | undefined {
+      const held = entries.get(key);
+      if (!held) return undefined;
+      if (claim !== undefined && held.claim === claim) return held;
       entries.delete(key);
       return undefined;
     },
-    has: (key: string) => entries.has(key),
-    set: (key: string, entry: CachedPartial) => void entries.set(key, entry),
+    /** Keeps (or keeps again, after a change, so that its size is counted anew) a (window, shard). */
+    set: (key: string, held: HeldShard) => void entries.set(key, held),
     delete: (key: string) => void entries.delete(key),
   };
 }
 
-/** What a cached partial holds in memory, roughly: its sets' strings dominate. */
-export function approximateBytes(item: PartialItem): number {
-  return 1_024 + (item.subjects?.size ?? 0) * 96;
+/** What a held partial takes in memory, roughly: its subjects' strings dominate. */
+export function approximateBytes(entry: PartialEntry): number {
+  return 1_024 + (entry.subjects?.length ?? 0) * 96;
 }

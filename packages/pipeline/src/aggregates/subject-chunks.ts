@@ -1,25 +1,25 @@
 import type { FencedPartial, PartialWrite } from '@residency/core/aggregates';
-import { type PartialItem, partialItemOf, type SubjectsChunkItem } from './items.ts';
+import { type PartialEntry, partialEntryOf, type SubjectsChunkItem } from './items.ts';
 import { subjectsChunkKey } from './keys.ts';
 
 /**
  * Bytes of subject tokens a partial keeps before it seals them into chunks, and the most a chunk
- * holds: a third of DynamoDB's 400 KB item, so that the partial and each chunk stay well within
- * it (about 4,000 tokens).
+ * holds: a third of DynamoDB's 400 KB item, so that a page with the partial and each chunk stay
+ * well within it (about 4,000 tokens).
  */
 export const SEAL_SUBJECT_BYTES = 128 * 1024;
 
-/** What one planned write puts: its chunks of sealed subjects (first), then the partial. */
+/** What one planned write puts: its chunks of sealed subjects (first), then the partial's entry. */
 export interface SealedWrite {
   write: PartialWrite;
-  item: PartialItem;
-  /** The partial as the item holds it (no subjects once they are sealed), for the store's copy. */
+  entry: PartialEntry;
+  /** The partial as the entry holds it (no subjects once they are sealed), for the store's copy. */
   fenced: FencedPartial;
   chunks: SubjectsChunkItem[];
 }
 
 /**
- * The items a planned write puts. When the partial's unsealed subjects come to more than
+ * What a planned write puts. When the partial's unsealed subjects come to more than
  * `sealBytes`, all of them go to new chunks, numbered on from the stored partial's
  * `sealedSubjects`, each at most `sealBytes`; the partial then keeps none and counts the chunks.
  * A cell's distinct subjects are therefore not bounded by the item size. Chunk numbers depend only
@@ -29,19 +29,18 @@ export interface SealedWrite {
 export function sealSubjects(
   shardId: string,
   write: PartialWrite,
-  stored: PartialItem | undefined,
-  nowMillis: number,
+  stored: PartialEntry | undefined,
   expiresAt: number,
   sealBytes = SEAL_SUBJECT_BYTES,
 ): SealedWrite {
-  const item = { ...partialItemOf(shardId, write, nowMillis), expiresAt };
+  const entry = partialEntryOf(write);
   const sealed = stored?.sealedSubjects ?? 0;
   const { subjects } = write.state.partial;
   // Most partials are far below the threshold: a character is at most 3 bytes of UTF-8 (a
   // surrogate pair 4 for 2), so a count of characters settles them without measuring.
   const unsealed: SealedWrite = {
     write,
-    item: sealed > 0 ? { ...item, sealedSubjects: sealed } : item,
+    entry: sealed > 0 ? { ...entry, sealedSubjects: sealed } : entry,
     fenced: write.state,
     chunks: [],
   };
@@ -62,7 +61,7 @@ export function sealSubjects(
     }
   }
   if (groups.length <= 1 && bytes <= sealBytes) return unsealed;
-  const { subjects: _kept, ...rest } = item;
+  const { subjects: _kept, ...rest } = entry;
   const chunks = groups.map((group, i) => ({
     ...subjectsChunkKey(write.window, shardId, write.cellId, sealed + i),
     kind: 'subjects' as const,
@@ -73,7 +72,7 @@ export function sealSubjects(
   }));
   return {
     write,
-    item: { ...rest, sealedSubjects: sealed + chunks.length },
+    entry: { ...rest, sealedSubjects: sealed + chunks.length },
     fenced: { ...write.state, partial: { ...write.state.partial, subjects: [] } },
     chunks,
   };

@@ -1,4 +1,5 @@
 export {
+  COMPACT_RATIO,
   createDynamoAggregateStore,
   type DynamoAggregateStoreOptions,
 } from './aggregates/dynamodb-aggregate-store.ts';

@@ -10,6 +10,7 @@ import { type OutboxMessage, OutboxMessageSchema } from '@residency/core';
 import { type AggregateWindow, type Observation, windowOf } from '@residency/core/aggregates';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  COMPACT_RATIO,
   createDynamoAggregateStore,
   createDynamoQuarantine,
   createDynamoWindowStore,
@@ -321,6 +322,56 @@ describe('adapters against the local emulators', () => {
     expect(partials.map((p) => [p.partial.count, p.partial.subjects.length])).toEqual(
       Array.from({ length: 5 }, () => [16, 16]),
     );
+  });
+
+  it('the aggregate store compacts a (window, shard) whose pages outgrow its partials, and nothing is lost', async () => {
+    // Prepare: 30 small batches on the same 4 cells of one (window, shard), so that every batch's
+    // page holds about all of the partials, a fifth cell only the first batch touches (a
+    // compaction must carry it over), and a DynamoDB client that counts the pages deleted
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    let deleted = 0;
+    const counting = {
+      send: (command: { input: unknown }) => {
+        if (command instanceof BatchWriteCommand)
+          deleted += (command.input.RequestItems?.[tableName] ?? []).filter((r) => r.DeleteRequest).length;
+        return env.documentClient.send(command as BatchWriteCommand);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const store = createDynamoAggregateStore({ documentClient: counting, tableName });
+    const window = windowOf(Date.UTC(2026, 4, 9, 9, 0, 10), 60);
+    const batch = (n: number) => [
+      ...Array.from({ length: 8 }, (_, i) =>
+        noteAdded(window, `compact-${i % 4}`, n * 10 + i, n * 10 + i, 90_000 + n * 10 + i),
+      ),
+      ...(n === 0 ? [noteAdded(window, 'compact-rare', 9_999, 9_999, 90_009)] : []),
+    ];
+    const now = { nowMillis: Date.UTC(2026, 4, 9, 9, 1) };
+    const shard = 'shardId-000000000018';
+    const pagesInTable = async () =>
+      (await scanAll<{ pk: string; sk: string }>(env.documentClient, tableName)).filter(
+        (i) => i.pk.endsWith(`#${shard}`) && i.sk.startsWith('G#'),
+      ).length;
+
+    // Act: 30 batches in one environment, then one more after another environment takes the shard
+    const applied: number[] = [];
+    for (let n = 0; n < 30; n++) applied.push((await store.apply(shard, batch(n), now)).applied);
+    const pagesAfter = await pagesInTable();
+    const other = createDynamoAggregateStore({ documentClient: env.documentClient, tableName });
+    const taken = await other.apply(shard, batch(30), now);
+
+    // Assess: older pages were deleted (the pages stay within COMPACT_RATIO + 1 of the partials),
+    // and every event counts once, as the closer and a takeover read them
+    expect(applied).toEqual([9, ...Array.from({ length: 29 }, () => 8)]);
+    expect([taken.applied, taken.takeovers]).toEqual([8, 1]);
+    expect(deleted).toBeGreaterThanOrEqual(20);
+    expect(pagesAfter).toBeLessThanOrEqual(COMPACT_RATIO + 1);
+    const partials = await createDynamoWindowStore({
+      documentClient: env.documentClient,
+      tableName,
+    }).readPartials(window, [shard]);
+    expect(
+      partials.map((p) => [p.group.tenantId, p.partial.count, p.partial.subjects.length]).sort(),
+    ).toEqual([...[0, 1, 2, 3].map((c) => [`compact-${c}`, 62, 62]), ['compact-rare', 1, 1]]);
   });
 
   it('the aggregate store leaves only an oversized partial unwritten, not the cells put in the same call', async () => {

@@ -135,12 +135,11 @@ function whyHotpathSlow(report: LoadtestReport): string {
     // A write unit is 1 KB of item (rounded up per item): the size of what one batch puts.
     const kilobytesPerBatch = aggregates[1].writeUnits / Math.max(1, hotpath.batches);
     parts.push(
-      `the aggregates put each touched cell once per batch of ${fmt(report.workload.batchSize)} (25 to a call), ` +
-        `whole, with its subjects, and the batch's event ids once: about ${fmt(kilobytesPerBatch)} KB per batch; bigger batches ` +
-        '(--batch-size, RESIDENCY_INGEST_BATCH_SIZE) put fewer cells per event. The store keeps what it put in ' +
-        'memory and reads no partial back while it holds its claim on the shard, but every put still sends the ' +
-        "whole partial: BatchWriteItem has no partial update, and Lambda's tumbling-window state (at most 1 MB per " +
-        'shard) could not carry the partials instead',
+      `the aggregates put each touched cell once per batch of ${fmt(report.workload.batchSize)}, whole, with its ` +
+        `subjects, as JSON on a few pages of up to 320 KB (one BatchWriteItem), and the batch's event ids once: about ` +
+        `${fmt(kilobytesPerBatch)} KB per batch; bigger batches (--batch-size, RESIDENCY_INGEST_BATCH_SIZE) put fewer ` +
+        'cells per event. What is left of the aggregates is our own planning and serializing, and the SDK and HTTP ' +
+        'work of the remaining calls',
     );
   }
   if (wall > cpu * 1.15)

@@ -446,7 +446,7 @@ interface PageEntry {
  * closer read, stay within this many times the partials (plus a batch), for about
  * 1 / (this - 1) more bytes written.
  */
-export const COMPACT_RATIO = 4;
+export const COMPACT_RATIO = 8;
 
 // Every partial of a (window, shard) from its pages: each cell's entry with the greatest fence.
 async function loadState(

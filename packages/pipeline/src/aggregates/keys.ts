@@ -69,10 +69,7 @@ export function pageKey(
   firstSequenceNumber: string,
   part: string,
 ): TableKey {
-  return {
-    pk: partialPk(window, shardId),
-    sk: `${PAGE_SK_PREFIX}${firstSequenceNumber.padStart(64, '0')}#${part}`,
-  };
+  return batchWriteKey(PAGE_SK_PREFIX, window, shardId, firstSequenceNumber, part);
 }
 
 /** Key of a partial's `n`th chunk of sealed subjects. */
@@ -98,10 +95,19 @@ export function eventLogKey(
   firstSequenceNumber: string,
   part: string,
 ): TableKey {
-  return {
-    pk: partialPk(window, shardId),
-    sk: `${EVENT_LOG_SK_PREFIX}${firstSequenceNumber.padStart(64, '0')}#${part}`,
-  };
+  return batchWriteKey(EVENT_LOG_SK_PREFIX, window, shardId, firstSequenceNumber, part);
+}
+
+// An item one batch writes in a (window, shard) partition, never replaced: `<prefix><first
+// sequence number, 64 digits>#<part>`.
+function batchWriteKey(
+  prefix: string,
+  window: AggregateWindow,
+  shardId: string,
+  firstSequenceNumber: string,
+  part: string,
+): TableKey {
+  return { pk: partialPk(window, shardId), sk: `${prefix}${firstSequenceNumber.padStart(64, '0')}#${part}` };
 }
 
 /** Key of a window's entry in the open-window index. */

@@ -26,12 +26,13 @@ import {
   fencedPartialOf,
   latestEntries,
   type PartialEntry,
+  type PartialPageItem,
   pageItemsOf,
   type ShardItem,
   type WindowItem,
 } from './items.ts';
-import { partialPk, shardItemKey, windowItemKey } from './keys.ts';
-import { readPageItems } from './pages.ts';
+import { PAGE_SK_PREFIX, partialPk, shardItemKey, windowItemKey } from './keys.ts';
+import { readShardItems } from './pages.ts';
 import {
   createPartialCache,
   DEFAULT_CACHE_BYTES,
@@ -458,7 +459,7 @@ async function loadState(
   window: AggregateWindow,
   shardId: string,
 ): Promise<PartialState> {
-  const items = await readPageItems(client, tableName, window, shardId);
+  const items = await readShardItems<PartialPageItem>(client, tableName, window, shardId, PAGE_SK_PREFIX);
   const cells = new Map<string, HeldPartial>();
   for (const [cellId, entry] of latestEntries(items)) {
     cells.set(cellId, { entry, fenced: fencedPartialOf(entry), bytes: JSON.stringify(entry).length });

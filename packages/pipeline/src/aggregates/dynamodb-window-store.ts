@@ -14,6 +14,7 @@ import {
   cellPartialOf,
   type LedgerItem,
   latestEntries,
+  type PartialPageItem,
   type ShardItem,
   type SubjectsChunkItem,
   type WindowItem,
@@ -23,15 +24,15 @@ import {
   ledgerKey,
   OPEN_PK,
   openKey,
+  PAGE_SK_PREFIX,
   parseWindowKey,
-  partialPk,
   SHARD_SK_PREFIX,
   SUBJECTS_SK_PREFIX,
   WINDOW_SK,
   windowItemKey,
   windowPk,
 } from './keys.ts';
-import { readPageItems } from './pages.ts';
+import { readShardItems } from './pages.ts';
 
 /** Options of {@link createDynamoWindowStore}. */
 export interface DynamoWindowStoreOptions {
@@ -78,16 +79,11 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
     },
 
     async readPartials(window, shardIds): Promise<CellPartial[]> {
-      const byPrefix = <T>(shardId: string, prefix: string) =>
-        queryTable<T>({
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': partialPk(window, shardId), ':prefix': prefix },
-        });
       const perShard = await Promise.all(
         shardIds.map(async (shardId) => {
           const [pages, chunks] = await Promise.all([
-            readPageItems(client, tableName, window, shardId),
-            byPrefix<SubjectsChunkItem>(shardId, SUBJECTS_SK_PREFIX),
+            readShardItems<PartialPageItem>(client, tableName, window, shardId, PAGE_SK_PREFIX),
+            readShardItems<SubjectsChunkItem>(client, tableName, window, shardId, SUBJECTS_SK_PREFIX),
           ]);
           const chunksOf = new Map<string, SubjectsChunkItem[]>();
           for (const chunk of chunks) {

@@ -462,7 +462,11 @@ async function loadState(
   const items = await readShardItems<PartialPageItem>(client, tableName, window, shardId, PAGE_SK_PREFIX);
   const cells = new Map<string, HeldPartial>();
   for (const [cellId, entry] of latestEntries(items)) {
-    cells.set(cellId, { entry, fenced: fencedPartialOf(entry), bytes: JSON.stringify(entry).length });
+    cells.set(cellId, {
+      entry,
+      fenced: fencedPartialOf(entry),
+      bytes: Buffer.byteLength(JSON.stringify(entry)),
+    });
   }
   return { cells, pages: new Map(items.map((item) => [item.sk, item.cells.byteLength])) };
 }

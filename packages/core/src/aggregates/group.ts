@@ -15,11 +15,46 @@ export function groupKeyOf(group: AggregateGroup): string {
   // Groups are immutable; the ingest asks for the key of each event's group more than once.
   let key = keyByGroup.get(group);
   if (key === undefined) {
-    const dims = Object.entries(group.dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    key = JSON.stringify([group.catalog, group.type, group.tenantId, dims]);
+    const names = Object.keys(group.dimensions);
+    if (!isSorted(names)) names.sort();
+    key = groupKeyFrom(group, names);
     keyByGroup.set(group, key);
   }
   return key;
+}
+
+/**
+ * Builds `group` with its key already known: `names` are its dimension names, sorted (an
+ * aggregate spec's, sorted once). The key is the one {@link groupKeyOf} would build, without its
+ * sort and its nested JSON: the ingest builds a group for every event.
+ */
+export function keyedGroup(
+  catalog: string,
+  type: string,
+  tenantId: string,
+  dimensions: Readonly<Record<string, string>>,
+  names: readonly string[],
+): AggregateGroup {
+  const group: AggregateGroup = { catalog, type, tenantId, dimensions };
+  keyByGroup.set(group, groupKeyFrom(group, names));
+  return group;
+}
+
+// `JSON.stringify([catalog, type, tenantId, [[name, value], ...]])`, by hand: the names are sorted
+// and only those present in `dimensions` are taken.
+function groupKeyFrom(group: AggregateGroup, names: readonly string[]): string {
+  let dims = '';
+  for (const name of names) {
+    const value = group.dimensions[name];
+    if (value === undefined) continue;
+    dims += `${dims === '' ? '' : ','}[${JSON.stringify(name)},${JSON.stringify(value)}]`;
+  }
+  return `[${JSON.stringify(group.catalog)},${JSON.stringify(group.type)},${JSON.stringify(group.tenantId)},[${dims}]]`;
+}
+
+function isSorted(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) if ((names[i - 1] as string) >= (names[i] as string)) return false;
+  return true;
 }
 
 const keyByGroup = new WeakMap<AggregateGroup, string>();

@@ -1,5 +1,5 @@
 import type { OutboundRecord } from '../model/outbound.ts';
-import type { AggregateGroup } from './group.ts';
+import { type AggregateGroup, keyedGroup } from './group.ts';
 import type { AggregateSpec } from './spec.ts';
 import { type AggregateWindow, windowOf } from './window.ts';
 
@@ -38,6 +38,17 @@ export interface ObservationInput {
   windowSeconds: number;
 }
 
+const sortedDimensions = new WeakMap<AggregateSpec, readonly string[]>();
+
+function sortedDimensionsOf(spec: AggregateSpec): readonly string[] {
+  let names = sortedDimensions.get(spec);
+  if (names === undefined) {
+    names = [...spec.dimensions].sort();
+    sortedDimensions.set(spec, names);
+  }
+  return names;
+}
+
 /**
  * The observation of one event: its window, group and metric values. Dimensions come from the
  * outbound record, so a cell can only ever be keyed by values that are allowed to leave.
@@ -61,7 +72,7 @@ export function observationOf(spec: AggregateSpec, input: ObservationInput): Obs
     sequenceNumber: input.sequenceNumber,
     eventId: record.recordId,
     window: windowOf(input.occurredAtMillis, input.windowSeconds),
-    group: { catalog: record.catalog, type: record.type, tenantId: record.tenantId, dimensions },
+    group: keyedGroup(record.catalog, record.type, record.tenantId, dimensions, sortedDimensionsOf(spec)),
     ...(record.subject ? { subject: record.subject } : {}),
     metrics,
   };

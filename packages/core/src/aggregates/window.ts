@@ -43,8 +43,16 @@ const startIsoByMillis = new Map<number, string>();
 
 /** A stable string key of a window: `<start ISO>#<seconds>`; sorts by start for one length. */
 export function windowKeyOf(window: AggregateWindow): string {
-  return `${windowStartIso(window)}#${window.seconds}`;
+  const known = keyByStartMillis.get(window.startMillis);
+  if (known !== undefined && known.seconds === window.seconds) return known.key;
+  const key = `${windowStartIso(window)}#${window.seconds}`;
+  // Asked for several times per event: keep the last key of each start (one length in practice).
+  if (keyByStartMillis.size >= 4_096) keyByStartMillis.clear();
+  keyByStartMillis.set(window.startMillis, { seconds: window.seconds, key });
+  return key;
 }
+
+const keyByStartMillis = new Map<number, { seconds: number; key: string }>();
 
 /**
  * True when events of `window` are late at `nowMillis`: its end plus the allowed lateness has

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   AggregateConfigurationError,
   aggregateSpecOf,
   aggregateSpecsOf,
+  groupKeyOf,
   isPastLateness,
   observationOf,
   windowKeyOf,
@@ -100,6 +102,77 @@ describe('observationOf', () => {
       subject: 'pat_00000000000000000000000001',
       metrics: { waitDays: { value: 4, bounds: [0, 1, 2, 3, 7, 14, 30, 60, 90] } },
     });
+  });
+});
+
+describe('groupKeyOf', () => {
+  // The key is JSON of [catalog, type, tenant, [[name, value], ...] sorted by name]: the ingest
+  // builds it by hand for every event, so it must stay exactly this, for any names and values.
+  const canonical = (group: {
+    catalog: string;
+    type: string;
+    tenantId: string;
+    dimensions: Record<string, string>;
+  }) =>
+    JSON.stringify([
+      group.catalog,
+      group.type,
+      group.tenantId,
+      Object.entries(group.dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ]);
+
+  it('is the canonical JSON of the group, whatever the order and content of its dimensions', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.string(),
+        fc.dictionary(fc.string({ minLength: 1 }), fc.string({ unit: 'binary' })),
+        (catalog, type, tenantId, dimensions) => {
+          const reversed = Object.fromEntries(Object.entries(dimensions).reverse());
+          const group = { catalog, type, tenantId, dimensions };
+          expect(groupKeyOf(group)).toBe(canonical(group));
+          expect(groupKeyOf({ ...group, dimensions: reversed })).toBe(canonical(group));
+        },
+      ),
+    );
+  });
+
+  it('is the same for the group of an observation, which the ingest keys as it builds it', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...aggregateSpecsOf(clinicbook).values()),
+        fc.string(),
+        fc.array(fc.string({ unit: 'binary' }), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+        (spec, tenantId, values, present) => {
+          const attributes: Record<string, string> = {};
+          spec.dimensions.forEach((name, i) => {
+            if (present[i % 3]) attributes[name] = values[i % 3] as string;
+          });
+          const observation = observationOf(spec, {
+            record: {
+              schema: 'residency.outbound.v1',
+              recordId: '7d1f3c1e-8a51-4d7e-9a7a-0f1b2c3d4e5f',
+              catalog: spec.catalog,
+              type: spec.type,
+              schemaVersion: 1,
+              tenantId,
+              occurredHour: '2026-03-01T10:00Z',
+              tokens: {},
+              attributes,
+            },
+            occurredAtMillis: Date.parse('2026-03-01T10:00:42Z'),
+            sequenceNumber: '1',
+            windowSeconds: 60,
+          });
+          expect(groupKeyOf(observation.group)).toBe(canonical(observation.group));
+          expect(Object.keys(observation.group.dimensions).length).toBe(
+            spec.dimensions.filter((_, i) => present[i % 3]).length,
+          );
+        },
+      ),
+    );
   });
 });
 

@@ -1,10 +1,12 @@
 import {
   type Clock,
   type CompiledCatalog,
+  type OutboundRecord,
   type TokenMap,
   type TokenPort,
   tokenRequestsFor,
   toOutbound,
+  type ValidatedEvent,
   type ValidateOptions,
 } from '@residency/core';
 import { aggregateSpecOf, type Observation, observationOf } from '@residency/core/aggregates';
@@ -102,43 +104,46 @@ export async function processBatch(
     }
   }
 
-  const forwarded: Array<{ index: number; observation: () => Observation }> = [];
+  const forwarded: Forwarded[] = [];
   if (tokens) {
     const before = lowestFailure();
-    const sendable = valid.filter((v) => v.index < before);
-    // toOutbound throws only on a bug (a token the port did not return): let it fail the invocation.
-    const outbound = sendable.map((v) => ({ ...v, record: toOutbound(v.event, tokens) }));
-    const entries: OutboxEntry[] = outbound.map(({ record }) => ({
-      partitionKey: record.subject ?? record.recordId,
-      message: { kind: 'record', record },
-    }));
+    const outbound: Forwarded[] = [];
+    const entries: OutboxEntry[] = [];
+    for (const { index, event } of valid) {
+      if (index >= before) {
+        fail(index, 'deferred');
+        continue;
+      }
+      // toOutbound throws only on a bug (a token the port did not return): let it fail the invocation.
+      const record = toOutbound(event, tokens);
+      outbound.push({ index, event, record });
+      entries.push({ partitionKey: record.subject ?? record.recordId, message: { kind: 'record', record } });
+    }
     const results = await deps.outbox.send(entries).catch((error: unknown) => {
       deps.logger.warn('outbox write failed; the batch will be retried', describeError(error));
       return entries.map(() => ({ ok: false as const, errorCode: 'Exception' }));
     });
-    outbound.forEach(({ index, event, record }, i) => {
+    for (let i = 0; i < outbound.length; i++) {
+      const sent = outbound[i] as Forwarded;
       if (!results[i]?.ok) {
-        fail(index, 'outbox');
-        return;
+        fail(sent.index, 'outbox');
+        continue;
       }
-      outcomes[index] = { kind: 'forwarded', eventType: event.def.type };
-      forwarded.push({
-        index,
-        observation: () =>
-          observationOf(aggregateSpecOf(event.def), {
-            record,
-            occurredAtMillis: event.occurredAtMillis,
-            sequenceNumber: positions[index]?.sequenceNumber ?? '',
-            windowSeconds: deps.windowSeconds,
-          }),
-      });
-    });
-    for (const { index } of valid.filter((v) => v.index >= before)) fail(index, 'deferred');
+      outcomes[sent.index] = { kind: 'forwarded', eventType: sent.event.def.type };
+      forwarded.push(sent);
+    }
   }
 
   await applyAggregates(forwarded, positions, lowestFailure(), fail, summary, deps);
   summary.outcomes = outcomes.map((o) => o ?? { kind: 'retryable', stage: 'deferred' });
   return summary;
+}
+
+/** A record the outbox took: its observation is built only if the aggregates get to it. */
+interface Forwarded {
+  index: number;
+  event: ValidatedEvent;
+  record: OutboundRecord;
 }
 
 async function quarantineMalformed(
@@ -186,7 +191,7 @@ async function quarantineMalformed(
 }
 
 async function applyAggregates(
-  forwarded: ReadonlyArray<{ index: number; observation: () => Observation }>,
+  forwarded: readonly Forwarded[],
   positions: readonly RecordPosition[],
   before: number,
   fail: (index: number, stage: 'aggregate') => void,
@@ -194,12 +199,24 @@ async function applyAggregates(
   deps: BatchDependencies,
 ): Promise<void> {
   const byShard = new Map<string, Array<{ index: number; observation: Observation }>>();
-  for (const item of forwarded) {
-    if (item.index >= before) continue;
-    const shardId = positions[item.index]?.shardId ?? '';
-    const list = byShard.get(shardId) ?? [];
-    list.push({ index: item.index, observation: item.observation() });
-    byShard.set(shardId, list);
+  for (const { index, event, record } of forwarded) {
+    if (index >= before) continue;
+    const position = positions[index];
+    const shardId = position?.shardId ?? '';
+    let list = byShard.get(shardId);
+    if (list === undefined) {
+      list = [];
+      byShard.set(shardId, list);
+    }
+    list.push({
+      index,
+      observation: observationOf(aggregateSpecOf(event.def), {
+        record,
+        occurredAtMillis: event.occurredAtMillis,
+        sequenceNumber: position?.sequenceNumber ?? '',
+        windowSeconds: deps.windowSeconds,
+      }),
+    });
   }
   for (const [shardId, items] of byShard) {
     const indexBySequence = new Map(items.map((i) => [i.observation.sequenceNumber, i.index]));

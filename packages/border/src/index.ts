@@ -23,7 +23,9 @@ export { createForwarderFromEnv, type ForwarderFromEnv } from './forwarder/creat
 export {
   decodeKinesisEvent,
   KinesisEnvelopeSchema,
+  type StreamMessage,
   type StreamRecord,
+  streamMessagesOf,
 } from './forwarder/kinesis-envelope.ts';
 export {
   createInMemoryMetrics,

@@ -49,6 +49,7 @@ export {
   ErasureNoticeSchema,
   type OutboxMessage,
   OutboxMessageSchema,
+  outboxMessagesOf,
 } from './model/outbox.ts';
 export { type CountryResolverOptions, createCountryResolver } from './model/tenants.ts';
 export {

@@ -8,6 +8,9 @@ const usage = {
   vaultWriteUnits: 0.4,
   kmsRequests: 0,
   outboxPutUnits: 1,
+  // One outbox record per event of 400 bytes (unpacked).
+  outboxRecords: 1,
+  outboxBytes: 400,
 };
 const inputs = {
   rates: [1000, 10_000],
@@ -30,6 +33,15 @@ describe('planCapacity', () => {
     expect(high?.shards).toEqual({ events: 10, outbox: 10 });
     expect(high?.lambda.concurrency).toBe(10);
     expect(high?.lambda.utilization).toBeCloseTo(1000 / 60_000, 3);
+  });
+
+  it('sizes the outbox by its bytes when it packs many events into one record', () => {
+    // 40 events per record of ~28 KB: 700 bytes an event. A shard takes 1 MiB/s: 1,497 events/s.
+    const packed = { ...usage, outboxRecords: 1 / 40, outboxBytes: 700 };
+    const [low, high] = planCapacity({ ...inputs, steady: packed });
+    expect(low?.shards).toEqual({ events: 1, outbox: 1 });
+    expect(high?.shards).toEqual({ events: 10, outbox: Math.ceil(10_000 / ((1024 * 1024) / 700)) });
+    expect(high?.shards.outbox).toBe(7);
   });
 
   it('adds shards when one instance cannot keep up with a full shard', () => {

@@ -20,7 +20,6 @@ describe('costPerMillionEvents', () => {
         lambdaBilledMillis: 0,
         lambdaMemoryMb: 1024,
         meanRecordBytes: 450,
-        streams: 2,
       },
       prices,
     );
@@ -39,23 +38,36 @@ describe('costPerMillionEvents', () => {
     expect(line(estimate, 'Kinesis PUT payload units')?.unitsPerMillionEvents).toBe(1_000_000);
   });
 
-  it('charges full shards: a million 450-byte events need 1e6 / (1000 × 3600) shard-hours per stream', () => {
-    const estimate = costPerMillionEvents(
-      {
-        events: 1,
-        units: noUnits(),
-        inputPutPayloadUnits: 0,
-        lambdaInvocations: 0,
-        lambdaBilledMillis: 0,
-        lambdaMemoryMb: 1024,
-        meanRecordBytes: 450,
-        streams: 2,
-      },
-      prices,
+  it('charges full shards: the input stream by its records, the outbox by what it measured', () => {
+    const estimate = (units: ReturnType<typeof noUnits>) =>
+      costPerMillionEvents(
+        {
+          events: 1000,
+          units,
+          inputPutPayloadUnits: 0,
+          lambdaInvocations: 0,
+          lambdaBilledMillis: 0,
+          lambdaMemoryMb: 1024,
+          meanRecordBytes: 450,
+        },
+        prices,
+      );
+    // One 450-byte outbox record per event: 1,000 events/s a shard on each stream.
+    const unpacked = line(
+      estimate({ ...noUnits(), kinesisRecords: 1000, kinesisBytes: 450_000 }),
+      'Kinesis shard-hours (full shards)',
     );
-    const shardHours = line(estimate, 'Kinesis shard-hours (full shards)');
-    expect(shardHours?.unitsPerMillionEvents).toBeCloseTo((2 * 1e6) / 3.6e6, 3);
-    expect(shardHours?.usdPerMillionEvents).toBeCloseTo(((2 * 1e6) / 3.6e6) * prices.kinesis.shardHourUsd, 6);
+    expect(unpacked?.unitsPerMillionEvents).toBeCloseTo((2 * 1e6) / 3.6e6, 3);
+    expect(unpacked?.usdPerMillionEvents).toBeCloseTo(((2 * 1e6) / 3.6e6) * prices.kinesis.shardHourUsd, 6);
+    // 1,000 events packed into 25 records of 28 KB: 700 bytes an event fill a shard at 1,498 events/s.
+    const packed = line(
+      estimate({ ...noUnits(), kinesisRecords: 25, kinesisBytes: 700_000 }),
+      'Kinesis shard-hours (full shards)',
+    );
+    expect(packed?.unitsPerMillionEvents).toBeCloseTo(1e6 / 3.6e6 + 1e6 / (((1024 * 1024) / 700) * 3600), 3);
+    // Nothing put: the input stream alone.
+    const none = line(estimate(noUnits()), 'Kinesis shard-hours (full shards)');
+    expect(none?.unitsPerMillionEvents).toBeCloseTo(1e6 / 3.6e6, 3);
   });
 
   it('prices Lambda GB-seconds from the billed time and memory', () => {
@@ -68,14 +80,17 @@ describe('costPerMillionEvents', () => {
         lambdaBilledMillis: 2000,
         lambdaMemoryMb: 2048,
         meanRecordBytes: 450,
-        streams: 0,
       },
       prices,
     );
     // 2 s per 100k events → 20 s per million × 2 GB = 40 GB-s.
     expect(line(estimate, 'Lambda GB-seconds')?.unitsPerMillionEvents).toBe(40);
     expect(line(estimate, 'Lambda requests')?.unitsPerMillionEvents).toBe(400);
-    expect(estimate.usdPerMillionEvents).toBeCloseTo(40 * prices.lambda.gbSecondUsd + 400 * 0.2e-6, 6);
+    const shards = line(estimate, 'Kinesis shard-hours (full shards)')?.usdPerMillionEvents ?? 0;
+    expect(estimate.usdPerMillionEvents - shards).toBeCloseTo(
+      40 * prices.lambda.gbSecondUsd + 400 * 0.2e-6,
+      6,
+    );
   });
 
   it('has dated, sourced price tables and refuses a region it does not know', () => {

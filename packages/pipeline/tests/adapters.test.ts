@@ -1,4 +1,10 @@
-import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  type KinesisClient,
+  PutRecordsCommand,
+  type PutRecordsCommandOutput,
+  waitUntilStreamExists,
+} from '@aws-sdk/client-kinesis';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -6,8 +12,13 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, createCallCounter } from '@residency/aws';
-import { type OutboxMessage, OutboxMessageSchema } from '@residency/core';
-import { type AggregateWindow, type Observation, windowOf } from '@residency/core/aggregates';
+import { type OutboxMessage, OutboxMessageSchema, outboxMessagesOf } from '@residency/core';
+import {
+  type AggregateWindow,
+  compareSequenceNumbers,
+  type Observation,
+  windowOf,
+} from '@residency/core/aggregates';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   COMPACT_RATIO,
@@ -90,10 +101,10 @@ describe('adapters against the local emulators', () => {
   });
 
   it('the Kinesis outbox retries only the entries Kinesis rejected, until each is in the stream once', async () => {
-    // Prepare
+    // Prepare: one message per record, so that each entry is a record Kinesis can reject alone.
     const streamName = env.stack.endpointsFile.streams.outbox ?? '';
     const kinesis = throttling(env.clients.kinesis, (call, i) => call <= 2 && i % 3 === call - 1);
-    const outbox = createKinesisOutbox({ kinesis, streamName, retryEnvironment: noWait });
+    const outbox = createKinesisOutbox({ kinesis, streamName, maxRecordBytes: 1, retryEnvironment: noWait });
     const entries = Array.from({ length: 10 }, (_, i) => ({ partitionKey: `k${i}`, message: erasure(i) }));
 
     // Act
@@ -116,6 +127,7 @@ describe('adapters against the local emulators', () => {
     const outbox = createKinesisOutbox({
       kinesis,
       streamName,
+      maxRecordBytes: 1,
       retry: { maxAttempts: 3 },
       retryEnvironment: noWait,
     });
@@ -125,6 +137,50 @@ describe('adapters against the local emulators', () => {
     ]);
     expect(results[0]).toEqual({ ok: false, errorCode: 'ProvisionedThroughputExceededException' });
     expect(results[1]?.ok).toBe(true);
+  });
+
+  it('the Kinesis outbox packs messages into records in order, and sends a rejected record again whole', async () => {
+    // Prepare: a stream of its own, so that only these records are read back.
+    const streamName = 'outbox-packing';
+    await env.clients.kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: 1 }));
+    await waitUntilStreamExists({ client: env.clients.kinesis, maxWaitTime: 30 }, { StreamName: streamName });
+    const kinesis = throttling(env.clients.kinesis, (call, i) => call === 1 && i === 1);
+    const maxRecordBytes = 1_000;
+    const outbox = createKinesisOutbox({ kinesis, streamName, maxRecordBytes, retryEnvironment: noWait });
+    const entries = Array.from({ length: 40 }, (_, i) => ({
+      partitionKey: `k${i}`,
+      message: erasure(200 + i),
+    }));
+    const big = erasure(300);
+    if (big.kind === 'erasure')
+      big.erasure.tokens = Array.from({ length: 40 }, () => 'pat_0123456789ABCDEFGHJKMNPQRS');
+    entries.splice(20, 0, { partitionKey: 'big', message: big });
+
+    // Act
+    const results = await outbox.send(entries);
+
+    // Assess: every message once, in order, in records of at most maxRecordBytes (the big one alone)
+    expect(results.every((r) => r.ok)).toBe(true);
+    const records = await readStream(env.clients.kinesis, streamName);
+    const lines = records.map((data) => outboxMessagesOf(data).map((m) => Buffer.from(m).toString('utf8')));
+    const sent = entries.map((e) => JSON.stringify(e.message));
+    const inOrder = [...lines].sort((a, b) => sent.indexOf(a[0] ?? '') - sent.indexOf(b[0] ?? ''));
+    expect(inOrder.flat()).toEqual(sent);
+    expect(records.length).toBeLessThan(entries.length / 4);
+    const alone = lines.findIndex((record) =>
+      record.some((line) => line.includes('"00000000-0000-4000-8000-000000000300"')),
+    );
+    expect(lines[alone]).toHaveLength(1);
+    for (const [i, data] of records.entries())
+      if (i !== alone) expect(data.byteLength).toBeLessThanOrEqual(maxRecordBytes);
+    // The messages of one record share its result; the record rejected once was put again after the others.
+    const sequences = results.map((r) => (r.ok ? r.sequenceNumber : ''));
+    expect(new Set(sequences).size).toBe(records.length);
+    expect(sequences[0]).toBe(sequences[1]);
+    const second = lines[0]?.length ?? 0;
+    expect(
+      compareSequenceNumbers(sequences[second] as string, sequences[sequences.length - 1] as string),
+    ).toBe(1);
   });
 
   it('the quarantine overwrites a redelivered record in place and keeps issues without values', async () => {

@@ -35,7 +35,7 @@ import {
   captureOutput,
   type OutputCapture,
   putPayloads,
-  readStream,
+  readOutboxMessages,
   scanAll,
   startTestStack,
   type TestStack,
@@ -300,7 +300,7 @@ describe('pipeline end to end through the local runtime', () => {
     expect(flakyClients.injected()).toBeGreaterThan(0);
     expect(stats.batchesDiscarded).toBe(0);
     expect(onFailure.records).toEqual([]);
-    const messages = (await readStream(env.clients.kinesis, names.outbox)).map((data) =>
+    const messages = (await readOutboxMessages(env.clients.kinesis, names.outbox)).map((data) =>
       OutboxMessageSchema.parse(JSON.parse(Buffer.from(data).toString('utf8'))),
     );
     const records = messages.flatMap((m) => (m.kind === 'record' ? [m.record] : []));
@@ -394,7 +394,7 @@ describe('pipeline end to end through the local runtime', () => {
     expect(first.windows.map((w) => w.outcome)).toEqual(['released', 'released']);
     expect(first.suppressedCells).toBeGreaterThan(0);
     expect(second.windows).toEqual([]);
-    const aggregates = (await readStream(env.clients.kinesis, names.outbox))
+    const aggregates = (await readOutboxMessages(env.clients.kinesis, names.outbox))
       .map((data) => OutboxMessageSchema.parse(JSON.parse(Buffer.from(data).toString('utf8'))))
       .flatMap((m) => (m.kind === 'aggregate' ? [m.aggregate] : []));
     expect(aggregates).toHaveLength(first.releasedCells);
@@ -408,7 +408,7 @@ describe('pipeline end to end through the local runtime', () => {
   it('writes no identifier, sensitive value or token to any log line or metric', async () => {
     // Prepare: everything the run printed, and every value that must not be in it
     const text = output.text();
-    const records = (await readStream(env.clients.kinesis, names.outbox))
+    const records = (await readOutboxMessages(env.clients.kinesis, names.outbox))
       .map((data) => OutboxMessageSchema.parse(JSON.parse(Buffer.from(data).toString('utf8'))))
       .flatMap((m) => (m.kind === 'record' ? [m.record] : [])) as OutboundRecord[];
     const tokens = new Set(

@@ -18,7 +18,13 @@ import {
 } from '../src/index.ts';
 import { booked } from './support/events.ts';
 import { kinesisEvent } from './support/kinesis-events.ts';
-import { captureOutput, readStream, startTestStack, type TestStack } from './support/stack.ts';
+import {
+  captureOutput,
+  readOutboxMessages,
+  readStream,
+  startTestStack,
+  type TestStack,
+} from './support/stack.ts';
 
 const context = () =>
   createLambdaContext({
@@ -114,7 +120,7 @@ describe('cold-start residency checks', () => {
     } finally {
       output.restore();
     }
-    const outbox = await readStream(stack.clients.kinesis, env.OUTBOX_STREAM_NAME ?? '');
+    const outbox = await readOutboxMessages(stack.clients.kinesis, env.OUTBOX_STREAM_NAME ?? '');
     expect(outbox).toHaveLength(2);
     expect(output.text()).toContain('"service":"residency-ingest"');
   });

@@ -13,10 +13,11 @@ export interface OutboxContents {
   notStrict: string[];
 }
 
-/** Reads the whole outbox stream. */
+/** Reads the whole outbox stream: every message of every record (the outbox packs several in a record). */
 export async function readOutbox(kinesis: KinesisClient, streamName: string): Promise<OutboxContents> {
   const contents: OutboxContents = { records: [], aggregates: [], messages: 0, notStrict: [] };
-  for (const { data } of await testing.readStreamRecords(kinesis, streamName)) {
+  const records = await testing.readStreamRecords(kinesis, streamName);
+  for (const data of records.flatMap((record) => core.outboxMessagesOf(record.data))) {
     const message = core.OutboxMessageSchema.parse(JSON.parse(Buffer.from(data).toString('utf8')));
     contents.messages += 1;
     if (message.kind === 'record') {

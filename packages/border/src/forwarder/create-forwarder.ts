@@ -10,7 +10,7 @@ import { INGEST_PATH } from '../protocol/ingest-response.ts';
 import type { RetryOptions } from '../retry/with-retry.ts';
 import type { EgressTransport } from '../transport/egress-transport.ts';
 import type { BatchSealer } from './batch-sealer.ts';
-import { decodeKinesisEvent, type StreamRecord } from './kinesis-envelope.ts';
+import { decodeKinesisEvent, type StreamMessage, streamMessagesOf } from './kinesis-envelope.ts';
 import { type ForwarderLogger, type ForwarderMetrics, silentLogger } from './observability.ts';
 import { type BatchOutcome, sendBatch } from './send-batch.ts';
 
@@ -45,13 +45,16 @@ export interface ForwarderOptions extends ChunkOptions {
   retry?: Omit<RetryOptions, 'deadlineMillis' | 'clock'>;
 }
 
-/** What one invocation did. */
+/**
+ * What one invocation did. `forwarded` and `quarantined` count outbox messages (a stream record
+ * carries one or more); `failed` counts stream records.
+ */
 export interface ForwardReport {
-  /** Records the control plane acknowledged (stored or already had). */
+  /** Messages the control plane acknowledged (stored or already had). */
   forwarded: number;
-  /** Records blocked into the quarantine (guard, or refused by the control plane for content). */
+  /** Messages blocked into the quarantine (guard, or refused by the control plane for content). */
   quarantined: number;
-  /** Records reported back as batch item failures: they stay in the stream and come again. */
+  /** Stream records reported back as batch item failures: they stay in the stream and come again. */
   failed: number;
   batches: BatchOutcome[];
   /** The Lambda answer (ReportBatchItemFailures). */
@@ -69,14 +72,16 @@ export interface Forwarder {
   process(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<ForwardReport>;
 }
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /**
- * Creates the forwarder. Per invocation: every record passes the egress guard or goes to the
- * quarantine; the rest is cut into batches (runs of one kind, by count and bytes) with
- * content-derived ids, signed and sent with retries until the deadline. A batch that cannot be
- * delivered is reported, with every record after it, as batch item failures: the records wait in
- * the stream, in region. Nothing is dropped.
+ * Creates the forwarder. Per invocation: every message of every record (the outbox packs one or
+ * more in a record) passes the egress guard or goes to the quarantine; the rest is cut into batches
+ * (runs of one kind, by count and bytes) with content-derived ids, signed and sent with retries
+ * until the deadline. A batch that cannot be delivered is reported, with every record after it, as
+ * batch item failures: the records wait in the stream, in region. Nothing is dropped. A record
+ * whose messages were partly delivered comes again whole: the control plane dedupes what it
+ * already has, and the quarantine overwrites what it already holds.
  *
  * @example
  * const forwarder = createForwarder({ transport, origin, sealer, egressLog, quarantine });
@@ -108,16 +113,17 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       ? started + context.getRemainingTimeInMillis() - marginMillis
       : Number.POSITIVE_INFINITY;
     const records = decodeKinesisEvent(event);
+    const messages = streamMessagesOf(records);
     const receivedAt = new Date(started).toISOString();
     const blocked: QuarantineEntry[] = [];
     const passed: PassedMessage[] = [];
-    for (const record of records) {
-      const verdict = guard.checkBytes(record.data);
-      if (verdict.ok) passed.push({ index: record.index, message: verdict.message });
+    for (const streamMessage of messages) {
+      const verdict = guard.checkBytes(streamMessage.data);
+      if (verdict.ok) passed.push({ index: streamMessage.index, message: verdict.message });
       else {
         const rules = verdict.reason === 'pii' ? verdict.rules : [];
         blocked.push(
-          quarantineEntry(record, {
+          quarantineEntry(streamMessage, {
             reason: verdict.reason === 'pii' ? `pii:${rules[0]}` : 'schema',
             rules,
             paths: verdict.paths,
@@ -186,9 +192,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       chunk.indexes.forEach((index, position) => {
         const item = outcome.offending?.find((o) => o.index === position);
         if (all || item) {
-          const record = records[index]!;
           refused.push(
-            quarantineEntry(record, {
+            quarantineEntry(messages[index]!, {
               reason: `rejected:${outcome.reason}`,
               rules: item?.rules ?? [],
               paths: item?.paths ?? [],
@@ -203,12 +208,20 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       queue.unshift(...chunkMessages(rest, options));
     }
 
+    // Every record that holds an undelivered message, once, in stream order.
     const failures =
       failedFrom === undefined
         ? []
-        : passed.filter((message) => message.index >= failedFrom!).map((message) => records[message.index]!);
+        : [
+            ...new Set(
+              passed
+                .filter((message) => message.index >= failedFrom!)
+                .map((message) => messages[message.index]!.record),
+            ),
+          ];
     logger.info('forwarder invocation done', {
       records: records.length,
+      messages: messages.length,
       forwarded,
       quarantined,
       failed: failures.length,
@@ -233,6 +246,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       logger.warn('record blocked into the quarantine', {
         shardId: entry.shardId,
         sequenceNumber: entry.sequenceNumber,
+        ...(entry.subSequenceNumber === undefined ? {} : { subSequenceNumber: entry.subSequenceNumber }),
         reason: entry.reason,
         paths: entry.paths,
       });
@@ -246,22 +260,24 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
 }
 
 function quarantineEntry(
-  record: StreamRecord,
+  message: StreamMessage,
   verdict: { reason: string; rules: string[]; paths: string[]; kind: string | undefined; receivedAt: string },
 ): QuarantineEntry {
-  const recordId = recordIdOf(record.data);
+  const { record } = message;
+  const recordId = recordIdOf(message.data);
   return {
     stream: 'outbox',
     ...(recordId ? { recordId } : {}),
     shardId: record.shardId,
     sequenceNumber: record.sequenceNumber,
+    ...(message.subSequenceNumber === undefined ? {} : { subSequenceNumber: message.subSequenceNumber }),
     reason: verdict.reason,
     rules: verdict.rules,
     paths: verdict.paths,
     ...(verdict.kind ? { kind: verdict.kind } : {}),
     arrivedAt: record.arrivedAt,
     receivedAt: verdict.receivedAt,
-    payloadSha256: sha256(record.data),
+    payloadSha256: sha256(message.data),
   };
 }
 

@@ -1,3 +1,4 @@
+import { outboxMessagesOf } from '@residency/core';
 import { z } from 'zod';
 
 /** The parts of a Lambda Kinesis event the forwarder reads. Parsed before any record is touched. */
@@ -37,4 +38,31 @@ export function decodeKinesisEvent(event: unknown): StreamRecord[] {
     arrivedAt: new Date(Math.round(record.kinesis.approximateArrivalTimestamp * 1000)).toISOString(),
     data: Buffer.from(record.kinesis.data, 'base64'),
   }));
+}
+
+/** One outbox message of a stream record: the outbox packs one or more in a record (see `outboxMessagesOf`). */
+export interface StreamMessage {
+  /** Index of the message in the invocation, over every record's messages, in stream order. */
+  index: number;
+  record: StreamRecord;
+  /** The message's place in its record (from 0), when the record carries more than one. */
+  subSequenceNumber?: number;
+  data: Uint8Array;
+}
+
+/** The messages of the records, in stream order. */
+export function streamMessagesOf(records: readonly StreamRecord[]): StreamMessage[] {
+  const messages: StreamMessage[] = [];
+  for (const record of records) {
+    const parts = outboxMessagesOf(record.data);
+    parts.forEach((data, sub) => {
+      messages.push({
+        index: messages.length,
+        record,
+        ...(parts.length > 1 ? { subSequenceNumber: sub } : {}),
+        data,
+      });
+    });
+  }
+  return messages;
 }

@@ -74,7 +74,7 @@ export interface DynamoQuarantine extends Quarantine {
 
 /**
  * The quarantine on a DynamoDB table with string keys `pk`, `sk`:
- * `{ pk: 'Q#<yyyy-mm-dd>', sk: '<shardId>#<sequenceNumber>', reason, rules, paths, shardId, sequenceNumber, ... }`.
+ * `{ pk: 'Q#<yyyy-mm-dd>', sk: 'outbox#<shardId>#<sequenceNumber>[#<subSequenceNumber>]', reason, rules, paths, shardId, sequenceNumber, ... }`.
  * No payload: see {@link QuarantineEntry}.
  */
 export function createDynamoQuarantine(options: {

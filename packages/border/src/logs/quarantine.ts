@@ -10,6 +10,11 @@ export interface QuarantineEntry {
   recordId?: string;
   shardId: string;
   sequenceNumber: string;
+  /**
+   * Which message of its record (from 0), when the record carries more than one: the outbox packs
+   * messages into records (see `outboxMessagesOf`). Absent for a record of one message.
+   */
+  subSequenceNumber?: number;
   /** `pii:<rule>` (the first rule that fired), `schema`, or `rejected:<code>` (refused by the control plane). */
   reason: string;
   /** Every PII rule that fired (empty for schema failures). */
@@ -22,11 +27,11 @@ export interface QuarantineEntry {
   arrivedAt: string;
   /** ISO time the forwarder blocked it. */
   receivedAt: string;
-  /** SHA-256 (hex) of the raw record data, to find it in the stream. */
+  /** SHA-256 (hex) of the blocked message's bytes (the record's data, for a record of one message). */
   payloadSha256: string;
 }
 
-/** Port: the in-region quarantine. Idempotent per (shardId, sequenceNumber). */
+/** Port: the in-region quarantine. Idempotent per (shardId, sequenceNumber, subSequenceNumber). */
 export interface Quarantine {
   put(entries: readonly QuarantineEntry[]): Promise<void>;
 }
@@ -37,10 +42,14 @@ export function quarantinePartitionKey(entry: Pick<QuarantineEntry, 'arrivedAt'>
 }
 
 /**
- * The quarantine's sort key: the record's outbox position, so a redelivery overwrites, never
- * duplicates. Prefixed with the stream: positions of the events stream (the ingest's entries, in
- * the same table) can have the same shard id and sequence number.
+ * The quarantine's sort key: the message's outbox position (its record's, and its place in the
+ * record when the record carries several), so a redelivery overwrites, never duplicates. Prefixed
+ * with the stream: positions of the events stream (the ingest's entries, in the same table) can
+ * have the same shard id and sequence number.
  */
-export function quarantineSortKey(entry: Pick<QuarantineEntry, 'shardId' | 'sequenceNumber'>): string {
-  return `outbox#${entry.shardId}#${entry.sequenceNumber}`;
+export function quarantineSortKey(
+  entry: Pick<QuarantineEntry, 'shardId' | 'sequenceNumber' | 'subSequenceNumber'>,
+): string {
+  const position = `outbox#${entry.shardId}#${entry.sequenceNumber}`;
+  return entry.subSequenceNumber === undefined ? position : `${position}#${entry.subSequenceNumber}`;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { bookedRecord, kinesisEvent, recordMessage } from '@residency/testing/outbox';
 import { describe, expect, it } from 'vitest';
 import {
@@ -211,6 +212,57 @@ describe('forwarder', () => {
       rules: ['phone'],
       sequenceNumber: '1001',
     });
+  });
+
+  it('splits packed records into their messages and quarantines each blocked one by its place in its record', async () => {
+    // Prepare: the outbox packs messages into a record, one JSON message per line
+    const clean = [bookedRecord(), bookedRecord(), bookedRecord(), bookedRecord()];
+    const leaky = [
+      bookedRecord({ department: 'rahim.uddin@example.com' }),
+      bookedRecord({ department: '01712345678' }),
+    ];
+    const packed = (...records: object[]) =>
+      records.map((r) => JSON.stringify(recordMessage(r as never))).join('\n');
+    const { forwarder, sent, quarantine } = setup(ack);
+    // Act
+    const report = await forwarder.process(
+      kinesisEvent([
+        packed(clean[0]!, leaky[0]!, clean[1]!, leaky[1]!),
+        recordMessage(clean[2]!),
+        // A trailing newline: an empty message, which is accounted for like any other.
+        `${packed(clean[3]!)}\n`,
+      ]),
+    );
+    // Assess
+    expect(report).toMatchObject({ forwarded: 4, quarantined: 3, failed: 0 });
+    expect(sent.flatMap((batch) => batch.items)).toEqual(clean);
+    const entries = [...quarantine.entries.values()];
+    expect(entries).toEqual([
+      expect.objectContaining({ sequenceNumber: '1000', subSequenceNumber: 1, reason: 'pii:email' }),
+      expect.objectContaining({ sequenceNumber: '1000', subSequenceNumber: 3, reason: 'pii:phone' }),
+      expect.objectContaining({ sequenceNumber: '1002', subSequenceNumber: 1, reason: 'schema' }),
+    ]);
+    expect(entries[0]!.recordId).toBe(leaky[0]!.recordId);
+    expect(entries[0]!.payloadSha256).toBe(
+      createHash('sha256')
+        .update(JSON.stringify(recordMessage(leaky[0]!)))
+        .digest('hex'),
+    );
+    expect(JSON.stringify(entries)).not.toMatch(/rahim|01712345678/);
+  });
+
+  it('reports a packed record once when its messages cannot be delivered', async () => {
+    // Prepare
+    const packed = (n: number) =>
+      Array.from({ length: n }, () => JSON.stringify(recordMessage(bookedRecord()))).join('\n');
+    const { forwarder } = setup(() => ({ kind: 'network-error', reason: 'ECONNREFUSED' }), {
+      sendBudgetMillis: 30,
+    });
+    // Act
+    const report = await forwarder.process(kinesisEvent([packed(3), packed(2)]));
+    // Assess
+    expect(report.response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['1000', '1001']);
+    expect(report.failed).toBe(2);
   });
 
   it('refuses to start when its origin is not on the transport allowlist', () => {

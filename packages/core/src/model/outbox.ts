@@ -64,3 +64,25 @@ export const OutboxMessageSchema = z.discriminatedUnion('kind', [
 
 /** See {@link OutboxMessageSchema}. */
 export type OutboxMessage = z.infer<typeof OutboxMessageSchema>;
+
+const NEWLINE = 0x0a;
+
+/**
+ * The messages one outbox record carries: its data split at each newline byte. The outbox packs
+ * several messages into a record, one JSON message per line (`JSON.stringify` escapes every newline
+ * inside a value, and no byte of a multi-byte UTF-8 character is 0x0A, so the split is exact). A
+ * record of one message, as every writer put them before, is its own single line. Every part is
+ * returned, an empty one too: the forwarder must account for whatever a record holds.
+ *
+ * @example outboxMessagesOf(Buffer.from('{"kind":"record",…}\n{"kind":"record",…}')).length // 2
+ */
+export function outboxMessagesOf(data: Uint8Array): Uint8Array[] {
+  const messages: Uint8Array[] = [];
+  let start = 0;
+  for (let end = data.indexOf(NEWLINE); end !== -1; end = data.indexOf(NEWLINE, start)) {
+    messages.push(data.subarray(start, end));
+    start = end + 1;
+  }
+  messages.push(data.subarray(start));
+  return messages;
+}

@@ -8,6 +8,8 @@ export interface BillableUnits {
   dynamodbWriteUnits: number;
   /** Kinesis records put (PutRecord, PutRecords). */
   kinesisRecords: number;
+  /** Bytes of those records, data and partition key: with the record count, what sizes a stream's shards. */
+  kinesisBytes: number;
   /** Kinesis PUT payload units: each record's data and partition key in 25 KB chunks, at least one. */
   kinesisPutPayloadUnits: number;
   /** KMS requests (every operation is billed per request). */
@@ -24,6 +26,7 @@ export function noUnits(): BillableUnits {
     dynamodbReadUnits: 0,
     dynamodbWriteUnits: 0,
     kinesisRecords: 0,
+    kinesisBytes: 0,
     kinesisPutPayloadUnits: 0,
     kmsRequests: 0,
     dynamodbEstimatedCalls: 0,
@@ -121,6 +124,7 @@ function countKinesis(operation: string, input: Record<string, unknown>, units: 
   for (const record of records) {
     const bytes = (record.Data?.byteLength ?? 0) + Buffer.byteLength(record.PartitionKey ?? '');
     units.kinesisRecords += 1;
+    units.kinesisBytes += bytes;
     units.kinesisPutPayloadUnits += Math.max(1, Math.ceil(bytes / KINESIS_PUT_PAYLOAD_UNIT_BYTES));
   }
 }

@@ -23,10 +23,8 @@ export interface CostInputs {
   lambdaBilledMillis: number;
   /** Lambda memory size. */
   lambdaMemoryMb: number;
-  /** Mean size of a stream record (data + partition key), bytes; sizes the shards. */
+  /** Mean size of an input stream record (data + partition key), bytes; sizes the input stream's shards. */
   meanRecordBytes: number;
-  /** Streams whose shard-hours are charged to these events (input and outbox: 2). */
-  streams: number;
 }
 
 /** One line of a cost estimate. */
@@ -54,17 +52,35 @@ export function shardRecordsPerSecond(meanRecordBytes: number): number {
 }
 
 /**
+ * Events one shard of a stream takes per second, when each event puts `recordsPerEvent` records
+ * and `bytesPerEvent` bytes on it: the outbox packs many events' messages into one record, so its
+ * bytes, not its records, are what fills a shard. Infinite when the events put nothing.
+ */
+export function shardEventsPerSecond(recordsPerEvent: number, bytesPerEvent: number): number {
+  return Math.min(
+    recordsPerEvent > 0 ? SHARD_RECORDS_PER_SECOND / recordsPerEvent : Number.POSITIVE_INFINITY,
+    bytesPerEvent > 0 ? SHARD_BYTES_PER_SECOND / bytesPerEvent : Number.POSITIVE_INFINITY,
+  );
+}
+
+/**
  * Prices measured usage per million events. Shard-hours are charged as if the shards were full
  * (the least they can cost per event); at low rates the fixed shard-hour dominates, which the
- * capacity plan shows per rate.
+ * capacity plan shows per rate. The input stream carries one record per event; the stream the
+ * design put to (the outbox) is sized by the records and bytes it measured.
  *
  * @example costPerMillionEvents({ events: 30_000, units, ... }, priceTableFor('ap-south-1')).usdPerMillionEvents
  */
 export function costPerMillionEvents(inputs: CostInputs, prices: PriceTable): CostEstimate {
   const perMillion = inputs.events > 0 ? 1_000_000 / inputs.events : 0;
   const u = inputs.units;
+  const outboxEventsPerShardSecond = shardEventsPerSecond(
+    u.kinesisRecords / Math.max(1, inputs.events),
+    u.kinesisBytes / Math.max(1, inputs.events),
+  );
   const shardHoursPerMillion =
-    (inputs.streams * 1_000_000) / (shardRecordsPerSecond(inputs.meanRecordBytes) * 3600);
+    1_000_000 / (shardRecordsPerSecond(inputs.meanRecordBytes) * 3600) +
+    1_000_000 / (outboxEventsPerShardSecond * 3600);
   const gbSeconds = (inputs.lambdaBilledMillis / 1000) * (inputs.lambdaMemoryMb / 1024);
   const lines: CostLine[] = [
     line(

@@ -78,8 +78,9 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
   lines.push('Reading the plan:');
   lines.push('');
   lines.push(
-    '- Shards: Kinesis takes 1,000 records/s or 1 MiB/s per shard for writes; records here are small, so the record',
-    '  count decides. The outbox carries one record per event and needs as many shards as the input.',
+    '- Shards: Kinesis takes 1,000 records/s or 1 MiB/s per shard for writes. Input records are small, so their',
+    '  count decides. The outbox packs many events into one record (up to 25,000 bytes), so its bytes decide; its',
+    '  shards come from the records and bytes the hot path put on it.',
     '- Lambda concurrency is one instance per input shard (ParallelizationFactor 1: each shard is the only writer of its aggregate partials).',
     hot.eventsPerSecond * MAX_INSTANCE_UTILIZATION >= 1000
       ? `  Each instance is mostly idle: one core does ${fmt(hot.eventsPerSecond)} events/s warm, a shard brings at most 1,000, so shards, not CPU, set the concurrency.`

@@ -1,4 +1,4 @@
-import { shardRecordsPerSecond } from '../pricing/cost.ts';
+import { shardEventsPerSecond, shardRecordsPerSecond } from '../pricing/cost.ts';
 import type { PriceTable } from '../pricing/prices.ts';
 
 /** Seconds in the 730-hour month AWS prices by. */
@@ -27,6 +27,10 @@ export interface UsagePerEvent {
   kmsRequests: number;
   /** Outbox PUT payload units. */
   outboxPutUnits: number;
+  /** Outbox records (the outbox packs many events' messages into one). */
+  outboxRecords: number;
+  /** Outbox bytes, data and partition keys. */
+  outboxBytes: number;
 }
 
 /** What the capacity plan is derived from: all measured in the run, except prices and rates. */
@@ -88,7 +92,13 @@ export function planCapacity(inputs: CapacityInputs): CapacityRow[] {
       Math.ceil(rate / shardRecordsPerSecond(inputs.meanRecordBytes)),
       Math.ceil(rate / perInstance),
     );
-    const outboxShards = Math.max(1, Math.ceil(rate / shardRecordsPerSecond(inputs.meanOutboundBytes)));
+    // The outbox as measured (records and bytes per event); one record per event of the mean
+    // outbound size when the run put nothing on it.
+    const outboxPerShard =
+      inputs.steady.outboxRecords > 0
+        ? shardEventsPerSecond(inputs.steady.outboxRecords, inputs.steady.outboxBytes)
+        : shardRecordsPerSecond(inputs.meanOutboundBytes);
+    const outboxShards = Math.max(1, Math.ceil(rate / outboxPerShard));
     const perShard = rate / eventsShards;
     const invocationsPerSecond = eventsShards * Math.max(1, perShard / inputs.batchSize);
     const utilization = perShard / Math.max(1, inputs.hotpathEventsPerSecond);

@@ -138,7 +138,6 @@ function scenarioReport(result: ThroughputResult, inputs: ReportInputs): Scenari
         lambdaBilledMillis: result.lambdaBilledMillis,
         lambdaMemoryMb: inputs.lambdaMemoryMb,
         meanRecordBytes: inputs.workload.meanRecordBytes,
-        streams: 2,
       },
       inputs.prices,
     ),
@@ -166,6 +165,8 @@ function usagePerEvent(result: ThroughputResult, vaultTable: string): UsagePerEv
     vaultWriteUnits: vault.writeUnits / n,
     kmsRequests: result.units.kmsRequests / n,
     outboxPutUnits: result.units.kinesisPutPayloadUnits / n,
+    outboxRecords: result.units.kinesisRecords / n,
+    outboxBytes: result.units.kinesisBytes / n,
   };
 }
 
@@ -184,6 +185,8 @@ export function steadyUsage(warm: UsagePerEvent, cold: UsagePerEvent, fraction: 
     vaultWriteUnits: mix('vaultWriteUnits'),
     kmsRequests: mix('kmsRequests'),
     outboxPutUnits: mix('outboxPutUnits'),
+    outboxRecords: mix('outboxRecords'),
+    outboxBytes: mix('outboxBytes'),
   };
 }
 

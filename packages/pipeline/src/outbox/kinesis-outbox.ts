@@ -10,43 +10,59 @@ export const PUT_RECORDS_MAX_ENTRIES = 500;
 export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
 /** Bytes of one record's data. */
 export const KINESIS_MAX_RECORD_BYTES = 1024 * 1024;
+/**
+ * Bytes of messages the outbox packs into one record, by default: Kinesis bills puts in units of
+ * 25 KB per record, so a record just under one unit carries about 35 records' messages for the
+ * price of one, and the SDK serializes one record entry instead of 35.
+ * https://aws.amazon.com/kinesis/data-streams/pricing/
+ */
+export const OUTBOX_RECORD_BYTES = 25_000;
 
 /** Options of {@link createKinesisOutbox}. */
 export interface KinesisOutboxOptions {
   kinesis: KinesisClient;
   /** The outbox stream, by name (kinesalite refuses calls that pass only a StreamARN). */
   streamName: string;
+  /**
+   * Most bytes of messages (and their separators) packed into one record; a larger message goes
+   * in a record of its own. `1` puts every message in its own record. Default: {@link OUTBOX_RECORD_BYTES}.
+   */
+  maxRecordBytes?: number;
   /** Retry of failed entries and failed calls. Default: `DEFAULT_RETRY_POLICY`. */
   retry?: Partial<RetryPolicy>;
   /** Time and randomness of the retries (tests). Default: real time. */
   retryEnvironment?: RetryEnvironment;
 }
 
+// One Kinesis record: the entries whose messages it carries, in order.
 interface Pending {
-  index: number;
+  indexes: number[];
   partitionKey: string;
   data: Uint8Array;
   errorCode: string;
 }
 
 /**
- * The outbox on a Kinesis stream: entries are serialized once, grouped into PutRecords calls
- * (500 entries, 5 MiB), and the entries Kinesis rejects (throttling, internal failure) are sent
- * again with backoff until the retry deadline. What still fails comes back as a failed result.
+ * The outbox on a Kinesis stream. Messages are serialized once and packed in order into records of
+ * up to `maxRecordBytes` (one JSON message per line, see `outboxMessagesOf`), as the Kinesis
+ * Producer Library aggregates: the SDK's per-entry serialization was most of the outbox's cost,
+ * and a put is billed per 25 KB of each record. The records are grouped into PutRecords calls
+ * (500 records, 5 MiB), and the records Kinesis rejects (throttling, internal failure) are sent
+ * again with backoff until the retry deadline. What still fails comes back as a failed result for
+ * each of the record's messages; every message of a record shares its result.
+ *
+ * A record takes the partition key of its first message. Nothing downstream relies on the order of
+ * one subject's messages across records: the control plane dedupes records by id and keeps
+ * tombstones of erased tokens.
  *
  * @example const outbox = createKinesisOutbox({ kinesis: clients.kinesis, streamName: 'residency-outbox' });
  */
 export function createKinesisOutbox(options: KinesisOutboxOptions): OutboxPort {
+  const maxRecordBytes = Math.min(options.maxRecordBytes ?? OUTBOX_RECORD_BYTES, KINESIS_MAX_RECORD_BYTES);
   return {
     async send(entries: readonly OutboxEntry[]): Promise<OutboxResult[]> {
       const results: OutboxResult[] = new Array(entries.length);
-      let pending: Pending[] = [];
-      entries.forEach((entry, index) => {
-        const data = Buffer.from(JSON.stringify(entry.message), 'utf8');
-        if (data.length > KINESIS_MAX_RECORD_BYTES)
-          results[index] = { ok: false, errorCode: 'RecordTooLarge' };
-        else pending.push({ index, partitionKey: entry.partitionKey, data, errorCode: '' });
-      });
+      let pending = pack(entries, maxRecordBytes, results);
       const { value: failed } = await retryWithBackoff(
         async () => {
           pending = await putOnce(options, pending, results);
@@ -55,11 +71,47 @@ export function createKinesisOutbox(options: KinesisOutboxOptions): OutboxPort {
         options.retry,
         options.retryEnvironment,
       );
-      for (const entry of failed)
-        results[entry.index] = { ok: false, errorCode: entry.errorCode || 'Unknown' };
+      for (const record of failed) {
+        for (const index of record.indexes)
+          results[index] = { ok: false, errorCode: record.errorCode || 'Unknown' };
+      }
       return results;
     },
   };
+}
+
+// Packs the entries' messages, in order, into records of up to `maxRecordBytes`. A message over
+// Kinesis's record limit gets its failed result here and is not sent.
+function pack(entries: readonly OutboxEntry[], maxRecordBytes: number, results: OutboxResult[]): Pending[] {
+  const records: Pending[] = [];
+  let lines: string[] = [];
+  let indexes: number[] = [];
+  let partitionKey = '';
+  let bytes = 0;
+  const flush = () => {
+    if (lines.length === 0) return;
+    records.push({ indexes, partitionKey, data: Buffer.from(lines.join('\n'), 'utf8'), errorCode: '' });
+    lines = [];
+    indexes = [];
+    bytes = 0;
+  };
+  entries.forEach((entry, index) => {
+    const line = JSON.stringify(entry.message);
+    const size = Buffer.byteLength(line, 'utf8');
+    if (size > KINESIS_MAX_RECORD_BYTES) {
+      results[index] = { ok: false, errorCode: 'RecordTooLarge' };
+      return;
+    }
+    // One byte of separator before every message but the first.
+    if (lines.length > 0 && bytes + 1 + size > maxRecordBytes) flush();
+    if (lines.length === 0) partitionKey = entry.partitionKey;
+    else bytes += 1;
+    lines.push(line);
+    indexes.push(index);
+    bytes += size;
+  });
+  flush();
+  return records;
 }
 
 async function putOnce(
@@ -76,17 +128,18 @@ async function putOnce(
           Records: request.map((p) => ({ PartitionKey: p.partitionKey, Data: p.data })),
         }),
       );
-      request.forEach((entry, i) => {
+      request.forEach((record, i) => {
         const result = output.Records?.[i];
         if (result?.SequenceNumber && result.ShardId && !result.ErrorCode) {
-          results[entry.index] = { ok: true, shardId: result.ShardId, sequenceNumber: result.SequenceNumber };
+          const ok = { ok: true as const, shardId: result.ShardId, sequenceNumber: result.SequenceNumber };
+          for (const index of record.indexes) results[index] = ok;
         } else {
-          failed.push({ ...entry, errorCode: result?.ErrorCode ?? 'MissingResult' });
+          failed.push({ ...record, errorCode: result?.ErrorCode ?? 'MissingResult' });
         }
       });
     } catch (error) {
       const { errorName } = describeError(error);
-      for (const entry of request) failed.push({ ...entry, errorCode: errorName });
+      for (const record of request) failed.push({ ...record, errorCode: errorName });
     }
   }
   return failed;

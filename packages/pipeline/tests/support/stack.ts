@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type AwsClients, createAwsClients } from '@residency/aws';
+import { outboxMessagesOf } from '@residency/core';
 import { type LocalStack, startLocalStack } from '@residency/local';
 
 /** A local stack in a temp directory, with clients for it. One per test file. */
@@ -80,6 +81,11 @@ export async function readStream(kinesis: KinesisClient, streamName: string): Pr
     }
   }
   return out;
+}
+
+/** Every outbox message of every record of a stream (a record carries one or more), from the start. */
+export async function readOutboxMessages(kinesis: KinesisClient, streamName: string): Promise<Uint8Array[]> {
+  return (await readStream(kinesis, streamName)).flatMap((data) => outboxMessagesOf(data));
 }
 
 /** Every item of a table. */

@@ -1,4 +1,5 @@
 import { clinicbook, createInMemoryTokenPort, OutboxMessageSchema, type TokenPort } from '@residency/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type AggregatePort,
@@ -10,7 +11,7 @@ import {
   KinesisEnvelopeError,
   silentLogger,
 } from '../src/index.ts';
-import { isBase64 } from '../src/ingest/decode.ts';
+import { decodeBase64, isBase64 } from '../src/ingest/decode.ts';
 import { booked, NOW_ON_TIME, registered } from './support/events.ts';
 import { kinesisEvent, kinesisRecord } from './support/kinesis-events.ts';
 
@@ -235,5 +236,24 @@ describe('isBase64', () => {
     const invalid = ['***', 'YQ', 'YQ=', 'Y===', '====', 'YQ==YWJj', 'Y=Jj', 'ab-_', 'YWJj ', 'YW\nJj'];
     expect(valid.filter((s) => !isBase64(s))).toEqual([]);
     expect(invalid.filter((s) => isBase64(s))).toEqual([]);
+  });
+
+  it('agrees with the grammar of padded standard base64 on any string of base64-like characters', () => {
+    // The grammar, as a pattern: what the decoder's length check must answer for every string.
+    const grammar = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const character = fc.constantFrom(...'ABCYab019+/=-_ \n*é'.split(''));
+    fc.assert(
+      fc.property(fc.array(character, { maxLength: 16 }), (chars) => {
+        const text = chars.join('');
+        expect(isBase64(text)).toBe(grammar.test(text));
+      }),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        const text = Buffer.from(bytes).toString('base64');
+        expect(decodeBase64(text)).toEqual(Buffer.from(bytes));
+      }),
+    );
   });
 });

@@ -71,3 +71,29 @@ export function cellIdOf(window: AggregateWindow, group: AggregateGroup): string
     .digest('base64url');
   return `c${digest.slice(0, 32)}`;
 }
+
+/**
+ * A memo of {@link cellIdOf} for one batch: windows, then group keys, so that an event's lookup
+ * hashes two strings that are computed once and cached (a window's key, a group's key) instead
+ * of building and hashing their concatenation per event.
+ *
+ * @example const cellIdFor = createCellIdMemo(); cellIdFor(o.window, o.group)
+ */
+export function createCellIdMemo(): (window: AggregateWindow, group: AggregateGroup) => string {
+  const byWindow = new Map<string, Map<string, string>>();
+  return (window, group) => {
+    const windowKey = windowKeyOf(window);
+    let inWindow = byWindow.get(windowKey);
+    if (inWindow === undefined) {
+      inWindow = new Map();
+      byWindow.set(windowKey, inWindow);
+    }
+    const groupKey = groupKeyOf(group);
+    let cellId = inWindow.get(groupKey);
+    if (cellId === undefined) {
+      cellId = cellIdOf(window, group);
+      inWindow.set(groupKey, cellId);
+    }
+    return cellId;
+  };
+}

@@ -13,7 +13,7 @@ export {
   type FencedLateCount,
   type FencedPartial,
 } from './fence.ts';
-export { type AggregateGroup, cellIdOf, groupKeyOf } from './group.ts';
+export { type AggregateGroup, cellIdOf, createCellIdMemo, groupKeyOf } from './group.ts';
 export { DEFAULT_K, meetsK } from './k-threshold.ts';
 export {
   addNoise,

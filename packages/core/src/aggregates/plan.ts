@@ -1,5 +1,5 @@
 import { applyFenced, countLateFenced, type FencedLateCount, type FencedPartial } from './fence.ts';
-import { type AggregateGroup, cellIdOf, groupKeyOf } from './group.ts';
+import { type AggregateGroup, createCellIdMemo } from './group.ts';
 import type { Observation } from './observation.ts';
 import { isAfter } from './sequence.ts';
 import { type AggregateWindow, isPastLateness, windowKeyOf } from './window.ts';
@@ -92,19 +92,14 @@ export function planShardBatch(
     { window: AggregateWindow; group: AggregateGroup; observations: Observation[] }
   >();
   const lateByWindow = new Map<string, { window: AggregateWindow; sequenceNumbers: string[] }>();
-  const cellIds = new Map<string, string>();
+  const cellIdFor = createCellIdMemo();
   const seen = new Set<string>();
   let duplicates = 0;
   let repeated = 0;
   for (const observation of observations) {
     const { window, group } = observation;
     const windowKey = windowKeyOf(window);
-    const memoKey = `${windowKey}\n${groupKeyOf(group)}`;
-    let cellId = cellIds.get(memoKey);
-    if (cellId === undefined) {
-      cellId = cellIdOf(window, group);
-      cellIds.set(memoKey, cellId);
-    }
+    const cellId = cellIdFor(window, group);
     // Applied by an earlier delivery: neither applied again nor counted late.
     if (!isAfter(observation.sequenceNumber, state.partial(cellId)?.lastSequenceNumber)) {
       duplicates += 1;

@@ -1,6 +1,6 @@
 import { MissingTokenError } from '../errors.ts';
 import type { Generalizer } from './classes.ts';
-import { generalize } from './generalize.ts';
+import { generalize, timeGeneralized } from './generalize.ts';
 import { OUTBOUND_SCHEMA_ID, type OutboundRecord } from './outbound.ts';
 import { type TokenMap, type TokenRequest, tokenKey } from './tokens.ts';
 import type { ValidatedEvent } from './validate.ts';
@@ -56,7 +56,12 @@ export function toOutbound(event: ValidatedEvent, tokens: TokenMap): OutboundRec
     if (value === undefined) continue;
     const meta = field.meta;
     if (meta.class === 'quasi') {
-      const out = generalizeOrThrow(meta.generalize, value, event.occurredAtMillis);
+      const g = meta.generalize;
+      // The event time is parsed once, by validation.
+      const out =
+        (g.kind === 'hour' || g.kind === 'day') && value === data.occurredAt
+          ? timeGeneralized(g.kind, event.occurredAtMillis)
+          : generalizeOrThrow(g, value, event.occurredAtMillis);
       if (meta.as === 'occurredHour') record.occurredHour = out;
       else record.attributes[meta.as] = out;
     } else if (meta.class === 'public' && field.name !== 'eventId' && field.name !== 'tenantId') {

@@ -3,10 +3,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keyText, readBatch, writeBatch } from '@residency/aws';
 import {
   type AggregateWindow,
-  cellIdOf,
   compareSequenceNumbers,
+  createCellIdMemo,
   DEFAULT_ALLOWED_LATENESS_SECONDS,
-  groupKeyOf,
   isAfter,
   type PartialWrite,
   planShardBatch,
@@ -156,19 +155,30 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       if (observations.length === 0) return empty;
       const windows = new Map<string, AggregateWindow>();
       const cells = new Map<string, TouchedCell>();
+      const cellIdFor = createCellIdMemo();
       // The cell of each observation, in order.
       const cellOf: TouchedCell[] = [];
       for (const o of observations) {
-        windows.set(windowKeyOf(o.window), o.window);
-        const memo = `${windowKeyOf(o.window)}\n${groupKeyOf(o.group)}`;
-        let cell = cells.get(memo);
+        const windowKey = windowKeyOf(o.window);
+        if (!windows.has(windowKey)) windows.set(windowKey, o.window);
+        const cellId = cellIdFor(o.window, o.group);
+        let cell = cells.get(cellId);
         if (!cell) {
-          cell = { window: o.window, cellId: cellIdOf(o.window, o.group) };
-          cells.set(memo, cell);
+          cell = { window: o.window, cellId };
+          cells.set(cellId, cell);
         }
         cellOf.push(cell);
       }
-      const touched = [...cells.values()];
+      // Each event id's fingerprint, once: the repeat check and the event log both need it.
+      const fingerprints = new Map<string, string>();
+      const fingerprintOf = (eventId: string) => {
+        let fingerprint = fingerprints.get(eventId);
+        if (fingerprint === undefined) {
+          fingerprint = eventFingerprint(eventId);
+          fingerprints.set(eventId, fingerprint);
+        }
+        return fingerprint;
+      };
       // The window and shard items are read every batch: the shard item's writer says whether the
       // partials this store holds of the (window, shard) are still the table's.
       const items = await readBatch<WindowItem | ShardItem>(
@@ -199,7 +209,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
           );
         }),
       );
-      const cellById = new Map(touched.map((c) => [c.cellId, c]));
+      const cellById = cells;
       const heldPartial = (cellId: string) => {
         const cell = cellById.get(cellId);
         return cell && stateByWindow.get(windowKeyOf(cell.window))?.cells.get(cellId);
@@ -220,7 +230,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
           holdsEvent: (cellId, eventId) => {
             const window = cellById.get(cellId)?.window;
             const recent = window && recentByWindow.get(windowKeyOf(window));
-            return recent !== undefined && recent.size > 0 && recent.has(eventFingerprint(eventId));
+            return recent !== undefined && recent.size > 0 && recent.has(fingerprintOf(eventId));
           },
           late: (windowKey) => {
             const window = windows.get(windowKey);
@@ -259,7 +269,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         if (o.eventId === undefined) return;
         const fence = storedFenced((cellOf[i] as TouchedCell).cellId)?.lastSequenceNumber;
         if (fence !== undefined && !isAfter(o.sequenceNumber, fence))
-          log(o.window, o.sequenceNumber, eventFingerprint(o.eventId));
+          log(o.window, o.sequenceNumber, fingerprintOf(o.eventId));
       });
 
       // Before its first put in a (window, shard), a store claims it, so that a copy another
@@ -371,7 +381,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         inWindow.push(write);
         appliedByWindow.set(windowKey, inWindow);
         const first = write.sequenceNumbers[0] as string;
-        for (const id of write.eventIds) log(write.window, first, eventFingerprint(id));
+        for (const id of write.eventIds) log(write.window, first, fingerprintOf(id));
       }
       const logItems = [...toLog]
         .filter(([windowKey]) => holding.has(windowKey))

@@ -23,22 +23,31 @@ export type DecodedRecord =
       payload: Uint8Array;
     };
 
-const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
 // Path segments are schema field names or array indices; anything else is replaced so that an
 // issue can never carry a value (a record key, say) into the quarantine table or a log line.
 const SAFE_SEGMENT = /^[A-Za-z0-9_]{1,64}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Standard padded base64, which Node's decoder would otherwise skim past. Checked in one linear
- * scan: the grouped pattern this replaced cost about 3 µs of a 700-byte record (`pnpm bench`).
+ * Decodes standard padded base64, or answers `undefined` for anything else: Node's decoder would
+ * skim past characters outside the alphabet and take the URL-safe one. Every character of a
+ * standard string yields its 6 bits, so the decoded length is exactly 3/4 of the length less the
+ * padding, and any other character (skipped) leaves it short; the URL-safe ones are looked for
+ * apart. Three native passes instead of a pattern over the string, which cost about 1.7 µs of a
+ * 900-character record (`pnpm bench`).
  */
+export function decodeBase64(data: string): Buffer | undefined {
+  if (data.length % 4 !== 0) return undefined;
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  const bytes = Buffer.from(data, 'base64');
+  if (bytes.length !== (data.length / 4) * 3 - padding) return undefined;
+  if (data.indexOf('-') !== -1 || data.indexOf('_') !== -1) return undefined;
+  return bytes;
+}
+
+/** Whether `data` is standard padded base64: whole groups of four, padding only at the end. */
 export function isBase64(data: string): boolean {
-  if (data.length % 4 !== 0 || NOT_BASE64.test(data)) return false;
-  const padding = data.indexOf('=');
-  return (
-    padding === -1 || (padding >= data.length - 2 && (padding === data.length - 1 || data.endsWith('==')))
-  );
+  return decodeBase64(data) !== undefined;
 }
 
 /**
@@ -52,10 +61,10 @@ export function decodeRecord(
   catalog: CompiledCatalog,
   options: ValidateOptions = {},
 ): DecodedRecord {
-  if (!isBase64(data)) {
+  const bytes = decodeBase64(data);
+  if (bytes === undefined) {
     return malformed('not_base64_json', [{ path: '', code: 'not_base64' }], Buffer.from(data, 'utf8'));
   }
-  const bytes = Buffer.from(data, 'base64');
   let input: unknown;
   try {
     input = JSON.parse(utf8.decode(bytes));

@@ -60,6 +60,8 @@ describe('createIngestHandler', () => {
       events.map((e) => e.eventId),
     );
     expect(metrics.total('RecordsForwarded')).toBe(3);
+    expect(metrics.total('RecordsForwarded', { eventType: 'appointment.booked' })).toBe(2);
+    expect(metrics.total('RecordsForwarded', { eventType: 'patient.registered' })).toBe(1);
   });
 
   it('quarantines undecodable, unknown and invalid records with reasons, and never forwards them', async () => {
@@ -138,7 +140,7 @@ describe('createIngestHandler', () => {
         throw new Error('vault unavailable');
       },
     };
-    const { handler, quarantine, outbox } = setup({ tokenPort: failing });
+    const { handler, quarantine, outbox, metrics } = setup({ tokenPort: failing });
     const event = {
       Records: [kinesisRecord([1], '7'), kinesisRecord(booked(), '8'), kinesisRecord(booked(), '9')],
     };
@@ -148,6 +150,8 @@ describe('createIngestHandler', () => {
 
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '8' }, { itemIdentifier: '9' }]);
+    expect(metrics.total('RecordsRetried', { stage: 'tokenize' })).toBe(2);
+    expect(metrics.total('RecordsQuarantined', { reason: 'not_an_object' })).toBe(1);
     expect(quarantine.entries.size).toBe(1);
     expect(outbox.entries).toHaveLength(0);
   });

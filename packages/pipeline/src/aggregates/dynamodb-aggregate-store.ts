@@ -416,7 +416,11 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         }
       }
 
-      const typeBySequence = new Map(observations.map((o) => [o.sequenceNumber, o.group.type]));
+      // Only a batch with late events needs their types.
+      const typeBySequence =
+        plan.lateWrites.length === 0
+          ? new Map<string, string>()
+          : new Map(observations.map((o) => [o.sequenceNumber, o.group.type]));
       let late = 0;
       const lateByType: Record<string, number> = {};
       for (const write of plan.lateWrites) {

@@ -85,7 +85,10 @@ export async function processBatch(
 
   await quarantineMalformed(decoded, positions, outcomes, fail, deps);
 
-  const valid = decoded.flatMap((d, index) => (d.kind === 'valid' ? [{ index, event: d.event }] : []));
+  const valid: Array<{ index: number; event: ValidatedEvent }> = [];
+  decoded.forEach((d, index) => {
+    if (d.kind === 'valid') valid.push({ index, event: d.event });
+  });
   const summary: BatchSummary = {
     outcomes: [],
     positions,
@@ -129,7 +132,7 @@ export async function processBatch(
         fail(sent.index, 'outbox');
         continue;
       }
-      outcomes[sent.index] = { kind: 'forwarded', eventType: sent.event.def.type };
+      outcomes[sent.index] = forwardedOutcome(sent.event.def.type);
       forwarded.push(sent);
     }
   }
@@ -137,6 +140,18 @@ export async function processBatch(
   await applyAggregates(forwarded, positions, lowestFailure(), fail, summary, deps);
   summary.outcomes = outcomes.map((o) => o ?? { kind: 'retryable', stage: 'deferred' });
   return summary;
+}
+
+// One outcome object per event type, shared: outcomes are read, never changed.
+const forwardedOutcomes = new Map<string, RecordOutcome>();
+function forwardedOutcome(eventType: string): RecordOutcome {
+  let outcome = forwardedOutcomes.get(eventType);
+  if (outcome === undefined) {
+    outcome = Object.freeze({ kind: 'forwarded', eventType });
+    // Event types come from the catalog, a closed set; the bound is only a guard.
+    if (forwardedOutcomes.size < 1024) forwardedOutcomes.set(eventType, outcome);
+  }
+  return outcome;
 }
 
 /** A record the outbox took: its observation is built only if the aggregates get to it. */

@@ -105,8 +105,15 @@ function whyHotpathSlow(report: LoadtestReport): string {
     const beyond = cpu - ceiling.warmMicrosPerEvent;
     if (beyond > 0) parts.push(`${fmt(beyond)} µs CPU per event go beyond the primitives`);
     const sdk = ceiling.primitives.outboxSdk?.microsPerEvent;
-    if (sdk)
-      parts.push(`of which the SDK's PutRecords serialization (not in the ceiling) is about ${fmt(sdk)} µs`);
+    const outbox = hotpath.phases?.outbox?.cpuMicrosPerEvent;
+    const records = hotpath.units.kinesisRecords;
+    if (sdk && outbox !== undefined && records > 0) {
+      // The ceiling's SDK figure is per record of one message; the outbox packs many into a record.
+      parts.push(
+        `of which the outbox (not in the ceiling: the messages' JSON, packed ${fmt(hotpath.events / records)} ` +
+          `to a record, and the SDK's PutRecords, ${fmt(sdk)} µs per record of one message) is ${fmt(outbox)} µs`,
+      );
+    }
   }
   if (hotpath.phases) {
     const aggregates = hotpath.phases.aggregates?.cpuMicrosPerEvent;

@@ -17,7 +17,7 @@ export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
 
 /** One message that passed the guard, with its position in the invocation. */
 export interface PassedMessage {
-  /** Index of the Kinesis record in the event. */
+  /** Index of the message in the event, over the messages of every Kinesis record (see `streamMessagesOf`). */
   index: number;
   message: OutboxMessage;
 }
@@ -27,7 +27,7 @@ export interface Chunk {
   kind: BatchKind;
   /** The items as sent: records, aggregate cells or erasure notices. */
   items: unknown[];
-  /** Positions of the items' Kinesis records in the event. */
+  /** Indexes of the items' messages in the event (see {@link PassedMessage.index}). */
   indexes: number[];
   /** The items' own ids, in order: record ids, aggregate cell ids or erasure notice ids. */
   ids: string[];

@@ -209,9 +209,8 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
           );
         }),
       );
-      const cellById = cells;
       const heldPartial = (cellId: string) => {
-        const cell = cellById.get(cellId);
+        const cell = cells.get(cellId);
         return cell && stateByWindow.get(windowKeyOf(cell.window))?.cells.get(cellId);
       };
       const storedPartial = (cellId: string) => heldPartial(cellId)?.entry;
@@ -228,7 +227,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         {
           partial: storedFenced,
           holdsEvent: (cellId, eventId) => {
-            const window = cellById.get(cellId)?.window;
+            const window = cells.get(cellId)?.window;
             const recent = window && recentByWindow.get(windowKeyOf(window));
             return recent !== undefined && recent.size > 0 && recent.has(fingerprintOf(eventId));
           },

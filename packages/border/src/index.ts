@@ -53,6 +53,8 @@ export {
   type EgressGuard,
   type EgressGuardOptions,
   type GuardVerdict,
+  MAX_VERDICT_PATH_LENGTH,
+  MAX_VERDICT_PATHS,
   type PiiScanner,
 } from './guard/egress-guard.ts';
 export { safeJsonPath } from './guard/safe-path.ts';

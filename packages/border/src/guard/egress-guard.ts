@@ -56,7 +56,7 @@ export function createEgressGuard(options: EgressGuardOptions = {}): EgressGuard
       typeof (value as { kind?: unknown })?.kind === 'string' ? (value as { kind: string }).kind : undefined;
     const safeKind = kind && /^[a-z]{1,16}$/.test(kind) ? kind : undefined;
     if (!parsed.success) {
-      const paths = [...new Set(parsed.error.issues.map((issue) => safeJsonPath(issue.path)))];
+      const paths = boundedPaths(parsed.error.issues.map((issue) => safeJsonPath(issue.path)));
       // Schema failures are scanned too, so the quarantine says whether personal data was involved.
       const findings = scan(value, { exemptPaths });
       if (findings.length > 0) return piiVerdict(findings, safeKind ?? 'unknown');
@@ -70,7 +70,7 @@ export function createEgressGuard(options: EgressGuardOptions = {}): EgressGuard
       const strict = event?.outboundSchema.safeParse(message.record);
       if (!strict?.success) {
         const paths = strict
-          ? [...new Set(strict.error.issues.map((issue) => safeJsonPath(['record', ...issue.path])))]
+          ? boundedPaths(strict.error.issues.map((issue) => safeJsonPath(['record', ...issue.path])))
           : ['$.record.type'];
         const findings = scan(value, { exemptPaths });
         if (findings.length > 0) return piiVerdict(findings, 'record');
@@ -96,12 +96,30 @@ export function createEgressGuard(options: EgressGuardOptions = {}): EgressGuard
   };
 }
 
+/** Most paths a verdict names: the control plane's answer carries at most this many per item. */
+export const MAX_VERDICT_PATHS = 64;
+/** Longest path a verdict names, in characters: a longer one is cut, ending in `…`. */
+export const MAX_VERDICT_PATH_LENGTH = 256;
+
+// The distinct paths, at most MAX_VERDICT_PATHS of them, each at most MAX_VERDICT_PATH_LENGTH long.
+// A malformed message can fail on any number of paths (an array of 20,000 bad numbers): listing
+// them all made a quarantine entry over DynamoDB's 400 KB item limit, and the forwarder failed
+// that record's batch on every delivery.
+function boundedPaths(paths: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const path of paths) {
+    if (out.size === MAX_VERDICT_PATHS) break;
+    out.add(path.length > MAX_VERDICT_PATH_LENGTH ? `${path.slice(0, MAX_VERDICT_PATH_LENGTH - 1)}…` : path);
+  }
+  return [...out];
+}
+
 function piiVerdict(findings: readonly PiiFinding[], kind: string): GuardVerdict {
   return {
     ok: false,
     reason: 'pii',
     rules: [...new Set(findings.map((finding) => finding.rule))],
-    paths: [...new Set(findings.map((finding) => finding.path))],
+    paths: boundedPaths(findings.map((finding) => finding.path)),
     kind,
   };
 }

@@ -11,12 +11,20 @@ import {
   aggregateCell,
   bookedRecord,
   erasureNotice,
+  kinesisEvent,
   newToken,
   recordMessage,
 } from '@residency/testing/outbox';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEgressGuard } from '../../src/index.ts';
+import {
+  createEgressGuard,
+  createForwarder,
+  createInMemoryEgressLog,
+  createInMemoryQuarantine,
+  MAX_VERDICT_PATH_LENGTH,
+  MAX_VERDICT_PATHS,
+} from '../../src/index.ts';
 
 const guard = createEgressGuard();
 
@@ -68,6 +76,50 @@ describe('egress guard', () => {
     expect(schema).toMatchObject({ ok: false, reason: 'schema' });
     expect(pii).toMatchObject({ ok: false, reason: 'pii', rules: ['email'] });
     expect(JSON.stringify(pii)).not.toContain('rahim');
+  });
+
+  it('names at most 64 paths of at most 256 characters, however many fail and however deep', async () => {
+    // Prepare: 20,000 failing counts, and a PII hit at the end of a long key path
+    const manyBad = {
+      kind: 'aggregate',
+      aggregate: aggregateCell({
+        metrics: {
+          waitDays: { sum: 0, min: 0, max: 0, bounds: [1], counts: Array.from({ length: 20_000 }, () => -1) },
+        },
+      }),
+    };
+    let deep: unknown = 'rahim.uddin@example.com';
+    for (let i = 0; i < 55; i++) deep = { nestedLevel: deep };
+    // Act
+    const schema = guard.checkValue(manyBad);
+    const pii = guard.checkValue({ kind: 'record', record: { note: deep } });
+    // Assess
+    expect(schema).toMatchObject({ ok: false, reason: 'schema' });
+    expect(pii).toMatchObject({ ok: false, reason: 'pii', rules: ['email'] });
+    for (const verdict of [schema, pii]) {
+      if (verdict.ok) continue;
+      expect(verdict.paths.length).toBeGreaterThan(0);
+      expect(verdict.paths.length).toBeLessThanOrEqual(MAX_VERDICT_PATHS);
+      for (const path of verdict.paths) expect(path.length).toBeLessThanOrEqual(MAX_VERDICT_PATH_LENGTH);
+    }
+    if (!schema.ok) expect(schema.paths).toHaveLength(MAX_VERDICT_PATHS);
+    // The forwarder's quarantine entry for such a message stays small (DynamoDB takes 400 KB).
+    const quarantine = createInMemoryQuarantine();
+    const forwarder = createForwarder({
+      transport: {
+        allowedOrigins: ['https://cp.example.com'],
+        post: async () => ({ kind: 'network-error', reason: 'x' }),
+        close: () => undefined,
+      },
+      origin: 'https://cp.example.com',
+      sealer: { seal: (batch) => ({ headers: {}, body: batch.body }) },
+      egressLog: createInMemoryEgressLog(),
+      quarantine,
+    });
+    const report = await forwarder.process(kinesisEvent([manyBad]));
+    expect(report.quarantined).toBe(1);
+    const [entry] = [...quarantine.entries.values()];
+    expect(Buffer.byteLength(JSON.stringify(entry))).toBeLessThan(32 * 1024);
   });
 
   it('blocks a big number in a metric min (an event value), while sums and counts are exempt', () => {

@@ -7,11 +7,15 @@ export interface CannedResponse {
   body: Buffer;
 }
 
-/** The AWS JSON services behind the local stack, by `X-Amz-Target` prefix. */
+/**
+ * The AWS JSON services behind the local stack, by `X-Amz-Target` prefix, and SSM (Parameter
+ * Store), which tests stand in for where a function reads its secrets.
+ */
 const SERVICES: ReadonlyArray<{ prefix: string; service: string; contentType: string }> = [
   { prefix: 'Kinesis_20131202.', service: 'Kinesis', contentType: 'application/x-amz-json-1.1' },
   { prefix: 'DynamoDB_20120810.', service: 'DynamoDB', contentType: 'application/x-amz-json-1.0' },
   { prefix: 'TrentService.', service: 'KMS', contentType: 'application/x-amz-json-1.1' },
+  { prefix: 'AmazonSSM.', service: 'SSM', contentType: 'application/x-amz-json-1.1' },
 ];
 
 /**
@@ -57,7 +61,7 @@ function plainError(statusCode: number, error: string): CannedResponse {
 
 /**
  * The service's own throttling answer: HTTP 400 with `ProvisionedThroughputExceededException`
- * (Kinesis, DynamoDB data calls) or `ThrottlingException` (KMS). The SDK maps these to its error
+ * (Kinesis, DynamoDB data calls) or `ThrottlingException` (KMS, SSM). The SDK maps these to its error
  * classes and retries them with backoff, exactly as against AWS.
  * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html#API_PutRecords_Errors
  * https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html
@@ -73,7 +77,8 @@ export function throttlingResponse({ service }: RequestKey): CannedResponse {
       'The level of configured provisioned throughput for the table was exceeded.',
     );
   }
-  if (service === 'KMS') return awsError(service, 400, 'ThrottlingException', 'Rate exceeded');
+  if (service === 'KMS' || service === 'SSM')
+    return awsError(service, 400, 'ThrottlingException', 'Rate exceeded');
   return plainError(429, 'throttled');
 }
 
@@ -86,5 +91,6 @@ export function serverErrorResponse({ service }: RequestKey, statusCode: 500 | 5
   if (service === 'Kinesis') return awsError(service, 500, 'InternalFailure', 'Internal service failure');
   if (service === 'DynamoDB') return awsError(service, 500, 'InternalServerError', 'Internal server error');
   if (service === 'KMS') return awsError(service, 500, 'KMSInternalException', 'Internal error');
+  if (service === 'SSM') return awsError(service, 500, 'InternalServerError', 'Internal error');
   return plainError(500, 'internal');
 }

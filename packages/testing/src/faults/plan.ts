@@ -68,7 +68,7 @@ export interface FaultPlan {
 
 /** A request as the schedule sees it. */
 export interface RequestKey {
-  /** `Kinesis`, `DynamoDB`, `KMS` or `HTTP`. */
+  /** `Kinesis`, `DynamoDB`, `KMS`, `SSM` or `HTTP`. */
   service: string;
   /** `PutRecords`, or `POST /path` for plain HTTP. */
   operation: string;

@@ -20,7 +20,8 @@ import {
 } from '../../packages/pipeline/src/index.ts';
 import { booked, registered } from '../../packages/pipeline/tests/support/events.ts';
 import { kinesisRecord } from '../../packages/pipeline/tests/support/kinesis-events.ts';
-import { documentClientFor, type FaultProxy, startFaultProxy } from '../../packages/testing/src/index.ts';
+import { documentClientFor, type FaultProxy } from '../../packages/testing/src/index.ts';
+import { type Calls, STREAMS, startRecordingProxy, TABLES } from './grants-support.ts';
 import { actionsByResource, idOf, referencedIds, type StageUnderTest, synthesizePlane } from './helpers.ts';
 
 // The data-plane functions' IAM grants, checked against what their code really calls. Each function
@@ -31,15 +32,6 @@ import { actionsByResource, idOf, referencedIds, type StageUnderTest, synthesize
 // would only show as AccessDenied after a deploy; one it never uses is privilege it should not hold.
 
 const REGION = 'ap-south-1';
-/** Stack resources (logical id prefix) and their local counterparts (role in `LocalResources`). */
-const TABLES = {
-  Vault: 'vault',
-  Audit: 'audit',
-  Aggregates: 'aggregates',
-  Quarantine: 'quarantine',
-  EgressLog: 'egressLog',
-} as const;
-const STREAMS = { Events: 'events', Outbox: 'outbox' } as const;
 /**
  * Granted for a code path no run of a deployed function can reach, so no test run reaches it:
  * `writeBatch` (packages/aws) puts the items of a BatchWriteItem one by one when DynamoDB refuses
@@ -59,43 +51,6 @@ const INGEST_NOW = at(10, 1);
 // Window 09:59 is due at 10:03, window 10:00 at 10:04.
 const FIRST_CLOSE_NOW = at(10, 3, 30);
 const SECOND_CLOSE_NOW = at(10, 4, 30);
-
-/** `service:Operation`s seen on the wire, per resource: its name (table, stream, key ARN) or logical id. */
-type Calls = Map<string, Set<string>>;
-
-/** The resources an AWS JSON request names: its table(s), stream or key. */
-function resourcesOf(body: Record<string, unknown>): string[] {
-  const names: string[] = [];
-  for (const field of ['TableName', 'StreamName', 'KeyId']) {
-    if (typeof body[field] === 'string') names.push(body[field] as string);
-  }
-  if (typeof body.StreamARN === 'string') names.push((body.StreamARN as string).split('/').pop() ?? '');
-  const batch = body.RequestItems;
-  if (typeof batch === 'object' && batch !== null) names.push(...Object.keys(batch));
-  return names;
-}
-
-/**
- * A transparent fault proxy (no faults) in front of one emulator that records `service:Operation`
- * per resource each request names, from `X-Amz-Target` and the JSON body. A request that is not
- * AWS JSON is recorded as a call to no resource of the stack, which the tests refuse.
- */
-function startRecordingProxy(target: string, calls: Calls): Promise<FaultProxy> {
-  return startFaultProxy({
-    target,
-    onRequest: (key, body) => {
-      const aws = key.service !== 'HTTP';
-      const names = aws
-        ? resourcesOf(JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>)
-        : [];
-      for (const name of names.length > 0 ? names : ['(none)']) {
-        const operations = calls.get(name) ?? new Set<string>();
-        operations.add(`${key.service.toLowerCase()}:${key.operation}`);
-        calls.set(name, operations);
-      }
-    },
-  });
-}
 
 /**
  * A Kinesis event as Lambda delivers it (the pipeline's test records): JSON payloads

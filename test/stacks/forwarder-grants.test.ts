@@ -9,13 +9,14 @@ import {
 } from '../../packages/border/src/index.ts';
 import { type RunningControlPlane, startControlPlaneServer } from '../../packages/control-plane/src/index.ts';
 import { type LocalStack, startLocalStack } from '../../packages/local/src/index.ts';
-import { type FaultProxy, startFaultProxy } from '../../packages/testing/src/index.ts';
+import type { FaultProxy } from '../../packages/testing/src/index.ts';
 import {
   aggregateCell,
   bookedRecord,
   kinesisEvent,
   recordMessage,
 } from '../../packages/testing/src/outbox-fixtures.ts';
+import { type Calls, resourcesOf, STREAMS, startRecordingProxy, TABLES } from './grants-support.ts';
 import { grantsByResource, idOf, type StageUnderTest, synthesizePlane } from './helpers.ts';
 import { type RunningParameterStore, startParameterStore } from './parameter-store.ts';
 
@@ -33,15 +34,6 @@ const REGION = 'ap-south-1';
 const ACCOUNT = '123456789012';
 /** The origin the stack is synthesized with; the test sends to a local control plane instead. */
 const ORIGIN = 'https://control.example.org';
-/** Stack resources (logical id prefix) and their local counterparts (role in `LocalResources`). */
-const TABLES = {
-  Vault: 'vault',
-  Audit: 'audit',
-  Aggregates: 'aggregates',
-  Quarantine: 'quarantine',
-  EgressLog: 'egressLog',
-} as const;
-const STREAMS = { Events: 'events', Outbox: 'outbox' } as const;
 
 /** Granted actions on one resource of the stack that no run of the forwarder's code calls, and why. */
 interface Uncalled {
@@ -111,9 +103,6 @@ const UNREACHED: readonly Uncalled[] = [
   },
 ];
 
-/** `service:Operation`s seen on the wire, per resource: a logical id, a parameter's ARN, or unknown. */
-type Calls = Map<string, Set<string>>;
-
 const NOT_IN_THE_STACK = '(not in the stack)';
 
 /** The ARN of an SSM parameter in the stack's account and the data region, as IAM names it. */
@@ -121,41 +110,11 @@ const parameterArn = (name: string) =>
   `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
 
 /** The resources an AWS JSON request names: its table(s), stream, key or parameter(s). */
-function resourcesOf(service: string, body: Record<string, unknown>): string[] {
-  const names: string[] = [];
-  if (service === 'SSM') {
-    for (const name of [body.Name, body.Names, body.Path].flat())
-      if (typeof name === 'string') names.push(parameterArn(name));
-    return names;
-  }
-  for (const field of ['TableName', 'StreamName', 'KeyId']) {
-    if (typeof body[field] === 'string') names.push(body[field] as string);
-  }
-  if (typeof body.StreamARN === 'string') names.push((body.StreamARN as string).split('/').pop() ?? '');
-  const batch = body.RequestItems;
-  if (typeof batch === 'object' && batch !== null) names.push(...Object.keys(batch));
-  return names;
-}
-
-/**
- * A transparent fault proxy (no faults) that records `service:Operation` per resource each request
- * names. A request that is not AWS JSON is recorded as a call to no resource, which the tests refuse.
- */
-function startRecordingProxy(target: string, calls: Calls): Promise<FaultProxy> {
-  return startFaultProxy({
-    target,
-    onRequest: (key, body) => {
-      const names =
-        key.service === 'HTTP'
-          ? []
-          : resourcesOf(key.service, JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>);
-      for (const name of names.length > 0 ? names : ['(none)']) {
-        const operations = calls.get(name) ?? new Set<string>();
-        operations.add(`${key.service.toLowerCase()}:${key.operation}`);
-        calls.set(name, operations);
-      }
-    },
-  });
+function resourcesNamedBy(service: string, body: Record<string, unknown>): string[] {
+  if (service !== 'SSM') return resourcesOf(body);
+  return [body.Name, body.Names, body.Path]
+    .flat()
+    .flatMap((name) => (typeof name === 'string' ? [parameterArn(name)] : []));
 }
 
 let data: StageUnderTest;
@@ -264,12 +223,16 @@ async function asDeployed(): Promise<{ env: Record<string, string>; calls(): Cal
     SSM: (parameterStore as RunningParameterStore).url,
   };
   for (const [service, target] of Object.entries(targets)) {
-    const proxy = await startRecordingProxy(target, byName);
+    const proxy = await startRecordingProxy(target, byName, resourcesNamedBy);
     proxies.push(proxy);
     vi.stubEnv(`AWS_ENDPOINT_URL_${service}`, proxy.url);
   }
   // Any other service: recorded (as a call to no resource of the stack) and refused.
-  const elsewhere = await startRecordingProxy((parameterStore as RunningParameterStore).url, byName);
+  const elsewhere = await startRecordingProxy(
+    (parameterStore as RunningParameterStore).url,
+    byName,
+    resourcesNamedBy,
+  );
   proxies.push(elsewhere);
   vi.stubEnv('AWS_ENDPOINT_URL', elsewhere.url);
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');

@@ -96,6 +96,7 @@ export function reportInputs(overrides: Partial<ReportInputs> = {}): ReportInput
       e2eEvents: 3000,
       batchSize: 2500,
       warmRepeats: 3,
+      warmMeasurements: 3,
       recentEvents: 20_000,
       initialPatients: 2000,
       zipfExponent: 1.1,

@@ -24,6 +24,7 @@ interface LoadtestFlags {
   rate?: number;
   batchSize?: number;
   warmRepeats?: number;
+  warmMeasurements?: number;
   recentEvents?: number;
   cold: boolean;
   seed?: number;
@@ -79,6 +80,11 @@ export function register(program: Command): void {
     .option(
       '--warm-repeats <n>',
       'warm hot-path passes over the events, measured together (default 4)',
+      integer,
+    )
+    .option(
+      '--warm-measurements <n>',
+      'warm hot-path measurements; the median is reported, all are noted (default 3)',
       integer,
     )
     .option(
@@ -151,6 +157,7 @@ export function register(program: Command): void {
           e2eRate: flags.rate,
           batchSize: flags.batchSize,
           warmRepeats: flags.warmRepeats,
+          warmMeasurements: flags.warmMeasurements,
           recentEvents: flags.recentEvents,
           seed: flags.seed,
           initialPatients: flags.initialPatients,

@@ -31,6 +31,8 @@ export interface WorkloadInfo {
   e2eEvents: number;
   batchSize: number;
   warmRepeats: number;
+  /** Warm hot-path measurements; the median one is reported. */
+  warmMeasurements: number;
   /** Event ids the aggregates kept per (window, shard) (the ingest's `AGGREGATE_RECENT_EVENTS`). */
   recentEvents: number;
   initialPatients: number;

@@ -97,6 +97,14 @@ export function renderTable(report: LoadtestReport): string {
     if (!c) lines.push('');
     lines.push(...wrap(`hot path warm µs/event by phase: ${phaseList(phases)}`));
   }
+  const measurements = report.hotpath?.measurements;
+  if (measurements && measurements.length > 1) {
+    lines.push(
+      ...wrap(
+        `hot path warm: the median of ${measurements.length} measurements, events/s in run order ${measurements.map(fmt).join(', ')}`,
+      ),
+    );
+  }
 
   const columns: Array<[string, Record<string, number> | undefined]> = [
     ['ours warm', report.hotpath?.apiCallsPerMillionByOperation],

@@ -43,6 +43,11 @@ export interface ThroughputResult {
    * (decode, validate, map, observations, logs, metrics).
    */
   phases?: Record<string, PhaseCost>;
+  /**
+   * Events/s of every measurement, in run order, when the pass is the median of several (the warm
+   * hot path); the pass's other figures are the median measurement's own.
+   */
+  measurements?: number[];
   notes: string[];
 }
 

@@ -282,14 +282,12 @@ async function runTheForwarder(): Promise<Calls> {
     }
   };
   // Two clean records, forwarded in one signed batch (egress log: sending, then acknowledged), and
-  // one blocked into the quarantine.
-  const first = await invoke(
-    kinesisEvent(
-      [recordMessage(bookedRecord()), recordMessage(bookedRecord()), withEmail()],
-      undefined,
-      1000n,
-    ),
-  );
+  // one blocked into the quarantine: packed in one stream record, one message per line, as the
+  // pipeline's outbox writes them.
+  const packed = [recordMessage(bookedRecord()), recordMessage(bookedRecord()), withEmail()]
+    .map((message) => JSON.stringify(message))
+    .join('\n');
+  const first = await invoke(kinesisEvent([packed], undefined, 1000n));
   expect(first).toMatchObject({ forwarded: 2, quarantined: 1, failed: 0 });
   expect(first.batches.map((batch) => batch.kind)).toEqual(['acknowledged']);
   // Two blocked messages, one of them malformed with twenty thousand failing paths: the guard names

@@ -12,8 +12,8 @@ export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
 export const KINESIS_MAX_RECORD_BYTES = 1024 * 1024;
 /**
  * Bytes of messages the outbox packs into one record, by default: Kinesis bills puts in units of
- * 25 KB per record, so a record just under one unit carries about 35 records' messages for the
- * price of one, and the SDK serializes one record entry instead of 35.
+ * 25 KB per record, so a record just under one unit carries dozens of events' messages (about 50
+ * of ClinicBook's) for the price of one, and the SDK serializes one record entry instead of dozens.
  * https://aws.amazon.com/kinesis/data-streams/pricing/
  */
 export const OUTBOX_RECORD_BYTES = 25_000;

@@ -65,6 +65,25 @@ describe('costPerMillionEvents', () => {
       'Kinesis shard-hours (full shards)',
     );
     expect(packed?.unitsPerMillionEvents).toBeCloseTo(1e6 / 3.6e6 + 1e6 / (((1024 * 1024) / 700) * 3600), 3);
+    // Units counted at the producer (e2e) are the input stream's: charged once, by what was measured.
+    const producer = costPerMillionEvents(
+      {
+        events: 1000,
+        units: { ...noUnits(), kinesisRecords: 1000, kinesisBytes: 450_000, kinesisPutPayloadUnits: 1000 },
+        inputPutPayloadUnits: 1000,
+        lambdaInvocations: 0,
+        lambdaBilledMillis: 0,
+        lambdaMemoryMb: 1024,
+        meanRecordBytes: 450,
+        kinesisUnitsOf: 'input',
+      },
+      prices,
+    );
+    expect(line(producer, 'Kinesis PUT payload units')?.unitsPerMillionEvents).toBe(1_000_000);
+    expect(line(producer, 'Kinesis shard-hours (full shards)')?.unitsPerMillionEvents).toBeCloseTo(
+      1e6 / 3.6e6,
+      3,
+    );
     // Nothing put: the input stream alone.
     const none = line(estimate(noUnits()), 'Kinesis shard-hours (full shards)');
     expect(none?.unitsPerMillionEvents).toBeCloseTo(1e6 / 3.6e6, 3);

@@ -25,6 +25,12 @@ export interface CostInputs {
   lambdaMemoryMb: number;
   /** Mean size of an input stream record (data + partition key), bytes; sizes the input stream's shards. */
   meanRecordBytes: number;
+  /**
+   * Which stream the measured Kinesis units were put on: the outbox (a design's own puts, the
+   * default), or the input stream (the e2e producer's, measured apart from the stack, whose outbox
+   * puts are not counted). Input puts are never charged twice.
+   */
+  kinesisUnitsOf?: 'outbox' | 'input';
 }
 
 /** One line of a cost estimate. */
@@ -74,18 +80,20 @@ export function shardEventsPerSecond(recordsPerEvent: number, bytesPerEvent: num
 export function costPerMillionEvents(inputs: CostInputs, prices: PriceTable): CostEstimate {
   const perMillion = inputs.events > 0 ? 1_000_000 / inputs.events : 0;
   const u = inputs.units;
-  const outboxEventsPerShardSecond = shardEventsPerSecond(
+  const measuredEventsPerShardSecond = shardEventsPerSecond(
     u.kinesisRecords / Math.max(1, inputs.events),
     u.kinesisBytes / Math.max(1, inputs.events),
   );
+  const measuredInput = inputs.kinesisUnitsOf === 'input';
   const shardHoursPerMillion =
-    1_000_000 / (shardRecordsPerSecond(inputs.meanRecordBytes) * 3600) +
-    1_000_000 / (outboxEventsPerShardSecond * 3600);
+    (measuredInput ? 0 : 1_000_000 / (shardRecordsPerSecond(inputs.meanRecordBytes) * 3600)) +
+    1_000_000 / (measuredEventsPerShardSecond * 3600);
+  const inputPutPayloadUnits = measuredInput ? 0 : inputs.inputPutPayloadUnits;
   const gbSeconds = (inputs.lambdaBilledMillis / 1000) * (inputs.lambdaMemoryMb / 1024);
   const lines: CostLine[] = [
     line(
       'Kinesis PUT payload units',
-      (u.kinesisPutPayloadUnits + inputs.inputPutPayloadUnits) * perMillion,
+      (u.kinesisPutPayloadUnits + inputPutPayloadUnits) * perMillion,
       prices.kinesis.putPayloadUnitsPerMillionUsd / 1_000_000,
     ),
     line('Kinesis shard-hours (full shards)', shardHoursPerMillion, prices.kinesis.shardHourUsd),

@@ -138,6 +138,7 @@ function scenarioReport(result: ThroughputResult, inputs: ReportInputs): Scenari
         lambdaBilledMillis: result.lambdaBilledMillis,
         lambdaMemoryMb: inputs.lambdaMemoryMb,
         meanRecordBytes: inputs.workload.meanRecordBytes,
+        ...(result.countedAt === 'producer' ? { kinesisUnitsOf: 'input' as const } : {}),
       },
       inputs.prices,
     ),

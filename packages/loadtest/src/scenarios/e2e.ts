@@ -185,6 +185,7 @@ async function measure(target: LoadtestTarget, options: E2eOptions): Promise<E2e
     units: billing.snapshot(),
     lambdaBilledMillis: 0,
     outbox: 'kinesalite',
+    countedAt: 'producer',
     notes,
     ...(options.rate ? { targetRate: options.rate } : {}),
     sent: sentAt.size,

@@ -48,6 +48,11 @@ export interface ThroughputResult {
    * hot path); the pass's other figures are the median measurement's own.
    */
   measurements?: number[];
+  /**
+   * Where the calls and units were counted: the design's own clients (the default), or only the
+   * producer's puts on the input stream (e2e: the pipeline in the stack process uses its own).
+   */
+  countedAt?: 'design' | 'producer';
   notes: string[];
 }
 

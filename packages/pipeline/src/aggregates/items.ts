@@ -8,6 +8,7 @@ import type {
   PartialWrite,
 } from '@residency/core/aggregates';
 import { isAfter, windowStartIso } from '@residency/core/aggregates';
+import { packInOrder } from '../support/pack.ts';
 import { pageKey } from './keys.ts';
 
 /**
@@ -196,42 +197,29 @@ export function pageItemsOf<T extends { entry: PartialEntry }>(
   expiresAt: number,
   maxBytes = PAGE_MAX_BYTES,
 ): Array<{ item: PartialPageItem; held: Array<{ value: T; bytes: number }>; bytes: number }> {
-  const pages: Array<{ item: PartialPageItem; held: Array<{ value: T; bytes: number }>; bytes: number }> = [];
-  let texts: string[] = [];
-  let held: Array<{ value: T; bytes: number }> = [];
-  let bytes = 1;
-  const flush = () => {
-    if (held.length === 0) return;
-    const cells = Buffer.from(`[${texts.join(',')}]`, 'utf8');
-    pages.push({
+  const texts = entries.map((value) => {
+    const text = JSON.stringify(value.entry);
+    return { value, text, bytes: Buffer.byteLength(text) };
+  });
+  // A page is a JSON array: its entries, a comma between two, and the brackets.
+  return packInOrder(texts, (t) => t.bytes, { maxBytes: maxBytes - 2, separatorBytes: 1 }).map((page, n) => {
+    const cells = Buffer.from(`[${page.map((t) => t.text).join(',')}]`, 'utf8');
+    return {
       item: {
-        ...pageKey(window, shardId, first, `${suffix}.${pages.length}`),
+        ...pageKey(window, shardId, first, `${suffix}.${n}`),
         kind: 'partials',
         shardId,
         windowStart: windowStartIso(window),
         windowSeconds: window.seconds,
-        count: held.length,
+        count: page.length,
         cells,
         writtenAt: new Date(nowMillis).toISOString(),
         expiresAt,
       },
-      held,
+      held: page.map(({ value, bytes }) => ({ value, bytes })),
       bytes: cells.byteLength,
-    });
-    texts = [];
-    held = [];
-    bytes = 1;
-  };
-  for (const value of entries) {
-    const text = JSON.stringify(value.entry);
-    const size = Buffer.byteLength(text) + 1;
-    if (held.length > 0 && bytes + size > maxBytes) flush();
-    texts.push(text);
-    held.push({ value, bytes: size - 1 });
-    bytes += size;
-  }
-  flush();
-  return pages;
+    };
+  });
 }
 
 /** The entries a page holds. Throws on a page that is not a JSON array (a bug, or tampering). */

@@ -1,5 +1,6 @@
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { OutboxEntry, OutboxPort, OutboxResult } from '../ports.ts';
+import { packInOrder } from '../support/pack.ts';
 import { type RetryEnvironment, type RetryPolicy, retryWithBackoff } from '../support/retry.ts';
 import { describeError } from '../support/safe-error.ts';
 
@@ -80,38 +81,22 @@ export function createKinesisOutbox(options: KinesisOutboxOptions): OutboxPort {
   };
 }
 
-// Packs the entries' messages, in order, into records of up to `maxRecordBytes`. A message over
-// Kinesis's record limit gets its failed result here and is not sent.
+// Packs the entries' messages, in order, into records of up to `maxRecordBytes`, one per line. A
+// message over Kinesis's record limit gets its failed result here and is not sent.
 function pack(entries: readonly OutboxEntry[], maxRecordBytes: number, results: OutboxResult[]): Pending[] {
-  const records: Pending[] = [];
-  let lines: string[] = [];
-  let indexes: number[] = [];
-  let partitionKey = '';
-  let bytes = 0;
-  const flush = () => {
-    if (lines.length === 0) return;
-    records.push({ indexes, partitionKey, data: Buffer.from(lines.join('\n'), 'utf8'), errorCode: '' });
-    lines = [];
-    indexes = [];
-    bytes = 0;
-  };
+  const lines: Array<{ index: number; line: string; size: number }> = [];
   entries.forEach((entry, index) => {
     const line = JSON.stringify(entry.message);
     const size = Buffer.byteLength(line, 'utf8');
-    if (size > KINESIS_MAX_RECORD_BYTES) {
-      results[index] = { ok: false, errorCode: 'RecordTooLarge' };
-      return;
-    }
-    // One byte of separator before every message but the first.
-    if (lines.length > 0 && bytes + 1 + size > maxRecordBytes) flush();
-    if (lines.length === 0) partitionKey = entry.partitionKey;
-    else bytes += 1;
-    lines.push(line);
-    indexes.push(index);
-    bytes += size;
+    if (size > KINESIS_MAX_RECORD_BYTES) results[index] = { ok: false, errorCode: 'RecordTooLarge' };
+    else lines.push({ index, line, size });
   });
-  flush();
-  return records;
+  return packInOrder(lines, (l) => l.size, { maxBytes: maxRecordBytes, separatorBytes: 1 }).map((record) => ({
+    indexes: record.map((l) => l.index),
+    partitionKey: (entries[(record[0] as (typeof lines)[number]).index] as OutboxEntry).partitionKey,
+    data: Buffer.from(record.map((l) => l.line).join('\n'), 'utf8'),
+    errorCode: '',
+  }));
 }
 
 async function putOnce(
@@ -145,23 +130,10 @@ async function putOnce(
   return failed;
 }
 
+// PutRecords calls: 500 records and 5 MiB (data and partition keys) each.
 function group(pending: readonly Pending[]): Pending[][] {
-  const requests: Pending[][] = [];
-  let current: Pending[] = [];
-  let bytes = 0;
-  for (const entry of pending) {
-    const size = entry.data.length + Buffer.byteLength(entry.partitionKey);
-    if (
-      current.length === PUT_RECORDS_MAX_ENTRIES ||
-      (current.length > 0 && bytes + size > PUT_RECORDS_MAX_BYTES)
-    ) {
-      requests.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) requests.push(current);
-  return requests;
+  return packInOrder(pending, (p) => p.data.length + Buffer.byteLength(p.partitionKey), {
+    maxBytes: PUT_RECORDS_MAX_BYTES,
+    maxItems: PUT_RECORDS_MAX_ENTRIES,
+  });
 }

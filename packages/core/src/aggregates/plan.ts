@@ -25,6 +25,11 @@ export interface ShardBatchOptions {
   allowedLatenessSeconds: number;
   /** Now, epoch millis. */
   nowMillis: number;
+  /**
+   * The cell id of a window and group: the caller's {@link createCellIdMemo}, when it has already
+   * keyed the batch's cells. Default: a memo of this batch's own.
+   */
+  cellIdOf?: (window: AggregateWindow, group: AggregateGroup) => string;
 }
 
 /** A partial to write: the new state, and the fence it replaces (`undefined`: a new item). */
@@ -92,7 +97,7 @@ export function planShardBatch(
     { window: AggregateWindow; group: AggregateGroup; observations: Observation[] }
   >();
   const lateByWindow = new Map<string, { window: AggregateWindow; sequenceNumbers: string[] }>();
-  const cellIdFor = createCellIdMemo();
+  const cellIdFor = options.cellIdOf ?? createCellIdMemo();
   const seen = new Set<string>();
   let duplicates = 0;
   let repeated = 0;

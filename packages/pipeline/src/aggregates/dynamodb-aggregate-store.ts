@@ -238,7 +238,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
           },
           isClosed: (windowKey) => closed.has(windowKey),
         },
-        { allowedLatenessSeconds, nowMillis },
+        { allowedLatenessSeconds, nowMillis, cellIdOf: cellIdFor },
       );
 
       const retry: string[] = [];

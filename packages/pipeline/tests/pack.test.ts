@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { entriesOf, type PartialEntry, pageItemsOf } from '../src/aggregates/items.ts';
+import {
+  decodePage,
+  entriesOf,
+  latestEntries,
+  type PartialEntry,
+  type PartialPageItem,
+  pageItemsOf,
+} from '../src/aggregates/items.ts';
 import { packInOrder } from '../src/support/pack.ts';
 
 describe('packInOrder', () => {
@@ -48,12 +55,12 @@ describe('pageItemsOf', () => {
   it('puts the entries, in order, on pages whose JSON stays within the limit', () => {
     const entries = Array.from({ length: 40 }, (_, i) => ({ entry: entry(i) }));
     const maxBytes = 2_000;
-    const pages = pageItemsOf(window, 'shardId-000000000000', '100', 'abcd', entries, 0, 1, maxBytes);
+    const { pages } = pageItemsOf(window, 'shardId-000000000000', '100', 'abcd', entries, 0, 1, maxBytes);
     expect(pages.length).toBeGreaterThan(1);
     expect(pages.flatMap((page) => entriesOf(page.item))).toEqual(entries.map((e) => e.entry));
     for (const page of pages) {
-      expect(page.item.cells.byteLength).toBeLessThanOrEqual(maxBytes);
-      expect(page.bytes).toBe(page.item.cells.byteLength);
+      expect(page.bytes).toBeLessThanOrEqual(maxBytes);
+      expect(page.bytes).toBe(decodePage(page.item).bytes);
       expect(page.item.count).toBe(page.held.length);
       for (const { value, bytes } of page.held)
         expect(bytes).toBe(Buffer.byteLength(JSON.stringify(value.entry)));
@@ -67,8 +74,56 @@ describe('pageItemsOf', () => {
     }));
     const size = Buffer.byteLength(JSON.stringify(same[0]?.entry));
     // Three entries take 2 + 3 × size + 2 bytes; one byte less fits only two.
-    const pages = pageItemsOf(window, 'shardId-000000000000', '100', 'abcd', same, 0, 1, 3 * size + 3);
+    const { pages } = pageItemsOf(window, 'shardId-000000000000', '100', 'abcd', same, 0, 1, 3 * size + 3);
     expect(pages.map((page) => page.item.count)).toEqual([2, 2, 2, 2, 1]);
-    for (const page of pages) expect(page.item.cells.byteLength).toBeLessThanOrEqual(3 * size + 3);
+    for (const page of pages) expect(decodePage(page.item).bytes).toBeLessThanOrEqual(3 * size + 3);
+  });
+
+  it('stores the JSON compressed, and reads pages written as plain JSON before compression', () => {
+    const entries = Array.from({ length: 200 }, (_, i) => ({ entry: entry(i) }));
+    const {
+      pages: [page],
+    } = pageItemsOf(window, 'shardId-000000000000', '100', 'abcd', entries, 0, 1);
+    if (!page) throw new Error('no page');
+    expect(page.item.encoding).toBe('br');
+    // Entries of one shape repeat their keys: the stored page is a fraction of its JSON
+    expect(page.item.cells.byteLength * 3).toBeLessThan(page.bytes);
+    const json = Buffer.from(JSON.stringify(entries.map((e) => e.entry)));
+    expect(decodePage(page.item)).toEqual({ entries: entries.map((e) => e.entry), bytes: json.byteLength });
+    const plain = { ...page.item, cells: json, encoding: undefined };
+    expect(entriesOf(plain)).toEqual(entries.map((e) => e.entry));
+    // A newer entry of a cell wins whichever encoding holds it
+    const newer = { ...entry(5), lastSequence: '999', count: 77 };
+    const {
+      pages: [later],
+    } = pageItemsOf(window, 'shardId-000000000000', '999', 'efgh', [{ entry: newer }], 0, 1);
+    expect(latestEntries([later?.item as PartialPageItem, plain]).get(newer.cellId)?.count).toBe(77);
+  });
+
+  it('leaves out an entry whose JSON alone is more than a page holds, and keeps the others in order', () => {
+    const entries = [1, 2, 3].map((i) => ({ entry: entry(i) }));
+    const big = { entry: { ...entry(4), dimensions: { note: 'x'.repeat(5_000) } } };
+    const { pages, oversized } = pageItemsOf(
+      window,
+      'shardId-000000000000',
+      '100',
+      'abcd',
+      [entries[0], big, ...entries.slice(1)] as typeof entries,
+      0,
+      1,
+      4_000,
+    );
+    expect(oversized).toEqual([big]);
+    expect(pages.flatMap((page) => entriesOf(page.item))).toEqual(entries.map((e) => e.entry));
+  });
+
+  it('refuses a page in an encoding it does not write, or whose JSON is not an array', () => {
+    const {
+      pages: [page],
+    } = pageItemsOf(window, 'shardId-000000000000', '100', 'abcd', [{ entry: entry(1) }], 0, 1);
+    const item = page?.item as PartialPageItem;
+    expect(() => decodePage({ ...item, encoding: 'gzip' as 'br' })).toThrow(/unknown encoding \(gzip\)/);
+    expect(() => decodePage({ cells: Buffer.from('{"a":1}') })).toThrow(/does not hold an array/);
+    expect(() => decodePage({ ...item, cells: Buffer.from('not brotli') })).toThrow();
   });
 });

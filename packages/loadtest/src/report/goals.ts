@@ -143,7 +143,7 @@ function whyHotpathSlow(report: LoadtestReport): string {
     const kilobytesPerBatch = aggregates[1].writeUnits / Math.max(1, hotpath.batches);
     parts.push(
       `the aggregates put each touched cell once per batch of ${fmt(report.workload.batchSize)}, whole, with its ` +
-        `subjects, as JSON on a few pages of up to 320 KB (one BatchWriteItem), and the batch's event ids once: about ` +
+        `subjects, as Brotli-compressed JSON on a few pages of up to 320 KB of JSON (one BatchWriteItem), and the batch's event ids once: about ` +
         `${fmt(kilobytesPerBatch)} KB per batch; bigger batches (--batch-size, RESIDENCY_INGEST_BATCH_SIZE) put fewer ` +
         'cells per event. What is left of the aggregates is our own planning and serializing, and the SDK and HTTP ' +
         'work of the remaining calls',

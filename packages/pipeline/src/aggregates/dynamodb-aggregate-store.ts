@@ -20,10 +20,12 @@ import { retryBoundsOf } from '../support/retry.ts';
 import { attempt, claimShard, putLate, register } from './bookkeeping.ts';
 import { createRecentEventIds, eventLogItemsOf } from './event-log.ts';
 import {
+  decodePage,
   eventFingerprint,
   fencedLateOf,
   fencedPartialOf,
-  latestEntries,
+  latestOf,
+  type PageOf,
   type PartialEntry,
   type PartialPageItem,
   pageItemsOf,
@@ -91,8 +93,9 @@ export interface DynamoAggregateStoreOptions {
  *    producer's repeat (an event id the (window, shard) recently applied, or that came earlier in
  *    the batch).
  * 3. Every touched partial is put whole (count, metrics, subjects and its fence: one entry, so a
- *    crash cannot split them) on new pages of the (window, shard): items of up to 320 KB of JSON in
- *    one binary attribute, so a batch of 2,500 events puts two or three items, not hundreds. A
+ *    crash cannot split them) on new pages of the (window, shard): items of up to 320 KB of JSON,
+ *    compressed, in one binary attribute, so a batch of 2,500 events puts two or three items, not
+ *    hundreds (a partial too big for a page alone is not written, and its events are retried). A
  *    cell's partial is its entry with the greatest fence over the pages (the closer reads them the
  *    same way), so a page that is not written leaves the cell as it was, and its events are
  *    retried: the next delivery finds the fence again, so nothing is counted twice. Should the
@@ -313,7 +316,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       );
       const unsealed = new Set([...chunked.failed, ...chunked.refused].map((entry) => entry.write));
       const suffix = randomUUID().slice(0, 8);
-      const { pages, compacting } = planPages(
+      const { pages, compacting, oversized } = planPages(
         puts.filter((put) => !unsealed.has(put.write)),
         windows,
         stateByWindow,
@@ -321,9 +324,12 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       );
       const { failed, refused } = await putBatch(client, tableName, pages, { ...options, concurrency });
       const lostPages = [...failed, ...refused];
+      // A partial too big for a page is not written (the cell keeps its stored state); its events
+      // are retried, and the ingest quarantines them when their retries run out.
       const notWritten = [
         ...lostPages.flatMap((page) => page.held.flatMap((h) => (h.value.put ? [h.value.put] : []))),
         ...puts.filter((put) => unsealed.has(put.write)),
+        ...oversized,
       ];
       for (const { write } of notWritten) retry.push(...write.sequenceNumbers);
       // Keep every partial of a (window, shard) under the claim it was put under. A (window, shard)
@@ -473,15 +479,17 @@ async function loadState(
   shardId: string,
 ): Promise<PartialState> {
   const items = await readShardItems<PartialPageItem>(client, tableName, window, shardId, PAGE_SK_PREFIX);
+  const decoded = items.map(decodePage);
   const cells = new Map<string, HeldPartial>();
-  for (const [cellId, entry] of latestEntries(items)) {
+  for (const [cellId, entry] of latestOf(decoded.map((page) => page.entries))) {
     cells.set(cellId, {
       entry,
       fenced: fencedPartialOf(entry),
       bytes: Buffer.byteLength(JSON.stringify(entry)),
     });
   }
-  return { cells, pages: new Map(items.map((item) => [item.sk, item.cells.byteLength])) };
+  // A page's size is its JSON's, as the compaction trigger compares it with the entries' JSON.
+  return { cells, pages: new Map(items.map((item, i) => [item.sk, decoded[i]?.bytes ?? 0])) };
 }
 
 // The pages a batch puts, per (window, shard), and the older pages to delete after them when the
@@ -504,8 +512,9 @@ function planPages(
     list.push(put);
     byWindow.set(windowKey, list);
   }
-  const pages: Array<ReturnType<typeof pageItemsOf<PageEntry>>[number] & { windowKey: string }> = [];
+  const pages: Array<PageOf<PageEntry> & { windowKey: string }> = [];
   const compacting = new Map<string, string[]>();
+  const oversized: SealedWrite[] = [];
   for (const [windowKey, inWindow] of byWindow) {
     const window = windows.get(windowKey) as AggregateWindow;
     const state = stateByWindow.get(windowKey) as PartialState;
@@ -526,7 +535,7 @@ function planPages(
       const sequence = put.write.sequenceNumbers[0] as string;
       if (compareSequenceNumbers(sequence, first) < 0) first = sequence;
     }
-    const items = pageItemsOf(
+    const paged = pageItemsOf(
       window,
       batch.shardId,
       first,
@@ -535,7 +544,11 @@ function planPages(
       batch.nowMillis,
       batch.expiresAt(window),
     );
-    for (const page of items) pages.push({ ...page, windowKey });
+    for (const page of paged.pages) pages.push({ ...page, windowKey });
+    for (const { put } of paged.oversized) if (put) oversized.push(put);
+    // A held entry that no longer fits a page (written before pages were bounded by their JSON)
+    // would be lost by deleting the older pages: keep them.
+    if (paged.oversized.some((entry) => entry.put === undefined)) compacting.delete(windowKey);
   }
-  return { pages, compacting };
+  return { pages, compacting, oversized };
 }

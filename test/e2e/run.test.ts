@@ -67,8 +67,21 @@ describe('residency run, end to end through the local stack', () => {
       JSON.stringify({ ...booked, eventId: randomUUID(), waitDays: 'soon' }),
       '{"type": "appointment.booked", "truncated": ',
       JSON.stringify({ type: 'patient.deleted', eventId: randomUUID() }),
+      // Another event under an id an earlier line gave (in capitals: the same UUID)
+      JSON.stringify({ ...note, eventId: String(clean[0]?.eventId).toUpperCase() }),
+      '',
     ];
-    await writeFile(join(dir, 'input.jsonl'), `${lines.join('\n')}\n`);
+    // A line that is not UTF-8: a clean event whose district has a Latin-1 "é" (byte 0xe9)
+    const [before, after] = JSON.stringify({
+      ...registered,
+      eventId: randomUUID(),
+      district: 'Dhaka|',
+    }).split('|');
+    const latin1 = Buffer.concat([Buffer.from(`${before}`), Buffer.from([0xe9]), Buffer.from(`${after}`)]);
+    await writeFile(
+      join(dir, 'input.jsonl'),
+      Buffer.concat([Buffer.from(`${lines.join('\n')}\n`), latin1, Buffer.from('\n')]),
+    );
 
     // Act
     const result = await residency([
@@ -99,7 +112,8 @@ describe('residency run, end to end through the local stack', () => {
   });
 
   it('accounts for every line: sent + rejected = lines, forwarded + quarantined = sent', () => {
-    expect(report.lines).toBe(clean.length + dirty.length + stripped.length + 4);
+    // The blank line is not counted
+    expect(report.lines).toBe(clean.length + dirty.length + stripped.length + 6);
     expect(report.sent + report.rejected.length).toBe(report.lines);
     expect(report.forwarded + report.quarantined.count).toBe(report.sent);
     expect(report.complete).toBe(true);
@@ -107,10 +121,19 @@ describe('residency run, end to end through the local stack', () => {
 
   it('rejects the invalid lines with their line numbers and reasons, never their values', () => {
     const first = clean.length + dirty.length + stripped.length + 1;
-    expect(report.rejected.map((r) => r.line)).toEqual([first, first + 1, first + 2, first + 3]);
+    expect(report.rejected.map((r) => r.line)).toEqual([
+      first,
+      first + 1,
+      first + 2,
+      first + 3,
+      first + 4,
+      first + 6,
+    ]);
     expect(report.rejected[0]?.reason).toMatch(/phone/);
     expect(report.rejected[1]?.reason).toMatch(/waitDays/);
     expect(report.rejected[2]?.reason).toBe('not JSON');
+    expect(report.rejected[4]?.reason).toMatch(/^eventId is the one line 1 gave/);
+    expect(report.rejected[5]?.reason).toBe('not UTF-8');
     const text = JSON.stringify(report.rejected);
     expect(text).not.toContain(HIDDEN.badPhone);
     expect(text).not.toContain('soon');

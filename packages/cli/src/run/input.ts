@@ -10,18 +10,30 @@ export type InputLine =
 /** Largest line accepted from a file: Kinesis caps a record at 1 MiB. */
 export const MAX_LINE_BYTES = 1_048_576;
 
-/** Reads a JSON-lines file; blank lines are skipped but keep their number. */
+/**
+ * Reads a JSON-lines file; blank lines are skipped but keep their number. A line that is not
+ * UTF-8 is refused, not read with replacement characters: what was sent must be what was written.
+ */
 export async function* readJsonLines(path: string): AsyncGenerator<InputLine> {
   let line = 0;
+  // Latin-1 maps each byte to one character, so a line's bytes come back exactly for the check.
   const lines = createInterface({
-    input: createReadStream(path, 'utf8'),
+    input: createReadStream(path, 'latin1'),
     crlfDelay: Number.POSITIVE_INFINITY,
   });
-  for await (const text of lines) {
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  for await (const bytes of lines) {
     line += 1;
-    if (text.trim() === '') continue;
-    if (Buffer.byteLength(text) > MAX_LINE_BYTES) {
+    if (bytes.trim() === '') continue;
+    if (bytes.length > MAX_LINE_BYTES) {
       yield { line, ok: false, reason: `line is larger than ${MAX_LINE_BYTES} bytes` };
+      continue;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(Buffer.from(bytes, 'latin1'));
+    } catch {
+      yield { line, ok: false, reason: 'not UTF-8' };
       continue;
     }
     try {

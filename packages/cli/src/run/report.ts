@@ -5,10 +5,12 @@ export interface RejectedLine {
 }
 
 /**
- * The report of `residency run` (`--report FILE.json`). Invariants: `sent + rejected.length = lines`
- * and `forwarded + quarantined.count = sent` when `complete` is true.
+ * The report of `residency run` (`--report FILE.json`). `complete` is true when both invariants
+ * hold: `sent + rejected.length + failedToSend.length = lines` and
+ * `forwarded + quarantined.count = sent`.
  */
 export interface RunReport {
+  /** Lines read, blank lines not counted (a rejected line's `line` is its number in the file). */
   lines: number;
   sent: number;
   rejected: RejectedLine[];
@@ -48,7 +50,9 @@ export function formatSummary(report: RunReport): string {
   const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
   const verdict = report.complete
     ? 'every line accounted for: forwarded, quarantined in region, or rejected with a reason'
-    : `NOT COMPLETE: ${report.unaccounted} events not yet accounted for`;
+    : report.unaccounted > 0
+      ? `NOT COMPLETE: ${report.unaccounted} events not yet accounted for`
+      : `NOT COMPLETE: ${report.lines - report.sent - report.rejected.length - report.failedToSend.length} lines neither sent nor rejected`;
   const dashboard = report.controlPlane ? [`  dashboard  ${report.controlPlane.dashboard}`] : [];
   return ['residency run', ...lines, ...dashboard, `  ${verdict}`].join('\n');
 }

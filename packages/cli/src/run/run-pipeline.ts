@@ -96,7 +96,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       quarantined: accounted.quarantined,
       failedToSend: sending.failed,
       unaccounted: sending.sent.size - accounted.forwarded - accounted.quarantined.count,
-      complete: sending.sent.size === accounted.forwarded + accounted.quarantined.count,
+      complete:
+        sending.sent.size === accounted.forwarded + accounted.quarantined.count &&
+        sending.sent.size + sending.rejected.length + sending.failed.length === sending.lines,
       aggregates,
       ...(controlPlane ? { controlPlane: { url: controlPlane.url, dashboard: `${controlPlane.url}/` } } : {}),
       elapsedMillis: Date.now() - started,
@@ -134,14 +136,30 @@ async function sendAll(options: RunPipelineOptions, file: EndpointsFile) {
   const rejected: RejectedLine[] = [];
   const failed: Array<{ eventId: string; reason: string }> = [];
   const pending: Array<Promise<void>> = [];
+  // The line that first gave each event id (UUIDs compared without case).
+  const firstLineOf = new Map<string, number>();
   let lines = 0;
   for await (const input of options.input) {
-    lines = input.line;
+    lines += 1;
     if (!input.ok) {
       rejected.push({ line: input.line, reason: input.reason });
       continue;
     }
     const line = input.line;
+    // An event id names one event: the control plane keeps one record per id, so a second line
+    // with the same id would vanish there (and count twice in the aggregates of another shard).
+    const eventId = eventIdOf(input.value);
+    if (eventId !== undefined) {
+      const first = firstLineOf.get(eventId);
+      if (first !== undefined) {
+        rejected.push({
+          line,
+          reason: `eventId is the one line ${first} gave: an event id names one event (a new event needs a new id)`,
+        });
+        continue;
+      }
+      firstLineOf.set(eventId, line);
+    }
     pending.push(
       producer.sendAndWait(input.value as ProducerEvent).then(
         (ack) => {
@@ -164,6 +182,12 @@ async function sendAll(options: RunPipelineOptions, file: EndpointsFile) {
   await producer.close();
   rejected.sort((a, b) => a.line - b.line);
   return { lines, sent, rejected, failed };
+}
+
+function eventIdOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { eventId } = value as { eventId?: unknown };
+  return typeof eventId === 'string' ? eventId.toLowerCase() : undefined;
 }
 
 async function waitForAccounting(

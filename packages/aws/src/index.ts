@@ -1,5 +1,11 @@
 export { type CallCounter, type CallCounts, callNameOf, createCallCounter } from './call-counter.ts';
-export { type AwsClients, type CreateAwsClientsOptions, createAwsClients } from './clients.ts';
+export {
+  type AwsClients,
+  type ClientEndpointConfig,
+  type CreateAwsClientsOptions,
+  clientEndpointConfig,
+  createAwsClients,
+} from './clients.ts';
 export {
   BATCH_GET_MAX_KEYS,
   BATCH_WRITE_MAX_ITEMS,
@@ -17,24 +23,28 @@ export {
 } from './dynamodb-batch.ts';
 export { queryAll, queryPages } from './dynamodb-query.ts';
 export {
+  assertEndpointInRegion,
+  configuredEndpoint,
+  type EndpointCheckOptions,
+  isAwsEndpointOf,
+  isLoopbackUrl,
+  redactUrl,
+} from './endpoint-policy.ts';
+export {
   ENDPOINTS_FILE_NAME,
   type EndpointsFile,
   EndpointsFileSchema,
   readEndpointsFile,
 } from './endpoints-file.ts';
-export { ConfigurationError, RegionMismatchError } from './errors.ts';
+export { ConfigurationError, RegionMismatchError, type RegionRole } from './errors.ts';
 export {
   type Arn,
   assertArnInRegion,
   assertAwsRegion,
+  assertKeyArnInRegion,
+  assertOneAccount,
   assertRegion,
   isAwsRegion,
   parseArn,
 } from './region.ts';
-export {
-  type AwsTarget,
-  AwsTargetSchema,
-  assertEndpointInRegion,
-  isLoopbackUrl,
-  validateTarget,
-} from './target.ts';
+export { type AwsTarget, AwsTargetSchema, validateTarget } from './target.ts';

@@ -1,4 +1,4 @@
-import { ConfigurationError, RegionMismatchError } from './errors.ts';
+import { ConfigurationError, RegionMismatchError, type RegionRole } from './errors.ts';
 
 // Commercial, GovCloud, China and ISO partitions all follow this shape: ap-south-1, us-gov-west-1,
 // cn-north-1, eu-central-2. https://docs.aws.amazon.com/general/latest/gr/rande.html
@@ -40,23 +40,79 @@ export function parseArn(arn: string): Arn {
 }
 
 /**
- * Precondition for every function's cold start: the ARN names the data region.
- * Global ARNs (no region, such as IAM) are refused too: data-plane resources are regional.
+ * Precondition for every function's cold start: the ARN names the data region (or, with
+ * `role: 'control'`, the control region). Global ARNs (no region, such as IAM) are refused too:
+ * data-plane resources are regional.
  *
  * @example assertArnInRegion(process.env.KEY_ARN!, 'ap-south-1', 'KMS key')
  */
-export function assertArnInRegion(arn: string, dataRegion: string, what: string): Arn {
+export function assertArnInRegion(
+  arn: string,
+  dataRegion: string,
+  what: string,
+  role: RegionRole = 'data',
+): Arn {
   const parsed = parseArn(arn);
   if (parsed.region !== dataRegion) {
-    throw new RegionMismatchError(`${what} (${arn})`, parsed.region || '(global)', dataRegion);
+    throw new RegionMismatchError(`${what} (${arn})`, parsed.region || '(global)', dataRegion, role);
   }
   return parsed;
 }
 
-/** Precondition: a client or function region equals the data region. */
-export function assertRegion(actualRegion: string | undefined, dataRegion: string, what: string): void {
-  assertAwsRegion(dataRegion, 'dataRegion');
+/** Precondition: a client or function region equals the data region (or the control region). */
+export function assertRegion(
+  actualRegion: string | undefined,
+  dataRegion: string,
+  what: string,
+  role: RegionRole = 'data',
+): void {
+  assertAwsRegion(dataRegion, role === 'data' ? 'dataRegion' : 'controlRegion');
   if (actualRegion !== dataRegion) {
-    throw new RegionMismatchError(what, actualRegion ?? '(unset)', dataRegion);
+    throw new RegionMismatchError(what, actualRegion ?? '(unset)', dataRegion, role);
+  }
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+// `key/` and a key id (a UUID on AWS, `mrk-...` for multi-Region keys); never `alias/...`.
+const KEY_RESOURCE = /^key\/[A-Za-z0-9-]+$/;
+
+/**
+ * Precondition for `KEY_ARN`: the full ARN of a KMS key (`arn:<partition>:kms:<region>:<account>:key/<id>`)
+ * in the data region. An alias, a key id alone or another service's ARN (a table, say) is refused:
+ * the residency checks and the key policy are about one key.
+ *
+ * @example assertKeyArnInRegion(env.KEY_ARN, 'ap-south-1', 'KEY_ARN')
+ */
+export function assertKeyArnInRegion(arn: string, dataRegion: string, setting: string): Arn {
+  const parsed = assertArnInRegion(arn, dataRegion, setting);
+  if (parsed.service !== 'kms' || !KEY_RESOURCE.test(parsed.resource) || !ACCOUNT_ID.test(parsed.accountId)) {
+    throw new ConfigurationError(
+      `${setting} must be the ARN of a KMS key (arn:aws:kms:${dataRegion}:<account>:key/<key id>), not '${arn}'`,
+      setting,
+    );
+  }
+  return parsed;
+}
+
+/**
+ * Precondition: every ARN a function was given names the same account, so a key, table or stream of
+ * another account cannot be slipped in next to the function's own. The function does not know its
+ * own account without a call, so the configured ARNs are compared with each other (and, at cold
+ * start, with the ARNs the live resources report). Unset settings are skipped.
+ *
+ * @example assertOneAccount({ KEY_ARN: env.KEY_ARN, VAULT_TABLE: env.VAULT_TABLE })
+ */
+export function assertOneAccount(arns: Readonly<Record<string, string | undefined>>): void {
+  const bySetting = Object.entries(arns).flatMap(([setting, arn]) =>
+    arn?.startsWith('arn:') ? [[setting, parseArn(arn).accountId] as const] : [],
+  );
+  const [first] = bySetting;
+  if (!first) return;
+  const odd = bySetting.find(([, account]) => account !== first[1]);
+  if (odd) {
+    throw new ConfigurationError(
+      `${odd[0]} is in account '${odd[1]}' but ${first[0]} in '${first[1]}': every resource a function uses must be in one account; refusing to run`,
+      odd[0],
+    );
   }
 }

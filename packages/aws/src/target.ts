@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigurationError, RegionMismatchError } from './errors.ts';
+import { assertEndpointInRegion } from './endpoint-policy.ts';
 import { assertAwsRegion } from './region.ts';
 
 /**
@@ -9,7 +9,11 @@ import { assertAwsRegion } from './region.ts';
 export const AwsTargetSchema = z.object({
   /** The data region; every client is pinned to it. */
   region: z.string(),
-  /** Endpoint overrides for the local runtime (loopback URLs). Omit on real AWS. */
+  /**
+   * Endpoint overrides: loopback URLs for the local runtime, or AWS endpoints of the data region
+   * (FIPS, dual-stack, VPC). Omit on real AWS. Nothing else is used: the SDK's own endpoint
+   * settings (`AWS_ENDPOINT_URL*`, `endpoint_url` in the shared config file) are ignored.
+   */
   endpoints: z
     .object({
       kinesis: z.string().url().optional(),
@@ -22,42 +26,7 @@ export const AwsTargetSchema = z.object({
 /** See {@link AwsTargetSchema}. */
 export type AwsTarget = z.infer<typeof AwsTargetSchema>;
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-/** True when `url` points at this machine (127.0.0.0/8, localhost or ::1). */
-export function isLoopbackUrl(url: string | URL): boolean {
-  const host = new URL(url).hostname;
-  return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-/**
- * Precondition for an endpoint override: either loopback (the local runtime) or an AWS endpoint
- * of the data region itself (for example a VPC or FIPS endpoint). An AWS hostname that names
- * another region is refused: requests signed for region A must never be sent to region B.
- */
-export function assertEndpointInRegion(endpoint: string, region: string, service: string): void {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch (cause) {
-    throw new ConfigurationError(`${service} endpoint '${endpoint}' is not a URL`, `endpoints.${service}`, {
-      cause,
-    });
-  }
-  if (isLoopbackUrl(url)) return;
-  if (url.protocol !== 'https:') {
-    throw new ConfigurationError(
-      `${service} endpoint must use https unless it is loopback`,
-      `endpoints.${service}`,
-    );
-  }
-  const named = url.hostname.match(/(?:^|\.)([a-z]{2}(?:-gov)?-[a-z]+-\d{1,2})\./)?.[1];
-  if (named && named !== region) {
-    throw new RegionMismatchError(`${service} endpoint ${url.hostname}`, named, region);
-  }
-}
-
-/** Validates a target: a real region name, and endpoints that stay in it. */
+/** Validates a target: a real region name, and endpoints that stay in it (see `assertEndpointInRegion`). */
 export function validateTarget(target: AwsTarget): AwsTarget {
   const parsed = AwsTargetSchema.parse(target);
   assertAwsRegion(parsed.region);

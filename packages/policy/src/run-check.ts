@@ -1,15 +1,14 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import { TemplateError } from './errors.ts';
 import { evaluate } from './evaluate.ts';
+import { loadTemplates } from './load-templates.ts';
 import { synthesizeOwnStages } from './own-stages.ts';
 import { EXIT, exitCodeOf, formatJson, formatText } from './report.ts';
 import { rules } from './rules/index.ts';
-import type { CfnTemplate, StageTemplate } from './types.ts';
+import type { StageTemplate } from './types.ts';
 
 /** Options of `runCheck`, as the `residency check` command passes them. */
 export interface RunCheckOptions {
-  /** A CloudFormation template (JSON), or a directory of `*.template.json` (e.g. `cdk.out`). Default: synthesize our own stages. */
+  /** A CloudFormation template (JSON), or a directory of `*.template.json` (e.g. `cdk.out`, nested assemblies included). Default: synthesize our own stages. */
   readonly templatePath?: string;
   /** The region personal data must stay in. Default `RESIDENCY_DATA_REGION`, else `ap-south-1`. */
   readonly dataRegion?: string;
@@ -68,54 +67,4 @@ export async function runCheck(options: RunCheckOptions = {}): Promise<CheckResu
     exitCode: exitCodeOf(findings),
     output: options.json ? formatJson(subject, findings) : formatText(subject, findings),
   };
-}
-
-/** Reads a template file, or every `*.template.json` of a directory, as data-plane stages. */
-export async function loadTemplates(path: string): Promise<StageTemplate[]> {
-  let files: string[];
-  try {
-    files = (await stat(path)).isDirectory()
-      ? (await readdir(path))
-          .filter((file) => file.endsWith('.template.json'))
-          .sort()
-          .map((file) => join(path, file))
-      : [path];
-  } catch (cause) {
-    throw new TemplateError('cannot be read', path, { cause });
-  }
-  if (files.length === 0) throw new TemplateError('holds no *.template.json files', path);
-  return Promise.all(
-    files.map(async (file) => ({
-      name: basename(file),
-      plane: 'data' as const,
-      template: await loadTemplate(file),
-    })),
-  );
-}
-
-async function loadTemplate(path: string): Promise<CfnTemplate> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new TemplateError('cannot be read', path, { cause });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new TemplateError('is not JSON (convert YAML templates first, e.g. with cfn-flip)', path, {
-      cause,
-    });
-  }
-  const resources = (parsed as { Resources?: unknown } | null)?.Resources;
-  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) {
-    throw new TemplateError('is not a CloudFormation template (no Resources object)', path);
-  }
-  for (const [id, resource] of Object.entries(resources)) {
-    if (typeof (resource as { Type?: unknown } | null)?.Type !== 'string') {
-      throw new TemplateError(`resource ${id} has no Type`, path);
-    }
-  }
-  return parsed as CfnTemplate;
 }

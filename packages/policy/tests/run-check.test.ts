@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -102,6 +102,58 @@ describe('runCheck with a template', () => {
     expect(result.output).toContain('stages: A.template.json (data), B.template.json (data)');
   });
 
+  it('checks the stacks of nested cloud assemblies (CDK Stages) named in manifest.json', async () => {
+    const out = mkdtempSync(join(dir, 'cdk.out-'));
+    const multiRegionKey = { Resources: { K: { Type: 'AWS::KMS::ReplicaKey', Properties: {} } } };
+    writeFileSync(join(out, 'Pipeline.template.json'), JSON.stringify({ Resources: {} }));
+    writeFileSync(
+      join(out, 'manifest.json'),
+      JSON.stringify({
+        version: '48.0.0',
+        artifacts: {
+          Pipeline: {
+            type: 'aws:cloudformation:stack',
+            properties: { templateFile: 'Pipeline.template.json' },
+          },
+          'assembly-Prod': {
+            type: 'cdk:cloud-assembly',
+            properties: { directoryName: 'stage-prod', displayName: 'Prod' },
+          },
+        },
+      }),
+    );
+    mkdirSync(join(out, 'stage-prod'));
+    writeFileSync(join(out, 'stage-prod', 'ProdData.template.json'), JSON.stringify(multiRegionKey));
+    const result = await runCheck({ templatePath: out });
+    expect(result.exitCode).toBe(EXIT.violations);
+    expect(result.output).toContain('- stage-prod/ProdData.template.json K: is a replica');
+  });
+
+  it('checks assembly-* folders of a cdk.out without a manifest', async () => {
+    const out = mkdtempSync(join(dir, 'cdk.out-'));
+    mkdirSync(join(out, 'assembly-Beta', 'assembly-Inner'), { recursive: true });
+    writeFileSync(
+      join(out, 'assembly-Beta', 'assembly-Inner', 'Deep.template.json'),
+      JSON.stringify({ Resources: { K: { Type: 'AWS::KMS::ReplicaKey', Properties: {} } } }),
+    );
+    const result = await runCheck({ templatePath: out });
+    expect(result.output).toContain('assembly-Beta/assembly-Inner/Deep.template.json K: is a replica');
+  });
+
+  it('reads a template that starts with a UTF-8 byte order mark', async () => {
+    const path = file('bom.json', `\uFEFF${JSON.stringify({ Resources: {} })}`);
+    expect((await runCheck({ templatePath: path })).exitCode).toBe(EXIT.clean);
+  });
+
+  it('says where invalid JSON breaks, and that an empty file is empty', async () => {
+    const comma = file('comma.json', '{\n  "Resources": {"A": {"Type": "AWS::S3::Bucket",}}\n}');
+    expect((await runCheck({ templatePath: comma })).output).toMatch(
+      /comma.json: is not valid JSON: .*at position 50 \(line 2, column 49\)\n$/,
+    );
+    const empty = file('empty.json', '');
+    expect((await runCheck({ templatePath: empty })).output).toBe(`residency check: ${empty}: is empty\n`);
+  });
+
   it('exits 3 on input it cannot check', async () => {
     expect((await runCheck({ templatePath: join(dir, 'missing.json') })).output).toMatch(
       /missing.json: cannot be read/,
@@ -109,7 +161,7 @@ describe('runCheck with a template', () => {
     const yaml = file('t.yaml', 'Resources:\n  A:\n    Type: AWS::SQS::Queue\n');
     expect(await runCheck({ templatePath: yaml })).toEqual({
       exitCode: EXIT.invalidInput,
-      output: expect.stringContaining('is not JSON'),
+      output: expect.stringContaining('is not JSON (convert YAML templates first'),
     });
     const notTemplate = file('not.json', { hello: 'world' });
     const json = JSON.parse((await runCheck({ templatePath: notTemplate, json: true })).output);

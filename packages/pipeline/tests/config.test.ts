@@ -5,6 +5,7 @@ import {
   createInMemoryMetrics,
   loadIngestConfig,
   loadWindowCloserConfig,
+  resolveAwsTarget,
   silentLogger,
 } from '../src/index.ts';
 
@@ -88,6 +89,78 @@ describe('loadIngestConfig', () => {
 
   it('refuses to run in another region than the data region', () => {
     expect(() => loadIngestConfig({ ...env, AWS_REGION: 'us-east-1' })).toThrow(RegionMismatchError);
+  });
+
+  it('refuses a KEY_ARN that is not the ARN of a KMS key', () => {
+    for (const KEY_ARN of [
+      `arn:aws:dynamodb:${REGION}:123456789012:table/residency-vault`,
+      `arn:aws:kms:${REGION}:123456789012:alias/data`,
+    ]) {
+      expect(() => loadIngestConfig({ ...env, KEY_ARN }), KEY_ARN).toThrow(
+        /^KEY_ARN must be the ARN of a KMS key/,
+      );
+    }
+  });
+
+  it('refuses ARNs of more than one account', () => {
+    const other = { ...env, VAULT_TABLE: `arn:aws:dynamodb:${REGION}:999999999999:table/residency-vault` };
+    expect(() => loadIngestConfig(other)).toThrow(ConfigurationError);
+    expect(() => loadIngestConfig(other)).toThrow(/VAULT_TABLE is in account '999999999999' but KEY_ARN/);
+    const same = { ...env, VAULT_TABLE: `arn:aws:dynamodb:${REGION}:123456789012:table/residency-vault` };
+    expect(loadIngestConfig(same).tables.VAULT_TABLE?.name).toBe('residency-vault');
+  });
+
+  it.each([
+    ['AWS_ENDPOINT_URL_KMS', 'https://kms-proxy.attacker.example'],
+    ['AWS_ENDPOINT_URL_DYNAMODB', 'https://dynamodb.ap-south-1.amazonaws.com.attacker.example'],
+    ['AWS_ENDPOINT_URL_KINESIS', 'https://203.0.113.7'],
+    ['AWS_ENDPOINT_URL', 'https://collector.attacker.example'],
+    ['AWS_ENDPOINT_URL_KMS', 'http://kms.ap-south-1.amazonaws.com'],
+  ])('refuses %s=%s: neither loopback nor an AWS endpoint of the data region', (name, value) => {
+    expect(() => loadIngestConfig({ ...env, [name]: value })).toThrow(ConfigurationError);
+    expect(() => loadIngestConfig({ ...env, [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+
+  it('refuses an endpoint of another region, and accepts loopback and the region own endpoints', () => {
+    expect(() =>
+      loadIngestConfig({ ...env, AWS_ENDPOINT_URL_KMS: 'https://kms.eu-west-1.amazonaws.com' }),
+    ).toThrow(RegionMismatchError);
+    for (const value of ['http://127.0.0.1:4566', `https://kms-fips.${REGION}.amazonaws.com`]) {
+      expect(loadIngestConfig({ ...env, AWS_ENDPOINT_URL_KMS: value }).endpointEnv.AWS_ENDPOINT_URL_KMS).toBe(
+        value,
+      );
+    }
+  });
+
+  it('never prints a password in an endpoint URL', () => {
+    const withPassword = {
+      ...env,
+      AWS_ENDPOINT_URL_KMS: 'https://svc:hunter2-SECRET@kms.ap-south-1.amazonaws.com',
+    };
+    expect(() => loadIngestConfig(withPassword)).toThrow(ConfigurationError);
+    try {
+      loadIngestConfig(withPassword);
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});
+
+describe('resolveAwsTarget', () => {
+  it('takes AWS_ENDPOINT_URL for every service without its own variable, as the SDK does', async () => {
+    const config = loadIngestConfig({
+      ...env,
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+      AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:4567',
+    });
+    expect(await resolveAwsTarget(config)).toEqual({
+      region: REGION,
+      endpoints: {
+        kinesis: 'http://127.0.0.1:4566',
+        dynamodb: 'http://127.0.0.1:4566',
+        kms: 'http://127.0.0.1:4567',
+      },
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RegionMismatchError } from '@residency/aws';
+import { ConfigurationError, RegionMismatchError } from '@residency/aws';
 import {
   compositeKey,
   createLambdaContext,
@@ -36,6 +36,7 @@ const context = () =>
 describe('cold-start residency checks', () => {
   let stack: TestStack;
   let foreign: RunningEmulator;
+  let otherAccount: RunningEmulator;
   let env: PipelineEnv;
   const savedEnv = { ...process.env };
 
@@ -53,6 +54,17 @@ describe('cold-start residency checks', () => {
       await ensureTable(client, compositeKey(table));
     }
     client.destroy();
+    // A DynamoDB in the data region but another account, holding tables with the configured names.
+    otherAccount = await startDynalite({ region: 'ap-south-1', accountId: '111111111111' });
+    const inOtherAccount = new DynamoDBClient({
+      region: 'ap-south-1',
+      endpoint: otherAccount.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    for (const table of Object.values(stack.stack.endpointsFile.tables)) {
+      await ensureTable(inOtherAccount, compositeKey(table));
+    }
+    inOtherAccount.destroy();
   }, 60_000);
 
   afterEach(() => {
@@ -62,6 +74,7 @@ describe('cold-start residency checks', () => {
 
   afterAll(async () => {
     await foreign?.close();
+    await otherAccount?.close();
     await stack?.stop();
   });
 
@@ -71,6 +84,19 @@ describe('cold-start residency checks', () => {
     await expect(
       createIngestFromEnv({ ...env, AWS_ENDPOINT_URL_DYNAMODB: foreign.url }, options),
     ).rejects.toBeInstanceOf(RegionMismatchError);
+  });
+
+  it('the ingest refuses to start when the live tables and the key are in different accounts', async () => {
+    // The tables are given by name (no account in the environment): only their live ARNs tell.
+    const refusal = createIngestFromEnv({ ...env, AWS_ENDPOINT_URL_DYNAMODB: otherAccount.url }, options);
+    await expect(refusal).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(refusal).rejects.toThrow(/is in account '(111111111111|000000000000)' but KEY_ARN/);
+  });
+
+  it('the ingest refuses to start with an endpoint off loopback and outside the data region', async () => {
+    await expect(
+      createIngestFromEnv({ ...env, AWS_ENDPOINT_URL_KMS: 'https://kms-proxy.attacker.example' }, options),
+    ).rejects.toBeInstanceOf(ConfigurationError);
   });
 
   it('the window closer refuses to start with a KMS key in another region', async () => {

@@ -1,12 +1,19 @@
 import { basename, dirname } from 'node:path';
-import { type AwsTarget, ENDPOINTS_FILE_NAME, RegionMismatchError, readEndpointsFile } from '@residency/aws';
-import type { BaseConfig } from './env.ts';
+import {
+  type AwsTarget,
+  configuredEndpoint,
+  ENDPOINTS_FILE_NAME,
+  RegionMismatchError,
+  readEndpointsFile,
+} from '@residency/aws';
+import { type BaseConfig, SDK_SERVICE_IDS } from './env.ts';
 
 /**
  * Where the function's AWS calls go: real AWS in the data region, or the local stack when
  * `RESIDENCY_ENDPOINTS_FILE` (a data directory or its `endpoints.json`) or `AWS_ENDPOINT_URL_*`
- * are set. The endpoints file must describe the data region. `createAwsClients` then refuses any
- * endpoint that is neither loopback nor in the data region.
+ * (else `AWS_ENDPOINT_URL`, as the SDK reads them; they win over the file) are set. The endpoints
+ * file must describe the data region. `createAwsClients` then refuses any endpoint that is neither
+ * loopback nor an AWS endpoint of the data region, and its clients read no endpoint by themselves.
  */
 export async function resolveAwsTarget(config: BaseConfig): Promise<AwsTarget> {
   const env = config.endpointEnv;
@@ -25,8 +32,9 @@ export async function resolveAwsTarget(config: BaseConfig): Promise<AwsTarget> {
     endpoints.dynamodb = file.endpoints.dynamodb;
     endpoints.kms = file.endpoints.kms;
   }
-  if (env.AWS_ENDPOINT_URL_KINESIS) endpoints.kinesis = env.AWS_ENDPOINT_URL_KINESIS;
-  if (env.AWS_ENDPOINT_URL_DYNAMODB) endpoints.dynamodb = env.AWS_ENDPOINT_URL_DYNAMODB;
-  if (env.AWS_ENDPOINT_URL_KMS) endpoints.kms = env.AWS_ENDPOINT_URL_KMS;
+  for (const [service, serviceId] of Object.entries(SDK_SERVICE_IDS)) {
+    const configured = configuredEndpoint(env, serviceId);
+    if (configured) endpoints[service as keyof typeof SDK_SERVICE_IDS] = configured.url;
+  }
   return { region: config.dataRegion, ...(Object.keys(endpoints).length > 0 ? { endpoints } : {}) };
 }

@@ -1,4 +1,12 @@
-import { assertArnInRegion, assertAwsRegion, assertRegion, ConfigurationError } from '@residency/aws';
+import {
+  assertAwsRegion,
+  assertEndpointInRegion,
+  assertKeyArnInRegion,
+  assertOneAccount,
+  assertRegion,
+  ConfigurationError,
+  configuredEndpoint,
+} from '@residency/aws';
 import {
   DEFAULT_ALLOWED_LATENESS_SECONDS,
   DEFAULT_K,
@@ -16,6 +24,12 @@ const int = (min: number) => z.coerce.number().int().min(min);
 const EndpointEnvSchema = z.object({
   /** A data directory (or its `endpoints.json`) written by `residency up`: local mode. */
   RESIDENCY_ENDPOINTS_FILE: z.string().min(1).optional(),
+  /**
+   * The SDK's endpoint variables, read here instead of by the SDK (its clients ignore them) so each
+   * is checked: loopback, or an AWS endpoint of the data region. `AWS_ENDPOINT_URL` is the fallback
+   * of every service, as in the SDK.
+   */
+  AWS_ENDPOINT_URL: z.string().url().optional(),
   AWS_ENDPOINT_URL_KINESIS: z.string().url().optional(),
   AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
   AWS_ENDPOINT_URL_KMS: z.string().url().optional(),
@@ -26,7 +40,7 @@ const BaseEnvSchema = EndpointEnvSchema.extend({
   DATA_REGION: z.string().min(1),
   /** The region the function runs in (Lambda sets it). */
   AWS_REGION: z.string().min(1),
-  /** Full ARN of the in-region customer managed key. */
+  /** Full ARN of the in-region customer managed key (`arn:aws:kms:<region>:<account>:key/<id>`). */
   KEY_ARN: z.string().min(1),
   WINDOW_SECONDS: int(1).default(DEFAULT_WINDOW_SECONDS),
   ALLOWED_LATENESS_SECONDS: int(0).default(DEFAULT_ALLOWED_LATENESS_SECONDS),
@@ -119,8 +133,9 @@ export interface WindowCloserConfig extends BaseConfig {
 
 /**
  * Reads the ingest function's environment and runs the static residency checks: the function's
- * region, the KMS key ARN and every table or stream given as an ARN must be in `DATA_REGION`.
- * Fails closed: a missing variable is a `ConfigurationError` (naming every missing one, never a
+ * region, the KMS key ARN and every table or stream given as an ARN must be in `DATA_REGION`, all
+ * ARNs in one account, `KEY_ARN` the ARN of a KMS key, and every endpoint variable loopback or an
+ * AWS endpoint of `DATA_REGION`. Fails closed: a missing variable is a `ConfigurationError` (naming every missing one, never a
  * value), a region mismatch a `RegionMismatchError`, both before any AWS call.
  */
 export function loadIngestConfig(env: PipelineEnv): IngestConfig {
@@ -151,13 +166,16 @@ export function loadWindowCloserConfig(env: PipelineEnv): WindowCloserConfig {
   };
 }
 
+/** The data plane's services: endpoint prefix → the SDK's service id (its `AWS_ENDPOINT_URL_<ID>`). */
+export const SDK_SERVICE_IDS = { kinesis: 'Kinesis', dynamodb: 'DynamoDB', kms: 'KMS' } as const;
+
 const TABLE_VARS = ['VAULT_TABLE', 'AUDIT_TABLE', 'AGGREGATES_TABLE', 'QUARANTINE_TABLE'] as const;
 const STREAM_VARS = ['EVENTS_STREAM_NAME', 'OUTBOX_STREAM_NAME'] as const;
 
 function base(parsed: z.infer<typeof BaseEnvSchema>, env: PipelineEnv): BaseConfig {
   const dataRegion = assertAwsRegion(parsed.DATA_REGION, 'DATA_REGION');
   assertRegion(parsed.AWS_REGION, dataRegion, 'the function (AWS_REGION)');
-  assertArnInRegion(parsed.KEY_ARN, dataRegion, 'KEY_ARN');
+  assertKeyArnInRegion(parsed.KEY_ARN, dataRegion, 'KEY_ARN');
   const tables: Record<string, ResourceRef> = {};
   const streams: Record<string, ResourceRef> = {};
   for (const name of TABLE_VARS) {
@@ -168,12 +186,29 @@ function base(parsed: z.infer<typeof BaseEnvSchema>, env: PipelineEnv): BaseConf
     const value = env[name];
     if (value) streams[name] = resourceRef(value, dataRegion, name);
   }
+  assertOneAccount({
+    KEY_ARN: parsed.KEY_ARN,
+    ...Object.fromEntries(Object.entries({ ...tables, ...streams }).map(([name, ref]) => [name, ref.arn])),
+  });
   const {
     RESIDENCY_ENDPOINTS_FILE,
+    AWS_ENDPOINT_URL,
     AWS_ENDPOINT_URL_KINESIS,
     AWS_ENDPOINT_URL_DYNAMODB,
     AWS_ENDPOINT_URL_KMS,
   } = parsed;
+  const endpointEnv = {
+    RESIDENCY_ENDPOINTS_FILE,
+    AWS_ENDPOINT_URL,
+    AWS_ENDPOINT_URL_KINESIS,
+    AWS_ENDPOINT_URL_DYNAMODB,
+    AWS_ENDPOINT_URL_KMS,
+  };
+  for (const [service, serviceId] of Object.entries(SDK_SERVICE_IDS)) {
+    const configured = configuredEndpoint(endpointEnv, serviceId);
+    if (configured)
+      assertEndpointInRegion(configured.url, dataRegion, service, { setting: configured.setting });
+  }
   return {
     dataRegion,
     keyArn: parsed.KEY_ARN,
@@ -181,12 +216,7 @@ function base(parsed: z.infer<typeof BaseEnvSchema>, env: PipelineEnv): BaseConf
     allowedLatenessSeconds: parsed.ALLOWED_LATENESS_SECONDS,
     tables,
     streams,
-    endpointEnv: {
-      RESIDENCY_ENDPOINTS_FILE,
-      AWS_ENDPOINT_URL_KINESIS,
-      AWS_ENDPOINT_URL_DYNAMODB,
-      AWS_ENDPOINT_URL_KMS,
-    },
+    endpointEnv,
   };
 }
 

@@ -1,10 +1,13 @@
 import { rules as allRules } from './rules/index.ts';
 import { viewOf } from './stage.ts';
 import type { EvaluateOptions, Finding, Rule, StageTemplate } from './types.ts';
+import { variantsOf } from './variants.ts';
 
 /**
  * Runs the rules over one or more stages. Each rule sees one stage at a time and, for rules that
- * look across stages (control-plane isolation), all of them.
+ * look across stages (control-plane isolation), all of them. A stage is checked in every way it
+ * can deploy (both branches of each `Fn::If`, each allowed parameter value; see `variantsOf`), and
+ * a finding in any of them is reported once.
  *
  * @example
  * const findings = evaluate([{ name: 'my-stack', plane: 'data', template }], { dataRegion: 'ap-south-1' });
@@ -15,8 +18,10 @@ export function evaluate(
   options: EvaluateOptions,
   rules: readonly Rule[] = allRules,
 ): Finding[] {
-  const stages = templates.map((template) => viewOf(template, options));
-  return stages.flatMap((stage) =>
+  const stages = templates.flatMap((template) =>
+    variantsOf(template, options.account ?? template.account).map((variant) => viewOf(variant, options)),
+  );
+  const findings = stages.flatMap((stage) =>
     rules
       .filter((rule) => rule.planes.includes(stage.plane))
       .flatMap((rule) =>
@@ -30,4 +35,11 @@ export function evaluate(
         })),
       ),
   );
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = JSON.stringify([finding.ruleId, finding.stage, finding.resource, finding.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

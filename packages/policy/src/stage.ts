@@ -17,3 +17,19 @@ export function referencedType(stage: StageView, value: unknown): string | undef
   const target = refTarget(value);
   return target === undefined ? undefined : stage.resources.get(target)?.Type;
 }
+
+/**
+ * The placeholders of a rendered string that nothing in the template resolves: parameters without
+ * a default, imports, mappings with unknown keys (`#{?}`). Pseudo parameters (`#{AWS.Region}`)
+ * and this template's resources are known.
+ *
+ * @example unresolvedIn('#{Table.Arn}/#{DestinationArn}', stage) // ['#{DestinationArn}']
+ */
+export function unresolvedIn(text: string, stage: StageView): string[] {
+  return [...text.matchAll(/#\{([^}]*)\}/g)]
+    .filter(([, inner = '']) => {
+      const [head = ''] = inner.split('.');
+      return head !== 'AWS' && !stage.resources.has(head);
+    })
+    .map(([placeholder]) => placeholder);
+}

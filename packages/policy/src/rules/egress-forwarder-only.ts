@@ -1,6 +1,6 @@
 import { forwarders, isUrlLike, ORIGIN_VARIABLE } from '../egress.ts';
 import { prop, render } from '../intrinsics.ts';
-import { resourcesOfType } from '../stage.ts';
+import { resourcesOfType, unresolvedIn } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
 
 /** Resource types that open a network path out of the region (outside the forwarder). */
@@ -79,12 +79,20 @@ export const egressForwarderOnly: Rule = {
         resource.Type === 'AWS::SNS::Topic'
           ? ((resource.Properties?.Subscription as unknown[]) ?? [])
           : [resource.Properties];
-      return subscriptions
-        .filter((subscription) => EXTERNAL_PROTOCOLS.includes(render(prop(subscription, 'Protocol')) ?? ''))
-        .map((subscription) => ({
-          resource: id,
-          message: `delivers notifications over ${render(prop(subscription, 'Protocol'))} to ${render(prop(subscription, 'Endpoint')) ?? '?'}`,
-        }));
+      return subscriptions.flatMap((subscription) => {
+        const protocol = render(prop(subscription, 'Protocol')) ?? '';
+        const endpoint = render(prop(subscription, 'Endpoint')) ?? '?';
+        if (unresolvedIn(protocol, stage).length > 0)
+          return [
+            {
+              resource: id,
+              message: `delivers notifications over ${protocol}, which cannot be resolved from the template, to ${endpoint}`,
+            },
+          ];
+        return EXTERNAL_PROTOCOLS.includes(protocol.toLowerCase())
+          ? [{ resource: id, message: `delivers notifications over ${protocol} to ${endpoint}` }]
+          : [];
+      });
     }),
   ],
 };

@@ -1,6 +1,7 @@
 import { type Arn, accountPlace, arnsIn, outsideAccount, regionPlace } from '../arn.ts';
 import { identityStatements } from '../iam.ts';
 import { prop, refTarget, render } from '../intrinsics.ts';
+import { unresolvedIn } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
 
 /** Where each resource type names a destination, source or target (`*` walks a list). */
@@ -105,10 +106,14 @@ function destinations(stage: StageView, dataRegion: string): Violation[] {
     for (const path of DESTINATIONS[resource.Type] ?? []) {
       for (const [shown, value] of valuesAt(resource.Properties, path, '')) {
         if (refTarget(value) !== undefined && stage.resources.has(refTarget(value) ?? '')) continue;
-        for (const arn of arnsIn(render(value) ?? '')) {
+        const text = render(value) ?? '';
+        const arns = arnsIn(text);
+        for (const arn of arns) {
           const reason = outsideReason(arn, stage, dataRegion);
           if (reason !== undefined) found.push({ resource: id, message: `${shown} ${arn.text} ${reason}` });
         }
+        if (arns.length === 0 && unresolvedIn(text, stage).length > 0)
+          found.push({ resource: id, message: `${shown} (${text}) cannot be resolved from the template` });
       }
     }
     const region = render(prop(resource.Properties, 'Region'));
@@ -134,11 +139,17 @@ function permissions(stage: StageView, dataRegion: string): Violation[] {
         });
         continue;
       }
-      for (const arn of arnsIn(text)) {
+      const arns = arnsIn(text);
+      for (const arn of arns) {
         const reason = outsideReason(arn, stage, dataRegion);
         if (reason !== undefined)
           found.push({ resource: source, message: `allows access to ${arn.text}, which ${reason}` });
       }
+      if (arns.length === 0 && unresolvedIn(text, stage).length > 0)
+        found.push({
+          resource: source,
+          message: `allows access to ${text}, which cannot be resolved from the template`,
+        });
     }
   }
   return found;

@@ -24,7 +24,9 @@ function outside(principal: Principal, hasCondition: boolean, trust: boolean): s
     case 'public':
       return 'everyone (*)';
     case 'other':
-      return principal.text;
+      return principal.text.includes('#{')
+        ? `${principal.text}, which cannot be resolved from the template,`
+        : principal.text;
     case 'account':
     case 'arn':
       return principal.account === 'own'

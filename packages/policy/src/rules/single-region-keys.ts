@@ -12,9 +12,19 @@ export const singleRegionKeys: Rule = {
   severity: 'error',
   planes: ['data'],
   check: ({ stage }) => [
-    ...resourcesOfType(stage, 'AWS::KMS::Key')
-      .filter(([, key]) => render(key.Properties?.MultiRegion) === 'true')
-      .map(([id]) => ({ resource: id, message: 'is a multi-Region KMS key (MultiRegion: true)' })),
+    ...resourcesOfType(stage, 'AWS::KMS::Key').flatMap(([id, key]) => {
+      const multiRegion = render(key.Properties?.MultiRegion);
+      if (multiRegion === undefined || multiRegion === 'false') return [];
+      return [
+        {
+          resource: id,
+          message:
+            multiRegion === 'true'
+              ? 'is a multi-Region KMS key (MultiRegion: true)'
+              : `may be a multi-Region KMS key: MultiRegion (${multiRegion}) cannot be resolved from the template`,
+        },
+      ];
+    }),
     ...resourcesOfType(stage, 'AWS::KMS::ReplicaKey').map(([id]) => ({
       resource: id,
       message: 'is a replica of a multi-Region KMS key',

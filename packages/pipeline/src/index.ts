@@ -18,6 +18,7 @@ export type {
 } from './aggregates/items.ts';
 export { latestEntries } from './aggregates/items.ts';
 export {
+  EVENT_LOG_SK_PREFIX,
   LEDGER_SK,
   ledgerKey,
   OPEN_PK,

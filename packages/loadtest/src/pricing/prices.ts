@@ -22,6 +22,8 @@ export interface PriceTable {
     writeRequestUnitsPerMillionUsd: number;
     /** On-demand, per million read request units. */
     readRequestUnitsPerMillionUsd: number;
+    /** Standard table class, per GB-month stored (the first 25 GB a month are free: not counted). */
+    storageGbMonthUsd: number;
   };
   kms: {
     /** Symmetric key requests, per 10,000. */
@@ -65,7 +67,11 @@ export const PRICE_TABLES: Readonly<Record<string, PriceTable>> = Object.freeze(
       '($0.20/M, $0.0000166667/GB-s) are the standard commercial-region prices; Kinesis shard-hour and ' +
       'PUT payload and DynamoDB on-demand (halved in Nov 2024) for Mumbai should be checked.',
     kinesis: { shardHourUsd: 0.0176, putPayloadUnitsPerMillionUsd: 0.0154 },
-    dynamodb: { writeRequestUnitsPerMillionUsd: 0.7115, readRequestUnitsPerMillionUsd: 0.1423 },
+    dynamodb: {
+      writeRequestUnitsPerMillionUsd: 0.7115,
+      readRequestUnitsPerMillionUsd: 0.1423,
+      storageGbMonthUsd: 0.285,
+    },
     kms: { requestsPer10kUsd: 0.03, keyMonthUsd: 1 },
     lambda: { requestsPerMillionUsd: 0.2, gbSecondUsd: 0.0000166667 },
   },
@@ -76,7 +82,11 @@ export const PRICE_TABLES: Readonly<Record<string, PriceTable>> = Object.freeze(
     verified: false,
     note: 'From memory (us-east-1 list prices after the Nov 2024 DynamoDB on-demand cut); check before quoting.',
     kinesis: { shardHourUsd: 0.015, putPayloadUnitsPerMillionUsd: 0.014 },
-    dynamodb: { writeRequestUnitsPerMillionUsd: 0.625, readRequestUnitsPerMillionUsd: 0.125 },
+    dynamodb: {
+      writeRequestUnitsPerMillionUsd: 0.625,
+      readRequestUnitsPerMillionUsd: 0.125,
+      storageGbMonthUsd: 0.25,
+    },
     kms: { requestsPer10kUsd: 0.03, keyMonthUsd: 1 },
     lambda: { requestsPerMillionUsd: 0.2, gbSecondUsd: 0.0000166667 },
   },

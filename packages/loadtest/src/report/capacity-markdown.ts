@@ -1,4 +1,9 @@
-import { MAX_INSTANCE_UTILIZATION, NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION } from './capacity.ts';
+import {
+  DEFAULT_AGGREGATE_RETENTION_DAYS,
+  MAX_INSTANCE_UTILIZATION,
+  NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION,
+  VAULT_HORIZON_MONTHS,
+} from './capacity.ts';
 import { fmt, phaseList } from './goals.ts';
 import type { LoadtestReport } from './types.ts';
 
@@ -49,6 +54,7 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
         'KMS req/s',
         'Kinesis $/mo',
         'DynamoDB $/mo',
+        'storage $/mo',
         'KMS $/mo',
         'Lambda $/mo',
         'total $/mo',
@@ -63,6 +69,7 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
         fmt(row.kmsRequestsPerSecond),
         fmt(row.monthlyUsd.kinesis),
         fmt(row.monthlyUsd.dynamodb),
+        row.storage ? fmt(row.monthlyUsd.storage) : '-',
         fmt(row.monthlyUsd.kms),
         fmt(row.monthlyUsd.lambda),
         `**${fmt(row.monthlyUsd.total)}**`,
@@ -85,6 +92,7 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
     hot.eventsPerSecond * MAX_INSTANCE_UTILIZATION >= 1000
       ? `  Each instance is mostly idle: one core does ${fmt(hot.eventsPerSecond)} events/s warm, a shard brings at most 1,000, so shards, not CPU, set the concurrency.`
       : `  One core does ${fmt(hot.eventsPerSecond)} events/s warm; at most ${fmt(MAX_INSTANCE_UTILIZATION * 100)}% of that (${fmt(hot.eventsPerSecond * MAX_INSTANCE_UTILIZATION)}/s) is less than a full shard (1,000/s), so the plan adds shards: CPU, not the stream's write limits, sets the shard count.`,
+    ...storageLines(report),
     '- Vault capacity is on-demand request units on the vault table. Known identifiers cost nothing (the LRU cache',
     '  answers); every new identifier costs a conditional PutItem, a pointer write and its links, which cannot be batched.',
     '  "Backfill" is the cold pass: every identifier new at first sight.',
@@ -111,6 +119,13 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
     `- Warm units per event: ${per(warmUnits.dynamodbReadUnits, hot.events)} RRU, ${per(warmUnits.dynamodbWriteUnits, hot.events)} WRU, ` +
       `${per(warmUnits.kmsRequests, hot.events)} KMS requests, ${per(warmUnits.kinesisPutPayloadUnits, hot.events)} outbox PUT units.`,
   );
+  const stored = report.hotpath?.storage;
+  if (stored) {
+    lines.push(
+      `- Stored (scanned from the run's tables, item sizes plus DynamoDB's 100 bytes per item): vault ${fmt(stored.vaultBytesPerIdentifier)} B per identifier created; ` +
+        `aggregates ${fmt(stored.aggregatesBytesPerEvent)} B per event kept for the retention, ${fmt(stored.eventLogBytesPerEvent)} B per event of event logs kept a day.`,
+    );
+  }
   if (hot.cold) {
     const c = hot.cold.units;
     lines.push(
@@ -132,9 +147,27 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
     `- Lambda: one invocation per shard per second or per batch of ${fmt(report.workload.batchSize)}; billed time = measured in-process time`,
     `  plus ${NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION} ms of network waiting per invocation (an assumption); 1,769 MB (one vCPU).`,
     '- Kinesis provisioned mode, two streams (events and outbox), shards billed whole hours; 730 hours a month.',
-    '- Not included: DynamoDB storage and backups, CloudWatch, data transfer, the forwarder and control plane.',
+    `- Storage: the aggregates at the pipeline's default retention (${DEFAULT_AGGREGATE_RETENTION_DAYS} days; TTL deletes after), event logs a day;`,
+    `  the vault as it stands after ${VAULT_HORIZON_MONTHS} months at the rate (its tokens stay until erased), at the Standard table class's`,
+    "  price per GB-month; DynamoDB's free 25 GB are not subtracted.",
+    '- Not included: DynamoDB backups (point-in-time recovery is billed per GB stored too), CloudWatch, data transfer, the forwarder and control plane.',
   );
   return `${lines.join('\n')}\n`;
+}
+
+// How the plan's storage column comes about, at the lowest rate.
+function storageLines(report: LoadtestReport): string[] {
+  const row = report.capacity[0];
+  if (!row?.storage) {
+    return [
+      '- Storage: not measured (the run scans its own tables on the local emulators only), and not in the totals.',
+    ];
+  }
+  return [
+    `- Storage at ${fmt(row.eventsPerSecond)} events/s: the aggregates hold about ${fmt(row.storage.aggregatesGb)} GB (every batch writes its touched cells again;`,
+    `  superseded pages stay until their TTL). The vault grows by ${fmt(row.storage.vaultGbPerMonth)} GB a month, one set of items per new identifier,`,
+    `  and is priced at ${fmt(row.storage.vaultGb)} GB, its size after ${VAULT_HORIZON_MONTHS} months. Erasure and a shorter retention are what shrink them.`,
+  ];
 }
 
 /** What dominates the bill and the CPU, in figures from the run. */
@@ -145,7 +178,7 @@ function dominant(report: LoadtestReport): string[] {
   const lines = ['## What dominates', ''];
   const share = (part: number) => `${fmt((part / Math.max(1e-9, row.monthlyUsd.total)) * 100)}%`;
   lines.push(
-    `- The bill: at ${fmt(row.eventsPerSecond)} events/s DynamoDB is ${share(row.monthlyUsd.dynamodb)} of it, Kinesis ${share(row.monthlyUsd.kinesis)}, ` +
+    `- The bill: at ${fmt(row.eventsPerSecond)} events/s DynamoDB requests are ${share(row.monthlyUsd.dynamodb)} of it, DynamoDB storage ${share(row.monthlyUsd.storage)}, Kinesis ${share(row.monthlyUsd.kinesis)}, ` +
       `Lambda ${share(row.monthlyUsd.lambda)}, KMS ${share(row.monthlyUsd.kms)}.`,
   );
   const vault = hot.cold?.units.dynamodbByTable[report.target.vaultTable];

@@ -33,6 +33,32 @@ export interface UsagePerEvent {
   outboxBytes: number;
 }
 
+/** Months of new identifiers the plan's vault storage holds: the vault only grows until erasure. */
+export const VAULT_HORIZON_MONTHS = 12;
+
+/**
+ * The pipeline's default `RESIDENCY_AGGREGATE_RETENTION_DAYS`, which the hot path's store runs
+ * with: how long pages, sealed subjects and window items stay after their window.
+ */
+export const DEFAULT_AGGREGATE_RETENTION_DAYS = 35;
+
+/** Days an event log stays (a day after its window's allowed lateness). */
+const EVENT_LOG_DAYS = 1;
+
+/** Stored bytes the run measured, and how long they stay. */
+export interface StorageInputs {
+  /** Vault bytes per identifier created; kept until the subject is erased. */
+  vaultBytesPerIdentifier: number;
+  /** New identifiers per event in steady state (the workload's). */
+  newIdentifiersPerEvent: number;
+  /** Aggregates bytes per event kept for `aggregateRetentionDays` (pages, subjects, windows). */
+  aggregatesBytesPerEvent: number;
+  /** Aggregates bytes per event kept about a day (event logs). */
+  eventLogBytesPerEvent: number;
+  /** `RESIDENCY_AGGREGATE_RETENTION_DAYS` (default 35). */
+  aggregateRetentionDays: number;
+}
+
 /** What the capacity plan is derived from: all measured in the run, except prices and rates. */
 export interface CapacityInputs {
   rates: readonly number[];
@@ -48,6 +74,8 @@ export interface CapacityInputs {
   lambdaMemoryMb: number;
   steady: UsagePerEvent;
   backfill: UsagePerEvent;
+  /** Absent when the run could not measure it (a target on AWS): the plan then leaves storage out. */
+  storage?: StorageInputs;
   prices: PriceTable;
 }
 
@@ -72,8 +100,20 @@ export interface CapacityRow {
   /** All tables (vault, aggregates, ...), steady state. */
   dynamodb: { readUnitsPerSecond: number; writeUnitsPerSecond: number };
   kmsRequestsPerSecond: number;
-  /** Monthly cost in steady state at list prices. */
-  monthlyUsd: { kinesis: number; dynamodb: number; kms: number; lambda: number; total: number };
+  /**
+   * DynamoDB storage, GB: the aggregates at their retention (steady: TTL removes the oldest), and
+   * the vault after {@link VAULT_HORIZON_MONTHS} months (it grows by `vaultGbPerMonth`).
+   */
+  storage?: { aggregatesGb: number; vaultGbPerMonth: number; vaultGb: number };
+  /** Monthly cost in steady state at list prices; `storage` is the month after the vault horizon. */
+  monthlyUsd: {
+    kinesis: number;
+    dynamodb: number;
+    storage: number;
+    kms: number;
+    lambda: number;
+    total: number;
+  };
 }
 
 /**
@@ -114,6 +154,8 @@ export function planCapacity(inputs: CapacityInputs): CapacityRow[] {
         perMonth(rate * s.writeUnits) * p.dynamodb.writeRequestUnitsPerMillionUsd) /
       1_000_000;
     const kms = (perMonth(rate * s.kmsRequests) * p.kms.requestsPer10kUsd) / 10_000 + p.kms.keyMonthUsd;
+    const stored = inputs.storage && storageOf(rate, inputs.storage);
+    const storage = stored ? (stored.aggregatesGb + stored.vaultGb) * p.dynamodb.storageGbMonthUsd : 0;
     const lambdaSecondsPerSecond =
       (rate * inputs.billedMillisPerEvent + invocationsPerSecond * NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION) /
       1000;
@@ -139,15 +181,35 @@ export function planCapacity(inputs: CapacityInputs): CapacityRow[] {
         writeUnitsPerSecond: round(rate * s.writeUnits),
       },
       kmsRequestsPerSecond: round(rate * s.kmsRequests),
+      ...(stored ? { storage: stored } : {}),
       monthlyUsd: {
         kinesis: usd(kinesis),
         dynamodb: usd(dynamodb),
+        storage: usd(storage),
         kms: usd(kms),
         lambda: usd(lambda),
-        total: usd(kinesis + dynamodb + kms + lambda),
+        total: usd(kinesis + dynamodb + storage + kms + lambda),
       },
     };
   });
+}
+
+const GB = 1e9;
+const DAY_SECONDS = 86_400;
+
+// Stored GB at a sustained rate: what the aggregates keep for their retention plus the event logs'
+// day, and the vault's new identifiers over a month and over the horizon.
+function storageOf(rate: number, s: StorageInputs): NonNullable<CapacityRow['storage']> {
+  const aggregates =
+    rate *
+    DAY_SECONDS *
+    (s.aggregatesBytesPerEvent * s.aggregateRetentionDays + s.eventLogBytesPerEvent * EVENT_LOG_DAYS);
+  const vaultPerMonth = rate * SECONDS_PER_MONTH * s.newIdentifiersPerEvent * s.vaultBytesPerIdentifier;
+  return {
+    aggregatesGb: round(aggregates / GB),
+    vaultGbPerMonth: round(vaultPerMonth / GB),
+    vaultGb: round((vaultPerMonth * VAULT_HORIZON_MONTHS) / GB),
+  };
 }
 
 function round(value: number): number {

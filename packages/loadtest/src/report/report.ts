@@ -2,7 +2,7 @@ import { costPerMillionEvents } from '../pricing/cost.ts';
 import type { PriceTable } from '../pricing/prices.ts';
 import type { HotpathResult } from '../scenarios/hotpath.ts';
 import type { CeilingResult, E2eResult, ThroughputResult } from '../scenarios/results.ts';
-import { planCapacity, type UsagePerEvent } from './capacity.ts';
+import { DEFAULT_AGGREGATE_RETENTION_DAYS, planCapacity, type UsagePerEvent } from './capacity.ts';
 import { explainGoals } from './goals.ts';
 import type { MachineInfo } from './machine.ts';
 import {
@@ -50,6 +50,7 @@ export function buildReport(inputs: ReportInputs): LoadtestReport {
         handler: inputs.hotpath.handler,
         cold: inputs.hotpath.cold ? priced(inputs.hotpath.cold) : null,
         vaultStats: inputs.hotpath.vaultStats,
+        ...(inputs.hotpath.storage ? { storage: inputs.hotpath.storage } : {}),
       }
     : null;
   const naive = inputs.naive
@@ -209,6 +210,15 @@ function capacityOf(report: LoadtestReport, inputs: ReportInputs) {
     lambdaMemoryMb: inputs.lambdaMemoryMb,
     steady: steadyUsage(warm, cold, fraction),
     backfill: cold,
+    ...(hot.storage
+      ? {
+          storage: {
+            ...hot.storage,
+            newIdentifiersPerEvent: inputs.steadyNewIdentifiersPerEvent,
+            aggregateRetentionDays: DEFAULT_AGGREGATE_RETENTION_DAYS,
+          },
+        }
+      : {}),
     prices: inputs.prices,
   });
 }

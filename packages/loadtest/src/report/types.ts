@@ -1,5 +1,6 @@
 import type { VaultStats } from '@residency/vault';
 import type { CostEstimate } from '../pricing/cost.ts';
+import type { StorageMeasured } from '../scenarios/hotpath.ts';
 import type { CeilingResult, E2eResult, ThroughputResult } from '../scenarios/results.ts';
 import type { CapacityRow } from './capacity.ts';
 import type { MachineInfo } from './machine.ts';
@@ -82,6 +83,8 @@ export interface LoadtestReport {
         handler: 'pipeline' | 'core-composition';
         cold: ScenarioReport | null;
         vaultStats: VaultStats;
+        /** Stored bytes the run left (local targets only). */
+        storage?: StorageMeasured;
       })
     | null;
   naive: (ScenarioReport & { cold: ScenarioReport | null }) | null;

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { createAwsClients } from '@residency/aws';
 import type { Clock, ValidateOptions } from '@residency/core';
 import type { Vault, VaultStats } from '@residency/vault';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { createMeasuredClients, type OutboxChoice } from '../environment/clients.ts';
 import type { LoadtestTarget } from '../environment/target.ts';
 import type { PortMeter } from '../measure/port-meter.ts';
+import { measureTable } from '../measure/table-bytes.ts';
 import type { Progress } from '../progress.ts';
 import { toKinesisEvents } from '../workload/kinesis-batches.ts';
 import { createComposedIngest } from './composed-ingest.ts';
@@ -48,6 +50,22 @@ export interface HotpathResult {
   /** Which handler ran: the pipeline's ingest handler, or the core composition (`--handler core`). */
   handler: 'pipeline' | 'core-composition';
   vaultStats: VaultStats;
+  /** What the run left stored (local targets only: the tables are the run's own). */
+  storage?: StorageMeasured;
+}
+
+/**
+ * Billed storage the hot path left, per unit of what made it. The vault keeps an identifier's
+ * items until it is erased; the aggregates keep pages, sealed subjects and window items for their
+ * retention, and event logs a day.
+ */
+export interface StorageMeasured {
+  /** Vault table bytes per identifier created (its entry, pointer and links). */
+  vaultBytesPerIdentifier: number;
+  /** Aggregates table bytes per event that stay for the retention (pages, subjects, windows). */
+  aggregatesBytesPerEvent: number;
+  /** Aggregates table bytes per event kept about a day (event logs). */
+  eventLogBytesPerEvent: number;
 }
 
 /**
@@ -110,6 +128,7 @@ export async function runHotpath(options: HotpathOptions): Promise<HotpathResult
       await warmUp(design.invoke, coldBatches, options.progress);
     }
 
+    let applied = options.events.length;
     const repeats = Math.max(1, options.warmRepeats ?? 4);
     const measurements: ThroughputResult[] = [];
     for (let m = 0; m < Math.max(1, options.warmMeasurements ?? 3); m++) {
@@ -120,6 +139,7 @@ export async function runHotpath(options: HotpathOptions): Promise<HotpathResult
       for (let r = 0; r < repeats; r++) {
         for (const event of options.events) warmEvents.push(shifted(event, offsetMillis));
       }
+      applied += warmEvents.length;
       measurements.push(
         await measurePass({
           name: 'hotpath warm',
@@ -132,7 +152,18 @@ export async function runHotpath(options: HotpathOptions): Promise<HotpathResult
         }),
       );
     }
-    return { warm: medianOf(measurements), cold, handler: design.handler, vaultStats: vault.stats() };
+    const vaultStats = vault.stats();
+    const storage =
+      target.mode === 'local' && design.handler === 'pipeline'
+        ? await measureStorage(target, vaultStats.created, applied)
+        : undefined;
+    return {
+      warm: medianOf(measurements),
+      cold,
+      handler: design.handler,
+      vaultStats,
+      ...(storage ? { storage } : {}),
+    };
   } finally {
     vault.close();
     clients.destroy();
@@ -140,6 +171,37 @@ export async function runHotpath(options: HotpathOptions): Promise<HotpathResult
 }
 
 const HOUR_MILLIS = 3_600_000;
+
+// Scans the run's own vault and aggregates tables (local emulators only) with clients of its own,
+// so that the scans are not counted as the hot path's calls.
+async function measureStorage(
+  target: LoadtestTarget,
+  identifiers: number,
+  events: number,
+): Promise<StorageMeasured> {
+  const { EVENT_LOG_SK_PREFIX } = await importFor(
+    'hotpath',
+    '@residency/pipeline',
+    () => import('@residency/pipeline'),
+  );
+  const aws = createAwsClients({
+    region: target.region,
+    ...(target.endpoints ? { endpoints: target.endpoints } : {}),
+  });
+  try {
+    const vault = await measureTable(aws.dynamodb, target.tables.vault);
+    const aggregates = await measureTable(aws.dynamodb, target.tables.aggregates, (item) =>
+      item.sk?.S?.startsWith(EVENT_LOG_SK_PREFIX) ? 'log' : 'kept',
+    );
+    return {
+      vaultBytesPerIdentifier: (vault.all?.bytes ?? 0) / Math.max(1, identifiers),
+      aggregatesBytesPerEvent: (aggregates.kept?.bytes ?? 0) / Math.max(1, events),
+      eventLogBytesPerEvent: (aggregates.log?.bytes ?? 0) / Math.max(1, events),
+    };
+  } finally {
+    aws.destroy();
+  }
+}
 
 /** The event again with a new event id, `offsetMillis` later (its `occurredAt`). */
 function shifted(event: object, offsetMillis: number): object {

@@ -8,7 +8,9 @@ const flag = z
 /**
  * The forwarder Lambda's environment. `SIGNING_KEY_PARAMETER` (an SSM SecureString holding the
  * Ed25519 private key PEM) on AWS; `SIGNING_KEY_FILE` only in local mode. `*_ARN` settings are
- * optional and, when set, must name the data region like `KEY_ARN`.
+ * optional and, when set, must name the data region like `KEY_ARN`. `DYNAMODB_ENDPOINT` (and the
+ * SDK's `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SSM`, `AWS_ENDPOINT_URL`) must be loopback or
+ * an AWS endpoint of the data region; `createForwarderFromEnv` checks them.
  */
 export const ForwarderEnvSchema = z
   .object({
@@ -26,6 +28,7 @@ export const ForwarderEnvSchema = z
     SIGNING_KEY_FILE: z.string().min(1).optional(),
     SIGNING_KEY_ID: z.string().min(1).max(64).optional(),
     RESIDENCY_LOCAL_MODE: flag,
+    /** The quarantine's and egress log's DynamoDB endpoint; wins over `AWS_ENDPOINT_URL_DYNAMODB`. Default: the regional one. */
     DYNAMODB_ENDPOINT: z.string().url().optional(),
     SEND_BUDGET_MILLIS: z.coerce.number().int().positive().optional(),
   })

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { redactUrl } from '@residency/aws';
 import { BorderConfigurationError, EgressRefusedError } from '../errors.ts';
 
 /** True for a literal loopback address (127.0.0.0/8, ::1) or `localhost`: the only hosts plain http may reach. */
@@ -17,42 +18,40 @@ export function isLoopbackAddress(address: string): boolean {
 
 /**
  * Validates and normalizes one allowlisted origin (`scheme://host[:port]`, nothing else).
- * Precondition: https anywhere; plain http only in local mode and only to loopback.
+ * Precondition: https anywhere; plain http only in local mode and only to loopback; no user name
+ * or password (refused, and never echoed: messages show the origin with them redacted).
  *
  * @example allowedOrigin('https://cp.example.com', false) // 'https://cp.example.com'
  */
 export function allowedOrigin(origin: string, localMode: boolean): string {
+  const setting = 'CONTROL_PLANE_ORIGIN';
   let url: URL;
   try {
     url = new URL(origin);
   } catch (cause) {
+    throw new BorderConfigurationError('control-plane origin is not a URL', setting, { cause });
+  }
+  const shown = redactUrl(url);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new BorderConfigurationError(`control-plane origin ${shown} must use https`, setting);
+  }
+  if (url.username || url.password) {
     throw new BorderConfigurationError(
-      `control-plane origin '${origin}' is not a URL`,
-      'CONTROL_PLANE_ORIGIN',
-      {
-        cause,
-      },
+      `control-plane origin ${shown} carries credentials; remove them from the URL`,
+      setting,
     );
   }
-  if (
-    url.username ||
-    url.password ||
-    url.search ||
-    url.hash ||
-    (url.pathname !== '/' && url.pathname !== '')
-  ) {
+  if (url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
     throw new BorderConfigurationError(
-      `control-plane origin '${origin}' must be scheme://host[:port] only`,
-      'CONTROL_PLANE_ORIGIN',
+      `control-plane origin ${shown} must be scheme://host[:port] only`,
+      setting,
     );
   }
   if (url.protocol === 'https:') return url.origin;
-  if (url.protocol === 'http:' && localMode && isLoopbackHost(url.hostname)) return url.origin;
+  if (localMode && isLoopbackHost(url.hostname)) return url.origin;
   throw new BorderConfigurationError(
-    url.protocol === 'http:'
-      ? `control-plane origin '${origin}' uses plain http: allowed only to loopback in local mode`
-      : `control-plane origin '${origin}' must use https`,
-    'CONTROL_PLANE_ORIGIN',
+    `control-plane origin ${shown} uses plain http: allowed only to loopback in local mode`,
+    setting,
   );
 }
 

@@ -1,8 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RegionMismatchError } from '@residency/aws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigurationError, RegionMismatchError } from '@residency/aws';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BorderConfigurationError, createForwarderFromEnv, generateSigningKeyPair } from '../../src/index.ts';
 
 let dir: string;
@@ -61,5 +63,132 @@ describe('forwarder wiring at cold start', () => {
     // Act, Assess
     await expect(createForwarderFromEnv(httpsNotLocal)).rejects.toBeInstanceOf(BorderConfigurationError);
     await expect(createForwarderFromEnv(httpRemote)).rejects.toBeInstanceOf(BorderConfigurationError);
+  });
+});
+
+/** Why `act` was refused (fails the test if it was not). */
+async function refusal(act: Promise<unknown>): Promise<Error> {
+  const error = await act.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  if (!error) throw new Error('expected a refusal');
+  return error;
+}
+
+describe('forwarder endpoints at cold start', () => {
+  let ssm: Server;
+  let ssmUrl: string;
+  const ssmCalls: string[] = [];
+  beforeAll(async () => {
+    // SSM Parameter Store on loopback, serving the signing key to anyone.
+    const { privateKeyPem } = generateSigningKeyPair();
+    ssm = createServer((req, res) => {
+      ssmCalls.push(String(req.headers['x-amz-target']));
+      res.setHeader('content-type', 'application/x-amz-json-1.1');
+      res.end(JSON.stringify({ Parameter: { Name: '/p', Type: 'SecureString', Value: privateKeyPem } }));
+    });
+    await new Promise<void>((resolve) => ssm.listen(0, '127.0.0.1', resolve));
+    ssmUrl = `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => ssm.close(resolve));
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    ssmCalls.length = 0;
+  });
+
+  /** As deployed: no local mode, the key read from SSM, the SDK's settings in the process environment. */
+  const deployedEnv = () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'example');
+    const { RESIDENCY_LOCAL_MODE: _local, SIGNING_KEY_FILE: _file, ...env } = localEnv();
+    return {
+      ...env,
+      CONTROL_PLANE_ORIGIN: 'https://abc123.lambda-url.eu-central-1.on.aws',
+      SIGNING_KEY_PARAMETER: '/p',
+    };
+  };
+
+  it('reads the signing key through a loopback SSM endpoint (the local stand-in for SSM)', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssmUrl);
+    await createForwarderFromEnv(deployedEnv());
+    expect(ssmCalls).toEqual(['AmazonSSM.GetParameter']);
+  });
+
+  it.each([
+    ['AWS_ENDPOINT_URL_SSM', 'https://ssm-proxy.attacker.example'],
+    ['AWS_ENDPOINT_URL', 'https://collector.attacker.example'],
+    ['AWS_ENDPOINT_URL_DYNAMODB', 'http://quarantine-sink.attacker.example'],
+  ])('refuses %s=%s in the process environment before any call', async (name, value) => {
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssmUrl);
+    vi.stubEnv(name, value);
+    const error = await refusal(createForwarderFromEnv(deployedEnv()));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toMatch(new RegExp(`^${name}: `));
+    expect(ssmCalls).toEqual([]);
+  });
+
+  it('refuses an SSM endpoint of another region', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', 'https://ssm.eu-central-1.amazonaws.com');
+    await expect(createForwarderFromEnv(deployedEnv())).rejects.toBeInstanceOf(RegionMismatchError);
+  });
+
+  it('refuses a DYNAMODB_ENDPOINT of another region, off loopback, or carrying a password', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssmUrl);
+    const other = { ...deployedEnv(), DYNAMODB_ENDPOINT: 'https://dynamodb.eu-central-1.amazonaws.com' };
+    await expect(createForwarderFromEnv(other)).rejects.toBeInstanceOf(RegionMismatchError);
+    const sink = { ...deployedEnv(), DYNAMODB_ENDPOINT: 'http://quarantine-sink.attacker.example' };
+    await expect(createForwarderFromEnv(sink)).rejects.toThrow(/^DYNAMODB_ENDPOINT: /);
+    const secret = { ...deployedEnv(), DYNAMODB_ENDPOINT: 'http://u:hunter2-SECRET@127.0.0.1:8000' };
+    const error = await refusal(createForwarderFromEnv(secret));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).not.toContain('hunter2');
+    expect(ssmCalls).toEqual([]);
+  });
+
+  it('takes a DYNAMODB_ENDPOINT on loopback or of the data region', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssmUrl);
+    for (const endpoint of ['http://127.0.0.1:8000', 'https://dynamodb-fips.ap-south-1.amazonaws.com']) {
+      await expect(
+        createForwarderFromEnv({ ...deployedEnv(), DYNAMODB_ENDPOINT: endpoint }),
+      ).resolves.toBeDefined();
+    }
+  });
+});
+
+describe('forwarder settings at cold start', () => {
+  it('refuses a DATA_REGION that is no region, in local mode too', async () => {
+    const { AWS_REGION: _region, ...env } = localEnv();
+    const garbage = { ...env, DATA_REGION: 'x', KEY_ARN: 'arn:aws:kms:x:1:key/1' };
+    await expect(createForwarderFromEnv(garbage)).rejects.toThrow(/^'x' is not a valid AWS region name/);
+  });
+
+  it('refuses a KEY_ARN that is not the ARN of a KMS key', async () => {
+    const table = { ...localEnv(), KEY_ARN: 'arn:aws:dynamodb:ap-south-1:000000000000:table/t' };
+    await expect(createForwarderFromEnv(table)).rejects.toThrow(/^KEY_ARN must be the ARN of a KMS key/);
+  });
+
+  it('refuses ARNs of more than one account', async () => {
+    const other = {
+      ...localEnv(),
+      QUARANTINE_TABLE_ARN: 'arn:aws:dynamodb:ap-south-1:999999999999:table/residency-quarantine',
+    };
+    await expect(createForwarderFromEnv(other)).rejects.toThrow(
+      /^QUARANTINE_TABLE_ARN is in account '999999999999' but KEY_ARN/,
+    );
+  });
+
+  it('refuses an origin with a user name or password, and never prints them', async () => {
+    const error = await refusal(
+      createForwarderFromEnv({
+        ...localEnv(),
+        CONTROL_PLANE_ORIGIN: 'https://svc:hunter2-SECRET@cp.example.com',
+      }),
+    );
+    expect(error).toBeInstanceOf(BorderConfigurationError);
+    expect(error.message).toMatch(/carries credentials/);
+    expect(error.message).not.toMatch(/hunter2|svc/);
   });
 });

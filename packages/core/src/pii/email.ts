@@ -4,52 +4,87 @@
 
 const LOCAL_CHAR = /[\p{L}\p{N}\p{M}!#$%&'*+/=?^_`{|}~.-]/u;
 const DOMAIN_CHAR = /[\p{L}\p{N}\p{M}.-]/u;
+// A quoted local part ("rahim"@example.com), a comment ((rahim)@example.com) or angle brackets
+// around an address: the walk steps over them, and they are dropped before the parts are judged.
+const WRAPPER_CHAR = /["()<>[\]]/;
+const WRAPPERS = /["()<>[\]]/g;
 const LABEL = /^[\p{L}\p{N}\p{M}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?$/u;
 const TOP_LEVEL = /^(?:\p{L}[\p{L}\p{M}]+|xn--[a-z0-9-]+)$/iu;
 const HAS_ALNUM = /[\p{L}\p{N}]/u;
 
-// Common ways of writing an address so that naive filters miss it: "name [at] example [dot] com",
-// "name(at)example.com", "name AT example DOT com", "name @ example.com", "name%40example.com".
-const HINT = /[[({<%]| AT |\s@|@\s/;
-const AT_WORD = /\s*[[({<]\s*(?:at|@)\s*[\])}>]\s*| AT |\s*@\s*|%40/gi;
-const DOT_WORD = /\s*[[({<]\s*(?:dot|\.)\s*[\])}>]\s*| DOT /gi;
+// Characters that read as a full stop in some script or font: middle dots, the Arabic full stop
+// (U+06D4), Syriac, Devanagari danda, one-dot leader, bullet and dot operators, the katakana middle
+// dot, ideographic and half-width full stops. In an address they stand for '.'.
+const DOT_LIKE =
+  /[\u00B7\u0387\u06D4\u0701\u0702\u0964\u2022\u2024\u2027\u2219\u22C5\u2E33\u2E3C\u30FB\u3002\uFE52\uFF0E\uFF61\uFF65]/g;
 
-function validDomain(domain: string): boolean {
+// Common ways of writing an address so that naive filters miss it: "name [at] example [dot] com",
+// "name(at)example.com", "name @ example . com", "name%40example.com", and the words themselves:
+// "name at example dot com", in any case.
+const HINT = /[[({<%]|\bat\b|\bdot\b|\s@|@\s|\s\.\s/i;
+const AT_SYMBOLIC = /\s*[[({<]\s*(?:at|@)\s*[\])}>]\s*|\s*@\s*|%40/gi;
+const DOT_SYMBOLIC = /\s*[[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+\.\s+/gi;
+const AT_WORD = /\s+at\s+/gi;
+const DOT_WORD = /\s+dot\s+/gi;
+
+// Written out with words, "name at example dot com" could be a sentence ("seen at Dhaka.Mirpur"):
+// there the top-level domain must be a real one, a two-letter country code or a common generic one.
+const KNOWN_TOP_LEVEL =
+  /^(?:[a-z]{2}|com|net|org|edu|gov|mil|int|info|biz|name|pro|mobi|app|dev|io|xyz|online|site|email|mail)$/i;
+
+// An address whose '@' (and dots) were replaced by anything at all, recognizable by its mailbox
+// provider: "rahim.uddin.gmail.com", "rahim_gmail_com", "rahim gmail com". The lookbehind asks for
+// a local part (a letter or digit) at most three characters before the provider's name.
+const MAILBOX_DOMAIN =
+  /(?<=[\p{L}\p{N}][^\p{L}\p{N}]{1,3})(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|icloud|protonmail|proton|rediffmail|gmx|yandex|zoho|aol)[^\p{L}\p{N}]{1,3}(?:com|co|in|net|me|ru|de|uk|bd)(?![\p{L}\p{N}])/iu;
+
+type TopLevelCheck = (topLevel: string) => boolean;
+const anyTopLevel: TopLevelCheck = (topLevel) => TOP_LEVEL.test(topLevel);
+const knownTopLevel: TopLevelCheck = (topLevel) => TOP_LEVEL.test(topLevel) && KNOWN_TOP_LEVEL.test(topLevel);
+
+function validDomain(domain: string, topLevelOk: TopLevelCheck): boolean {
   const labels = domain.split('.');
-  return labels.length >= 2 && labels.every((l) => LABEL.test(l)) && TOP_LEVEL.test(labels.at(-1)!);
+  return labels.length >= 2 && labels.every((l) => LABEL.test(l)) && topLevelOk(labels.at(-1)!);
 }
 
-function addressAt(text: string, at: number): boolean {
+function addressAt(text: string, at: number, topLevelOk: TopLevelCheck): boolean {
   let start = at;
-  while (start > 0 && LOCAL_CHAR.test(text[start - 1]!)) start--;
+  while (start > 0 && (LOCAL_CHAR.test(text[start - 1]!) || WRAPPER_CHAR.test(text[start - 1]!))) start--;
   let end = at + 1;
-  while (end < text.length && DOMAIN_CHAR.test(text[end]!)) end++;
+  while (end < text.length && (DOMAIN_CHAR.test(text[end]!) || WRAPPER_CHAR.test(text[end]!))) end++;
   const local = text.slice(start, at);
   // Sentence punctuation after an address is not part of its domain: "mail rahim@example.com."
-  const domain = text.slice(at + 1, end).replace(/[.-]+$/, '');
-  return HAS_ALNUM.test(local) && validDomain(domain);
+  const domain = text
+    .slice(at + 1, end)
+    .replace(WRAPPERS, '')
+    .replace(/[.-]+$/, '');
+  return HAS_ALNUM.test(local) && validDomain(domain, topLevelOk);
 }
 
-function containsAddress(text: string): boolean {
+function containsAddress(text: string, topLevelOk: TopLevelCheck): boolean {
   for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
-    if (addressAt(text, at)) return true;
+    if (addressAt(text, at, topLevelOk)) return true;
   }
   return false;
 }
 
-/** The value with the common "[at]"/"[dot]" spellings turned back into '@' and '.'. */
-function deobfuscated(text: string): string {
-  return HINT.test(text) ? text.replace(AT_WORD, '@').replace(DOT_WORD, '.') : text;
-}
-
 /**
  * Whether a (folded) value contains an email address: a local part, '@', and a domain of at least
- * two labels ending in an alphabetic (or punycode) top-level domain, also when written as
- * "name [at] example [dot] com" and similar. `pkg@1.2.3`, `@handle` and `user@localhost` are not
- * addresses.
+ * two labels ending in an alphabetic (or punycode) top-level domain. Also found when written
+ * "name [at] example [dot] com", "name @ example . com", "name at example dot com" (then with a
+ * real top-level domain), with a quoted or bracketed local part, with look-alike dots
+ * ("example۔com"), or with the '@' replaced by anything before a well-known mailbox provider
+ * ("rahim.uddin.gmail.com"). `pkg@1.2.3`, `@handle` and `user@localhost` are not addresses.
  *
- * @example containsEmail('write to rahim [at] example [dot] com') // true
+ * @example containsEmail('write to rahim at example dot com') // true
  */
 export function containsEmail(folded: string): boolean {
-  return containsAddress(deobfuscated(folded));
+  const text = folded.replace(DOT_LIKE, '.');
+  if (text.includes('@') && containsAddress(text, anyTopLevel)) return true;
+  if (MAILBOX_DOMAIN.test(text)) return true;
+  if (!HINT.test(text)) return false;
+  const symbolic = text.replace(AT_SYMBOLIC, '@').replace(DOT_SYMBOLIC, '.');
+  if (symbolic !== text && containsAddress(symbolic, anyTopLevel)) return true;
+  const spelled = symbolic.replace(AT_WORD, '@').replace(DOT_WORD, '.');
+  return spelled !== symbolic && containsAddress(spelled, knownTopLevel);
 }

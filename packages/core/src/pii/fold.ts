@@ -65,23 +65,52 @@ export function displayOrder(value: string): string | undefined {
   return value.replace(RLO_SEGMENT, (_, inner: string) => Array.from(inner).reverse().join(''));
 }
 
-// Values the pipeline sends on purpose whose digit groups look like identifiers: UUIDs (a last
-// group of 12 digits is a 12-digit number) and ISO-8601 dates and times ("2026-11-27 07" is ten
-// digits). Month, day and the year's century are pinned so that a phone number or an id cannot
-// pass for a date; a time after a space needs its minutes for the same reason.
-const UUID = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
-const DATE = '(?:19|20)\\d\\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])';
+/**
+ * What {@link maskStructured} puts in place of a value it recognizes. An invisible separator
+ * (U+2063): {@link foldForScan} removes every such character from the input, so it can only come
+ * from a mask, and the digit rules treat it as the end of a number (never as a separator).
+ */
+export const MASK = '\u2063';
+
+// Values the pipeline sends on purpose whose digits look like identifiers, each matched exactly as
+// the pipeline writes it so that the mask hides nothing else:
+// - UUIDs as `z.uuid()` accepts them (RFC 9562: version 1-8, variant 10xx; or nil/max): a last
+//   group of 12 digits is a 12-digit number. UUID-shaped text of another version or variant is
+//   read like any text.
+// - ISO-8601 dates and times ("2026-11-27 07" is ten digits), years 1800-2099. Month, day and
+//   the year's century are pinned so that a phone number or an id cannot pass for a date; a time
+//   after a space needs its minutes for the same reason.
+// - Vault tokens: a lower-case kind, `_`, and 26 upper-case Crockford base32 characters
+//   (`pat_01HV9Z3K8J2Q4W6E8R0T2Y4U6M`, see TokenSchema): a random body has ten digits in a row
+//   about once in 10,000 tokens.
+// - Hex digests of 32, 40, 64 or 128 characters (MD5/UUID, SHA-1, SHA-256, SHA-512): a random
+//   SHA-256 in hex has ten digits in a row one time in five.
+const UUID =
+  '(?:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[1-8][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}|00000000-0000-0000-0000-000000000000|[Ff]{8}-[Ff]{4}-[Ff]{4}-[Ff]{4}-[Ff]{12})';
+const DATE = '(?:18|19|20)\\d\\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])';
 const ZONE = '(?:Z|[+-][01]\\d(?::?[0-5]\\d)?)';
 const SECONDS = '(?::[0-5]\\d(?:[.,]\\d{1,9})?)';
 const TIME = `(?:T[0-2]\\d(?::[0-5]\\d${SECONDS}?)?| [0-2]\\d:[0-5]\\d${SECONDS}?)${ZONE}?`;
-const STRUCTURED = new RegExp(`(?<![A-Za-z0-9])(?:${UUID}|${DATE}(?:${TIME})?)(?![A-Za-z0-9])`, 'g');
+const TOKEN = '[a-z][a-z0-9]{1,7}_[0-9A-HJKMNP-TV-Z]{26}';
+const STRUCTURED = new RegExp(
+  `(?<![A-Za-z0-9])(?:${UUID}|${DATE}(?:${TIME})?)(?![A-Za-z0-9])|(?<![A-Za-z0-9_])${TOKEN}(?![A-Za-z0-9_])`,
+  'g',
+);
+const HEX_RUN = /(?<![A-Za-z0-9])[0-9A-Fa-f]{32,}(?![A-Za-z0-9])/g;
+const DIGEST_LENGTHS = new Set([32, 40, 64, 128]);
+/** The shortest value a mask applies to: a vault token (`xx_` and 26 characters). */
+const MIN_MASKABLE_LENGTH = 10;
 
 /**
- * Replaces UUIDs and ISO-8601 dates and timestamps with `|` (a character no rule spans), so that
- * only the text around them is scanned for digit-based identifiers.
+ * Replaces UUIDs, ISO-8601 dates and timestamps, vault tokens and hex digests with {@link MASK},
+ * so that only the text around them is scanned for digit-based identifiers.
  *
- * @example maskStructured('batch 2026-11-27T07:00:00.000Z') // 'batch |'
+ * @example maskStructured('batch 2026-11-27T07:00:00.000Z') // 'batch \u2063'
  */
 export function maskStructured(folded: string): string {
-  return folded.includes('-') ? folded.replace(STRUCTURED, '|') : folded;
+  if (folded.length < MIN_MASKABLE_LENGTH) return folded;
+  const masked = folded.replace(STRUCTURED, MASK);
+  return masked.length < 32
+    ? masked
+    : masked.replace(HEX_RUN, (run) => (DIGEST_LENGTHS.has(run.length) ? MASK : run));
 }

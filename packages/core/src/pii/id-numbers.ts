@@ -1,5 +1,4 @@
 import { luhnValid, verhoeffValid } from './checksums.ts';
-import type { DigitStretch } from './digit-spans.ts';
 import type { PiiRuleId } from './rules.ts';
 
 // Bangladesh district codes (Bangladesh Bureau of Statistics geocodes) for all 64 districts. The
@@ -13,27 +12,6 @@ const BD_DISTRICTS = new Set([
 // RMO code: 1 rural, 2 municipality, 3 urban outside a municipality, 4 other, 5 cantonment,
 // 9 city corporation.
 const BD_RMO = new Set(['1', '2', '3', '4', '5', '9']);
-
-// How the numbers are written when grouped: Aadhaar as 4-4-4 (as printed on the card); cards as
-// 4-4-4-4 with a short tail for 13 and 17-19 digits, or 4-6-5 / 4-6-4 (Amex, Diners). Anything else
-// with separators, such as "5000 2000 3000" or "324 1000000", is a list of numbers, not an id.
-const AADHAAR_GROUPS = /^4-4-4$/;
-const CARD_GROUPS = /^4-(?:4-4-(?:4(?:-[1-3])?|[1-3])|6-[45]|4-5)$/;
-const ONE_SEPARATOR = /^(?: +|-| - )$/;
-
-/**
- * Whether a stretch is written as one run of digits, or grouped as `groups` describes (group
- * lengths joined by '-') with one separator (spaces or a dash) used throughout.
- */
-function writtenAs(stretch: DigitStretch, groups: RegExp): boolean {
-  if (stretch.groupLengths.length === 1) return true;
-  const first = stretch.separators[0]!;
-  return (
-    ONE_SEPARATOR.test(first) &&
-    stretch.separators.every((s) => s === first) &&
-    groups.test(stretch.groupLengths.join('-'))
-  );
-}
 
 function isBdArea(digits13: string): boolean {
   return BD_DISTRICTS.has(Number(digits13.slice(0, 2))) && BD_RMO.has(digits13[2]!);
@@ -68,18 +46,18 @@ function isAadhaar(digits: string): boolean {
 
 /**
  * The national-id and card rules a stretch of digits satisfies (several can: a 13-digit Visa
- * number may also look like an old BD NID). Stretches of a number written with a `+` are phone
- * numbers and left to the phone rule: "+91 98765 43210" is not also a 10-digit BD NID. BD NIDs
- * have no customary grouping, so only an unbroken run of digits is taken for one.
+ * number may also look like an old BD NID), however its digits are grouped: a number written
+ * "2345 67890124", "2345.6789.0124" or "1990 2612 3451 23456" is read as its digits. Stretches
+ * inside a valid international phone number are left to the phone rule (the caller skips them):
+ * "+91 98765 43210" is not also a 10-digit BD NID.
  *
- * @example idRulesFor(stretch) // ['aadhaar'] for the stretch '2345 6789 0124'
+ * @example idRulesFor('234567890124') // ['aadhaar']
  */
-export function idRulesFor(stretch: DigitStretch): PiiRuleId[] {
+export function idRulesFor(digits: string): PiiRuleId[] {
   const found: PiiRuleId[] = [];
-  const { digits } = stretch;
-  if (stretch.international || digits.length < 10) return found;
-  if (isAadhaar(digits) && writtenAs(stretch, AADHAAR_GROUPS)) found.push('aadhaar');
-  if (stretch.groupLengths.length === 1 && isBdNid(digits)) found.push('bd-nid');
-  if (isCard(digits) && writtenAs(stretch, CARD_GROUPS)) found.push('card');
+  if (digits.length < 10) return found;
+  if (isAadhaar(digits)) found.push('aadhaar');
+  if (isBdNid(digits)) found.push('bd-nid');
+  if (isCard(digits)) found.push('card');
   return found;
 }

@@ -40,40 +40,28 @@ class PhoneParser {
   }
 }
 
-/** "98765.43210" is a decimal number, not a dotted phone number ("017.1123.4567" is one). */
-function decimalLike(stretch: DigitStretch): boolean {
-  return !stretch.plus && stretch.groupLengths.length === 2 && stretch.separators[0] === '.';
+// Local formats are judged on their digits alone, however they are grouped: "9876 543210",
+// "98 765 43210", "0171/123/4567" and "0 1 7 1 1 2 3 4 5 6 7" are all written by someone. Decimal
+// numbers and ranges of round numbers never get here (see digit-spans.ts).
+function bdLocal(digits: string, parser: PhoneParser): boolean {
+  return (
+    BD_MOBILE.test(digits) && parser.check(digits.startsWith('880') ? `+${digits}` : digits, 'BD', 'valid')
+  );
 }
 
-// Grouped local numbers start with the trunk 0 or the country code ("01711 234567", "880 1711
-// 234567"); Indians also write mobiles bare as 98765 43210 or 987 654 3210. Without that, two
-// counts side by side ("130 1000000") would read as a number without its 0. An unbroken run
-// without the 0 is still a phone: it is how a number stored as a JSON integer comes out.
-const BD_GROUPED = /^(?:0|880)/;
-const IN_GROUPED = /^(?:0|91)/;
-const IN_BARE_GROUPS = /^(?:5-5|3-3-4)$/;
-
-function bdLocal(stretch: DigitStretch, parser: PhoneParser): boolean {
-  const { digits } = stretch;
-  if (!BD_MOBILE.test(digits)) return false;
-  if (stretch.groupLengths.length > 1 && !BD_GROUPED.test(digits)) return false;
-  return parser.check(digits.startsWith('880') ? `+${digits}` : digits, 'BD', 'valid');
+function inLocal(digits: string, parser: PhoneParser): boolean {
+  return IN_MOBILE.test(digits) && parser.check(digits.length === 12 ? `+${digits}` : digits, 'IN', 'mobile');
 }
 
-function inLocal(stretch: DigitStretch, parser: PhoneParser): boolean {
-  const { digits, groupLengths } = stretch;
-  if (!IN_MOBILE.test(digits)) return false;
-  if (groupLengths.length > 1 && !IN_GROUPED.test(digits) && !IN_BARE_GROUPS.test(groupLengths.join('-'))) {
-    return false;
-  }
-  return parser.check(digits.length === 12 ? `+${digits}` : digits, 'IN', 'mobile');
+function international(digits: string, parser: PhoneParser): boolean {
+  return INTERNATIONAL.test(digits) && parser.check(`+${digits}`, undefined, 'valid');
 }
 
 /**
  * Creates the phone rule for one value: a function telling whether a stretch of digits is a phone
  * number. Matches any valid number in international format (`+` or `00` then the country code,
- * any country), and Bangladeshi and Indian numbers in local formats: a mobile with or without the
- * trunk 0 or the country code, or a trunk-prefixed landline. Bare local landline numbers
+ * any country), and Bangladeshi and Indian numbers in local formats, grouped in any way: a mobile
+ * with or without the trunk 0 or the country code, or a trunk-prefixed landline. Bare local landline numbers
  * ("29123456") are not matched: they are indistinguishable from counts. Create one per value: it
  * caches and budgets libphonenumber-js parses (see MAX_PARSES_PER_VALUE).
  *
@@ -83,13 +71,11 @@ export function createPhoneRule(): (stretch: DigitStretch) => boolean {
   const parser = new PhoneParser();
   return (stretch) => {
     const { digits } = stretch;
-    if (digits.length < 8 || digits.length > 17 || decimalLike(stretch)) return false;
-    if (stretch.plus) return INTERNATIONAL.test(digits) && parser.check(`+${digits}`, undefined, 'valid');
-    if (digits.startsWith('00')) {
-      const international = digits.slice(2);
-      return INTERNATIONAL.test(international) && parser.check(`+${international}`, undefined, 'valid');
-    }
-    if (bdLocal(stretch, parser) || inLocal(stretch, parser)) return true;
+    if (digits.length < 8 || digits.length > 17) return false;
+    // A '+' only adds a reading: "+01711234567" is no valid international number, but a phone.
+    if (stretch.plus && international(digits, parser)) return true;
+    if (digits.startsWith('00') && international(digits.slice(2), parser)) return true;
+    if (bdLocal(digits, parser) || inLocal(digits, parser)) return true;
     return (
       TRUNK_PREFIXED.test(digits) &&
       (parser.check(digits, 'BD', 'valid') || parser.check(digits, 'IN', 'valid'))

@@ -1,4 +1,4 @@
-import { forEachStretch } from './digit-spans.ts';
+import { forEachChain, forEachStretch } from './digit-spans.ts';
 import { containsEmail } from './email.ts';
 import { displayOrder, foldForScan, maskStructured } from './fold.ts';
 import { idRulesFor } from './id-numbers.ts';
@@ -10,12 +10,6 @@ import { PII_RULES, type PiiFinding, type PiiRuleId } from './rules.ts';
 /** Findings for one value are listed in the order of {@link PII_RULES}, whatever found them first. */
 const RULE_ORDER: readonly PiiRuleId[] = PII_RULES.map((rule) => rule.id);
 
-// A vault token whose body is one alphanumeric word with a letter in it
-// (`pat_01HV9Z3K8J2Q4W6E8R0T2Y4U6M`): no rule can match inside it (its digits are glued to
-// letters, it has no '@', '.' or ':'), so skip the work. An all-digit body ("nid_19902612345123456")
-// and bodies with '-' or '_' (base64url) are scanned like anything else.
-const WORD_TOKEN = /^[a-z][a-z0-9]{1,7}_(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16,}$/;
-
 /** Fewer digits than the shortest digit-based rule needs (an IPv4 address or a PAN has 4). */
 const MIN_DIGITS_FOR_ANY_DIGIT_RULE = 4;
 /** The shortest phone number has 8 digits, national ids more; skip stretch work below that. */
@@ -24,23 +18,17 @@ const MIN_DIGITS_FOR_NUMBER_RULES = 8;
 /** What one pass over the characters tells about a value: which rules can possibly match. */
 interface Shape {
   digits: number;
-  at: boolean;
   colon: boolean;
   dot: boolean;
-  /** A bracket, '%' or "AT": the value may spell an email address out ("name [at] example"). */
-  spelledAt: boolean;
 }
 
 function shapeOf(text: string): Shape {
-  const shape: Shape = { digits: 0, at: false, colon: false, dot: false, spelledAt: false };
+  const shape: Shape = { digits: 0, colon: false, dot: false };
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 48 && code <= 57) shape.digits++;
-    else if (code === 64) shape.at = true;
     else if (code === 58) shape.colon = true;
     else if (code === 46) shape.dot = true;
-    else if (code === 91 || code === 40 || code === 123 || code === 60 || code === 37) shape.spelledAt = true;
-    else if (code === 65 && text.charCodeAt(i + 1) === 84) shape.spelledAt = true;
   }
   return shape;
 }
@@ -59,11 +47,11 @@ function countDigits(text: string): number {
 }
 
 function scanFolded(text: string, found: PiiRuleId[]): void {
+  if (containsEmail(text)) add(found, 'email');
   const shape = shapeOf(text);
-  if ((shape.at || shape.spelledAt) && containsEmail(text)) add(found, 'email');
   if (!shape.colon && shape.digits < MIN_DIGITS_FOR_ANY_DIGIT_RULE) return;
-  if (WORD_TOKEN.test(text)) return;
-  // Dates and UUIDs only look like numbers to the rules that read eight digits or more.
+  // UUIDs, dates, vault tokens and digests only look like numbers to the rules that read eight
+  // digits or more.
   const masked = shape.digits >= MIN_DIGITS_FOR_NUMBER_RULES ? maskStructured(text) : text;
   const digits = masked === text ? shape.digits : countDigits(masked);
   if (shape.colon && containsIpv6(masked)) add(found, 'ipv6');
@@ -71,10 +59,28 @@ function scanFolded(text: string, found: PiiRuleId[]): void {
   if (shape.dot && containsIpv4(masked)) add(found, 'ipv4');
   if (containsPan(masked)) add(found, 'pan');
   if (digits < MIN_DIGITS_FOR_NUMBER_RULES) return;
+  scanDigits(masked, found);
+}
+
+/** The phone, national-id and card rules over every stretch of every chain of digits. */
+function scanDigits(masked: string, found: PiiRuleId[]): void {
   const isPhoneNumber = createPhoneRule();
-  forEachStretch(masked, (stretch) => {
-    if (!found.includes('phone') && isPhoneNumber(stretch)) add(found, 'phone');
-    for (const rule of idRulesFor(stretch)) add(found, rule);
+  forEachChain(masked, (chain) => {
+    // Phone numbers written with a leading '+', as [first, last] groups: the stretches inside one
+    // are its parts ("+880 1711 234 567" holds no 10-digit BD NID "8801711234").
+    const international: [number, number][] = [];
+    if (chain.plus.includes(true)) {
+      forEachStretch(chain, (stretch) => {
+        if (!stretch.plus || !isPhoneNumber(stretch)) return;
+        add(found, 'phone');
+        international.push([stretch.first, stretch.last]);
+      });
+    }
+    forEachStretch(chain, (stretch) => {
+      if (international.some(([first, last]) => stretch.first >= first && stretch.last <= last)) return;
+      if (!found.includes('phone') && isPhoneNumber(stretch)) add(found, 'phone');
+      for (const rule of idRulesFor(stretch.digits)) add(found, rule);
+    });
   });
 }
 

@@ -25,6 +25,21 @@ describe('scanValue: detections', () => {
     'rahim AT example DOT com',
     'rahim @ example.com',
     'rahim%40example.com',
+    'rahim at example dot com',
+    'ask rahim at gmail dot com',
+    'Rahim At Example Dot Com',
+    'rahim at example.com',
+    'rahim @ example . com',
+    '"rahim"@example.com',
+    '(rahim)@example.com',
+    '<rahim>@example.com',
+    'rahim@(example).com',
+    'rahim@gmail\u06D4com',
+    'rahim@gmail\u00B7com',
+    'rahim@gmail\u0964com',
+    'rahim.uddin.gmail.com',
+    'rahim_uddin_gmail_com',
+    'rahim gmail com',
   ])('email: %s', (value) => {
     expect(rulesOf(value)).toContain('email');
   });
@@ -58,6 +73,25 @@ describe('scanValue: detections', () => {
     '01711234567 01811234567',
     'contact_01711234567_mobile',
     'msisdn_8801711234567',
+    '0171/123/4567',
+    '0171_123_4567',
+    '01711,234567',
+    '0171\n1234567',
+    '0171\u00B7123\u00B74567',
+    '0171|1234567',
+    '0171 : 123 : 4567',
+    '0171#1234567',
+    '0 1 7 1 1 2 3 4 5 6 7',
+    'cardio 0171/1234567',
+    'Rahim01711234567',
+    'tel01711234567',
+    'dhk01711234567x',
+    '9876 543210',
+    '98 765 43210',
+    '98765-43210',
+    '+91 9876 543 210',
+    '80+ 01711234567',
+    '+01711234567',
   ])('phone: %s', (value) => {
     expect(rulesOf(value)).toContain('phone');
   });
@@ -66,6 +100,12 @@ describe('scanValue: detections', () => {
     aadhaar('23456789012'),
     `Aadhaar ${aadhaar('98765432101').replace(/(\d{4})(?=\d)/g, '$1 ')}`,
     aadhaar('50000000000').replace(/(\d{4})(?=\d)/g, '$1-'),
+    '2345.6789.0124',
+    '2345 67890124',
+    '2345/6789/0124',
+    '2 3 4 5 6 7 8 9 0 1 2 4',
+    'aadhaar234567890124x',
+    'uid_2345_6789_0124',
   ])('aadhaar: %s', (value) => {
     expect(rulesOf(value)).toContain('aadhaar');
   });
@@ -87,6 +127,10 @@ describe('scanValue: detections', () => {
     ['1234567890', 'smart card'],
     ['NID: 4217315384860', 'in text'],
     ['nid_19902612345123456', 'behind a token-like prefix'],
+    ['1990 2612 3451 23456', 'grouped'],
+    ['19_9026_1234_5123_456', 'grouped with underscores'],
+    ['nid19902612345123456x', 'glued to letters'],
+    ['2612-345-123456', 'grouped with dashes'],
   ])('bd-nid: %s (%s)', (value) => {
     expect(rulesOf(value)).toContain('bd-nid');
   });
@@ -123,6 +167,11 @@ describe('scanValue: detections', () => {
     '30569309025904',
     '4222222222222',
     'card 4012888888881881, exp 12/29',
+    '4111.1111.1111.1111',
+    '4111/1111/1111/1111',
+    '4111_1111_1111_1111',
+    '41 11 11 11 11 11 11 11',
+    'visa4111111111111111',
   ])('card: %s', (value) => {
     expect(rulesOf(value)).toContain('card');
   });
@@ -222,6 +271,9 @@ describe('scanValue: what the pipeline sends never trips', () => {
     'window 2026-11-27T07:00:00.000Z closed, batch 0192f0e4-5c3a-7b8e-9d1f-123456789012',
     '1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef',
     `sha256:${'9'.repeat(12)}${'f'.repeat(52)}`,
+    '12345678901234567890123456789012abcdef01',
+    'cX_Q7kBSZz_6IPUPYb6kAu-qjBJq8860J',
+    'pat_01HV9Z3K8J2Q4W6E8R0T2Y4U6M, apt_7K2P9XQ4M8B3N6V1C5Z0T2R4W6',
     '0',
     '42',
     '123456',
@@ -231,7 +283,6 @@ describe('scanValue: what the pipeline sends never trips', () => {
     '3.141592653589793',
     '0.1234567890123456',
     '12345.6789012345',
-    '1,234,567,890',
     '1.2.3',
     'v1.2.3-beta.1',
     '10.0.19041',
@@ -245,6 +296,9 @@ describe('scanValue: what the pipeline sends never trips', () => {
     '80+',
     '<1000',
     '1000-5000',
+    '10000-50000',
+    '50000+',
+    '100000 - 5000000',
     '700001',
     'BD-13',
     'v1.2.3.4',
@@ -261,11 +315,21 @@ describe('scanValue: what the pipeline sends never trips', () => {
   });
 });
 
-describe('scanValue: documented limits', () => {
-  it('does not see digits glued to letters (the price of never tripping on codes and token bodies)', () => {
-    expect(scanValue('tel01711234567')).toEqual([]);
+describe('scanValue: masks only what the pipeline writes', () => {
+  it.each([
+    ['a UUID of no RFC 9562 version', '00000000-0000-0000-0000-234567890124', 'aadhaar'],
+    ['a UUID of no RFC 9562 variant', '8f14e45f-ceea-467f-c5b1-234567890124', 'aadhaar'],
+    ['a token-like value with an I in its body', 'pat_01711234567IJKMNPQRSTVWX', 'phone'],
+    ['a token glued to a word', 'xpat_01711234567ABCDEFGHJKMNP', 'phone'],
+    ['a token with a lower-case body', 'pat_01711234567abcdefghjkmnp', 'phone'],
+    ['a hex run of no digest length', `${'a'.repeat(20)}01711234567`, 'phone'],
+    ['digits next to a date, not in it', '2026-11-27 01711234567', 'phone'],
+  ])('reads %s', (_, value, rule) => {
+    expect(rulesOf(value)).toContain(rule);
   });
+});
 
+describe('scanValue: documented limits', () => {
   it('does not report bare local landlines, which look like counts', () => {
     expect(scanValue('29123456')).toEqual([]);
   });
@@ -277,6 +341,26 @@ describe('scanValue: documented limits', () => {
 
   it('reports 10-digit numbers (epoch seconds) as BD NIDs, and those starting 1[3-9] as phones', () => {
     expect(rulesOf('1795762800')).toEqual(['bd-nid', 'phone']);
+  });
+
+  it('reads numbers side by side, or with thousands separators, as one number', () => {
+    expect(rulesOf('1,234,567,890')).toEqual(['bd-nid']);
+    expect(rulesOf('ward 12, 34567890')).toEqual(['bd-nid']);
+  });
+
+  it('does not read a decimal number, or a range of round numbers, as an identifier', () => {
+    expect(scanValue('1711234567.5')).toEqual([]);
+    expect(scanValue('20000000-50000000')).toEqual([]);
+  });
+
+  it('does not read the random bits of a UUID or a vault token: a sender can choose them', () => {
+    expect(scanValue('8f14e45f-ceea-467f-a5b1-234567890124')).toEqual([]);
+    expect(scanValue('apt_0171123456789ABCDEFGHJKMNP')).toEqual([]);
+  });
+
+  it('does not read digits split by letters, or padded into a longer number', () => {
+    expect(scanValue('0171a123b4567')).toEqual([]);
+    expect(scanValue('9901711234567')).toEqual([]);
   });
 });
 

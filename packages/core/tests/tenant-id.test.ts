@@ -1,0 +1,70 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clinicbook, scanValue, TenantIdSchema, validateEvent } from '../src/index.ts';
+
+const booked = {
+  eventId: '7d1f3c1e-8a51-4d7e-9a7a-0f1b2c3d4e5f',
+  type: 'appointment.booked',
+  schemaVersion: 1,
+  occurredAt: '2026-11-27T10:15:00+06:00',
+  tenantId: 'dhk-mirpur-01',
+  patientId: 'P-00012345',
+  doctorId: 'D-00000042',
+  appointmentId: 'A-00098765',
+  department: 'cardiology',
+  slotStart: '2026-11-30T09:30:00+06:00',
+  channel: 'app',
+  waitDays: 3,
+};
+
+describe('TenantIdSchema', () => {
+  it.each(['dhk-mirpur-01', 'kol-salt-lake-01', 'clinic-a', 't1', 'x', 'residency-canary', 'clinic-123456'])(
+    'accepts %s',
+    (id) => {
+      expect(TenantIdSchema.safeParse(id).success).toBe(true);
+    },
+  );
+
+  it.each([
+    ['digits glued to a prefix', 'dhk01711234567'],
+    ['digits joined by underscores', 'dhk_0171_123_4567'],
+    ['digits joined by hyphens', 'dhk-0171-123-4567'],
+    ['a BD NID', 'nid19902612345123456x'],
+    ['an Aadhaar', 'aadhaar234567890124x'],
+    ['an address with its @ spelled as dots', 'rahim.uddin.gmail.com'],
+    ['an address', 'rahim@example.com'],
+    ['seven digits split across words', 'ward-1711-bed-234'],
+    ['upper case', 'DHK-Mirpur-01'],
+    ['a path', '../../etc/passwd'],
+    ['an empty id', ''],
+    ['a doubled hyphen', 'dhk--mirpur'],
+    ['65 characters', 'a'.repeat(65)],
+  ])('rejects %s', (_, id) => {
+    expect(TenantIdSchema.safeParse(id).success).toBe(false);
+  });
+
+  it('rejects the event at validation, and the reason does not echo the id', () => {
+    // Act
+    const result = validateEvent(clinicbook, { ...booked, tenantId: 'dhk01711234567' });
+    // Assess
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).not.toContain('01711234567');
+  });
+
+  it('property: an id it accepts holds too few digits for any phone, national id or card number', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z0-9]{1,10}(?:-[a-z0-9]{1,10}){0,4}$/), (id) => {
+        // Act
+        const accepted = TenantIdSchema.safeParse(id).success;
+        // Assess
+        if (accepted) {
+          expect(id.replace(/\D/g, '').length).toBeLessThanOrEqual(6);
+          const rules = scanValue(id).map((f) => f.rule);
+          for (const rule of ['phone', 'aadhaar', 'bd-nid', 'card'] as const)
+            expect(rules).not.toContain(rule);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

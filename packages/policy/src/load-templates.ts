@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { TemplateError } from './errors.ts';
+import { isResourceEntry } from './stage.ts';
 import type { CfnTemplate, StageTemplate } from './types.ts';
 
 /** How deep nested cloud assemblies (a Stage inside a Stage) are followed; CDK never goes near it. */
@@ -118,6 +119,7 @@ async function loadTemplate(path: string): Promise<CfnTemplate> {
     throw new TemplateError('is not a CloudFormation template (no Resources object)', path);
   }
   for (const [id, resource] of Object.entries(resources)) {
+    if (!isResourceEntry(id)) continue;
     if (typeof (resource as { Type?: unknown } | null)?.Type !== 'string') {
       throw new TemplateError(`resource ${id} has no Type`, path);
     }

@@ -1,9 +1,19 @@
 import { refTarget } from './intrinsics.ts';
 import type { CfnResource, EvaluateOptions, StageTemplate, StageView } from './types.ts';
 
+/**
+ * Whether an entry of `Resources` is a resource: logical ids are alphanumeric, so `Fn::ForEach::*`
+ * loops and `Fn::Transform` includes are not (RES-015 reports them).
+ */
+export function isResourceEntry(key: string): boolean {
+  return !key.includes('::');
+}
+
 /** Indexes a stage's resources for the rules. */
 export function viewOf(stage: StageTemplate, options: EvaluateOptions): StageView {
-  const resources = new Map(Object.entries(stage.template.Resources ?? {}));
+  const resources = new Map(
+    Object.entries(stage.template.Resources ?? {}).filter(([id]) => isResourceEntry(id)),
+  );
   return { ...stage, resources, homeAccount: options.account ?? stage.account };
 }
 

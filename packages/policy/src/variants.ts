@@ -1,4 +1,5 @@
 import { isIntrinsic } from './intrinsics.ts';
+import { withPolicyTexts } from './policy-text.ts';
 import { type Assignment, resolveValue } from './resolve.ts';
 import type { CfnResource, CfnTemplate, StageTemplate } from './types.ts';
 
@@ -42,7 +43,7 @@ function resolveTemplate(
   const resources = Object.entries(stage.template.Resources ?? {}).map(([id, resource]) => {
     if (typeof resource !== 'object' || resource === null || resource.Properties === undefined)
       return [id, resource] as const;
-    const properties = resolveValue(resource.Properties, scope) as CfnResource['Properties'];
+    const properties = withPolicyTexts(resolveValue(resource.Properties, scope)) as CfnResource['Properties'];
     return [id, { ...resource, Properties: properties }] as const;
   });
   return { ...stage.template, Resources: Object.fromEntries(resources) };

@@ -13,6 +13,7 @@ import { noGlobalTables } from './no-global-tables.ts';
 import { noReplication } from './no-replication.ts';
 import { singleRegionKeys } from './single-region-keys.ts';
 import { unknownResourceType } from './unknown-resource-type.ts';
+import { unreadableTemplateParts } from './unreadable-template-parts.ts';
 
 /** Every residency rule, in id order. */
 export const rules: readonly Rule[] = [
@@ -30,4 +31,5 @@ export const rules: readonly Rule[] = [
   controlPlaneIsolation,
   egressForwarderOnly,
   unknownResourceType,
+  unreadableTemplateParts,
 ];

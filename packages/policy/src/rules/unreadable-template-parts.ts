@@ -1,0 +1,68 @@
+import { asList, isIntrinsic, render } from '../intrinsics.ts';
+import { POLICY_PROPERTY, readPolicyText } from '../policy-text.ts';
+import { isResourceEntry } from '../stage.ts';
+import type { Rule, Violation } from '../types.ts';
+
+/**
+ * Transforms whose output the rules still see for what it is: SAM resources are types no rule
+ * knows (RES-014), and AWS::LanguageExtensions' loops are reported here.
+ */
+const KNOWN_TRANSFORMS = ['AWS::Serverless-2016-10-31', 'AWS::LanguageExtensions'];
+
+/** What inside a value changes at deploy time or cannot be read: includes, loops, policy text. */
+function* unreadable(value: unknown, path: string): Generator<string> {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) yield* unreadable(item, `${path}.${index}`);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path === '' ? key : `${path}.${key}`;
+    if (key === 'Fn::Transform') {
+      const name = render((item as { Name?: unknown } | null)?.Name) ?? '?';
+      const location = render((item as { Parameters?: { Location?: unknown } } | null)?.Parameters?.Location);
+      yield `${at} runs ${name}${location === undefined ? '' : ` (${location})`} at deploy time, so what deploys is not what was checked`;
+      continue;
+    }
+    if (key.startsWith('Fn::ForEach::')) {
+      yield `${at} is a loop expanded at deploy time (AWS::LanguageExtensions); what it creates was not checked`;
+      continue;
+    }
+    const text = POLICY_PROPERTY.test(key) && !isIntrinsic(value) ? readPolicyText(item) : undefined;
+    if (text !== undefined && 'error' in text) {
+      yield `${at} is policy text that cannot be read as JSON (${text.error}), so what it grants was not checked`;
+      continue;
+    }
+    yield* unreadable(item, at);
+  }
+}
+
+/** RES-015: the checked template is what deploys, and every part of it could be read. */
+export const unreadableTemplateParts: Rule = {
+  id: 'RES-015-unreadable-template-parts',
+  rationale:
+    'The check vouches only for what it reads: a macro, an include or a loop rewrites the template at deploy time, and a policy it cannot parse may grant anything.',
+  fixHint:
+    'Check the processed template instead (aws cloudformation get-template --template-stage Processed, or the change set), and write policies as JSON objects, not text.',
+  severity: 'review',
+  planes: ['data', 'control'],
+  check: ({ stage }) => {
+    const found: Violation[] = [];
+    for (const transform of asList(stage.template.Transform)) {
+      const name = render(transform) ?? render((transform as { Name?: unknown } | null)?.Name) ?? '?';
+      if (!KNOWN_TRANSFORMS.includes(name)) {
+        found.push({
+          resource: '(stage)',
+          message: `Transform ${name} is a macro that rewrites the template at deploy time, so what deploys is not what was checked`,
+        });
+      }
+    }
+    for (const [id, entry] of Object.entries(stage.template.Resources ?? {})) {
+      const messages = isResourceEntry(id)
+        ? [...unreadable((entry as { Properties?: unknown } | null)?.Properties, '')]
+        : [...unreadable({ [id]: entry }, '')];
+      for (const message of messages) found.push({ resource: isResourceEntry(id) ? id : '(stage)', message });
+    }
+    return found;
+  },
+};

@@ -1,7 +1,15 @@
-import { assertArnInRegion, assertRegion } from '@residency/aws';
+import {
+  assertArnInRegion,
+  assertEndpointInRegion,
+  assertOneAccount,
+  assertRegion,
+  type ClientEndpointConfig,
+  configuredEndpoint,
+} from '@residency/aws';
 import { z } from 'zod';
 import { ControlPlaneConfigurationError } from '../errors.ts';
 import type { ControlPlaneTables } from '../store/tables.ts';
+import { parsePublicKeys } from './public-keys.ts';
 
 /** The control-plane functions' environment. Table ARNs are optional and, when set, must name the control region. */
 export const ControlPlaneEnvSchema = z.object({
@@ -24,6 +32,9 @@ export const ControlPlaneEnvSchema = z.object({
   COUNTERS_TABLE_ARN: z.string().startsWith('arn:').optional(),
   BATCHES_TABLE_ARN: z.string().startsWith('arn:').optional(),
   ALERTS_TABLE_ARN: z.string().startsWith('arn:').optional(),
+  /** The SDK's DynamoDB endpoint variables: checked here (loopback or of the control region). */
+  AWS_ENDPOINT_URL: z.string().url().optional(),
+  AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
 });
 
 /** The parsed environment, ready to wire. */
@@ -35,11 +46,29 @@ export interface ControlPlaneConfig {
   /** See `RETENTION_DAYS`; undefined keeps everything. */
   retentionDays: number | undefined;
   tables: ControlPlaneTables;
+  /** DynamoDB endpoint from `AWS_ENDPOINT_URL_DYNAMODB` (else `AWS_ENDPOINT_URL`), checked; unset on AWS. */
+  dynamodbEndpoint: string | undefined;
 }
 
 /**
- * Parses and checks the environment at cold start: the function runs in the control region and
- * every table ARN it was given is there too (fail closed).
+ * The DynamoDB client settings of a control-plane function: its region and only the checked
+ * endpoint, with the SDK told to find none by itself (see `clientEndpointConfig`).
+ *
+ * @example new DynamoDBClient(dynamoDbClientConfig(config))
+ */
+export function dynamoDbClientConfig(config: ControlPlaneConfig): ClientEndpointConfig & { region: string } {
+  return {
+    region: config.region,
+    ignoreConfiguredEndpointUrls: true,
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+  };
+}
+
+/**
+ * Parses and checks the environment at cold start: the function runs in the control region, every
+ * table ARN it was given is there too and in one account, the DynamoDB endpoint variables are
+ * loopback or of the control region, and every signing public key is an Ed25519 SPKI PEM (fail
+ * closed).
  */
 export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneConfig {
   const parsed = ControlPlaneEnvSchema.safeParse(env);
@@ -47,34 +76,30 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     throw new ControlPlaneConfigurationError(`invalid environment: ${z.prettifyError(parsed.error)}`, 'env');
   }
   const e = parsed.data;
-  assertRegion(e.AWS_REGION, e.CONTROL_REGION, 'control-plane function');
-  for (const arn of [
-    e.RECORDS_TABLE_ARN,
-    e.AGGREGATES_TABLE_ARN,
-    e.COUNTERS_TABLE_ARN,
-    e.BATCHES_TABLE_ARN,
-    e.ALERTS_TABLE_ARN,
-  ]) {
-    if (arn) assertArnInRegion(arn, e.CONTROL_REGION, 'control-plane table');
+  assertRegion(e.AWS_REGION, e.CONTROL_REGION, 'control-plane function', 'control');
+  const tableArns = {
+    RECORDS_TABLE_ARN: e.RECORDS_TABLE_ARN,
+    AGGREGATES_TABLE_ARN: e.AGGREGATES_TABLE_ARN,
+    COUNTERS_TABLE_ARN: e.COUNTERS_TABLE_ARN,
+    BATCHES_TABLE_ARN: e.BATCHES_TABLE_ARN,
+    ALERTS_TABLE_ARN: e.ALERTS_TABLE_ARN,
+  };
+  for (const [setting, arn] of Object.entries(tableArns)) {
+    if (arn) assertArnInRegion(arn, e.CONTROL_REGION, `control-plane table ${setting}`, 'control');
   }
-  const keys = z.record(z.string().min(1).max(64), z.string().includes('PUBLIC KEY')).safeParse(
-    (() => {
-      try {
-        return JSON.parse(e.SIGNING_PUBLIC_KEYS);
-      } catch {
-        return undefined;
-      }
-    })(),
-  );
-  if (!keys.success || Object.keys(keys.data).length === 0) {
-    throw new ControlPlaneConfigurationError(
-      'SIGNING_PUBLIC_KEYS must be a JSON object of key id to public key PEM',
-      'SIGNING_PUBLIC_KEYS',
-    );
+  assertOneAccount(tableArns);
+  const { AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB } = e;
+  const dynamodb = configuredEndpoint({ AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB }, 'DynamoDB');
+  if (dynamodb) {
+    assertEndpointInRegion(dynamodb.url, e.CONTROL_REGION, 'dynamodb', {
+      setting: dynamodb.setting,
+      role: 'control',
+    });
   }
+  const publicKeys = parsePublicKeys(e.SIGNING_PUBLIC_KEYS);
   return {
     region: e.CONTROL_REGION,
-    publicKeys: keys.data,
+    publicKeys,
     retiredKeyIds: (e.RETIRED_KEY_IDS ?? '')
       .split(',')
       .map((id) => id.trim())
@@ -88,5 +113,6 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
       batches: e.BATCHES_TABLE,
       alerts: e.ALERTS_TABLE,
     },
+    dynamodbEndpoint: dynamodb?.url,
   };
 }

@@ -1,5 +1,7 @@
-import { RegionMismatchError } from '@residency/aws';
+import { generateKeyPairSync } from 'node:crypto';
+import { ConfigurationError, RegionMismatchError } from '@residency/aws';
 import { describe, expect, it } from 'vitest';
+import { dynamoDbClientConfig } from '../../src/config/control-plane-env.ts';
 import { ControlPlaneConfigurationError, loadControlPlaneConfig } from '../../src/index.ts';
 import { testSigner } from '../fixtures/signing.ts';
 
@@ -58,5 +60,81 @@ describe('control-plane configuration at cold start', () => {
     const env = { ...base(), SIGNING_PUBLIC_KEYS: '{"k":"not a key"}' };
     // Act, Assess
     expect(() => loadControlPlaneConfig(env)).toThrow(ControlPlaneConfigurationError);
+  });
+
+  it('says the control region, not the data region, when it refuses', () => {
+    expect(() => loadControlPlaneConfig({ ...base(), AWS_REGION: 'ap-south-1' })).toThrow(
+      "control-plane function is in region 'ap-south-1', but the control region is 'eu-central-1'; refusing to run",
+    );
+  });
+
+  it('refuses table ARNs of more than one account', () => {
+    const env = {
+      ...base(),
+      RECORDS_TABLE_ARN: 'arn:aws:dynamodb:eu-central-1:123456789012:table/records',
+      ALERTS_TABLE_ARN: 'arn:aws:dynamodb:eu-central-1:999999999999:table/alerts',
+    };
+    expect(() => loadControlPlaneConfig(env)).toThrow(/^ALERTS_TABLE_ARN is in account '999999999999'/);
+  });
+
+  const pem = (type: 'ed25519' | 'ec', part: 'publicKey' | 'privateKey') => {
+    const pair =
+      type === 'ed25519'
+        ? generateKeyPairSync('ed25519')
+        : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    return pair[part].export({ type: part === 'publicKey' ? 'spki' : 'pkcs8', format: 'pem' }).toString();
+  };
+
+  it.each([
+    ['a garbage PEM', '-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----'],
+    ['a truncated key', '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----'],
+    ['a P-256 public key', pem('ec', 'publicKey')],
+    ['an Ed25519 private key', pem('ed25519', 'privateKey')],
+    [
+      'a private key with PUBLIC KEY in it',
+      '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEISECRET\n-----END PRIVATE KEY-----\n PUBLIC KEY',
+    ],
+  ])('refuses %s as a signing public key, naming the key id and not the value', (_what, value) => {
+    const env = { ...base(), SIGNING_PUBLIC_KEYS: JSON.stringify({ k1: value }) };
+    let error: unknown;
+    try {
+      loadControlPlaneConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ControlPlaneConfigurationError);
+    expect((error as Error).message).toMatch(/^SIGNING_PUBLIC_KEYS: key 'k1' /);
+    expect((error as Error).message).not.toMatch(/MC4C|MCow|SECRET|garbage/);
+  });
+
+  it('takes Ed25519 public keys', () => {
+    const key = pem('ed25519', 'publicKey');
+    expect(
+      loadControlPlaneConfig({ ...base(), SIGNING_PUBLIC_KEYS: JSON.stringify({ k1: key }) }).publicKeys,
+    ).toEqual({
+      k1: key,
+    });
+  });
+
+  it('checks the DynamoDB endpoint variables against the control region', () => {
+    expect(() =>
+      loadControlPlaneConfig({
+        ...base(),
+        AWS_ENDPOINT_URL_DYNAMODB: 'https://dynamodb.ap-south-1.amazonaws.com',
+      }),
+    ).toThrow(/but the control region is 'eu-central-1'/);
+    expect(() =>
+      loadControlPlaneConfig({ ...base(), AWS_ENDPOINT_URL: 'https://collector.attacker.example' }),
+    ).toThrow(ConfigurationError);
+    const local = loadControlPlaneConfig({ ...base(), AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' });
+    expect(dynamoDbClientConfig(local)).toEqual({
+      region: 'eu-central-1',
+      ignoreConfiguredEndpointUrls: true,
+      endpoint: 'http://127.0.0.1:8000',
+    });
+    expect(dynamoDbClientConfig(loadControlPlaneConfig(base()))).toEqual({
+      region: 'eu-central-1',
+      ignoreConfiguredEndpointUrls: true,
+    });
   });
 });

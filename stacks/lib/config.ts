@@ -210,15 +210,29 @@ function assertOrigin(origin: string): void {
   try {
     url = new URL(origin);
   } catch {
-    throw new StageConfigError(`"${origin}" is not a URL`, variable);
+    // Not shown: a value that is no URL may still hold a password.
+    throw new StageConfigError('is not a URL (expected https://host[:port])', variable);
+  }
+  if (url.username || url.password) {
+    throw new StageConfigError(
+      `"${shownUrl(url)}" carries credentials; the origin is https://host[:port] only`,
+      variable,
+    );
   }
   // The forwarder talks TLS only; plain http exists in local mode, never in a deployed stage.
   if (url.protocol !== 'https:' || url.origin !== origin.replace(/\/$/, '')) {
     throw new StageConfigError(
-      `"${origin}" must be an https origin (https://host[:port], no path)`,
+      `"${shownUrl(url)}" must be an https origin (https://host[:port], no path)`,
       variable,
     );
   }
+}
+
+/** A URL for a message: no user name, password, query or fragment; not shown unless http(s). */
+function shownUrl(url: URL): string {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `a ${url.protocol} URL`;
+  const userinfo = url.username || url.password ? '***@' : '';
+  return `${url.protocol}//${userinfo}${url.host}${url.pathname === '/' ? '' : url.pathname}`;
 }
 
 function assertPublicKeys(json: string): void {

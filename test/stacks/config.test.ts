@@ -33,6 +33,28 @@ describe('stage configuration', () => {
     expect(loadStageConfig('prod-data', DATA_ENV).controlPlaneOrigin).toBe('https://control.example.org');
   });
 
+  it('refuses an origin with a user name or password, and never prints them', () => {
+    for (const origin of [
+      'https://svc:hunter2-SECRET@control.example.org',
+      'https://svc:hunter2-SECRET@control.example.org/ingest?token=hunter2-SECRET',
+      'svc:hunter2-SECRET@control.example.org',
+      'https//svc:hunter2-SECRET@control.example.org',
+      'http://control.example.org/?token=hunter2-SECRET',
+    ]) {
+      let error: unknown;
+      try {
+        loadStageConfig('prod-data', { RESIDENCY_CONTROL_PLANE_ORIGIN: origin });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, origin).toBeInstanceOf(StageConfigError);
+      expect((error as Error).message, origin).not.toMatch(/hunter2|SECRET/);
+    }
+    expect(() =>
+      loadStageConfig('prod-data', { RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://u:p@control.example.org' }),
+    ).toThrow('RESIDENCY_CONTROL_PLANE_ORIGIN: "https://***@control.example.org" carries credentials');
+  });
+
   it('requires signing public keys for a control stage', () => {
     expect(() => loadStageConfig('prod-control', {})).toThrow(/RESIDENCY_SIGNING_PUBLIC_KEYS/);
     expect(() => loadStageConfig('prod-control', { RESIDENCY_SIGNING_PUBLIC_KEYS: '{"k":"nope"}' })).toThrow(

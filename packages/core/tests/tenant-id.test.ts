@@ -18,12 +18,18 @@ const booked = {
 };
 
 describe('TenantIdSchema', () => {
-  it.each(['dhk-mirpur-01', 'kol-salt-lake-01', 'clinic-a', 't1', 'x', 'residency-canary', 'clinic-123456'])(
-    'accepts %s',
-    (id) => {
-      expect(TenantIdSchema.safeParse(id).success).toBe(true);
-    },
-  );
+  it.each([
+    'dhk-mirpur-01',
+    'kol-salt-lake-01',
+    'clinic-a',
+    't1',
+    'x',
+    'residency-canary',
+    'clinic-123456',
+    '3f2b8c1e-9d4a-4e7b-8c2d-1a0b9c8d7e6f',
+  ])('accepts %s', (id) => {
+    expect(TenantIdSchema.safeParse(id).success).toBe(true);
+  });
 
   it.each([
     ['digits glued to a prefix', 'dhk01711234567'],
@@ -35,6 +41,8 @@ describe('TenantIdSchema', () => {
     ['an address', 'rahim@example.com'],
     ['seven digits split across words', 'ward-1711-bed-234'],
     ['upper case', 'DHK-Mirpur-01'],
+    ['a UUID in upper case', '3F2B8C1E-9D4A-4E7B-8C2D-1A0B9C8D7E6F'],
+    ['a UUID of no random version', '3f2b8c1e-9d4a-1e7b-8c2d-1a0b9c8d7e6f'],
     ['a path', '../../etc/passwd'],
     ['an empty id', ''],
     ['a doubled hyphen', 'dhk--mirpur'],

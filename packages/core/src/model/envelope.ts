@@ -4,22 +4,31 @@ import { publicField, quasi } from './classes.ts';
 /** The most digits a tenant id may hold: fewer than the shortest phone number (8) or national id. */
 const MAX_TENANT_ID_DIGITS = 6;
 
+/** A slug: lower-case words and numbers joined by single hyphens. */
+const TENANT_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** A random (version 4, RFC variant) UUID in lower case, as tenant ids minted by a system often are. */
+const RANDOM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 /**
  * Tenant (clinic, branch, office) ids: short, plain, safe to forward and to use as a metric
- * dimension. Lower-case words and numbers joined by single hyphens (`dhk-mirpur-01`), at most 64
- * characters and at most 6 digits in all. The id is forwarded verbatim in every record and cell,
- * so it must not be able to carry personal data: no '@', '.' or '_' (no address or domain fits),
- * and too few digits for any phone number, national id or card number, however they are spelled.
+ * dimension. Either a slug (`dhk-mirpur-01`: lower-case words and numbers joined by single
+ * hyphens, at most 64 characters and at most 6 digits in all) or a random UUID in lower case. The
+ * id is forwarded verbatim in every record and cell, so it must not be able to carry personal data:
+ * no '@', '.' or '_' (no address or domain fits), and in a slug too few digits for any phone
+ * number, national id or card number, however they are spelled. A UUID's digits are random; one
+ * forged to hold a number is the same deliberate channel as a forged event id (see
+ * docs/security.md).
  *
  * @example TenantIdSchema.parse('kol-behala-02')
  */
 export const TenantIdSchema = z
   .string()
   .max(64)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case letters and digits, words joined by single hyphens')
   .refine(
-    (id) => id.replace(/\D/g, '').length <= MAX_TENANT_ID_DIGITS,
-    `at most ${MAX_TENANT_ID_DIGITS} digits`,
+    (id) =>
+      RANDOM_UUID.test(id) || (TENANT_SLUG.test(id) && id.replace(/\D/g, '').length <= MAX_TENANT_ID_DIGITS),
+    `lower-case words and digits joined by single hyphens with at most ${MAX_TENANT_ID_DIGITS} digits, or a random UUID in lower case`,
   );
 
 /**

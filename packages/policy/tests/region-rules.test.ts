@@ -164,3 +164,88 @@ describe('RES-005-no-cross-region-destinations', () => {
     ]);
   });
 });
+
+describe('RES-005-no-cross-region-destinations: IAM of every service', () => {
+  const ingestPolicy = (r: Parameters<Parameters<typeof variant>[1]>[0]) =>
+    (
+      resource(r, 'AWS::IAM::Policy', 'IngestServiceRoleDefaultPolicy').Properties.PolicyDocument as {
+        Statement: unknown[];
+      }
+    ).Statement;
+
+  it('fails sts:AssumeRole on a role of another account', async () => {
+    const stages = await variant('data', (r) => {
+      ingestPolicy(r).push({
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: 'arn:aws:iam::999999999999:role/exfil',
+      });
+    });
+    expect(ofRule(check(stages), 'RES-005-no-cross-region-destinations')).toEqual([
+      expect.objectContaining({
+        message:
+          'allows access to arn:aws:iam::999999999999:role/exfil, which is outside this account (999999999999)',
+      }),
+    ]);
+  });
+
+  it('fails wildcard actions of any service and identity, mail or log actions on every resource', async () => {
+    const stages = await variant('data', (r) => {
+      ingestPolicy(r).push(
+        { Effect: 'Allow', Action: ['logs:*', 'iam:*', 'ses:SendEmail', 'sts:AssumeRole'], Resource: '*' },
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'cloudwatch:PutMetricData'], Resource: '*' },
+      );
+    });
+    expect(ofRule(check(stages), 'RES-005-no-cross-region-destinations')).toEqual([
+      expect.objectContaining({
+        message: 'allows logs:*, iam:*, ses:sendemail, sts:assumerole on every resource, in every region',
+      }),
+    ]);
+  });
+});
+
+describe('RES-005-no-cross-region-destinations: managed policies of data-plane roles', () => {
+  const withManaged = (...arns: unknown[]) =>
+    variant('data', (r) => {
+      const role = resource(r, 'AWS::IAM::Role', 'IngestServiceRole').Properties;
+      role.ManagedPolicyArns = [...(role.ManagedPolicyArns as unknown[]), ...arns];
+    });
+
+  it('fails broad AWS managed policies', async () => {
+    const stages = await withManaged(
+      'arn:aws:iam::aws:policy/AdministratorAccess',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonS3FullAccess' },
+      'arn:aws:iam::aws:policy/PowerUserAccess',
+      'arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole',
+    );
+    expect(ofRule(check(stages), 'RES-005-no-cross-region-destinations').map((f) => f.message)).toEqual(
+      [
+        'AdministratorAccess',
+        'AmazonS3FullAccess',
+        'PowerUserAccess',
+        'service-role/AWSLambdaKinesisExecutionRole',
+      ].map(
+        (name) =>
+          `carries the AWS managed policy ${name}, which grants access to every resource, in every region`,
+      ),
+    );
+  });
+
+  it('fails a managed policy of another account, and reviews any other managed policy', async () => {
+    const stages = await withManaged(
+      'arn:aws:iam::999999999999:policy/partner',
+      'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+      { 'Fn::Sub': 'arn:aws:iam::${AWS::AccountId}:policy/team-data' },
+    );
+    const findings = check(stages);
+    expect(ofRule(findings, 'RES-005-no-cross-region-destinations').map((f) => f.message)).toEqual([
+      'carries the managed policy arn:aws:iam::999999999999:policy/partner, which is outside this account (999999999999)',
+    ]);
+    expect(ofRule(findings, 'RES-015-unreadable-template-parts').map((f) => f.message)).toEqual([
+      'carries the AWS managed policy AmazonEC2ContainerRegistryPullOnly, whose statements are not in the template',
+      'carries the managed policy arn:aws:iam::#{AWS.AccountId}:policy/team-data, whose statements are not in the template',
+    ]);
+  });
+});

@@ -1,9 +1,9 @@
 import { arnsIn, regionPlace } from '../arn.ts';
 import { identityStatements, principalsOf, statementsOf } from '../iam.ts';
 import { asList, prop, render, strings } from '../intrinsics.ts';
+import { touchesData } from '../reach.ts';
 import { resourcesOfType } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
-import { touchesData } from './no-cross-region-destinations.ts';
 
 /** AWS managed policies a control-plane role may carry: they write the role's own logs, nothing else. */
 const ALLOWED_MANAGED_POLICIES = [/:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/];

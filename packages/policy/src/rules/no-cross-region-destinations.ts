@@ -1,8 +1,9 @@
-import { type Arn, accountPlace, arnsIn, outsideAccount, regionPlace } from '../arn.ts';
-import { identityStatements } from '../iam.ts';
+import { arnsIn } from '../arn.ts';
 import { prop, refTarget, render } from '../intrinsics.ts';
+import { outsideReason } from '../reach.ts';
 import { unresolvedIn } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
+import { managedPolicies, permissions } from './iam-reach.ts';
 
 /** Where each resource type names a destination, source or target (`*` walks a list). */
 const DESTINATIONS: Readonly<Record<string, readonly (readonly string[])[]>> = {
@@ -38,37 +39,6 @@ const DESTINATIONS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   ],
 };
 
-/** Services whose actions read, write or move data; on `*` they reach every region. */
-const DATA_SERVICES = [
-  'dynamodb',
-  'kinesis',
-  'kms',
-  's3',
-  'sqs',
-  'sns',
-  'firehose',
-  'lambda',
-  'events',
-  'scheduler',
-  'states',
-  'ssm',
-  'secretsmanager',
-  'rds',
-  'rds-data',
-  'es',
-  'glue',
-  'athena',
-  'backup',
-  'elasticfilesystem',
-];
-
-/** Whether an action pattern can touch a data service. */
-export function touchesData(action: string): boolean {
-  if (action === '*') return true;
-  const [service] = action.split(':');
-  return service !== undefined && DATA_SERVICES.includes(service);
-}
-
 function* valuesAt(value: unknown, path: readonly string[], shown: string): Generator<[string, unknown]> {
   if (value === undefined) return;
   const [head, ...rest] = path;
@@ -83,21 +53,6 @@ function* valuesAt(value: unknown, path: readonly string[], shown: string): Gene
     return;
   }
   yield* valuesAt(prop(value, head), rest, shown === '' ? head : `${shown}.${head}`);
-}
-
-/** Why an ARN is outside the region or account, or undefined when it is inside. */
-export function outsideReason(arn: Arn, stage: StageView, dataRegion: string): string | undefined {
-  const region = regionPlace(arn, dataRegion);
-  if (region === 'other') return `is in region ${arn.region}`;
-  if (region === 'wildcard') return 'matches every region';
-  if (region === 'unknown') return `has a region (${arn.region}) that cannot be resolved from the template`;
-  if (region === 'global' && arn.service === 's3') return 'is an S3 bucket, whose ARN names no region';
-  const account = accountPlace(arn.account, stage.homeAccount);
-  if (account === 'other' || account === 'unverified') return `is ${outsideAccount(account, arn.account)}`;
-  if (account === 'wildcard') return 'matches every account';
-  if (account === 'unknown')
-    return `has an account (${arn.account}) that cannot be resolved from the template`;
-  return undefined;
 }
 
 function destinations(stage: StageView, dataRegion: string): Violation[] {
@@ -124,37 +79,6 @@ function destinations(stage: StageView, dataRegion: string): Violation[] {
   return found;
 }
 
-function permissions(stage: StageView, dataRegion: string): Violation[] {
-  const found: Violation[] = [];
-  for (const { source, statement } of identityStatements(stage)) {
-    if (statement.effect !== 'Allow') continue;
-    const dataActions = statement.notAction ? ['*'] : statement.actions.filter(touchesData);
-    if (dataActions.length === 0) continue;
-    for (const resource of statement.resources) {
-      const text = render(resource) ?? '';
-      if (text === '*' || statement.notResource) {
-        found.push({
-          resource: source,
-          message: `allows ${dataActions.join(', ')} on every resource, in every region`,
-        });
-        continue;
-      }
-      const arns = arnsIn(text);
-      for (const arn of arns) {
-        const reason = outsideReason(arn, stage, dataRegion);
-        if (reason !== undefined)
-          found.push({ resource: source, message: `allows access to ${arn.text}, which ${reason}` });
-      }
-      if (arns.length === 0 && unresolvedIn(text, stage).length > 0)
-        found.push({
-          resource: source,
-          message: `allows access to ${text}, which cannot be resolved from the template`,
-        });
-    }
-  }
-  return found;
-}
-
 /** RES-005: destinations, subscriptions, targets and permissions stay in region and in account. */
 export const noCrossRegionDestinations: Rule = {
   id: 'RES-005-no-cross-region-destinations',
@@ -167,6 +91,7 @@ export const noCrossRegionDestinations: Rule = {
   check: ({ stage, options }) => [
     ...destinations(stage, options.dataRegion),
     ...permissions(stage, options.dataRegion),
+    ...managedPolicies(stage, options.dataRegion),
   ],
 };
 

@@ -1,7 +1,8 @@
 import { asList, isIntrinsic, render } from '../intrinsics.ts';
+import { classifyManagedPolicy } from '../managed-policies.ts';
 import { POLICY_PROPERTY, readPolicyText } from '../policy-text.ts';
-import { isResourceEntry } from '../stage.ts';
-import type { Rule, Violation } from '../types.ts';
+import { isResourceEntry, resourcesOfType } from '../stage.ts';
+import type { Rule, StageView, Violation } from '../types.ts';
 
 /**
  * Transforms whose output the rules still see for what it is: SAM resources are types no rule
@@ -37,13 +38,26 @@ function* unreadable(value: unknown, path: string): Generator<string> {
   }
 }
 
+/** Managed policies of data-plane roles whose statements are not in the template (RES-005 fails the broad ones). */
+function unseenManagedPolicies(stage: StageView): Violation[] {
+  return resourcesOfType(stage, 'AWS::IAM::Role').flatMap(([id, role]) =>
+    asList(role.Properties?.ManagedPolicyArns).flatMap((value) => {
+      const policy = classifyManagedPolicy(value, stage);
+      if (policy.kind !== 'aws' && policy.kind !== 'own') return [];
+      const what =
+        policy.kind === 'aws' ? `the AWS managed policy ${policy.name}` : `the managed policy ${policy.text}`;
+      return [{ resource: id, message: `carries ${what}, whose statements are not in the template` }];
+    }),
+  );
+}
+
 /** RES-015: the checked template is what deploys, and every part of it could be read. */
 export const unreadableTemplateParts: Rule = {
   id: 'RES-015-unreadable-template-parts',
   rationale:
-    'The check vouches only for what it reads: a macro, an include or a loop rewrites the template at deploy time, and a policy it cannot parse may grant anything.',
+    'The check vouches only for what it reads: a macro, an include or a loop rewrites the template at deploy time, and a policy it cannot parse, or a managed policy kept outside the template, may grant anything.',
   fixHint:
-    'Check the processed template instead (aws cloudformation get-template --template-stage Processed, or the change set), and write policies as JSON objects, not text.',
+    'Check the processed template instead (aws cloudformation get-template --template-stage Processed, or the change set), write policies as JSON objects, not text, and put data-plane permissions in the template instead of managed policies.',
   severity: 'review',
   planes: ['data', 'control'],
   check: ({ stage }) => {
@@ -57,6 +71,7 @@ export const unreadableTemplateParts: Rule = {
         });
       }
     }
+    if (stage.plane === 'data') found.push(...unseenManagedPolicies(stage));
     for (const [id, entry] of Object.entries(stage.template.Resources ?? {})) {
       const messages = isResourceEntry(id)
         ? [...unreadable((entry as { Properties?: unknown } | null)?.Properties, '')]

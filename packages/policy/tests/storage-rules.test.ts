@@ -5,7 +5,17 @@ import { KinesisEventSource, S3OnFailureDestination } from 'aws-cdk-lib/aws-lamb
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { cdkTemplate, check, dataStage, ofRule, resource, ruleIds, variant } from './fixtures.ts';
+import {
+  ACCOUNT,
+  cdkTemplate,
+  check,
+  dataStage,
+  id,
+  ofRule,
+  resource,
+  ruleIds,
+  variant,
+} from './fixtures.ts';
 
 describe('RES-006-key-rotation', () => {
   it('fails a key without rotation', async () => {
@@ -57,6 +67,43 @@ describe('RES-007-customer-key-encryption', () => {
       sse.KMSMasterKeyId = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     });
     expect(ruleIds(check(stages))).toContain('RES-007-customer-key-encryption');
+  });
+
+  it('fails a key of another account in the data region, and a literal account until --account says it is ours', async () => {
+    const keyOf = (account: string) =>
+      `arn:aws:kms:ap-south-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const audit = (key: string) =>
+      variant('data', (r) => {
+        (
+          resource(r, 'AWS::DynamoDB::Table', 'Audit').Properties.SSESpecification as Record<string, unknown>
+        ).KMSMasterKeyId = key;
+      });
+    const other = ofRule(
+      check(await audit(keyOf('999999999999')), { account: ACCOUNT }),
+      'RES-007-customer-key-encryption',
+    );
+    expect(other).toEqual([
+      expect.objectContaining({
+        message: `table is not encrypted with an in-region customer key of this account (key ${keyOf('999999999999')})`,
+      }),
+    ]);
+    const ours = await audit(keyOf(ACCOUNT));
+    expect(ofRule(check(ours, { account: ACCOUNT }), 'RES-007-customer-key-encryption')).toEqual([]);
+    const unknown = ours.map((stage) => ({ ...stage, account: undefined }));
+    expect(ofRule(check(unknown), 'RES-007-customer-key-encryption')).toHaveLength(1);
+  });
+
+  it('passes a table whose key is given as a Ref to an alias of the stack’s own key', async () => {
+    const stages = await variant('data', (r) => {
+      r.DataAlias = {
+        Type: 'AWS::KMS::Alias',
+        Properties: { AliasName: 'alias/data', TargetKeyId: { Ref: id(r, 'AWS::KMS::Key', 'DataKey') } },
+      };
+      (
+        resource(r, 'AWS::DynamoDB::Table', 'Audit').Properties.SSESpecification as Record<string, unknown>
+      ).KMSMasterKeyId = { Ref: 'DataAlias' };
+    });
+    expect(ofRule(check(stages), 'RES-007-customer-key-encryption')).toEqual([]);
   });
 });
 

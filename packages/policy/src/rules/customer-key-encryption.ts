@@ -1,15 +1,24 @@
-import { parseArn, regionPlace } from '../arn.ts';
-import { prop, render } from '../intrinsics.ts';
+import { accountPlace, parseArn, regionPlace } from '../arn.ts';
+import { prop, refTarget, render } from '../intrinsics.ts';
 import { referencedType, resourcesOfType } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
 
-/** Whether a key reference is a customer-managed key of this stage, or a key ARN in the data region. */
+/**
+ * Whether a key reference is a customer-managed key of this stage (directly or through one of its
+ * aliases), or a key ARN in the data region and the stage's account. A literal account id counts as
+ * outside until the account is known (`--account`), as everywhere else.
+ */
 function isInRegionCustomerKey(value: unknown, stage: StageView, dataRegion: string): boolean {
-  if (referencedType(stage, value) === 'AWS::KMS::Key') return true;
+  const type = referencedType(stage, value);
+  if (type === 'AWS::KMS::Key') return true;
+  if (type === 'AWS::KMS::Alias') {
+    const alias = stage.resources.get(refTarget(value) ?? '');
+    return referencedType(stage, alias?.Properties?.TargetKeyId) === 'AWS::KMS::Key';
+  }
   const arn = parseArn(render(value) ?? '');
   if (arn === undefined || arn.service !== 'kms' || !arn.resource.startsWith('key/')) return false;
   const place = regionPlace(arn, dataRegion);
-  return place === 'data' || place === 'stage';
+  return (place === 'data' || place === 'stage') && accountPlace(arn.account, stage.homeAccount) === 'own';
 }
 
 function keyName(value: unknown): string {
@@ -33,7 +42,7 @@ export const customerKeyEncryption: Rule = {
       if (type !== 'KMS' || !isInRegionCustomerKey(key, stage, options.dataRegion)) {
         found.push({
           resource: id,
-          message: `stream is not encrypted with an in-region customer key (encryption ${type ?? 'none'}, key ${keyName(key)})`,
+          message: `stream is not encrypted with an in-region customer key of this account (encryption ${type ?? 'none'}, key ${keyName(key)})`,
         });
       }
     }
@@ -44,7 +53,7 @@ export const customerKeyEncryption: Rule = {
       if (enabled !== 'true' || type !== 'KMS' || !isInRegionCustomerKey(key, stage, options.dataRegion)) {
         found.push({
           resource: id,
-          message: `table is not encrypted with an in-region customer key (key ${keyName(key)})`,
+          message: `table is not encrypted with an in-region customer key of this account (key ${keyName(key)})`,
         });
       }
     }

@@ -69,6 +69,78 @@ describe('RES-010-key-policy', () => {
 });
 
 describe('RES-011-no-external-access', () => {
+  it('fails a service permission whose source account or source ARN is another account', async () => {
+    const stages = await variant('data', (r) => {
+      const schedule = resource(
+        r,
+        'AWS::Lambda::Permission',
+        'WindowCloserScheduleAllowEventRule',
+      ).Properties;
+      schedule.SourceArn = 'arn:aws:events:ap-south-1:999999999999:rule/theirs';
+      r.FromBucket = {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          ...schedule,
+          Principal: 's3.amazonaws.com',
+          SourceArn: undefined,
+          SourceAccount: '999999999999',
+        },
+      };
+      r.AnyBucket = {
+        Type: 'AWS::Lambda::Permission',
+        Properties: { ...schedule, Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::some-bucket' },
+      };
+    });
+    expect(
+      ofRule(check(stages), 'RES-011-no-external-access').map((f) => [
+        f.resource.replace(/[0-9A-F]{8,}$/, ''),
+        f.message,
+      ]),
+    ).toEqual([
+      [
+        'WindowCloserScheduleAllowEventRulecheckdataresidencyDataPlaneWindowCloser',
+        'lets the service events.amazonaws.com invoke a data-plane function, but its source arn:aws:events:ap-south-1:999999999999:rule/theirs is outside this account (999999999999)',
+      ],
+      [
+        'FromBucket',
+        'lets the service s3.amazonaws.com invoke a data-plane function, but its source account 999999999999 is outside this account (999999999999)',
+      ],
+      [
+        'AnyBucket',
+        "lets the service s3.amazonaws.com invoke a data-plane function, but its source arn:aws:s3:::some-bucket names no account (an S3 bucket may be anyone's) and no source account is given",
+      ],
+    ]);
+  });
+
+  it('fails a resource policy granting a service on condition of another account as source', async () => {
+    const stages = await variant('data', (r) => {
+      r.QueuePolicy = {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: {
+          Queues: [{ Ref: id(r, 'AWS::SQS::Queue', 'IngestFailures') }],
+          PolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'sns.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: '*',
+                Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:sns:ap-south-1:999999999999:t' } },
+              },
+            ],
+          },
+        },
+      };
+    });
+    expect(ofRule(check(stages), 'RES-011-no-external-access')).toEqual([
+      expect.objectContaining({
+        resource: 'QueuePolicy',
+        message:
+          'grants the service sns.amazonaws.com access, but its source arn:aws:sns:ap-south-1:999999999999:t is outside this account (999999999999)',
+      }),
+    ]);
+  });
+
   it('fails a public invoke permission on vault-admin', async () => {
     const stages = await variant('data', (r) => {
       resource(r, 'AWS::Lambda::Permission', 'VaultAdminDetokenizer0').Properties.Principal = '*';

@@ -1,6 +1,6 @@
-import { outsideAccount } from '../arn.ts';
+import { accountPlace, arnsIn, outsideAccount } from '../arn.ts';
 import { classifyPrincipal, type Principal, principalsOf, statementsOf } from '../iam.ts';
-import { prop, render } from '../intrinsics.ts';
+import { asList, prop, refTarget, render } from '../intrinsics.ts';
 import type { CfnResource, Rule, StageView, Violation } from '../types.ts';
 
 /** Where each type keeps its resource policy. */
@@ -39,6 +39,51 @@ function outside(principal: Principal, hasCondition: boolean, trust: boolean): s
   }
 }
 
+/** Where a service call may come from: `SourceAccount`/`SourceArn` or their condition keys. */
+interface Source {
+  readonly accounts: readonly unknown[];
+  readonly arns: readonly unknown[];
+}
+
+/** The source-account and source-ARN values of a statement's condition (any operator). */
+function sourceOfCondition(condition: unknown): Source {
+  const blocks = Object.values((condition ?? {}) as Record<string, unknown>);
+  const values = (keys: readonly string[]) =>
+    blocks.flatMap((block) =>
+      Object.entries((block ?? {}) as Record<string, unknown>)
+        .filter(([key]) => keys.includes(key.toLowerCase()))
+        .flatMap(([, value]) => asList(value)),
+    );
+  return { accounts: values(['aws:sourceaccount', 'aws:sourceowner']), arns: values(['aws:sourcearn']) };
+}
+
+/**
+ * Why a service principal's source is outside the stage: a source account or ARN of another
+ * account, one that cannot be resolved, or an S3 bucket ARN (which names no account) without a
+ * source account.
+ */
+function sourceProblem(source: Source, stage: StageView): string | undefined {
+  for (const value of source.accounts) {
+    const text = render(value) ?? '?';
+    const place = accountPlace(text, stage.homeAccount);
+    if (place !== 'own')
+      return `source account ${text} ${place === 'unknown' ? 'cannot be resolved from the template' : `is ${outsideAccount(place, text)}`}`;
+  }
+  for (const value of source.arns) {
+    const target = refTarget(value);
+    if (target !== undefined && stage.resources.has(target)) continue;
+    const text = render(value) ?? '?';
+    const [arn] = arnsIn(text);
+    if (arn === undefined) return `source ${text} cannot be resolved from the template`;
+    const place = accountPlace(arn.account, stage.homeAccount);
+    if (place === 'none' && source.accounts.length === 0)
+      return `source ${text} names no account (an S3 bucket may be anyone's) and no source account is given`;
+    if (place !== 'own' && place !== 'none')
+      return `source ${text} ${place === 'unknown' ? 'has an account that cannot be resolved from the template' : `is ${outsideAccount(place, arn.account)}`}`;
+  }
+  return undefined;
+}
+
 function policyViolations(
   stage: StageView,
   id: string,
@@ -53,9 +98,20 @@ function policyViolations(
     return principalsOf(statement, stage).flatMap((principal) => {
       const who = outside(principal, statement.condition !== undefined, trust);
       const verb = trust ? 'lets' : 'grants';
-      return who === undefined
+      if (who !== undefined)
+        return [{ resource: id, message: `${verb} ${who} ${trust ? 'assume this role' : 'access'}` }];
+      const problem =
+        principal.kind === 'service'
+          ? sourceProblem(sourceOfCondition(statement.condition), stage)
+          : undefined;
+      return problem === undefined
         ? []
-        : [{ resource: id, message: `${verb} ${who} ${trust ? 'assume this role' : 'access'}` }];
+        : [
+            {
+              resource: id,
+              message: `${verb} the service ${principal.text} ${trust ? 'assume this role' : 'access'}, but its ${problem}`,
+            },
+          ];
     });
   });
 }
@@ -71,7 +127,17 @@ function lambdaPermission(stage: StageView, id: string, resource: CfnResource): 
   const principal = classifyPrincipal(props.Principal, stage);
   const hasSource = props.SourceArn !== undefined || props.SourceAccount !== undefined;
   const who = outside(principal, hasSource, false);
-  return who === undefined ? [] : [{ resource: id, message: `lets ${who} invoke a data-plane function` }];
+  if (who !== undefined) return [{ resource: id, message: `lets ${who} invoke a data-plane function` }];
+  const source = { accounts: asList(props.SourceAccount), arns: asList(props.SourceArn) };
+  const problem = principal.kind === 'service' ? sourceProblem(source, stage) : undefined;
+  return problem === undefined
+    ? []
+    : [
+        {
+          resource: id,
+          message: `lets the service ${principal.text} invoke a data-plane function, but its ${problem}`,
+        },
+      ];
 }
 
 /** RES-011: nothing outside the account (or the public) can reach data-plane resources. */

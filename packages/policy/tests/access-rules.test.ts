@@ -303,6 +303,22 @@ describe('RES-013-egress-forwarder-only', () => {
     }
   });
 
+  it('passes a bare origin with an explicit port, and fails query, fragment or credentials', async () => {
+    const origins = {
+      'https://abc.lambda-url.eu-central-1.on.aws:443': [],
+      'https://control.example.com:8443/': [],
+      'https://control.example.com?to=elsewhere': ['RES-013-egress-forwarder-only'],
+      'https://control.example.com#x': ['RES-013-egress-forwarder-only'],
+      'https://user@control.example.com': ['RES-013-egress-forwarder-only'],
+    };
+    for (const [origin, expected] of Object.entries(origins)) {
+      const stages = await variant('data', (r) => {
+        env(r, 'Forwarder').CONTROL_PLANE_ORIGIN = origin;
+      });
+      expect(ruleIds(check(stages)), origin).toEqual(expected);
+    }
+  });
+
   it('fails a second function holding an allowlist', async () => {
     const stages = await variant('data', (r) => {
       env(r, 'Ingest').CONTROL_PLANE_ORIGIN = 'https://control-plane.example.com';

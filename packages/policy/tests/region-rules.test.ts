@@ -249,3 +249,33 @@ describe('RES-005-no-cross-region-destinations: managed policies of data-plane r
     ]);
   });
 });
+
+describe('RES-005-no-cross-region-destinations: buckets of this template', () => {
+  const grant = (resource: unknown, bucketName?: string) => ({
+    Resources: {
+      Bucket: {
+        Type: 'AWS::S3::Bucket',
+        Properties: bucketName === undefined ? {} : { BucketName: bucketName },
+      },
+      Role: { Type: 'AWS::IAM::Role', Properties: {} },
+      Pol: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          Roles: [{ Ref: 'Role' }],
+          PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: resource }] },
+        },
+      },
+    },
+  });
+  const res005 = (template: ReturnType<typeof grant>) =>
+    ofRule(check([dataStage(template)]), 'RES-005-no-cross-region-destinations').map((f) => f.message);
+
+  it('passes a literal or referenced ARN of a bucket defined here, and fails any other bucket', () => {
+    expect(res005(grant('arn:aws:s3:::acme-data-ap-south-1/*', 'acme-data-ap-south-1'))).toEqual([]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+    expect(res005(grant({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${Bucket}/*' }))).toEqual([]);
+    expect(res005(grant('arn:aws:s3:::someone-else/*', 'acme-data-ap-south-1'))).toEqual([
+      'allows access to arn:aws:s3:::someone-else/*, which is an S3 bucket, whose ARN names no region',
+    ]);
+  });
+});

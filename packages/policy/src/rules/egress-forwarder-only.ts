@@ -27,7 +27,8 @@ function originProblem(value: unknown): string | undefined {
     return `${ORIGIN_VARIABLE} (${text}) is not a URL`;
   }
   if (url.protocol !== 'https:') return `${ORIGIN_VARIABLE} (${text}) is not https`;
-  if (url.origin !== text.replace(/\/$/, ''))
+  // Compared as text: url.origin drops a default port (https://host:443), which is still an origin.
+  if (!/^https:\/\/[^/?#@\s]+\/?$/i.test(text))
     return `${ORIGIN_VARIABLE} (${text}) is not a bare origin (scheme://host[:port])`;
   return undefined;
 }

@@ -24,9 +24,10 @@ export async function raiseAlert(
   logger: ControlPlaneLogger,
   nowIso: string,
   alert: Omit<Alert, 'id' | 'at'>,
+  message = 'ALERT: batch refused at the border',
 ): Promise<Alert> {
   const full: Alert = { id: randomUUID(), at: nowIso, ...alert };
-  logger.error('ALERT: batch refused at the border', { ...full });
+  logger.error(message, { ...full });
   try {
     await store.putAlert(full);
   } catch (error) {

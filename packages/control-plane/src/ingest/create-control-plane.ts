@@ -159,6 +159,14 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
           messages.map((m) => (m as { record: OutboundRecord }).record),
           meta,
         );
+        if (result.conflicts)
+          await raiseAlert(
+            store,
+            logger,
+            nowIso,
+            { reason: 'conflict', batchId: batch.batchId, keyId: batch.keyId, count: result.conflicts },
+            'ALERT: records under an id already stored with other content (an event id reused); the first kept',
+          );
       } else if (batch.kind === 'aggregates') {
         result = await store.putAggregates(
           messages.map((m) => (m as { aggregate: AggregateCell }).aggregate),

@@ -37,6 +37,8 @@ export interface Alert {
   paths?: string[];
   /** Which canary fired (a label from the detector, never the text). */
   canary?: string;
+  /** How many items the alert is about (`conflict`: records not kept). */
+  count?: number;
 }
 
 /**
@@ -57,6 +59,11 @@ export interface StoreResult {
   duplicates: number;
   /** Records not stored because a token in them was erased before they arrived. */
   suppressed: number;
+  /**
+   * Of the duplicates, records whose id was stored by another batch with other content: an app
+   * that gave two events one id. The first stays; present only when there are some.
+   */
+  conflicts?: number;
 }
 
 /** One row exported by {@link ControlPlaneStore.exportAll}. */

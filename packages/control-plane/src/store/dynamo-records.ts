@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboundRecord } from '@residency/core';
@@ -228,7 +229,7 @@ export function createRecordWriter(
       // stored it and died before the batch was recorded: it counts as stored, and the totals it
       // has not moved yet move now.
       const found = live.filter((_, index) => !outcomes[index]);
-      const owners = new Map(
+      const held = new Map(
         found.length === 0
           ? []
           : (
@@ -236,11 +237,16 @@ export function createRecordWriter(
                 tables.records,
                 found.map((record) => keys.record(record.recordId)),
               )
-            ).map((item) => [String(item.pk), item.batchId]),
+            ).map((item) => [String(item.pk), item]),
       );
-      const stored = live.filter(
-        (record, index) => outcomes[index] || owners.get(keys.record(record.recordId).pk) === meta.batchId,
-      );
+      const ownerOf = (record: OutboundRecord) => held.get(keys.record(record.recordId).pk)?.batchId;
+      const stored = live.filter((record, index) => outcomes[index] || ownerOf(record) === meta.batchId);
+      // A record id names one event: the same id with other content is a second event the app
+      // gave the first one's id. Only the first is kept; the caller raises an alert.
+      const conflicts = found.filter((record) => {
+        const item = held.get(keys.record(record.recordId).pk);
+        return item !== undefined && item.batchId !== meta.batchId && !isDeepStrictEqual(item.record, record);
+      }).length;
       await moveCounters(stored, 1, meta.batchId, meta.batchId);
       // Postcondition: nothing stored belongs to a token erased meanwhile.
       const lateErased = await erasedAmong([...new Set(stored.flatMap(recordTokens))]);
@@ -249,6 +255,7 @@ export function createRecordWriter(
         stored: stored.length,
         duplicates: live.length - stored.length,
         suppressed: records.length - live.length,
+        ...(conflicts > 0 ? { conflicts } : {}),
       };
     },
   };

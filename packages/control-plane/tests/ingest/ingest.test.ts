@@ -51,6 +51,31 @@ describe('control-plane ingest', () => {
     });
   });
 
+  it('keeps the first record of a reused id, raises an alert for other content, and none for a copy', async () => {
+    // Prepare: a record, its exact copy in another batch, and another event under its id
+    const { store, forwarder, controlPlane } = await setup();
+    const first = bookedRecord({ department: 'cardiology' });
+    const copy = { ...first };
+    const reused = { ...first, attributes: { ...first.attributes, department: 'oncology' } };
+    // Act
+    await controlPlane.ingest(forwarder.sign('records', [first]));
+    const again = await controlPlane.ingest(forwarder.sign('records', [copy, bookedRecord()]));
+    const alertsAfterCopy = await store.listAlerts(today());
+    const conflicting = forwarder.sign('records', [reused, bookedRecord()]);
+    const result = await controlPlane.ingest(conflicting);
+    // Assess
+    expect(again.response).toMatchObject({ stored: 1, duplicates: 1, duplicateBatch: false });
+    expect(alertsAfterCopy).toEqual([]);
+    expect(result.response).toMatchObject({ ok: true, stored: 1, duplicates: 1 });
+    expect(await store.listAlerts(today())).toEqual([
+      expect.objectContaining({ reason: 'conflict', batchId: conflicting.batchId, count: 1 }),
+    ]);
+    const kept = [];
+    for await (const row of store.exportAll())
+      if (row.kind === 'record' && row.record.recordId === first.recordId) kept.push(row.record);
+    expect(kept).toEqual([first]);
+  });
+
   it('rejects a forged signature with an alert and stores nothing', async () => {
     // Prepare
     const { store, forwarder, controlPlane } = await setup();

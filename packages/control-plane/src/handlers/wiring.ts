@@ -1,7 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createBatchVerifier } from '@residency/border';
-import { type ControlPlaneConfig, loadControlPlaneConfig } from '../config/control-plane-env.ts';
+import {
+  type ControlPlaneConfig,
+  dynamoDbClientConfig,
+  loadControlPlaneConfig,
+} from '../config/control-plane-env.ts';
 import { DEFAULT_MAX_SKEW_MILLIS } from '../config/defaults.ts';
 import type { ControlPlaneLogger } from '../ingest/alerts.ts';
 import { type ControlPlane, createControlPlane } from '../ingest/create-control-plane.ts';
@@ -26,7 +30,7 @@ export function wireFromEnv(serviceName: string): ControlPlaneWiring {
     error: (message, fields) => powertools.error(message, fields ?? {}),
   };
   const store = createDynamoControlPlaneStore({
-    dynamodb: new DynamoDBClient({ region: config.region }),
+    dynamodb: new DynamoDBClient(dynamoDbClientConfig(config)),
     tables: config.tables,
     ...(config.retentionDays === undefined ? {} : { retentionDays: config.retentionDays }),
   });

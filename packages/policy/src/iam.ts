@@ -114,7 +114,14 @@ export interface IdentityStatement {
   readonly statement: Statement;
 }
 
-/** All identity-policy statements of a template: inline role policies, IAM::Policy, IAM::ManagedPolicy. */
+/** Resource types that hold an identity policy document (`PolicyDocument`). */
+export const IDENTITY_POLICY_TYPES: readonly string[] = [
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::IAM::RolePolicy',
+];
+
+/** All identity-policy statements of a template: inline role policies, IAM::Policy, IAM::ManagedPolicy, IAM::RolePolicy. */
 export function identityStatements(stage: StageView): readonly IdentityStatement[] {
   const found: IdentityStatement[] = [];
   for (const [id, resource] of stage.resources) {
@@ -126,8 +133,11 @@ export function identityStatements(stage: StageView): readonly IdentityStatement
         }
       }
     }
-    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
-      const roles = asList(props.Roles).map((role) => refTarget(role) ?? render(role) ?? '?');
+    if (IDENTITY_POLICY_TYPES.includes(resource.Type)) {
+      // AWS::IAM::RolePolicy names one role (RoleName); Policy and ManagedPolicy a list (Roles).
+      const roles = asList(props.Roles ?? props.RoleName).map(
+        (role) => refTarget(role) ?? render(role) ?? '?',
+      );
       for (const statement of statementsOf(props.PolicyDocument))
         found.push({ source: id, roles, statement });
     }

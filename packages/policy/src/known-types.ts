@@ -1,3 +1,4 @@
+import { IDENTITY_POLICY_TYPES } from './iam.ts';
 import { egressTypes } from './rules/egress-forwarder-only.ts';
 import { destinationTypes } from './rules/no-cross-region-destinations.ts';
 import { accessTypes } from './rules/no-external-access.ts';
@@ -13,8 +14,7 @@ const INSPECTED = [
   'Custom::DynamoDBReplica',
   'AWS::Logs::LogGroup',
   'Custom::LogRetention',
-  'AWS::IAM::Policy',
-  'AWS::IAM::ManagedPolicy',
+  ...IDENTITY_POLICY_TYPES,
 ];
 
 /**

@@ -279,3 +279,24 @@ describe('RES-005-no-cross-region-destinations: buckets of this template', () =>
     ]);
   });
 });
+
+describe('RES-005-no-cross-region-destinations: AWS::IAM::RolePolicy', () => {
+  it('checks a standalone role policy like any other identity policy (not as an unknown type)', () => {
+    const template = {
+      Resources: {
+        Role: { Type: 'AWS::IAM::Role', Properties: {} },
+        RP: {
+          Type: 'AWS::IAM::RolePolicy',
+          Properties: {
+            RoleName: { Ref: 'Role' },
+            PolicyName: 'all',
+            PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+          },
+        },
+      },
+    };
+    expect(check([dataStage(template)]).map((f) => [f.ruleId, f.resource, f.message])).toEqual([
+      ['RES-005-no-cross-region-destinations', 'RP', 'allows * on every resource, in every region'],
+    ]);
+  });
+});

@@ -7,6 +7,8 @@
  * docs/deploy.md lists every variable.
  */
 
+import { createPublicKey } from 'node:crypto';
+
 /** Which half of the system a stage deploys. */
 export type Plane = 'data' | 'control';
 
@@ -250,8 +252,18 @@ function assertPublicKeys(json: string): void {
     throw new StageConfigError('must be a JSON object keyId → public key PEM', variable);
   }
   for (const [keyId, pem] of Object.entries(parsed)) {
-    if (typeof pem !== 'string' || !pem.includes('PUBLIC KEY')) {
-      throw new StageConfigError(`key "${keyId}" is not a public key PEM`, variable);
+    // As the control plane reads it at cold start: an Ed25519 public key (a private key is refused).
+    let type: string | undefined;
+    try {
+      type =
+        typeof pem === 'string' && pem.includes('PUBLIC KEY')
+          ? createPublicKey(pem).asymmetricKeyType
+          : undefined;
+    } catch {
+      type = undefined;
+    }
+    if (type !== 'ed25519') {
+      throw new StageConfigError(`key "${keyId}" is not an Ed25519 public key PEM`, variable);
     }
   }
 }

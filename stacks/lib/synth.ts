@@ -39,8 +39,10 @@ export interface SynthesizeOptions {
 /** Settings a deployment must provide, with placeholders so a check can run without them. */
 const CHECK_PLACEHOLDERS = {
   RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control-plane.example.com',
+  // An Ed25519 public key whose private key was discarded when it was made: verifies nothing.
   RESIDENCY_SIGNING_PUBLIC_KEYS: JSON.stringify({
-    check: '-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----',
+    check:
+      '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAvrwRiBDYCVpF0pk6ONEQNWI9ldlO1sqGIBqiNl+rXLc=\n-----END PUBLIC KEY-----\n',
   }),
   RESIDENCY_DETOKENIZE_ROLES: 'residency-detokenize',
 };

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { App } from 'sst/constructs/App.js';
 import { describe, expect, it } from 'vitest';
 import { loadRegions, loadStageConfig, planeOf, StageConfigError } from '../../stacks/lib/config.ts';
@@ -58,8 +59,27 @@ describe('stage configuration', () => {
   it('requires signing public keys for a control stage', () => {
     expect(() => loadStageConfig('prod-control', {})).toThrow(/RESIDENCY_SIGNING_PUBLIC_KEYS/);
     expect(() => loadStageConfig('prod-control', { RESIDENCY_SIGNING_PUBLIC_KEYS: '{"k":"nope"}' })).toThrow(
-      /not a public key/,
+      /not an Ed25519 public key/,
     );
+    // Shaped like a PEM, but not a key; and a key of another type
+    const truncated = JSON.stringify({
+      k: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----',
+    });
+    expect(() => loadStageConfig('prod-control', { RESIDENCY_SIGNING_PUBLIC_KEYS: truncated })).toThrow(
+      /"k" is not an Ed25519 public key/,
+    );
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({
+      type: 'spki',
+      format: 'pem',
+    });
+    expect(() =>
+      loadStageConfig('prod-control', { RESIDENCY_SIGNING_PUBLIC_KEYS: JSON.stringify({ k: rsa }) }),
+    ).toThrow(/not an Ed25519 public key/);
+    const ed25519 = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' });
+    expect(
+      loadStageConfig('prod-control', { RESIDENCY_SIGNING_PUBLIC_KEYS: JSON.stringify({ k: ed25519 }) })
+        .signingPublicKeys,
+    ).toContain('BEGIN PUBLIC KEY');
   });
 
   it('rejects a log retention CloudWatch does not offer and out-of-range bounds', () => {

@@ -34,7 +34,7 @@ beforeAll(async () => {
     env: {
       RESIDENCY_CONTROL_REGION: 'eu-west-3',
       RESIDENCY_SIGNING_PUBLIC_KEYS: JSON.stringify({
-        k1: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----',
+        k1: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAvrwRiBDYCVpF0pk6ONEQNWI9ldlO1sqGIBqiNl+rXLc=\n-----END PUBLIC KEY-----\n',
       }),
     },
   });

@@ -4,7 +4,7 @@ import { DEFAULT_BATCH_LEASE_MILLIS } from '../../packages/control-plane/src/ind
 import { actionsByResource, idOf, idsOfType, type StageUnderTest, synthesizePlane } from './helpers.ts';
 
 const PUBLIC_KEYS = JSON.stringify({
-  k1: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----',
+  k1: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAvrwRiBDYCVpF0pk6ONEQNWI9ldlO1sqGIBqiNl+rXLc=\n-----END PUBLIC KEY-----\n',
 });
 
 describe('ControlPlane stack', () => {

@@ -82,6 +82,13 @@ export interface StageConfig {
   readonly windowCloseMinutes: number;
   /** Auth of the query API / dashboard function URL (`RESIDENCY_QUERY_AUTH`: `iam` or `none`). Default `iam`. */
   readonly queryAuth: 'iam' | 'none';
+  /**
+   * Table class of the vault (`RESIDENCY_VAULT_TABLE_CLASS`: `standard` or `standard-ia`). The vault
+   * keeps a set of items per identifier until erasure and the ingest reads it mostly through its
+   * cache, so storage soon outweighs requests: Standard-IA stores for about 60% less and charges
+   * about 25% more per request. Default `standard`.
+   */
+  readonly vaultTableClass: 'standard' | 'standard-ia';
   /** Removal policy of keys, tables and log groups (`RESIDENCY_REMOVAL`: `retain` or `destroy`). Default `retain`. */
   readonly removal: 'retain' | 'destroy';
   /** CDK bootstrap qualifier, to name the CloudFormation execution role in the key policy (`RESIDENCY_CDK_QUALIFIER`). Default `hnb659fds`. */
@@ -166,6 +173,12 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
     windowCloseMinutes: integer(env, 'RESIDENCY_WINDOW_CLOSE_MINUTES', 5, 1, 1440),
     queryAuth: oneOf(env, 'RESIDENCY_QUERY_AUTH', ['iam', 'none'] as const, 'iam'),
     removal: oneOf(env, 'RESIDENCY_REMOVAL', ['retain', 'destroy'] as const, 'retain'),
+    vaultTableClass: oneOf(
+      env,
+      'RESIDENCY_VAULT_TABLE_CLASS',
+      ['standard', 'standard-ia'] as const,
+      'standard',
+    ),
     cdkQualifier: env.RESIDENCY_CDK_QUALIFIER ?? 'hnb659fds',
   };
   return validateStageConfig(config);

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, Table, TableClass, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -33,9 +33,10 @@ export function createDataStorage(scope: Construct, config: StageConfig, key: IK
       streamMode: StreamMode.PROVISIONED,
       shardCount: config.streamShardCount,
     });
-  const table = (id: string, timeToLiveAttribute?: string) =>
+  const table = (id: string, timeToLiveAttribute?: string, tableClass?: TableClass) =>
     new Table(scope, id, {
       ...(timeToLiveAttribute ? { timeToLiveAttribute } : {}),
+      ...(tableClass ? { tableClass } : {}),
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -47,7 +48,11 @@ export function createDataStorage(scope: Construct, config: StageConfig, key: IK
   return {
     events: stream('Events'),
     outbox: stream('Outbox'),
-    vault: table('Vault'),
+    vault: table(
+      'Vault',
+      undefined,
+      config.vaultTableClass === 'standard-ia' ? TableClass.STANDARD_INFREQUENT_ACCESS : undefined,
+    ),
     audit: table('Audit'),
     // The ingest stamps partials, sealed subjects and event logs with `expiresAt` (epoch seconds).
     aggregates: table('Aggregates', 'expiresAt'),

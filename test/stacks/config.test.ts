@@ -82,6 +82,17 @@ describe('stage configuration', () => {
     ).toContain('BEGIN PUBLIC KEY');
   });
 
+  it('reads the vault table class, standard by default', () => {
+    expect(loadStageConfig('prod-data', DATA_ENV).vaultTableClass).toBe('standard');
+    expect(
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_VAULT_TABLE_CLASS: 'standard-ia' })
+        .vaultTableClass,
+    ).toBe('standard-ia');
+    expect(() =>
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_VAULT_TABLE_CLASS: 'glacier' }),
+    ).toThrow(/RESIDENCY_VAULT_TABLE_CLASS/);
+  });
+
   it('rejects a log retention CloudWatch does not offer and out-of-range bounds', () => {
     expect(() => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_LOG_RETENTION_DAYS: '31' })).toThrow(
       /retention/,

@@ -140,6 +140,22 @@ describe('DataPlane stack', () => {
       for (const table of TABLES) expect(() => idOf(data, 'AWS::DynamoDB::Table', table)).not.toThrow();
     });
 
+    it('keeps every table in the standard class unless the vault is configured infrequent-access', async () => {
+      const classOf = (stage: StageUnderTest, table: string) =>
+        stage.json.Resources[idOf(stage, 'AWS::DynamoDB::Table', table)]?.Properties?.TableClass;
+      for (const table of TABLES) expect(classOf(data, table), table).toBeUndefined();
+      const ia = await synthesizePlane('data', {
+        env: {
+          RESIDENCY_DATA_REGION: 'ap-south-1',
+          RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org',
+          RESIDENCY_VAULT_TABLE_CLASS: 'standard-ia',
+        },
+      });
+      expect(classOf(ia, 'Vault')).toBe('STANDARD_INFREQUENT_ACCESS');
+      for (const table of TABLES.filter((t) => t !== 'Vault'))
+        expect(classOf(ia, table), table).toBeUndefined();
+    });
+
     it('expires aggregate and quarantine items by their expiresAt, and nothing in the vault or the logs', () => {
       const ttlOf = (table: string) =>
         data.json.Resources[idOf(data, 'AWS::DynamoDB::Table', table)]?.Properties?.TimeToLiveSpecification;

@@ -149,5 +149,35 @@ describe('buildReport', () => {
     expect(table[2]).toMatch(/^\| +1,000 \| +1 \+ 1 \|/);
     expect(markdown).toContain('## What dominates');
     expect(markdown).toContain('2 write units in the cold pass');
+    // Without stored bytes there is no storage column figure and no table-class comparison
+    expect(table[2]).toContain('|            - |');
+    expect(markdown).not.toContain('Standard-IA');
+  });
+
+  it('prices storage and compares the vault in Standard-IA when the run measured what it stored', () => {
+    // Prepare: 1,000 B per identifier, 0.3 new identifiers per event (the fixture's workload)
+    const inputs = reportInputs();
+    const hotpath = inputs.hotpath as NonNullable<typeof inputs.hotpath>;
+    const storage = { vaultBytesPerIdentifier: 1000, aggregatesBytesPerEvent: 0, eventLogBytesPerEvent: 0 };
+    // Act
+    const report = buildReport({ ...inputs, hotpath: { ...hotpath, storage } });
+    const markdown = renderCapacityMarkdown(report);
+    // Assess: 300 identifiers/s × 1,000 B for a 730-hour month, twelve months
+    const row = report.capacity[0];
+    expect(row?.storage?.vaultGbPerMonth).toBeCloseTo((300 * 730 * 3600 * 1000) / 1e9, 2);
+    const price = inputs.prices.dynamodb;
+    const month = 730 * 3600;
+    const requests =
+      ((row?.vault.writeUnitsPerSecond ?? 0) * month * price.writeRequestUnitsPerMillionUsd +
+        (row?.vault.readUnitsPerSecond ?? 0) * month * price.readRequestUnitsPerMillionUsd) /
+      1e6;
+    const stored = (row?.storage?.vaultGb ?? 0) * price.storageGbMonthUsd;
+    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+    expect(markdown).toContain(
+      `the vault costs about $${fmt(requests + stored)} a month in the Standard class`,
+    );
+    expect(markdown).toContain(
+      `storage about 60% cheaper, requests about 25% dearer) about $${fmt(requests * 1.25 + stored * 0.4)}.`,
+    );
   });
 });

@@ -10,21 +10,7 @@ import {
   publicField,
   validateEvent,
 } from '../src/index.ts';
-
-const booked = {
-  eventId: '7d1f3c1e-8a51-4d7e-9a7a-0f1b2c3d4e5f',
-  type: 'appointment.booked',
-  schemaVersion: 1,
-  occurredAt: '2026-11-27T10:15:00+06:00',
-  tenantId: 'dhk-mirpur-01',
-  patientId: 'P-00012345',
-  doctorId: 'D-00000042',
-  appointmentId: 'A-00098765',
-  department: 'cardiology',
-  slotStart: '2026-11-30T09:30:00+06:00',
-  channel: 'app',
-  waitDays: 3,
-};
+import { booked } from './events.ts';
 
 describe('validateEvent', () => {
   it('accepts a valid event and strips unknown fields (default deny)', () => {

@@ -43,28 +43,24 @@ describe('cold-start residency checks', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     env = envFromEndpointsFile(stack.stack.endpointsFile, stack.stack.endpointsFilePath);
-    // A DynamoDB in another region, holding tables with the configured names.
+    // A DynamoDB holding tables with the configured names: in another region, and in the data
+    // region but another account.
     foreign = await startDynalite({ region: 'eu-west-1' });
-    const client = new DynamoDBClient({
-      region: 'eu-west-1',
-      endpoint: foreign.url,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    for (const table of Object.values(stack.stack.endpointsFile.tables)) {
-      await ensureTable(client, compositeKey(table));
-    }
-    client.destroy();
-    // A DynamoDB in the data region but another account, holding tables with the configured names.
     otherAccount = await startDynalite({ region: 'ap-south-1', accountId: '111111111111' });
-    const inOtherAccount = new DynamoDBClient({
-      region: 'ap-south-1',
-      endpoint: otherAccount.url,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    for (const table of Object.values(stack.stack.endpointsFile.tables)) {
-      await ensureTable(inOtherAccount, compositeKey(table));
+    for (const [emulator, region] of [
+      [foreign, 'eu-west-1'],
+      [otherAccount, 'ap-south-1'],
+    ] as const) {
+      const client = new DynamoDBClient({
+        region,
+        endpoint: emulator.url,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      for (const table of Object.values(stack.stack.endpointsFile.tables)) {
+        await ensureTable(client, compositeKey(table));
+      }
+      client.destroy();
     }
-    inOtherAccount.destroy();
   }, 60_000);
 
   afterEach(() => {

@@ -105,6 +105,40 @@ describe('RES-007-customer-key-encryption', () => {
     });
     expect(ofRule(check(stages), 'RES-007-customer-key-encryption')).toEqual([]);
   });
+
+  it('fails a queue with SQS-managed SSE turned off and no key', async () => {
+    const stages = await variant('data', (r) => {
+      resource(r, 'AWS::SQS::Queue', 'IngestFailures').Properties.SqsManagedSseEnabled = false;
+    });
+    expect(ofRule(check(stages), 'RES-007-customer-key-encryption')).toEqual([
+      expect.objectContaining({
+        resource: expect.stringMatching(/^IngestFailures/),
+        message: 'queue is not encrypted at rest (SqsManagedSseEnabled false, no KmsMasterKeyId)',
+      }),
+    ]);
+  });
+
+  it('passes a queue on SQS-managed SSE, set or by default, or under the stack’s key', async () => {
+    const stages = await variant('data', (r) => {
+      delete resource(r, 'AWS::SQS::Queue', 'IngestFailures').Properties.SqsManagedSseEnabled;
+      const forwarder = resource(r, 'AWS::SQS::Queue', 'ForwarderFailures').Properties;
+      delete forwarder.SqsManagedSseEnabled;
+      forwarder.KmsMasterKeyId = { 'Fn::GetAtt': [id(r, 'AWS::KMS::Key', 'DataKey'), 'Arn'] };
+    });
+    expect(ofRule(check(stages), 'RES-007-customer-key-encryption')).toEqual([]);
+  });
+
+  it('fails a queue under the AWS-managed key or a key in another region', async () => {
+    const stages = await variant('data', (r) => {
+      resource(r, 'AWS::SQS::Queue', 'IngestFailures').Properties.KmsMasterKeyId = 'alias/aws/sqs';
+      resource(r, 'AWS::SQS::Queue', 'ForwarderFailures').Properties.KmsMasterKeyId =
+        'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    });
+    expect(ofRule(check(stages), 'RES-007-customer-key-encryption').map((f) => f.message)).toEqual([
+      'queue is not encrypted with an in-region customer key of this account (key alias/aws/sqs)',
+      'queue is not encrypted with an in-region customer key of this account (key arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab)',
+    ]);
+  });
 });
 
 describe('RES-008-event-source-bounds', () => {

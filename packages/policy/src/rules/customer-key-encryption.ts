@@ -25,13 +25,33 @@ function keyName(value: unknown): string {
   return value === undefined ? 'none' : (render(value) ?? 'an unresolvable value');
 }
 
-/** RES-007: streams and tables are encrypted with the in-region customer key. */
+/**
+ * Why a queue is not encrypted at rest acceptably, if it is not. A `KmsMasterKeyId` must be an
+ * in-region customer key, as for streams and tables. Without one, SQS-managed SSE is accepted: our
+ * failure queues carry only failure metadata (shard, sequence numbers), never record payloads, and it
+ * is what a queue gets when `SqsManagedSseEnabled` is left out
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html#cfn-sqs-queue-sqsmanagedsseenabled).
+ * Only an explicit `false`, or a value the template cannot resolve, leaves the queue unencrypted.
+ */
+function queueProblem(properties: unknown, stage: StageView, dataRegion: string): string | undefined {
+  const key = prop(properties, 'KmsMasterKeyId');
+  if (key !== undefined) {
+    return isInRegionCustomerKey(key, stage, dataRegion)
+      ? undefined
+      : `queue is not encrypted with an in-region customer key of this account (key ${keyName(key)})`;
+  }
+  const managed = prop(properties, 'SqsManagedSseEnabled');
+  if (managed === undefined || render(managed)?.toLowerCase() === 'true') return undefined;
+  return `queue is not encrypted at rest (SqsManagedSseEnabled ${render(managed) ?? 'an unresolvable value'}, no KmsMasterKeyId)`;
+}
+
+/** RES-007: streams and tables are encrypted with the in-region customer key, queues at least with SQS-managed SSE. */
 export const customerKeyEncryption: Rule = {
   id: 'RES-007-customer-key-encryption',
   rationale:
     'With our own in-region key, its key policy decides who can read the data; AWS-owned and AWS-managed keys cannot be restricted or audited that way.',
   fixHint:
-    'Encrypt Kinesis streams (StreamEncryption KMS) and DynamoDB tables (SSESpecification SSEType KMS) with the stack’s AWS::KMS::Key.',
+    'Encrypt Kinesis streams (StreamEncryption KMS) and DynamoDB tables (SSESpecification SSEType KMS) with the stack’s AWS::KMS::Key; leave SQS queues on SQS-managed SSE (the default) or give them that key.',
   severity: 'error',
   planes: ['data'],
   check: ({ stage, options }) => {
@@ -56,6 +76,10 @@ export const customerKeyEncryption: Rule = {
           message: `table is not encrypted with an in-region customer key of this account (key ${keyName(key)})`,
         });
       }
+    }
+    for (const [id, queue] of resourcesOfType(stage, 'AWS::SQS::Queue')) {
+      const problem = queueProblem(queue.Properties, stage, options.dataRegion);
+      if (problem !== undefined) found.push({ resource: id, message: problem });
     }
     return found;
   },

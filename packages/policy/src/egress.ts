@@ -1,4 +1,4 @@
-import { prop, render } from './intrinsics.ts';
+import { prop } from './intrinsics.ts';
 import { resourcesOfType } from './stage.ts';
 import type { StageView } from './types.ts';
 
@@ -18,10 +18,4 @@ export function forwarders(stage: StageView): readonly string[] {
 /** Whether a property path of a resource is the forwarder's allowlist (legitimately out of region). */
 export function isAllowlistPath(stage: StageView, logicalId: string, path: string): boolean {
   return path === `Environment.Variables.${ORIGIN_VARIABLE}` && forwarders(stage).includes(logicalId);
-}
-
-/** Whether a value looks like a network destination (`scheme://...`). */
-export function isUrlLike(value: unknown): boolean {
-  const text = render(value);
-  return text !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(text.trim());
 }

@@ -294,6 +294,67 @@ describe('RES-013-egress-forwarder-only', () => {
     ]);
   });
 
+  it('fails a URL inside JSON and a host:port in a broker list, naming only host and port', async () => {
+    const stages = await variant('data', (r) => {
+      const variables = env(r, 'WindowCloser');
+      variables.SINK_CONFIG = '{"endpoint":"https://svc:hunter2@collector.example.com/ingest?token=abc"}';
+      variables.KAFKA_BROKERS = 'broker.example.com:9092,10.0.0.7:9092';
+    });
+    const messages = ofRule(check(stages), 'RES-013-egress-forwarder-only').map((finding) => finding.message);
+    expect(messages).toEqual([
+      'SINK_CONFIG holds a URL to https://collector.example.com, a destination for a function that is not the forwarder',
+      'KAFKA_BROKERS holds the address broker.example.com:9092, a destination for a function that is not the forwarder',
+      'KAFKA_BROKERS holds the address 10.0.0.7:9092, a destination for a function that is not the forwarder',
+    ]);
+    expect(messages.join('\n')).not.toMatch(/hunter2|token=|ingest/);
+  });
+
+  it('passes ARNs, timestamps, key=value lists, loopback and service endpoints of the data region', async () => {
+    const stages = await variant('data', (r) => {
+      Object.assign(env(r, 'WindowCloser'), {
+        TOPIC_ARN: 'arn:aws:sns:ap-south-1:123456789012:alerts',
+        FUNCTION_ARN: 'arn:aws:lambda:ap-south-1:123456789012:function:closer.v2:1',
+        SINCE: '2024-05-01T12:30:00.000Z',
+        TAGS: 'team=data;tier=1,ratio=1:2',
+        LOCAL_AGENT: 'localhost:2773,127.0.0.1:4317,[::1]:8125',
+        SQS_ENDPOINT: 'sqs.ap-south-1.amazonaws.com:443',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+        KMS_ENDPOINT: { 'Fn::Sub': 'kms.${AWS::Region}.${AWS::URLSuffix}:443' },
+      });
+    });
+    expect(ofRule(check(stages), 'RES-013-egress-forwarder-only')).toEqual([]);
+  });
+
+  it('fails a host:port that is another region’s endpoint, a resource’s name, or unresolvable', async () => {
+    const stages = await variant('data', (r) => {
+      Object.assign(env(r, 'WindowCloser'), {
+        OTHER: 'sqs.eu-west-1.amazonaws.com:443',
+        SOMEONES: 'ec2-3-6-1-2.ap-south-1.compute.amazonaws.com:8080',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+        HIDDEN: { 'Fn::Sub': '${Broker}:9092' },
+      });
+    });
+    expect(
+      ofRule(check(stages), 'RES-013-egress-forwarder-only').map((finding) => finding.message.split(',')[0]),
+    ).toEqual([
+      'OTHER holds the address sqs.eu-west-1.amazonaws.com:443',
+      'SOMEONES holds the address ec2-3-6-1-2.ap-south-1.compute.amazonaws.com:8080',
+      'HIDDEN holds the address #{Broker}:9092',
+    ]);
+  });
+
+  it('keeps the forwarder’s origin and fails a second address beside it', async () => {
+    const stages = await variant('data', (r) => {
+      env(r, 'Forwarder').FALLBACK = 'control-plane.example.com:443';
+    });
+    expect(ofRule(check(stages), 'RES-013-egress-forwarder-only')).toEqual([
+      expect.objectContaining({
+        message:
+          'FALLBACK holds the address control-plane.example.com:443, a destination outside the allowlist',
+      }),
+    ]);
+  });
+
   it('fails a forwarder whose allowlist is empty, plain http, or a path', async () => {
     for (const origin of ['', 'http://control.example.com', 'https://control.example.com/ingest']) {
       const stages = await variant('data', (r) => {

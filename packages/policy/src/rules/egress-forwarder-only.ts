@@ -1,4 +1,5 @@
-import { forwarders, isUrlLike, ORIGIN_VARIABLE } from '../egress.ts';
+import { type Destination, destinationsIn } from '../destinations.ts';
+import { forwarders, ORIGIN_VARIABLE } from '../egress.ts';
 import { prop, render } from '../intrinsics.ts';
 import { resourcesOfType, unresolvedIn } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
@@ -33,7 +34,14 @@ function originProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-function functionViolations(stage: StageView): Violation[] {
+/** How a destination reads in a message: host and port only, never the value (it may hold secrets). */
+function describe(destination: Destination): string {
+  const what =
+    destination.kind === 'url' ? `a URL to ${destination.where}` : `the address ${destination.where}`;
+  return destination.unresolved ? `${what}, whose host cannot be resolved from the template` : what;
+}
+
+function functionViolations(stage: StageView, dataRegion: string): Violation[] {
   const found: Violation[] = [];
   const holders = forwarders(stage);
   for (const [id, fn] of resourcesOfType(stage, 'AWS::Lambda::Function')) {
@@ -50,13 +58,15 @@ function functionViolations(stage: StageView): Violation[] {
       if (problem !== undefined) found.push({ resource: id, message: problem });
     }
     for (const [name, value] of Object.entries(variables)) {
-      if (name === ORIGIN_VARIABLE || !isUrlLike(value)) continue;
-      found.push({
-        resource: id,
-        message: isForwarder
-          ? `${name}=${render(value)} is a destination outside the allowlist`
-          : `${name}=${render(value)} gives a function that is not the forwarder a destination`,
-      });
+      if (name === ORIGIN_VARIABLE) continue;
+      for (const destination of destinationsIn(render(value) ?? '', dataRegion)) {
+        found.push({
+          resource: id,
+          message: isForwarder
+            ? `${name} holds ${describe(destination)}, a destination outside the allowlist`
+            : `${name} holds ${describe(destination)}, a destination for a function that is not the forwarder`,
+        });
+      }
     }
   }
   return found;
@@ -70,8 +80,8 @@ export const egressForwarderOnly: Rule = {
   fixHint: `Give exactly one function ${ORIGIN_VARIABLE}=https://<control-plane host>; remove destinations, API destinations, gateways and external subscriptions elsewhere.`,
   severity: 'error',
   planes: ['data'],
-  check: ({ stage }) => [
-    ...functionViolations(stage),
+  check: ({ stage, options }) => [
+    ...functionViolations(stage, options.dataRegion),
     ...[...stage.resources]
       .filter(([, resource]) => resource.Type in EGRESS_TYPES)
       .map(([id, resource]) => ({ resource: id, message: `is ${EGRESS_TYPES[resource.Type]}` })),

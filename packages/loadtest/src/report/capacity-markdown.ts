@@ -3,6 +3,7 @@ import {
   DEFAULT_AGGREGATE_RETENTION_DAYS,
   MAX_INSTANCE_UTILIZATION,
   NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION,
+  SECONDS_PER_MONTH,
   VAULT_HORIZON_MONTHS,
 } from './capacity.ts';
 import { fmt, phaseList } from './goals.ts';
@@ -185,10 +186,9 @@ function vaultClassLines(report: LoadtestReport): string[] {
   const p = report.costPerMillion;
   const prices = PRICE_TABLES[p.region];
   if (!prices) return [];
-  const month = 730 * 3600;
   const requests =
-    (row.vault.writeUnitsPerSecond * month * prices.dynamodb.writeRequestUnitsPerMillionUsd +
-      row.vault.readUnitsPerSecond * month * prices.dynamodb.readRequestUnitsPerMillionUsd) /
+    (row.vault.writeUnitsPerSecond * SECONDS_PER_MONTH * prices.dynamodb.writeRequestUnitsPerMillionUsd +
+      row.vault.readUnitsPerSecond * SECONDS_PER_MONTH * prices.dynamodb.readRequestUnitsPerMillionUsd) /
     1e6;
   const storage = row.storage.vaultGb * prices.dynamodb.storageGbMonthUsd;
   const ia = requests * STANDARD_IA.requests + storage * STANDARD_IA.storage;

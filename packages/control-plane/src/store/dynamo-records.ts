@@ -239,12 +239,14 @@ export function createRecordWriter(
               )
             ).map((item) => [String(item.pk), item]),
       );
-      const ownerOf = (record: OutboundRecord) => held.get(keys.record(record.recordId).pk)?.batchId;
-      const stored = live.filter((record, index) => outcomes[index] || ownerOf(record) === meta.batchId);
+      const heldOf = (record: OutboundRecord) => held.get(keys.record(record.recordId).pk);
+      const stored = live.filter(
+        (record, index) => outcomes[index] || heldOf(record)?.batchId === meta.batchId,
+      );
       // A record id names one event: the same id with other content is a second event the app
       // gave the first one's id. Only the first is kept; the caller raises an alert.
       const conflicts = found.filter((record) => {
-        const item = held.get(keys.record(record.recordId).pk);
+        const item = heldOf(record);
         return item !== undefined && item.batchId !== meta.batchId && !isDeepStrictEqual(item.record, record);
       }).length;
       await moveCounters(stored, 1, meta.batchId, meta.batchId);

@@ -58,22 +58,20 @@ export function referencedIds(value: unknown): Set<string> {
   return ids;
 }
 
-/** IAM actions the default policy of a function's role grants, per referenced resource logical id. */
+/**
+ * IAM actions the policies of a function's role grant, per resource logical id the statement
+ * references (`${Table.Arn}/index/*` counts for `Table`): {@link grantsByResource}, keyed by ids.
+ */
 export function actionsByResource(stage: StageUnderTest, functionPrefix: string): Map<string, Set<string>> {
-  const role = idOf(stage, 'AWS::IAM::Role', `${functionPrefix}ServiceRole`);
   const result = new Map<string, Set<string>>();
-  for (const resource of Object.values(stage.json.Resources)) {
-    if (resource.Type !== 'AWS::IAM::Policy' || !referencedIds(resource.Properties?.Roles).has(role))
-      continue;
-    const document = resource.Properties?.PolicyDocument as {
-      Statement: { Action: string | string[]; Resource: unknown }[];
-    };
-    for (const statement of document.Statement) {
-      for (const target of referencedIds(statement.Resource)) {
-        const actions = result.get(target) ?? new Set<string>();
-        for (const action of [statement.Action].flat()) actions.add(action);
-        result.set(target, actions);
-      }
+  for (const [target, actions] of grantsByResource(stage, functionPrefix)) {
+    const ids = stage.json.Resources[target]
+      ? [target]
+      : [...target.matchAll(/\$\{([A-Za-z0-9]+)\.[A-Za-z.]+\}/g)].map((m) => m[1] as string);
+    for (const id of ids) {
+      const into = result.get(id) ?? new Set<string>();
+      for (const action of actions) into.add(action);
+      result.set(id, into);
     }
   }
   return result;

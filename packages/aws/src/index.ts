@@ -37,6 +37,7 @@ export {
   readEndpointsFile,
 } from './endpoints-file.ts';
 export { ConfigurationError, RegionMismatchError, type RegionRole } from './errors.ts';
+export { type LiveResources, verifyLiveResidency } from './live-residency.ts';
 export {
   type Arn,
   assertArnInRegion,

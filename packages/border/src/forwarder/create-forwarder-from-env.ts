@@ -1,10 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { type ClientEndpointConfig, clientEndpointConfig, configuredEndpoint } from '@residency/aws';
+import { createAwsClients } from '@residency/aws';
 import { z } from 'zod';
 import { assertForwarderInRegion } from '../config/assert-forwarder-region.ts';
+import { type ForwarderEndpoints, forwarderEndpoints } from '../config/forwarder-endpoints.ts';
 import { type ForwarderEnv, ForwarderEnvSchema } from '../config/forwarder-env.ts';
+import {
+  assertSigningKeyParameterInResidency,
+  verifyForwarderResidency,
+} from '../config/verify-forwarder-residency.ts';
 import { BorderConfigurationError } from '../errors.ts';
 import { createDynamoEgressLog, createDynamoQuarantine } from '../logs/dynamo-logs.ts';
 import { createEgressTransport } from '../transport/egress-transport.ts';
@@ -19,33 +24,6 @@ export interface ForwarderFromEnv {
   publishMetrics(): void;
 }
 
-/** The endpoints of the forwarder's own SDK clients, checked; see {@link forwarderEndpoints}. */
-interface ForwarderEndpoints {
-  dynamodb: ClientEndpointConfig;
-  ssm: ClientEndpointConfig;
-}
-
-/**
- * Precondition: every endpoint the forwarder's clients use is loopback or an AWS endpoint of the
- * data region. DynamoDB: `DYNAMODB_ENDPOINT`, else the SDK's `AWS_ENDPOINT_URL_DYNAMODB`, else
- * `AWS_ENDPOINT_URL`; SSM: `AWS_ENDPOINT_URL_SSM`, else `AWS_ENDPOINT_URL`. The SDK's variables are
- * read where the SDK reads them (the process environment, overridden by `environment`); the clients
- * then ignore every configured endpoint and use only these.
- */
-function forwarderEndpoints(env: ForwarderEnv, environment: NodeJS.ProcessEnv): ForwarderEndpoints {
-  const sdkEnv = environment === process.env ? environment : { ...process.env, ...environment };
-  const dynamodb = env.DYNAMODB_ENDPOINT
-    ? { setting: 'DYNAMODB_ENDPOINT', url: env.DYNAMODB_ENDPOINT }
-    : configuredEndpoint(sdkEnv, 'DynamoDB');
-  const ssm = configuredEndpoint(sdkEnv, 'SSM');
-  return {
-    dynamodb: clientEndpointConfig(env.DATA_REGION, 'dynamodb', dynamodb?.url, {
-      setting: dynamodb?.setting,
-    }),
-    ssm: clientEndpointConfig(env.DATA_REGION, 'ssm', ssm?.url, { setting: ssm?.setting }),
-  };
-}
-
 async function loadPrivateKey(env: ForwarderEnv, endpoints: ForwarderEndpoints): Promise<string> {
   if (env.SIGNING_KEY_PARAMETER) {
     const ssm = new SSMClient({ region: env.DATA_REGION, ...endpoints.ssm });
@@ -53,6 +31,7 @@ async function loadPrivateKey(env: ForwarderEnv, endpoints: ForwarderEndpoints):
       const output = await ssm.send(
         new GetParameterCommand({ Name: env.SIGNING_KEY_PARAMETER, WithDecryption: true }),
       );
+      assertSigningKeyParameterInResidency(env, output.Parameter?.ARN);
       const value = output.Parameter?.Value;
       if (!value)
         throw new BorderConfigurationError('signing key parameter is empty', 'SIGNING_KEY_PARAMETER');
@@ -66,11 +45,35 @@ async function loadPrivateKey(env: ForwarderEnv, endpoints: ForwarderEndpoints):
 }
 
 /**
- * Builds the forwarder from the environment (see `ForwarderEnvSchema`). Cold-start preconditions:
- * the function and every ARN it was given are in the data region (and one account), every endpoint
- * of its DynamoDB and SSM clients is loopback or of the data region, the origin is allowlisted and
- * https (or loopback http in local mode), and the signing key loads. Anything else throws: the
- * function refuses to run.
+ * The live half of the cold-start checks (`verifyForwarderResidency`), on clients of its own that
+ * use the checked endpoints and are closed when it is done.
+ */
+async function verifyLiveResources(env: ForwarderEnv, endpoints: ForwarderEndpoints): Promise<void> {
+  const { dynamodb, kinesis, kms } = endpoints;
+  const clients = createAwsClients({
+    region: env.DATA_REGION,
+    endpoints: {
+      ...(dynamodb.endpoint ? { dynamodb: dynamodb.endpoint } : {}),
+      ...(kinesis.endpoint ? { kinesis: kinesis.endpoint } : {}),
+      ...(kms.endpoint ? { kms: kms.endpoint } : {}),
+    },
+  });
+  try {
+    await verifyForwarderResidency(env, clients);
+  } finally {
+    clients.destroy();
+  }
+}
+
+/**
+ * Builds the forwarder from the environment (see `ForwarderEnvSchema`). Cold-start preconditions,
+ * in this order: the function and every ARN it was given are in the data region (and one account),
+ * every endpoint of its clients is loopback or of the data region, and the origin is allowlisted
+ * and https (or loopback http in local mode), all before any call; then the live KMS key, and each
+ * table and the outbox stream given only by name, report ARNs in the data region and the key's
+ * account (`verifyForwarderResidency`); then the signing key loads, from a parameter in the data
+ * region and that account. Anything else throws: the function refuses to run, without having read
+ * its signing key if a resource check failed.
  */
 export async function createForwarderFromEnv(
   environment: NodeJS.ProcessEnv = process.env,
@@ -85,14 +88,16 @@ export async function createForwarderFromEnv(
   const env = parsed.data;
   assertForwarderInRegion(env);
   const endpoints = forwarderEndpoints(env, environment);
+  const transport = createEgressTransport({
+    allowedOrigins: [env.CONTROL_PLANE_ORIGIN],
+    localMode: env.RESIDENCY_LOCAL_MODE,
+  });
+  await verifyLiveResources(env, endpoints);
   const privateKeyPem = await loadPrivateKey(env, endpoints);
   const dynamodb = new DynamoDBClient({ region: env.DATA_REGION, ...endpoints.dynamodb });
   const metrics = createPowertoolsMetrics();
   const forwarder = createForwarder({
-    transport: createEgressTransport({
-      allowedOrigins: [env.CONTROL_PLANE_ORIGIN],
-      localMode: env.RESIDENCY_LOCAL_MODE,
-    }),
+    transport,
     origin: env.CONTROL_PLANE_ORIGIN,
     sealer: createSigningSealer({
       privateKey: privateKeyPem,

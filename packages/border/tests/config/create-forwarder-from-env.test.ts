@@ -1,30 +1,42 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, RegionMismatchError } from '@residency/aws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BorderConfigurationError, createForwarderFromEnv, generateSigningKeyPair } from '../../src/index.ts';
+import { forwarderEndpoints } from '../../src/config/forwarder-endpoints.ts';
+import {
+  BorderConfigurationError,
+  createForwarderFromEnv,
+  ForwarderEnvSchema,
+  generateSigningKeyPair,
+} from '../../src/index.ts';
+import {
+  type FakeParameterStore,
+  type ForwarderStack,
+  startForwarderStack,
+  startParameterStore,
+} from '../support/local-aws.ts';
 
 let dir: string;
 let keyFile: string;
+// The forwarder describes its key, tables and stream at cold start: a local stack serves them.
+let stack: ForwarderStack;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'forwarder-env-'));
   keyFile = join(dir, 'signing-key.pem');
   await writeFile(keyFile, generateSigningKeyPair().privateKeyPem);
+  stack = await startForwarderStack();
 });
 afterAll(async () => {
+  await stack?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
 const localEnv = () => ({
   DATA_REGION: 'ap-south-1',
   AWS_REGION: 'ap-south-1',
-  KEY_ARN: 'arn:aws:kms:ap-south-1:000000000000:key/11111111-2222-3333-4444-555555555555',
-  OUTBOX_STREAM_NAME: 'residency-outbox',
-  QUARANTINE_TABLE: 'residency-quarantine',
-  EGRESS_LOG_TABLE: 'residency-egress-log',
+  ...stack.resources(),
+  ...stack.endpoints(),
   CONTROL_PLANE_ORIGIN: 'http://127.0.0.1:4010',
   SIGNING_KEY_FILE: keyFile,
   RESIDENCY_LOCAL_MODE: '1',
@@ -77,33 +89,33 @@ async function refusal(act: Promise<unknown>): Promise<Error> {
 }
 
 describe('forwarder endpoints at cold start', () => {
-  let ssm: Server;
-  let ssmUrl: string;
-  const ssmCalls: string[] = [];
+  let ssm: FakeParameterStore;
   beforeAll(async () => {
-    // SSM Parameter Store on loopback, serving the signing key to anyone.
-    const { privateKeyPem } = generateSigningKeyPair();
-    ssm = createServer((req, res) => {
-      ssmCalls.push(String(req.headers['x-amz-target']));
-      res.setHeader('content-type', 'application/x-amz-json-1.1');
-      res.end(JSON.stringify({ Parameter: { Name: '/p', Type: 'SecureString', Value: privateKeyPem } }));
-    });
-    await new Promise<void>((resolve) => ssm.listen(0, '127.0.0.1', resolve));
-    ssmUrl = `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`;
+    ssm = await startParameterStore(generateSigningKeyPair().privateKeyPem);
   });
   afterAll(async () => {
-    await new Promise((resolve) => ssm.close(resolve));
+    await ssm.close();
   });
   afterEach(() => {
     vi.unstubAllEnvs();
-    ssmCalls.length = 0;
+    ssm.calls.length = 0;
   });
 
-  /** As deployed: no local mode, the key read from SSM, the SDK's settings in the process environment. */
+  /**
+   * As deployed: no local mode, the key read from SSM, the SDK's settings in the process
+   * environment, and no endpoints of the local stack (a test that lets the live checks run adds them).
+   */
   const deployedEnv = () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'example');
-    const { RESIDENCY_LOCAL_MODE: _local, SIGNING_KEY_FILE: _file, ...env } = localEnv();
+    const {
+      RESIDENCY_LOCAL_MODE: _local,
+      SIGNING_KEY_FILE: _file,
+      AWS_ENDPOINT_URL_DYNAMODB: _dynamodb,
+      AWS_ENDPOINT_URL_KINESIS: _kinesis,
+      AWS_ENDPOINT_URL_KMS: _kms,
+      ...env
+    } = localEnv();
     return {
       ...env,
       CONTROL_PLANE_ORIGIN: 'https://abc123.lambda-url.eu-central-1.on.aws',
@@ -112,22 +124,24 @@ describe('forwarder endpoints at cold start', () => {
   };
 
   it('reads the signing key through a loopback SSM endpoint (the local stand-in for SSM)', async () => {
-    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssmUrl);
-    await createForwarderFromEnv(deployedEnv());
-    expect(ssmCalls).toEqual(['AmazonSSM.GetParameter']);
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssm.url);
+    await createForwarderFromEnv({ ...deployedEnv(), ...stack.endpoints() });
+    expect(ssm.calls).toEqual(['AmazonSSM.GetParameter']);
   });
 
   it.each([
     ['AWS_ENDPOINT_URL_SSM', 'https://ssm-proxy.attacker.example'],
     ['AWS_ENDPOINT_URL', 'https://collector.attacker.example'],
     ['AWS_ENDPOINT_URL_DYNAMODB', 'http://quarantine-sink.attacker.example'],
+    ['AWS_ENDPOINT_URL_KINESIS', 'https://kinesis-proxy.attacker.example'],
+    ['AWS_ENDPOINT_URL_KMS', 'https://kms-proxy.attacker.example'],
   ])('refuses %s=%s in the process environment before any call', async (name, value) => {
-    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssmUrl);
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssm.url);
     vi.stubEnv(name, value);
     const error = await refusal(createForwarderFromEnv(deployedEnv()));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toMatch(new RegExp(`^${name}: `));
-    expect(ssmCalls).toEqual([]);
+    expect(ssm.calls).toEqual([]);
   });
 
   it('refuses an SSM endpoint of another region', async () => {
@@ -136,7 +150,7 @@ describe('forwarder endpoints at cold start', () => {
   });
 
   it('refuses a DYNAMODB_ENDPOINT of another region, off loopback, or carrying a password', async () => {
-    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssmUrl);
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssm.url);
     const other = { ...deployedEnv(), DYNAMODB_ENDPOINT: 'https://dynamodb.eu-central-1.amazonaws.com' };
     await expect(createForwarderFromEnv(other)).rejects.toBeInstanceOf(RegionMismatchError);
     const sink = { ...deployedEnv(), DYNAMODB_ENDPOINT: 'http://quarantine-sink.attacker.example' };
@@ -145,16 +159,26 @@ describe('forwarder endpoints at cold start', () => {
     const error = await refusal(createForwarderFromEnv(secret));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).not.toContain('hunter2');
-    expect(ssmCalls).toEqual([]);
+    expect(ssm.calls).toEqual([]);
   });
 
-  it('takes a DYNAMODB_ENDPOINT on loopback or of the data region', async () => {
-    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssmUrl);
+  it('takes a DYNAMODB_ENDPOINT on loopback or of the data region', () => {
+    // The endpoints alone: the live checks would call them.
+    const env = (endpoint: string) =>
+      ForwarderEnvSchema.parse({ ...deployedEnv(), DYNAMODB_ENDPOINT: endpoint });
     for (const endpoint of ['http://127.0.0.1:8000', 'https://dynamodb-fips.ap-south-1.amazonaws.com']) {
-      await expect(
-        createForwarderFromEnv({ ...deployedEnv(), DYNAMODB_ENDPOINT: endpoint }),
-      ).resolves.toBeDefined();
+      expect(forwarderEndpoints(env(endpoint), {}).dynamodb).toEqual({
+        ignoreConfiguredEndpointUrls: true,
+        endpoint,
+      });
     }
+  });
+
+  it('describes the tables through DYNAMODB_ENDPOINT, where the quarantine and egress log are written', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssm.url);
+    const { AWS_ENDPOINT_URL_DYNAMODB: dynamodb, ...others } = stack.endpoints();
+    const env = { ...deployedEnv(), ...others, DYNAMODB_ENDPOINT: dynamodb };
+    await expect(createForwarderFromEnv(env)).resolves.toBeDefined();
   });
 });
 

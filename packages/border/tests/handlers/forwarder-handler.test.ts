@@ -1,10 +1,19 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateSigningKeyPair } from '../../src/index.ts';
+import { type ForwarderStack, startForwarderStack } from '../support/local-aws.ts';
 
 let dir: string | undefined;
+// The cold start describes the key, tables and stream: a local stack serves them.
+let stack: ForwarderStack;
+beforeAll(async () => {
+  stack = await startForwarderStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
 afterEach(async () => {
   vi.unstubAllEnvs();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -19,10 +28,8 @@ describe('forwarder Lambda handler', () => {
     const env = {
       DATA_REGION: 'ap-south-1',
       AWS_REGION: 'ap-south-1',
-      KEY_ARN: 'arn:aws:kms:ap-south-1:000000000000:key/k',
-      OUTBOX_STREAM_NAME: 'outbox',
-      QUARANTINE_TABLE: 'quarantine',
-      EGRESS_LOG_TABLE: 'egress',
+      ...stack.resources(),
+      ...stack.endpoints(),
       CONTROL_PLANE_ORIGIN: 'http://127.0.0.1:9',
       SIGNING_KEY_FILE: keyFile,
       RESIDENCY_LOCAL_MODE: '1',

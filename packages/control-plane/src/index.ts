@@ -33,16 +33,18 @@ export {
 export { controlPlanePlugin } from './local/control-plane-plugin.ts';
 export { ensureControlPlaneTables } from './local/ensure-tables.ts';
 export { handleQuery, type SeriesPoint } from './query/query-api.ts';
-export type {
-  AggregateQuery,
-  Alert,
-  BatchClaim,
-  ControlPlaneStore,
-  CountBy,
-  CountRow,
-  ExportRow,
-  StoredBatch,
-  StoreResult,
+export {
+  type AggregateQuery,
+  type AggregateSeries,
+  type Alert,
+  type BatchClaim,
+  type ControlPlaneStore,
+  type CountBy,
+  type CountRow,
+  type ExportRow,
+  MAX_SERIES_CELLS,
+  type StoredBatch,
+  type StoreResult,
 } from './store/control-plane-store.ts';
 export { createDynamoControlPlaneStore, type DynamoControlPlaneStoreOptions } from './store/dynamo-store.ts';
 export {

@@ -1,7 +1,7 @@
 import { TenantIdSchema } from '@residency/core';
 import { z } from 'zod';
 import { type HttpRequest, type HttpResponse, json } from '../http/http-types.ts';
-import type { ControlPlaneStore } from '../store/control-plane-store.ts';
+import { type ControlPlaneStore, MAX_SERIES_CELLS } from '../store/control-plane-store.ts';
 
 const DaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const NameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/);
@@ -22,6 +22,7 @@ const AggregatesQuerySchema = z.object({
   tenant: TenantIdSchema.optional(),
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_SERIES_CELLS).optional(),
 });
 
 /** One point of an aggregate time series: the released counts of every cell in one window, summed. */
@@ -43,8 +44,12 @@ function bad(error: z.ZodError): HttpResponse {
 
 /**
  * The query API (JSON over GET): `/api/counts?by=tenant|type|day|dimension[&dimension=][&tenant=]`,
- * `/api/distinct-patients?tenant=&day=`, `/api/aggregates?type=[&tenant=][&from=][&to=]`,
+ * `/api/distinct-patients?tenant=&day=`, `/api/aggregates?type=[&tenant=][&from=][&to=][&limit=]`,
  * `/api/aggregate-types`, `/api/alerts?day=`, `/api/health`. Returns undefined for other paths.
+ *
+ * `/api/aggregates` answers the newest whole windows of the range, at most `limit` cells (default
+ * and cap {@link MAX_SERIES_CELLS}) unless one window alone has more; `truncated` says older
+ * windows were left out, and `nextTo` is the `to` that asks for them.
  */
 export async function handleQuery(
   store: ControlPlaneStore,
@@ -69,14 +74,14 @@ export async function handleQuery(
     case '/api/aggregates': {
       const parsed = AggregatesQuerySchema.safeParse(params);
       if (!parsed.success) return bad(parsed.error);
-      const cells = await store.aggregateSeries(parsed.data);
+      const { cells, truncated, nextTo } = await store.aggregateSeries(parsed.data);
       const byWindow = new Map<string, number>();
       for (const cell of cells) {
         const key = new Date(cell.windowStart).toISOString();
         byWindow.set(key, (byWindow.get(key) ?? 0) + cell.count);
       }
       const series: SeriesPoint[] = [...byWindow].map(([windowStart, count]) => ({ windowStart, count }));
-      return json(200, { ...parsed.data, series, cells });
+      return json(200, { ...parsed.data, series, cells, truncated, ...(nextTo ? { nextTo } : {}) });
     }
     case '/api/aggregate-types':
       return json(200, { types: await store.aggregateTypes() });

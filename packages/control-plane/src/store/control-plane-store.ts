@@ -80,6 +80,26 @@ export interface AggregateQuery {
   from?: string;
   /** Exclusive ISO upper bound on `windowStart`. */
   to?: string;
+  /**
+   * At most about this many cells (whole windows only; default and cap {@link MAX_SERIES_CELLS}):
+   * the newest windows in the range come first, so an open query stays a bounded response.
+   */
+  limit?: number;
+}
+
+/** The largest `limit` of an aggregate query: cells are ~1 KB of JSON, a Function URL answers ≤ 6 MB. */
+export const MAX_SERIES_CELLS = 2_000;
+
+/** The cells of an {@link AggregateQuery}, oldest window first. */
+export interface AggregateSeries {
+  cells: AggregateCell[];
+  /**
+   * True when older windows in the range were left out: ask again with `to` = {@link nextTo}
+   * for the windows before these.
+   */
+  truncated: boolean;
+  /** When truncated: the start of the oldest window returned (an exclusive `to` for the next page). */
+  nextTo?: string;
 }
 
 /**
@@ -124,7 +144,7 @@ export interface ControlPlaneStore {
   listAlerts(day: string): Promise<Alert[]>;
   counts(by: CountBy, options?: { dimension?: string; tenant?: string }): Promise<CountRow[]>;
   distinctPatients(tenant: string, day: string): Promise<number>;
-  aggregateSeries(query: AggregateQuery): Promise<AggregateCell[]>;
+  aggregateSeries(query: AggregateQuery): Promise<AggregateSeries>;
   /** Event types that have released aggregate cells. */
   aggregateTypes(): Promise<string[]>;
   /** Every record and aggregate cell held. */

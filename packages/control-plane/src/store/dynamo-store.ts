@@ -3,8 +3,14 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryPages } from '@residency/aws';
 import type { AggregateCell } from '@residency/core';
-import { mapWithConcurrency } from '@residency/core';
-import type { Alert, ControlPlaneStore, CountRow, StoredBatch } from './control-plane-store.ts';
+import { mapWithConcurrency, needs } from '@residency/core';
+import {
+  type Alert,
+  type ControlPlaneStore,
+  type CountRow,
+  MAX_SERIES_CELLS,
+  type StoredBatch,
+} from './control-plane-store.ts';
 import { createDynamoIo } from './dynamo-io.ts';
 import { createRecordWriter, STORE_CONCURRENCY } from './dynamo-records.ts';
 import { expiryOf } from './expiry.ts';
@@ -186,6 +192,11 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
     },
 
     async aggregateSeries(query) {
+      const limit = query.limit ?? MAX_SERIES_CELLS;
+      needs(
+        Number.isInteger(limit) && limit >= 1 && limit <= MAX_SERIES_CELLS,
+        `Precondition: a series limit is an integer from 1 to ${MAX_SERIES_CELLS}`,
+      );
       const tenants = query.tenant
         ? [query.tenant]
         : (
@@ -195,30 +206,20 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
               ExpressionAttributeValues: { ':pk': keys.aggregateTenant(query.type, '').pk },
             })
           ).map((item) => String(item.sk));
-      // Key bounds are loose (ISO strings differ in precision); the exact bound is checked on the time.
-      const from = query.from ? query.from.slice(0, 10) : '0000';
-      const to = query.to ? `${query.to.slice(0, 10)}\uffff` : '9999';
-      const fromMillis = query.from ? Date.parse(query.from) : Number.NEGATIVE_INFINITY;
-      const toMillis = query.to ? Date.parse(query.to) : Number.POSITIVE_INFINITY;
-      const perTenant = await mapWithConcurrency(tenants, STORE_CONCURRENCY, (tenant) =>
-        io.query({
-          TableName: tables.aggregates,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': keys.series(tenant, query.type, '', '').pk,
-            ':from': from,
-            ':to': to,
-          },
-        }),
-      );
-      return perTenant
-        .flat()
-        .map((item) => item.cell as AggregateCell)
-        .filter((cell) => {
-          const start = Date.parse(cell.windowStart);
-          return start >= fromMillis && start < toMillis;
-        })
-        .sort((a, b) => Date.parse(a.windowStart) - Date.parse(b.windowStart));
+      const newestFirst = await newestCells(io, tables, tenants, query.type, query, limit);
+      if (newestFirst.length <= limit) return { cells: newestFirst.sort(byWindowThenCell), truncated: false };
+      // Whole windows only: those newer than the first cell left out. Each tenant stopped reading at
+      // a cell no newer than that one, so it read every cell of those windows.
+      const cut = Date.parse((newestFirst[limit] as AggregateCell).windowStart);
+      let kept = newestFirst.filter((cell) => Date.parse(cell.windowStart) > cut);
+      if (kept.length === 0) {
+        // The newest window alone holds more than `limit` cells: it comes whole, read again by its start.
+        const start = Date.parse((newestFirst[0] as AggregateCell).windowStart);
+        const window = { from: new Date(start).toISOString(), to: new Date(start + 1).toISOString() };
+        kept = await newestCells(io, tables, tenants, query.type, window, Number.POSITIVE_INFINITY);
+      }
+      kept.sort(byWindowThenCell);
+      return { cells: kept, truncated: true, nextTo: (kept[0] as AggregateCell).windowStart };
     },
 
     async aggregateTypes() {
@@ -265,4 +266,51 @@ export function createDynamoControlPlaneStore(options: DynamoControlPlaneStoreOp
       return new Set(items.map((item) => String(item.pk).slice('REC#'.length)));
     },
   };
+}
+
+/**
+ * Released cells of a type and these tenants with `windowStart` in [from, to), newest first: each
+ * tenant's series is read backwards until it has more than `limit` cells in the range.
+ */
+async function newestCells(
+  io: ReturnType<typeof createDynamoIo>,
+  tables: ControlPlaneTables,
+  tenants: readonly string[],
+  type: string,
+  range: { from?: string; to?: string },
+  limit: number,
+): Promise<AggregateCell[]> {
+  // Key bounds are loose (ISO strings differ in precision); the exact bound is checked on the time.
+  const from = range.from ? range.from.slice(0, 10) : '0000';
+  const to = range.to ? `${range.to.slice(0, 10)}\uffff` : '9999';
+  const fromMillis = range.from ? Date.parse(range.from) : Number.NEGATIVE_INFINITY;
+  const toMillis = range.to ? Date.parse(range.to) : Number.POSITIVE_INFINITY;
+  const perTenant = await mapWithConcurrency(tenants, STORE_CONCURRENCY, async (tenant) => {
+    const cells: AggregateCell[] = [];
+    for await (const page of queryPages(io.doc, {
+      TableName: tables.aggregates,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': keys.series(tenant, type, '', '').pk, ':from': from, ':to': to },
+      ScanIndexForward: false,
+      ...(Number.isFinite(limit) ? { Limit: limit + 1 } : {}),
+    })) {
+      for (const item of page.Items ?? []) {
+        const cell = item.cell as AggregateCell;
+        const start = Date.parse(cell.windowStart);
+        if (start >= fromMillis && start < toMillis) cells.push(cell);
+      }
+      if (cells.length > limit) break;
+    }
+    return cells;
+  });
+  return perTenant.flat().sort((a, b) => Date.parse(b.windowStart) - Date.parse(a.windowStart));
+}
+
+/** Oldest window first; within a window by tenant, then cell id, so that answers are stable. */
+function byWindowThenCell(a: AggregateCell, b: AggregateCell): number {
+  return (
+    Date.parse(a.windowStart) - Date.parse(b.windowStart) ||
+    (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0) ||
+    (a.cellId < b.cellId ? -1 : a.cellId > b.cellId ? 1 : 0)
+  );
 }

@@ -1,4 +1,4 @@
-import { bookedRecord, newToken } from '@residency/testing/outbox';
+import { aggregateCell, bookedRecord, newToken } from '@residency/testing/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningControlPlane, startControlPlaneServer } from '../../src/index.ts';
 import { testSigner } from '../fixtures/signing.ts';
@@ -16,6 +16,15 @@ beforeAll(async () => {
   ];
   const request = signing.sign('records', records);
   await fetch(`${server.url}/ingest`, { method: 'POST', headers: request.headers, body: request.body });
+  const cells = ['05', '06', '07'].map((h) =>
+    aggregateCell({
+      type: 'patient.registered',
+      windowStart: `2025-03-04T${h}:00:00.000Z`,
+      count: Number(h),
+    }),
+  );
+  const release = signing.sign('aggregates', cells);
+  await fetch(`${server.url}/ingest`, { method: 'POST', headers: release.headers, body: release.body });
 });
 afterAll(async () => {
   await server.close();
@@ -39,6 +48,22 @@ describe('query API over HTTP', () => {
       { key: 'eye', count: 2 },
     ]);
     expect(distinct.body).toEqual({ tenant: 'clinic-q', day: '2025-03-04', distinctPatients: 2 });
+  });
+
+  it('pages an aggregate series from the newest window back, at most limit cells a page', async () => {
+    // Prepare, Act
+    const newest = await get('/api/aggregates?type=patient.registered&limit=2');
+    const rest = await get(`/api/aggregates?type=patient.registered&limit=2&to=${newest.body.nextTo}`);
+    const tooMany = await get('/api/aggregates?type=patient.registered&limit=2001');
+    // Assess
+    expect(newest.body).toMatchObject({ truncated: true, nextTo: '2025-03-04T06:00:00.000Z' });
+    expect(newest.body.series).toEqual([
+      { windowStart: '2025-03-04T06:00:00.000Z', count: 6 },
+      { windowStart: '2025-03-04T07:00:00.000Z', count: 7 },
+    ]);
+    expect(rest.body).toMatchObject({ truncated: false });
+    expect(rest.body.series).toEqual([{ windowStart: '2025-03-04T05:00:00.000Z', count: 5 }]);
+    expect(tooMany.status).toBe(400);
   });
 
   it('answers 400 to a bad query and 404 to an unknown path, and is healthy', async () => {

@@ -189,7 +189,7 @@ describe('control-plane ingest', () => {
     // Assess
     expect(first.response).toMatchObject({ ok: true, stored: 2 });
     expect(again.response).toMatchObject({ ok: true, stored: 0, duplicates: 2, duplicateBatch: false });
-    expect(await store.aggregateSeries({ type: 'appointment.booked' })).toEqual(cells);
+    expect(await store.aggregateSeries({ type: 'appointment.booked' })).toEqual({ cells, truncated: false });
   });
 
   it('applies an erasure notice: every row of the named tokens is deleted', async () => {

@@ -112,17 +112,71 @@ describe('control-plane store: aggregates', () => {
     expect(first).toEqual({ stored: 3, duplicates: 0, suppressed: 0 });
     expect(again).toEqual({ stored: 0, duplicates: 3, suppressed: 0 });
     expect(await store.aggregateTypes()).toEqual(['appointment.booked']);
-    expect((await store.aggregateSeries({ type: 'appointment.booked' })).map((c) => c.count)).toEqual([
+    expect((await store.aggregateSeries({ type: 'appointment.booked' })).cells.map((c) => c.count)).toEqual([
       12, 20, 15,
     ]);
     expect(
-      (await store.aggregateSeries({ type: 'appointment.booked', tenant: 'clinic-a' })).map((c) => c.count),
+      (await store.aggregateSeries({ type: 'appointment.booked', tenant: 'clinic-a' })).cells.map(
+        (c) => c.count,
+      ),
     ).toEqual([12, 15]);
     expect(
-      (await store.aggregateSeries({ type: 'appointment.booked', from: '2025-03-04T05:30:00Z' })).map(
+      (await store.aggregateSeries({ type: 'appointment.booked', from: '2025-03-04T05:30:00Z' })).cells.map(
         (c) => c.count,
       ),
     ).toEqual([15]);
+  });
+});
+
+describe('control-plane store: bounded series', () => {
+  const hour = (h: number) => new Date(Date.UTC(2025, 2, 4, h)).toISOString();
+
+  it('answers the newest whole windows up to the limit, and says where the older ones start', async () => {
+    // Prepare: 6 windows; tenants a and b have a cell in each, c only in the newest three.
+    const { store } = await freshStore(dynamo);
+    const cells = [0, 1, 2, 3, 4, 5].flatMap((h) => [
+      aggregateCell({ tenantId: 'clinic-a', windowStart: hour(h), count: 10 + h }),
+      aggregateCell({ tenantId: 'clinic-b', windowStart: hour(h), count: 20 + h }),
+      ...(h >= 3 ? [aggregateCell({ tenantId: 'clinic-c', windowStart: hour(h), count: 30 + h })] : []),
+    ]);
+    await store.putAggregates(cells, meta);
+    const series = (query: { limit?: number; to?: string }) =>
+      store.aggregateSeries({ type: 'appointment.booked', ...query });
+    const windowsOf = (found: { cells: { windowStart: string }[] }) => [
+      ...new Set(found.cells.map((c) => c.windowStart)),
+    ];
+    // Act
+    const all = await series({});
+    const newest = await series({ limit: 7 });
+    const older = await series({ limit: 7, to: newest.nextTo as string });
+    const oldest = await series({ limit: 7, to: older.nextTo as string });
+    // Assess: 7 cells would split window 3 (a, b, c) after one cell, so only windows 4 and 5 come.
+    expect(all).toMatchObject({ truncated: false });
+    expect(all.cells).toHaveLength(15);
+    expect(windowsOf(newest)).toEqual([hour(4), hour(5)]);
+    expect(newest).toMatchObject({ truncated: true, nextTo: hour(4) });
+    expect(newest.cells.map((c) => c.count)).toEqual([14, 24, 34, 15, 25, 35]);
+    expect(windowsOf(older)).toEqual([hour(1), hour(2), hour(3)]);
+    expect(older).toMatchObject({ truncated: true, nextTo: hour(1) });
+    expect(oldest).toMatchObject({ truncated: false });
+    expect(windowsOf(oldest)).toEqual([hour(0)]);
+    // Every cell exactly once over the pages.
+    const paged = [...newest.cells, ...older.cells, ...oldest.cells].map((c) => c.cellId).sort();
+    expect(paged).toEqual(cells.map((c) => c.cellId).sort());
+  });
+
+  it('answers a window with more cells than the limit whole', async () => {
+    // Prepare
+    const { store } = await freshStore(dynamo);
+    const crowded = ['clinic-a', 'clinic-b', 'clinic-c'].flatMap((tenantId) =>
+      [1, 2].map(() => aggregateCell({ tenantId, windowStart: hour(9) })),
+    );
+    await store.putAggregates([...crowded, aggregateCell({ windowStart: hour(8) })], meta);
+    // Act
+    const found = await store.aggregateSeries({ type: 'appointment.booked', limit: 4 });
+    // Assess
+    expect(found).toMatchObject({ truncated: true, nextTo: hour(9) });
+    expect(found.cells.map((c) => c.cellId).sort()).toEqual(crowded.map((c) => c.cellId).sort());
   });
 });
 

@@ -123,3 +123,18 @@ export class ErasureNoticeDeliveryError extends Error {
     );
   }
 }
+
+/** The outbox stream refused a record (PutRecords reported it failed). */
+export class OutboxWriteError extends Error {
+  override readonly name = 'OutboxWriteError';
+  constructor(
+    message: string,
+    /** The outbox stream. */
+    readonly streamName: string,
+    /** The record's error code, e.g. `ProvisionedThroughputExceededException`. */
+    readonly errorCode: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

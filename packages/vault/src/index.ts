@@ -56,6 +56,7 @@ export {
   ErasureNoticeDeliveryError,
   InvalidTokenRequestError,
   KeyServiceError,
+  OutboxWriteError,
   UnauthorizedError,
   VaultConfigurationError,
   VaultStoreError,
@@ -70,6 +71,7 @@ export {
   type VaultAdminResponse,
 } from './handlers/vault-admin.ts';
 export { type VaultCommonOptions, type VaultTuning, VaultTuningSchema } from './options.ts';
+export { outboxErasureSink } from './outbox-erasure-sink.ts';
 export type { ReindexOptions, ReindexResult } from './reindex.ts';
 export {
   createDynamoDbVaultStore,

@@ -10,6 +10,7 @@ import {
   AmbiguousSubjectError,
   AuditWriteError,
   createVault,
+  outboxErasureSink,
   policyFromEnv,
   type SubjectRef,
   UnauthorizedError,
@@ -18,7 +19,6 @@ import {
 } from '@residency/vault';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
-import { outboxErasureSink } from '../stack/outbox-erasure-sink.ts';
 
 /** Options every `residency vault` subcommand takes. */
 interface TargetOptions {

@@ -11,7 +11,7 @@ export type EraseResult =
   | {
       outcome: 'erased';
       requestId: string;
-      /** The notice for the control plane (tokens only), also handed to the ErasureSink if configured. */
+      /** The notice for the control plane (tokens only), handed to the ErasureSink (if any) before the deletes. */
       notice: ErasureNotice;
       /** Contacts shared with another subject: their link to this subject is gone, their entry stays. */
       keptContacts: Token[];
@@ -24,10 +24,15 @@ export type EraseResult =
  * (crypto-shredding: the ciphertext is gone) and a later event for the same person gets a new
  * token. A contact also linked to another subject keeps its entry and loses only this link.
  *
- * Order: audit `requested` → delete entries → pointers → links → evict from this process's
- * cache → audit the receipt (`completed`, with the notice id) → hand the notice to the sink.
- * Repeating an erasure by token finishes one that stopped half way. Other warm processes stop
- * handing out the old tokens within `cacheTtlSeconds`.
+ * Order: audit `requested` (with the notice id) → hand the notice to the sink → delete entries →
+ * pointers → links → evict from this process's cache → audit the receipt (`completed`, with the
+ * notice id). The notice goes first because it is the only step that cannot be redone later: once
+ * the pointers are gone the tokens cannot be found again, so a notice lost after the deletes
+ * would leave the control plane's rows of the subject forever. A sink that fails throws
+ * {@link ErasureNoticeDeliveryError} with nothing erased; a failure after it leaves a notice out
+ * and the erasure half done, and repeating the erasure by token finishes it (with a second
+ * notice, which the control plane applies idempotently). Other warm processes stop handing out
+ * the old tokens within `cacheTtlSeconds`.
  */
 export async function eraseSubject(
   ctx: VaultContext,
@@ -41,7 +46,8 @@ export async function eraseSubject(
     return { outcome: 'not_found', requestId: call.requestId };
   }
   const { subject, contacts } = await resolveSubject(ctx, found);
-  await call.record('requested', [subject, ...contacts.map((c) => c.contactToken)]);
+  const noticeId = randomUUID();
+  await call.record('requested', [subject, ...contacts.map((c) => c.contactToken)], { noticeId });
 
   const erased: Token[] = [subject];
   const keptContacts: Token[] = [];
@@ -53,19 +59,13 @@ export async function eraseSubject(
   }
   needs(erased.length <= 1000, 'Precondition: an erasure notice names at most 1000 tokens');
 
-  const pointers = await ctx.store.getPointers(erased);
-  await ctx.store.deleteEntries([...pointers.values()].map((p) => p.ref));
-  await ctx.store.deletePointers(erased);
-  await ctx.store.deleteLinks(links);
-  evict(ctx, new Set(erased), subject);
-
   const notice = ErasureNoticeSchema.parse({
     schema: 'residency.erasure.v1',
-    noticeId: randomUUID(),
+    noticeId,
     erasedAt: new Date(ctx.options.clock.nowMillis()).toISOString(),
     tokens: erased,
   });
-  await call.record('completed', erased, { noticeId: notice.noticeId });
+  // Precondition: the notice is on its way before anything is deleted (see above).
   if (ctx.options.erasureSink) {
     try {
       await ctx.options.erasureSink.send(notice);
@@ -73,6 +73,13 @@ export async function eraseSubject(
       throw new ErasureNoticeDeliveryError(notice, { cause });
     }
   }
+
+  const pointers = await ctx.store.getPointers(erased);
+  await ctx.store.deleteEntries([...pointers.values()].map((p) => p.ref));
+  await ctx.store.deletePointers(erased);
+  await ctx.store.deleteLinks(links);
+  evict(ctx, new Set(erased), subject);
+  await call.record('completed', erased, { noticeId });
   return { outcome: 'erased', requestId: call.requestId, notice, keptContacts };
 }
 

@@ -109,16 +109,19 @@ export class AmbiguousSubjectError extends Error {
   }
 }
 
-/** Erasure succeeded in the vault, but the erasure notice could not be handed to the sink. Resend `notice`. */
+/**
+ * The erasure notice could not be handed to the sink. The notice goes out before anything is
+ * deleted, so nothing was erased: erase again (a new notice is made).
+ */
 export class ErasureNoticeDeliveryError extends Error {
   override readonly name = 'ErasureNoticeDeliveryError';
   constructor(
-    /** The notice to resend (tokens only). */
+    /** The notice that was not delivered (tokens only). */
     readonly notice: { noticeId: string; tokens: readonly string[] },
     options?: ErrorOptions,
   ) {
     super(
-      `erasure notice ${notice.noticeId} was not delivered; the vault entries are already erased`,
+      `erasure notice ${notice.noticeId} was not delivered; nothing was erased, run erase again`,
       options,
     );
   }

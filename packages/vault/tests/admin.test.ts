@@ -128,16 +128,51 @@ describe('eraseSubject', () => {
     expect(audit.records.map((r) => r.outcome)).toEqual(['not_found']);
   });
 
-  it('reports a notice the sink did not take, with the notice to resend', async () => {
-    const { vault } = memoryVault({
-      erasureSink: { send: async () => Promise.reject(new Error('outbox down')) },
+  it('Precondition: the notice is handed to the sink before anything is deleted', async () => {
+    let tokensAtSend: string[] = [];
+    const { vault, store } = memoryVault({
+      erasureSink: {
+        send: async (notice) => {
+          tokensAtSend = [...(await store.getPointers(notice.tokens)).keys()];
+        },
+      },
     });
-    await vault.tokenize([{ kind: 'patient', value: 'P-1' }]);
-    const error = await vault
-      .eraseSubject({ identifier: { kind: 'patient', value: 'P-1' } }, ALICE)
-      .catch((e: unknown) => e);
+    const tokens = await vault.tokenize(registered('P-1', '+919800000003'));
+    await vault.eraseSubject({ identifier: { kind: 'patient', value: 'P-1' } }, ALICE);
+    expect(tokensAtSend.sort()).toEqual([...tokens.values()].sort());
+  });
+
+  it('fails with nothing erased when the sink does not take the notice; erasing again delivers and erases', async () => {
+    // Prepare
+    const sent: unknown[] = [];
+    let outboxDown = true;
+    const { vault, audit } = memoryVault({
+      erasureSink: {
+        send: async (notice) => {
+          if (outboxDown) throw new Error('outbox down');
+          sent.push(notice);
+        },
+      },
+    });
+    const tokens = await vault.tokenize(registered('P-1', '+919800000004'));
+    const subject = { identifier: { kind: 'patient', value: 'P-1' } };
+    // Act
+    const error = await vault.eraseSubject(subject, ALICE).catch((e: unknown) => e);
+    // Assess: refused loudly, the subject intact, the audit shows a request that did not complete.
     expect(error).toBeInstanceOf(ErasureNoticeDeliveryError);
-    expect((error as ErasureNoticeDeliveryError).notice.tokens).toHaveLength(1);
+    const failed = (error as ErasureNoticeDeliveryError).notice;
+    expect(failed.tokens).toHaveLength(2);
+    expect((error as Error).message).toContain('nothing was erased');
+    expect((await vault.detokenize([...tokens.values()], ALICE)).missing).toEqual([]);
+    expect(audit.records.filter((r) => r.action === 'erase').map((r) => [r.outcome, r.noticeId])).toEqual([
+      ['requested', failed.noticeId],
+    ]);
+    // Act: the outbox is back.
+    outboxDown = false;
+    const result = await vault.eraseSubject(subject, ALICE);
+    // Assess
+    expect(result.outcome === 'erased' && sent).toEqual([result.outcome === 'erased' && result.notice]);
+    expect((await vault.detokenize([...tokens.values()], ALICE)).missing).toHaveLength(2);
   });
 });
 

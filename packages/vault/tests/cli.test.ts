@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { ErasureNoticeSchema, normalizePhone, tokenKey } from '@residency/core';
+import { ErasureNoticeSchema, normalizePhone, OutboxMessageSchema, tokenKey } from '@residency/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVaultFixture, type VaultFixture } from './fixtures.ts';
 
@@ -35,7 +35,7 @@ async function cli(
   }
 }
 
-describe('residency vault (CLI, end to end against dynalite + kms-local)', () => {
+describe('residency vault (CLI, end to end against dynalite + kms-local + kinesalite)', () => {
   let fx: VaultFixture;
   let dataDir: string;
   let tokens: ReadonlyMap<string, string>;
@@ -43,7 +43,7 @@ describe('residency vault (CLI, end to end against dynalite + kms-local)', () =>
   const who = (dir: string) => ['--data-dir', dir, '--actor', 'alice', '--purpose', 'DSAR-7'];
 
   beforeAll(async () => {
-    fx = await startVaultFixture();
+    fx = await startVaultFixture({ outbox: true });
     dataDir = await mkdtemp(join(tmpdir(), 'vault-cli-'));
     await fx.writeEndpointsFile(dataDir);
     if (!phone.ok) throw new Error('fixture phone does not normalize');
@@ -112,7 +112,7 @@ describe('residency vault (CLI, end to end against dynalite + kms-local)', () =>
     );
   }, 150_000);
 
-  it('erase: prints the erasure notice; afterwards the tokens resolve to nothing and export finds no subject', async () => {
+  it('erase: prints the erasure notice and puts it on the outbox; afterwards the tokens resolve to nothing and export finds no subject', async () => {
     const subject = tokens.get(tokenKey('patient', 'CLI-P-1')) as string;
     const erased = await cli(['erase', ...who(dataDir), '--token', subject]);
     expect(erased.code).toBe(0);
@@ -120,6 +120,10 @@ describe('residency vault (CLI, end to end against dynalite + kms-local)', () =>
     expect(result.outcome).toBe('erased');
     expect(ErasureNoticeSchema.parse(result.notice).tokens).toHaveLength(3);
     expect(result.notice.tokens).toContain(subject);
+    const outbox = (await fx.readStream(fx.outboxStream as string)).map((r) =>
+      OutboxMessageSchema.parse(JSON.parse(r.data)),
+    );
+    expect(outbox).toEqual([{ kind: 'erasure', erasure: result.notice }]);
 
     const after = await cli(['detokenize', ...result.notice.tokens, ...who(dataDir)]);
     expect(JSON.parse(after.stdout).missing.sort()).toEqual([...result.notice.tokens].sort());

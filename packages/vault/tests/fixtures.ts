@@ -3,6 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import {
   type AwsClients,
@@ -12,19 +19,30 @@ import {
   type EndpointsFile,
 } from '@residency/aws';
 import { createKmsServer, type KmsServer } from '@residency/kms-local';
-import { compositeKey, ensureTable, type RunningEmulator, startDynalite } from '@residency/local';
+import {
+  compositeKey,
+  ensureTable,
+  type RunningEmulator,
+  startDynalite,
+  startKinesalite,
+} from '@residency/local';
 import { type CreateVaultOptions, createVault, type Vault } from '../src/index.ts';
 
 /** The region every fixture serves. */
 export const REGION = 'ap-south-1';
 
-/** dynalite + kms-local on free ports in a temp dir, with vault and audit tables and a KMS key. */
+/**
+ * dynalite + kms-local on free ports in a temp dir, with vault and audit tables and a KMS key;
+ * with `outbox`, kinesalite too, with an outbox stream of one shard.
+ */
 export interface VaultFixture {
   region: string;
   accountId: string;
   keyArn: string;
-  endpoints: { dynamodb: string; kms: string };
+  endpoints: { dynamodb: string; kms: string; kinesis?: string };
   tables: { vault: string; audit: string };
+  /** The outbox stream's name (with `outbox` only). */
+  outboxStream?: string;
   dataDir: string;
   kms: KmsServer;
   /** New SDK clients for the emulators (closed by `close`). */
@@ -33,6 +51,10 @@ export interface VaultFixture {
   vault(options?: Partial<Omit<CreateVaultOptions, 'clients'>> & { counter?: CallCounter }): Vault;
   /** Every item of a table. */
   scan(table: string): Promise<Array<Record<string, unknown>>>;
+  /** Creates a stream of one shard on kinesalite and waits until it is active (with `outbox` only). */
+  createStream(name: string): Promise<void>;
+  /** Every record of a stream from its start (with `outbox` only): partition key and data as text. */
+  readStream(name: string): Promise<Array<{ partitionKey: string; data: string }>>;
   /** Writes `dir/endpoints.json` pointing at this fixture, as `residency up` would. */
   writeEndpointsFile(dir: string): Promise<EndpointsFile>;
   close(): Promise<void>;
@@ -44,13 +66,18 @@ export async function createTable(dynamodb: DynamoDBClient, name: string): Promi
 }
 
 /** Starts a fixture (call in beforeAll; `close` in afterAll). */
-export async function startVaultFixture(): Promise<VaultFixture> {
+export async function startVaultFixture(options: { outbox?: boolean } = {}): Promise<VaultFixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'vault-test-'));
   const dynalite: RunningEmulator = await startDynalite({ region: REGION });
   const kms = await createKmsServer({ region: REGION, dataDir });
+  const kinesalite = options.outbox ? await startKinesalite({ region: REGION }) : undefined;
   const all: AwsClients[] = [];
   const vaults: Vault[] = [];
-  const endpoints = { dynamodb: dynalite.url, kms: kms.url };
+  const endpoints = {
+    dynamodb: dynalite.url,
+    kms: kms.url,
+    ...(kinesalite ? { kinesis: kinesalite.url } : {}),
+  };
   const clients = (counter?: CallCounter) => {
     const made = createAwsClients({ region: REGION, endpoints }, counter ? { counter } : {});
     all.push(made);
@@ -63,6 +90,18 @@ export async function startVaultFixture(): Promise<VaultFixture> {
   await createTable(admin.dynamodb, tables.audit);
   const key = await admin.kms.send(new CreateKeyCommand({ Description: 'vault test key' }));
   const keyArn = key.KeyMetadata?.Arn as string;
+  const createStream = async (name: string) => {
+    if (!kinesalite) throw new Error('start the fixture with { outbox: true } for streams');
+    await admin.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const summary = await admin.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+      if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`stream ${name} did not become active`);
+  };
+  const outboxStream = kinesalite ? `outbox-${suffix}` : undefined;
+  if (outboxStream) await createStream(outboxStream);
 
   return {
     region: REGION,
@@ -70,9 +109,39 @@ export async function startVaultFixture(): Promise<VaultFixture> {
     keyArn,
     endpoints,
     tables,
+    ...(outboxStream ? { outboxStream } : {}),
     dataDir,
     kms,
     clients,
+    createStream,
+    async readStream(name) {
+      const out: Array<{ partitionKey: string; data: string }> = [];
+      const shards = await admin.kinesis.send(new ListShardsCommand({ StreamName: name }));
+      for (const shard of shards.Shards ?? []) {
+        let iterator = (
+          await admin.kinesis.send(
+            new GetShardIteratorCommand({
+              StreamName: name,
+              ShardId: shard.ShardId,
+              ShardIteratorType: 'TRIM_HORIZON',
+            }),
+          )
+        ).ShardIterator;
+        while (iterator) {
+          const page = await admin.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
+          const records = page.Records ?? [];
+          for (const r of records) {
+            out.push({
+              partitionKey: r.PartitionKey ?? '',
+              data: Buffer.from(r.Data ?? []).toString('utf8'),
+            });
+          }
+          if (records.length === 0) break;
+          iterator = page.NextShardIterator;
+        }
+      }
+      return out;
+    },
     vault(options = {}) {
       const { counter, ...rest } = options;
       const vault = createVault({
@@ -102,9 +171,9 @@ export async function startVaultFixture(): Promise<VaultFixture> {
       const file: EndpointsFile = {
         region: REGION,
         accountId: kms.accountId,
-        endpoints: { ...endpoints, kinesis: 'http://127.0.0.1:9' },
+        endpoints: { kinesis: 'http://127.0.0.1:9', ...endpoints },
         keyArn,
-        streams: {},
+        streams: outboxStream ? { outbox: outboxStream } : {},
         tables: { ...tables },
       };
       await writeFile(join(dir, ENDPOINTS_FILE_NAME), JSON.stringify(file, null, 2));
@@ -115,6 +184,7 @@ export async function startVaultFixture(): Promise<VaultFixture> {
       for (const c of all) c.destroy();
       await kms.close();
       await dynalite.close();
+      await kinesalite?.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AccessRequestSchema, policyFromEnv } from '../access.ts';
 import { createVault } from '../create-vault.ts';
 import { AmbiguousSubjectError, UnauthorizedError } from '../errors.ts';
+import { outboxErasureSink } from '../outbox-erasure-sink.ts';
 import type { Vault } from '../vault.ts';
 
 const SubjectRefSchema = z.union([
@@ -44,39 +45,49 @@ export interface VaultAdminConfig {
   keyArn: string;
   vaultTable: string;
   auditTable: string;
+  /** The in-region outbox stream erasure notices leave on (through the forwarder). */
+  outboxStream: string;
   /** Local runtime only: loopback endpoints from the SDK's standard `AWS_ENDPOINT_URL_<SERVICE>` variables. */
-  endpoints: { dynamodb?: string; kms?: string };
+  endpoints: { dynamodb?: string; kms?: string; kinesis?: string };
 }
 
 /**
- * Reads and checks the environment: DATA_REGION, KEY_ARN, VAULT_TABLE, AUDIT_TABLE (names or
- * ARNs), and AWS_REGION (set by Lambda) when present. Fails closed: the function's region, the
- * key and any table ARN must be in the data region, or it throws `RegionMismatchError`.
+ * Reads and checks the environment: DATA_REGION, KEY_ARN, VAULT_TABLE, AUDIT_TABLE,
+ * OUTBOX_STREAM_NAME (names or ARNs), and AWS_REGION (set by Lambda) when present. Fails closed: a
+ * missing one throws `ConfigurationError` (without the outbox an erasure would never reach the
+ * control plane), and the function's region, the key and any table or stream ARN must be in the
+ * data region, or it throws `RegionMismatchError`.
  */
 export function readVaultAdminConfig(env: Readonly<Record<string, string | undefined>>): VaultAdminConfig {
   const required = (name: string) => {
     const value = env[name];
-    if (!value) throw new ConfigurationError(`environment variable ${name} is required`, name);
+    if (!value?.trim()) throw new ConfigurationError(`environment variable ${name} is required`, name);
     return value;
   };
   const dataRegion = assertAwsRegion(required('DATA_REGION'), 'DATA_REGION');
   if (env.AWS_REGION !== undefined) assertRegion(env.AWS_REGION, dataRegion, 'vault-admin function');
   const keyArn = required('KEY_ARN');
   assertArnInRegion(keyArn, dataRegion, 'vault KMS key');
-  const table = (name: string) => {
+  const named = (name: string, service: 'dynamodb' | 'kinesis', resourceType: 'table' | 'stream') => {
     const value = required(name);
     if (!value.startsWith('arn:')) return value;
     const arn = assertArnInRegion(value, dataRegion, name);
-    return arn.resource.replace(/^table\//, '');
+    const prefix = `${resourceType}/`;
+    if (arn.service !== service || !arn.resource.startsWith(prefix)) {
+      throw new ConfigurationError(`${name} is not a ${service} ${resourceType} ARN`, name);
+    }
+    return arn.resource.slice(prefix.length);
   };
   return {
     dataRegion,
     keyArn,
-    vaultTable: table('VAULT_TABLE'),
-    auditTable: table('AUDIT_TABLE'),
+    vaultTable: named('VAULT_TABLE', 'dynamodb', 'table'),
+    auditTable: named('AUDIT_TABLE', 'dynamodb', 'table'),
+    outboxStream: named('OUTBOX_STREAM_NAME', 'kinesis', 'stream'),
     endpoints: {
       ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
       ...(env.AWS_ENDPOINT_URL_KMS ? { kms: env.AWS_ENDPOINT_URL_KMS } : {}),
+      ...(env.AWS_ENDPOINT_URL_KINESIS ? { kinesis: env.AWS_ENDPOINT_URL_KINESIS } : {}),
     },
   };
 }
@@ -132,7 +143,11 @@ let cold: ((event: unknown) => Promise<VaultAdminResponse>) | undefined;
 
 /**
  * The Lambda entry point. At cold start it checks its configuration against the data region
- * (refusing to run otherwise) and builds the vault once; warm invocations reuse it.
+ * (refusing to run otherwise) and builds the vault once; warm invocations reuse it. Every client,
+ * the outbox's Kinesis client too, comes from `createAwsClients`: pinned to the data region, its
+ * endpoint overrides checked, the SDK's own endpoint settings ignored. An erasure puts its notice
+ * on the outbox before deleting anything; if the put fails the invocation fails
+ * (`ErasureNoticeDeliveryError`) with nothing erased, and can be repeated.
  */
 export async function handler(event: unknown): Promise<VaultAdminResponse> {
   if (!cold) {
@@ -145,6 +160,7 @@ export async function handler(event: unknown): Promise<VaultAdminResponse> {
         keyArn: config.keyArn,
         tableName: config.vaultTable,
         auditTableName: config.auditTable,
+        erasureSink: outboxErasureSink(clients.kinesis, config.outboxStream),
         authorize: policyFromEnv(process.env),
       }),
     );

@@ -72,6 +72,107 @@ describe('validateEvent', () => {
   });
 });
 
+describe('validateEvent: personal data in public fields', () => {
+  const registered = (district: string) => ({
+    ...booked,
+    type: 'patient.registered',
+    phone: '+8801711234567',
+    dateOfBirth: '1990-04-02',
+    name: 'Rahima Khatun',
+    address: 'House 12, Road 5, Mirpur',
+    gender: 'female',
+    district,
+  });
+
+  it('refuses a public field that looks like personal data, naming the field and the rule only', () => {
+    for (const [value, rule] of [
+      ['01711234567', 'phone'],
+      ['Rahim01711234567', 'phone'],
+      ['rahim.canary@example.com', 'email'],
+      ['rahim at example dot com', 'email'],
+    ] as const) {
+      // Act
+      const result = validateEvent(clinicbook, registered(value));
+      // Assess
+      expect(result, value).toMatchObject({ ok: false, reason: 'invalid' });
+      if (result.ok) continue;
+      expect(result.error.issues).toEqual([
+        expect.objectContaining({ path: 'district', code: 'personal_data' }),
+      ]);
+      expect(result.error.issues[0]?.message).toContain(rule);
+      expect(JSON.stringify(result.error.issues) + result.error.message).not.toContain(value);
+    }
+    const department = validateEvent(clinicbook, { ...booked, department: 'call 0171 123 4567' });
+    expect(department).toMatchObject({
+      ok: false,
+      error: { issues: [{ path: 'department', code: 'personal_data' }] },
+    });
+  });
+
+  it('accepts ordinary labels, the event id and numbers in public fields', () => {
+    for (const district of ['Dhaka', 'North 24 Parganas', "Cox's Bazar", 'Ward 12']) {
+      expect(validateEvent(clinicbook, registered(district)).ok, district).toBe(true);
+    }
+    expect(validateEvent(clinicbook, { ...booked, waitDays: 365 }).ok).toBe(true);
+  });
+
+  it('reads a public number as digits', () => {
+    // Prepare: a team's catalog with a numeric public field.
+    const catalog = compileCatalog(
+      defineCatalog({
+        name: 'billing',
+        events: [
+          defineEvent({
+            type: 'bill.paid',
+            schemaVersion: 1,
+            fields: { amount: publicField(z.number().int().nonnegative()) },
+          }),
+        ],
+      }),
+    );
+    const bill = (amount: number) => ({ ...booked, type: 'bill.paid', amount });
+    // Act, Assess: a Bangladeshi mobile without its 0 is ten digits.
+    expect(validateEvent(catalog, bill(1711234567))).toMatchObject({
+      ok: false,
+      error: { issues: [{ path: 'amount', code: 'personal_data' }] },
+    });
+    expect(validateEvent(catalog, bill(4500)).ok).toBe(true);
+  });
+
+  it('never puts an input key in an issue path or message', () => {
+    // Prepare: a record field, whose keys are input, and a strict nested object.
+    const catalog = compileCatalog(
+      defineCatalog({
+        name: 'survey',
+        events: [
+          defineEvent({
+            type: 'survey.answered',
+            schemaVersion: 1,
+            fields: {
+              scores: publicField(z.record(z.string().max(32), z.number().int().max(10))),
+              meta: publicField(z.strictObject({ channel: z.string() })),
+            },
+          }),
+        ],
+      }),
+    );
+    const input = {
+      ...booked,
+      type: 'survey.answered',
+      scores: { '01711234567': 'x', Rahim: 11 },
+      meta: { channel: 'app', 'rahim@example.com': true },
+    };
+    // Act
+    const result = validateEvent(catalog, input);
+    // Assess
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.issues.map((i) => i.path).sort()).toEqual(['meta', 'scores.?', 'scores.?']);
+    const text = JSON.stringify(result.error.issues) + result.error.message;
+    for (const key of ['01711234567', 'Rahim', 'rahim@example.com']) expect(text).not.toContain(key);
+  });
+});
+
 describe('compileCatalog', () => {
   it('fails at startup on an unclassified field', () => {
     const def = defineCatalog({

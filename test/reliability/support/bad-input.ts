@@ -21,7 +21,10 @@ export interface BadInput {
   expect: Expectation;
   /** The event id, when the input may be forwarded. */
   eventId?: string;
-  /** Personal data planted in public fields: if forwarded, the border's PII scan must block the record. */
+  /**
+   * Personal data planted in public fields: validation must quarantine the event (issue code
+   * `personal_data`), and should it ever be forwarded, the border's PII scan must block the record.
+   */
   pii?: readonly string[];
   /** Inputs with the same `samePatientAs` must get the same subject token (one person, one token). */
   samePatientAs?: string;
@@ -250,7 +253,7 @@ export function handWrittenInputs(): BadInputTemplate[] {
     rawEvent(
       'duplicate key: the last department carries a phone number',
       (id) => withRawMember(booked(id), 'department', '"call 01711234567"'),
-      forward,
+      q('invalid'),
       { pii: ['01711234567'] },
     ),
     rawEvent(
@@ -285,7 +288,7 @@ export function handWrittenInputs(): BadInputTemplate[] {
         `personal data in public field ${field}: ${JSON.stringify(value)}`,
         (id) =>
           field === 'department' ? booked(id, { department: value }) : registered(id, { district: value }),
-        forward,
+        q('invalid'),
         { pii: [planted] },
       ),
     ),
@@ -467,8 +470,7 @@ export const badInput: fc.Arbitrary<BadInputTemplate> = fc.oneof(
         bytes: json(
           field === 'department' ? booked(id, { department: value }) : registered(id, { district: value }),
         ),
-        // A label is at most 64 characters: a longer one is refused before it could leak.
-        expect: value.length <= 64 ? { outcome: 'forward' } : { outcome: 'quarantine', reason: 'invalid' },
+        expect: { outcome: 'quarantine', reason: 'invalid' },
         eventId: id,
         pii: [planted],
       }),

@@ -20,8 +20,9 @@ export interface Outcomes {
 /**
  * Every rule bad input must follow, as a list of violations (empty when all hold): each input is
  * quarantined with a known reason and value-free issues, or forwarded as a strict outbound record,
- * never both, never neither; expectations of the corpus hold; records carrying planted personal
- * data are blocked by the border's PII scan; spellings of one patient id share one token.
+ * never both, never neither; expectations of the corpus hold; events carrying planted personal
+ * data in public fields are quarantined for it (and would be blocked by the border's PII scan);
+ * spellings of one patient id share one token.
  */
 export function violations(inputs: readonly BadInput[], outcomes: Outcomes): string[] {
   const problems: string[] = [];
@@ -51,6 +52,7 @@ export function violations(inputs: readonly BadInput[], outcomes: Outcomes): str
       const schema = core.clinicbook.get(record.type, record.schemaVersion)?.outboundSchema;
       if (!schema?.safeParse(record).success) problems.push(`${where}: forwarded record is not strict`);
       const findings = core.scanRecord({ kind: 'record', record });
+      if (input.pii) problems.push(`${where}: personal data in a public field was forwarded`);
       if (input.pii && findings.length === 0) problems.push(`${where}: personal data passes the border scan`);
       if (input.samePatientAs) {
         const set = tokens.get(input.samePatientAs) ?? new Set<string>();

@@ -2,6 +2,9 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { z } from 'zod';
 import { EventValidationError, type FieldIssue } from '../errors.ts';
 import { createCachedNormalizer, type IdentifierNormalizer } from '../normalize/cache.ts';
+import type { PiiRuleId } from '../pii/rules.ts';
+import { scanRecord } from '../pii/scan-record.ts';
+import { rulesIn } from '../pii/scan-value.ts';
 import type { CompiledCatalog, CompiledEvent } from './catalog.ts';
 import type { Generalizer } from './classes.ts';
 import { type Generalized, generalize } from './generalize.ts';
@@ -80,7 +83,12 @@ export function validateEvent(
     );
   }
   const parsed = def.schema.safeParse(input);
-  if (!parsed.success) return fail('invalid', parsed.error.issues.map(toFieldIssue), type);
+  if (!parsed.success)
+    return fail(
+      'invalid',
+      parsed.error.issues.map((issue) => toFieldIssue(issue, def)),
+      type,
+    );
   const data = parsed.data as Record<string, unknown>;
   const occurredAt = data.occurredAt as string;
   const occurredAtMillis = Date.parse(occurredAt);
@@ -110,11 +118,33 @@ export function validateEvent(
       const generalized = checkGeneralizable(meta.generalize, value, occurredAt, occurredAtMillis);
       if (!generalized.ok)
         issues.push({ path: field.name, code: 'not_generalizable', message: generalized.reason });
+    } else if (meta.class === 'public') {
+      const rules = personalDataIn(value);
+      if (rules.length > 0)
+        issues.push({
+          path: field.name,
+          code: 'personal_data',
+          message: `looks like personal data (${rules.join(', ')}); a public field leaves the region as it is`,
+        });
     }
   }
   if (issues.length > 0) return fail('invalid', issues, type);
   return { ok: true, event: { def, data, identifiers, occurredAtMillis } };
 }
+
+/**
+ * The PII rules a public field's value fires: the exit's scanner, run at the entry too. A public
+ * value is forwarded as it is and may be an aggregate dimension, so a phone number typed into a
+ * label must stop here, in the sealed quarantine, not at the exit after the outbox and the
+ * aggregates have held it in clear. The exit still scans everything (a second line).
+ */
+function personalDataIn(value: unknown): readonly PiiRuleId[] {
+  if (typeof value === 'string') return rulesIn(value);
+  if (typeof value === 'boolean') return NO_RULES;
+  return scanRecord(value).map((finding) => finding.rule);
+}
+
+const NO_RULES: readonly PiiRuleId[] = Object.freeze([]);
 
 const GENERALIZABLE: Generalized = Object.freeze({ ok: true, value: '' });
 
@@ -139,11 +169,22 @@ function checkGeneralizable(
   return generalize(g, value, { occurredAtMillis });
 }
 
-// Zod 4 issues carry no input unless asked to (reportInput); build the message from the code
-// and the schema's expectations only, so a value can never reach a log line through an error.
-function toFieldIssue(issue: z.core.$ZodIssue): FieldIssue {
-  const path = issue.path.map(String).join('.');
-  return { path, code: issue.code, message: issue.message };
+// Zod 4 issues carry no input unless asked to (reportInput), but a path or a message can still
+// name a KEY of the input (a record's keys, an unrecognized key), and a key can be a phone
+// number. The top segment is a field of the schema (unknown keys are stripped); below it, only
+// array indices are kept. Messages that list keys are replaced.
+function toFieldIssue(issue: z.core.$ZodIssue, def: CompiledEvent): FieldIssue {
+  const path = issue.path
+    .map((segment, depth) =>
+      typeof segment === 'number'
+        ? String(segment)
+        : depth === 0 && typeof segment === 'string' && Object.hasOwn(def.schema.shape, segment)
+          ? segment
+          : '?',
+    )
+    .join('.');
+  const message = issue.code === 'unrecognized_keys' ? 'unrecognized keys' : issue.message;
+  return { path, code: issue.code, message };
 }
 
 function fail(

@@ -16,6 +16,7 @@ import { createDataStorage, failureQueue } from './lib/data-storage.ts';
 import { residencyFunction, retainCustomResourceHandlerLogs } from './lib/function.ts';
 import { grantDescribe, grantTable } from './lib/grants.ts';
 import { handlers } from './lib/handlers.ts';
+import { allowProducers } from './lib/producers.ts';
 import { useStageConfig } from './lib/stage.ts';
 
 /**
@@ -26,7 +27,8 @@ import { useStageConfig } from './lib/stage.ts';
 export function DataPlane({ stack, app }: StackContext) {
   const config = useStageConfig(app, 'data');
   const key = createDataKey(stack, config);
-  const data = createDataStorage(stack, config, key);
+  const data = createDataStorage(stack, config, key, stack.stage);
+  allowProducers(stack, config, key, data.events);
   const base = { DATA_REGION: config.dataRegion, KEY_ARN: key.keyArn };
 
   // Each function gets the names it reads (it fails closed without them) and nothing else.
@@ -188,6 +190,8 @@ export function DataPlane({ stack, app }: StackContext) {
     DataRegion: config.dataRegion,
     KeyArn: key.keyArn,
     EventsStreamName: data.events.streamName,
+    // What apps write to: the roles of RESIDENCY_PRODUCER_ROLES may (docs/deploy.md).
+    EventsStreamArn: data.events.streamArn,
     OutboxStreamName: data.outbox.streamName,
     VaultAdminFunction: vaultAdmin.functionName,
   });

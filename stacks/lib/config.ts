@@ -30,6 +30,12 @@ export interface StageConfig {
   readonly signingPublicKeys: string;
   /** IAM role names in this account allowed to invoke vault-admin, i.e. to detokenize (`RESIDENCY_DETOKENIZE_ROLES`, comma-separated). Default none. */
   readonly detokenizeRoleNames: readonly string[];
+  /**
+   * IAM role ARNs of this account whose apps write events to the events stream
+   * (`RESIDENCY_PRODUCER_ROLES`, comma-separated): the key policy and the stream's resource policy
+   * admit them for exactly that. Default none: nobody can write to the events stream.
+   */
+  readonly producerRoleArns: readonly string[];
   /** CloudWatch Logs retention for every log group (`RESIDENCY_LOG_RETENTION_DAYS`). Default 30. */
   readonly logRetentionDays: number;
   /** Kinesis retention for both streams (`RESIDENCY_STREAM_RETENTION_HOURS`). Default 24. */
@@ -154,10 +160,8 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
     signingKeyParameter: env.RESIDENCY_SIGNING_KEY_PARAMETER ?? `/residency/${stage}/forwarder/signing-key`,
     signingKeyId: env.RESIDENCY_SIGNING_KEY_ID || undefined,
     signingPublicKeys: env.RESIDENCY_SIGNING_PUBLIC_KEYS ?? '',
-    detokenizeRoleNames: (env.RESIDENCY_DETOKENIZE_ROLES ?? '')
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name.length > 0),
+    detokenizeRoleNames: list(env.RESIDENCY_DETOKENIZE_ROLES),
+    producerRoleArns: [...new Set(list(env.RESIDENCY_PRODUCER_ROLES))],
     logRetentionDays: integer(env, 'RESIDENCY_LOG_RETENTION_DAYS', 30, 1, 3653),
     streamRetentionHours: integer(env, 'RESIDENCY_STREAM_RETENTION_HOURS', 24, 24, 8760),
     streamShardCount: integer(env, 'RESIDENCY_STREAM_SHARDS', 1, 1, 500),
@@ -211,10 +215,63 @@ export function validateStageConfig(config: StageConfig): StageConfig {
         throw new StageConfigError(`"${name}" is not an IAM role name`, 'RESIDENCY_DETOKENIZE_ROLES');
       }
     }
+    for (const arn of config.producerRoleArns) assertProducerRole(arn, config.dataRegion);
   } else {
     assertPublicKeys(config.signingPublicKeys);
   }
   return config;
+}
+
+/** `arn:<partition>:iam::<account>:role/<path/><name>`: no wildcard, no user, no account root. */
+const ROLE_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** The partition of a region: `cn-*` in aws-cn, `us-gov-*` in aws-us-gov, and so on. */
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
+}
+
+function assertProducerRole(arn: string, dataRegion: string): void {
+  const variable = 'RESIDENCY_PRODUCER_ROLES';
+  const match = ROLE_ARN.exec(arn);
+  if (match === null) {
+    throw new StageConfigError(
+      `"${arn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>, no wildcards)`,
+      variable,
+    );
+  }
+  if (match[1] !== partitionOf(dataRegion)) {
+    throw new StageConfigError(`"${arn}" is not in the partition of ${dataRegion}`, variable);
+  }
+}
+
+/**
+ * Refuses producer roles of any account but the stage's: the events stream takes personal data,
+ * and the key and stream policies must not reach outside the account. A stage whose account is
+ * not known when it is synthesized (`undefined`) cannot be checked, so it may name none.
+ *
+ * @example assertProducerRolesInAccount(config, stack.account)
+ */
+export function assertProducerRolesInAccount(config: StageConfig, account: string | undefined): void {
+  for (const arn of config.producerRoleArns) {
+    const roleAccount = arn.split(':')[4];
+    if (account === undefined) {
+      throw new StageConfigError(
+        `"${arn}" cannot be checked against the stage's account, which is not known at synthesis`,
+        'RESIDENCY_PRODUCER_ROLES',
+      );
+    }
+    if (roleAccount !== account) {
+      throw new StageConfigError(
+        `"${arn}" is a role of account ${roleAccount}, not of the stage's account ${account}`,
+        'RESIDENCY_PRODUCER_ROLES',
+      );
+    }
+  }
 }
 
 function assertOrigin(origin: string): void {
@@ -279,6 +336,14 @@ function assertPublicKeys(json: string): void {
       throw new StageConfigError(`key "${keyId}" is not an Ed25519 public key PEM`, variable);
     }
   }
+}
+
+/** The non-empty, trimmed items of a comma-separated setting. */
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
 
 function region(env: Env, variable: string, fallback: string): string {

@@ -45,11 +45,13 @@ export const KEY_USE_ACTIONS = [
 /**
  * The data plane's customer-managed key: symmetric, single-Region, rotated yearly, with a key
  * policy written here instead of CDK's default (which lets every IAM principal in the account use
- * the key). The policy has three statements:
+ * the key). The policy has these statements:
  * - the account may administer the key but not use it;
  * - the CloudFormation execution role of this region's CDK bootstrap may use it only through
  *   DynamoDB and Kinesis in this region (creating encrypted tables and streams needs that);
- * - this stage's function roles may use it (added by `allowKeyUse` once the roles exist).
+ * - this stage's function roles may use it (added by `allowKeyUse` once the roles exist);
+ * - the producer roles, if any, may have data keys made for writing to the events stream, and
+ *   nothing else (added by `allowProducers`, stacks/lib/producers.ts).
  */
 export function createDataKey(stack: Stack, config: StageConfig): Key {
   const deployRole = `arn:${stack.partition}:iam::${stack.account}:role/cdk-${config.cdkQualifier}-cfn-exec-role-${stack.account}-${stack.region}`;

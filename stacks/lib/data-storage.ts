@@ -19,13 +19,28 @@ export interface DataStorage {
 }
 
 /**
+ * The events stream's name, fixed rather than generated: the key policy lets producers use the key
+ * for this stream only, by its ARN, and the stream (encrypted with that key) cannot be referenced
+ * from the key's policy without a circular dependency, so its ARN is built from this name.
+ */
+export function eventsStreamName(stage: string): string {
+  return `residency-${stage}-events`;
+}
+
+/**
  * Streams encrypted with the data key, with explicit retention; tables (`pk`/`sk`, on demand)
  * encrypted with the data key, with point-in-time recovery and no replicas. `Table` and not
  * `TableV2`: the latter synthesizes `AWS::DynamoDB::GlobalTable`, which is how replicas happen.
  */
-export function createDataStorage(scope: Construct, config: StageConfig, key: IKey): DataStorage {
-  const stream = (id: string) =>
+export function createDataStorage(
+  scope: Construct,
+  config: StageConfig,
+  key: IKey,
+  stage: string,
+): DataStorage {
+  const stream = (id: string, streamName?: string) =>
     new Stream(scope, id, {
+      ...(streamName ? { streamName } : {}),
       encryption: StreamEncryption.KMS,
       encryptionKey: key,
       retentionPeriod: Duration.hours(config.streamRetentionHours),
@@ -46,7 +61,7 @@ export function createDataStorage(scope: Construct, config: StageConfig, key: IK
       removalPolicy: removalPolicy(config),
     });
   return {
-    events: stream('Events'),
+    events: stream('Events', eventsStreamName(stage)),
     outbox: stream('Outbox'),
     vault: table(
       'Vault',

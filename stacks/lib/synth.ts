@@ -26,7 +26,11 @@ export interface SynthesizedStage {
 export interface SynthesizeOptions {
   /** Stage name prefix; stages are `<prefix>-data` and `<prefix>-control`. Default `check`. */
   readonly stagePrefix?: string;
-  /** Account id written into ARNs. Default `123456789012` (no credentials are read). */
+  /**
+   * Account id written into ARNs. Default: the account `RESIDENCY_PRODUCER_ROLES` names (those roles
+   * must be of the stage's account, so a check of a real configuration synthesizes in it), else
+   * `123456789012`. No credentials are read.
+   */
   readonly account?: string;
   /** `RESIDENCY_*` settings, as in the environment of a deployment. Default none (placeholders). */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -87,7 +91,7 @@ export async function synthesizeStages(options: SynthesizeOptions = {}): Promise
   process.env.SST_TELEMETRY_DISABLED = '1';
   process.env.JSII_DEPRECATED = 'quiet';
   const prefix = options.stagePrefix ?? 'check';
-  const account = options.account ?? '123456789012';
+  const account = options.account ?? producerAccountOf(options.env) ?? '123456789012';
   const root = mkdtempSync(join(tmpdir(), 'residency-synth-'));
   const out = join(root, '.sst');
   let createdApp = false;
@@ -123,6 +127,11 @@ export async function synthesizeStages(options: SynthesizeOptions = {}): Promise
     // Until SST's log is open, its pending open would fail (and crash) in a deleted directory.
     if (debugLogOpen || !createdApp) rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** The account of the first producer role ARN, if it names one (the stack checks them all). */
+function producerAccountOf(env: SynthesizeOptions['env']): string | undefined {
+  return /^\s*arn:[\w-]+:iam::(\d{12}):/.exec(env?.RESIDENCY_PRODUCER_ROLES ?? '')?.[1];
 }
 
 async function appeared(file: string): Promise<boolean> {

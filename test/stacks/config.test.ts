@@ -1,7 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { App } from 'sst/constructs/App.js';
 import { describe, expect, it } from 'vitest';
-import { loadRegions, loadStageConfig, planeOf, StageConfigError } from '../../stacks/lib/config.ts';
+import {
+  assertProducerRolesInAccount,
+  loadRegions,
+  loadStageConfig,
+  planeOf,
+  StageConfigError,
+} from '../../stacks/lib/config.ts';
 import { provideStageConfig, useStageConfig } from '../../stacks/lib/stage.ts';
 
 const DATA_ENV = { RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org' };
@@ -139,6 +145,59 @@ describe('stage configuration', () => {
     expect(() =>
       loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_DETOKENIZE_ROLES: 'arn:aws:iam::1:role/x' }),
     ).toThrow(/not an IAM role name/);
+  });
+
+  it('reads producer roles as a comma-separated list of role ARNs, none by default', () => {
+    expect(loadStageConfig('prod-data', DATA_ENV).producerRoleArns).toEqual([]);
+    const config = loadStageConfig('prod-data', {
+      ...DATA_ENV,
+      RESIDENCY_PRODUCER_ROLES:
+        ' arn:aws:iam::123456789012:role/clinicbook ,arn:aws:iam::123456789012:role/apps/payroll,,arn:aws:iam::123456789012:role/clinicbook',
+    });
+    expect(config.producerRoleArns).toEqual([
+      'arn:aws:iam::123456789012:role/clinicbook',
+      'arn:aws:iam::123456789012:role/apps/payroll',
+    ]);
+  });
+
+  it('refuses a producer that is not one IAM role: a name, a wildcard, a user, an account, a session, another partition', () => {
+    for (const value of [
+      'clinicbook',
+      'arn:aws:iam::123456789012:role/*',
+      'arn:aws:iam::123456789012:role/app-*',
+      'arn:aws:iam::*:role/clinicbook',
+      '*',
+      'arn:aws:iam::123456789012:user/clinicbook',
+      'arn:aws:iam::123456789012:root',
+      'arn:aws:sts::123456789012:assumed-role/clinicbook/session',
+      'arn:aws:iam::12345678901:role/clinicbook',
+      'arn:aws-cn:iam::123456789012:role/clinicbook',
+    ]) {
+      expect(
+        () => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_PRODUCER_ROLES: value }),
+        value,
+      ).toThrow(/^RESIDENCY_PRODUCER_ROLES: /);
+    }
+    expect(
+      loadStageConfig('prod-data', {
+        ...DATA_ENV,
+        RESIDENCY_DATA_REGION: 'cn-north-1',
+        RESIDENCY_PRODUCER_ROLES: 'arn:aws-cn:iam::123456789012:role/clinicbook',
+      }).producerRoleArns,
+    ).toHaveLength(1);
+  });
+
+  it('refuses producer roles of another account than the stage’s, or when the account is unknown', () => {
+    const config = loadStageConfig('prod-data', {
+      ...DATA_ENV,
+      RESIDENCY_PRODUCER_ROLES: 'arn:aws:iam::123456789012:role/a,arn:aws:iam::210987654321:role/b',
+    });
+    expect(() => assertProducerRolesInAccount(config, '123456789012')).toThrow(
+      'RESIDENCY_PRODUCER_ROLES: "arn:aws:iam::210987654321:role/b" is a role of account 210987654321, not of the stage\'s account 123456789012',
+    );
+    expect(() => assertProducerRolesInAccount(config, undefined)).toThrow(/not known at synthesis/);
+    const none = loadStageConfig('prod-data', DATA_ENV);
+    expect(() => assertProducerRolesInAccount(none, undefined)).not.toThrow();
   });
 });
 

@@ -1,6 +1,7 @@
 import { LOADTEST_DEFAULTS as loadtestDefaults } from '@residency/loadtest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluate } from '../../packages/policy/src/index.ts';
 import {
   actionsByResource,
   idOf,
@@ -108,6 +109,135 @@ describe('DataPlane stack', () => {
         },
       });
       expect(policy.Statement).toHaveLength(3);
+    });
+  });
+
+  describe('producers', () => {
+    const PRODUCERS = [
+      'arn:aws:iam::123456789012:role/clinicbook',
+      'arn:aws:iam::123456789012:role/apps/payroll',
+    ];
+    let producing: StageUnderTest;
+    const keyPolicyOf = (stage: StageUnderTest) =>
+      stage.json.Resources[idOf(stage, 'AWS::KMS::Key', 'DataKey')]?.Properties?.KeyPolicy as {
+        Statement: Record<string, unknown>[];
+      };
+    /** The events stream's ARN as deployed: from its fixed name, partition `aws`. */
+    const eventsArnOf = (stage: StageUnderTest) => {
+      const name = stage.json.Resources[idOf(stage, 'AWS::Kinesis::Stream', 'Events')]?.Properties?.Name;
+      expect(typeof name).toBe('string');
+      return `arn:aws:kinesis:${stage.region}:${stage.account}:stream/${name as string}`;
+    };
+    const text = (value: unknown): string =>
+      typeof value === 'string'
+        ? value
+        : (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+            .map((part) => (typeof part === 'string' ? part : 'aws'))
+            .join('');
+
+    beforeAll(async () => {
+      producing = await synthesizePlane('data', {
+        env: {
+          RESIDENCY_DATA_REGION: 'ap-south-1',
+          RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org',
+          RESIDENCY_PRODUCER_ROLES: PRODUCERS.join(','),
+        },
+      });
+    });
+
+    it('lets nobody write to the events stream when no producer roles are configured', () => {
+      expect(JSON.stringify(keyPolicyOf(data))).not.toMatch(/Producers|kinesis:arn/);
+      data.template.resourceCountIs('AWS::Kinesis::ResourcePolicy', 0);
+    });
+
+    it('lets the producer roles have data keys made only by Kinesis in region, only for the events stream', () => {
+      const statements = keyPolicyOf(producing).Statement;
+      expect(statements).toHaveLength(4);
+      const producers = statements.find((s) => s.Sid === 'ProducersWriteTheEventsStream');
+      const { Condition, ...rest } = producers ?? {};
+      expect(rest).toEqual({
+        Sid: 'ProducersWriteTheEventsStream',
+        Effect: 'Allow',
+        Principal: { AWS: PRODUCERS },
+        Action: 'kms:GenerateDataKey',
+        Resource: '*',
+      });
+      const equals = (Condition as { StringEquals: Record<string, unknown> }).StringEquals;
+      expect(Object.keys(Condition as object)).toEqual(['StringEquals']);
+      expect(Object.keys(equals).sort()).toEqual(['kms:EncryptionContext:aws:kinesis:arn', 'kms:ViaService']);
+      expect(equals['kms:ViaService']).toBe('kinesis.ap-south-1.amazonaws.com');
+      // The encryption context Kinesis passes is the stream's ARN: the events stream's, not the outbox's.
+      expect(text(equals['kms:EncryptionContext:aws:kinesis:arn'])).toBe(eventsArnOf(producing));
+      // And nowhere else in the key policy.
+      for (const other of statements.filter((s) => s !== producers))
+        expect(JSON.stringify(other), String(other.Sid)).not.toMatch(/clinicbook|payroll/);
+    });
+
+    it('lets the producer roles put records on the events stream and nothing else', () => {
+      const policies = idsOfType(producing, 'AWS::Kinesis::ResourcePolicy');
+      expect(policies).toHaveLength(1);
+      const events = idOf(producing, 'AWS::Kinesis::Stream', 'Events');
+      const props = producing.json.Resources[policies[0] as string]?.Properties as {
+        ResourceArn: unknown;
+        ResourcePolicy: { Statement: Record<string, unknown>[] };
+      };
+      expect(props.ResourceArn).toEqual({ 'Fn::GetAtt': [events, 'Arn'] });
+      expect(props.ResourcePolicy.Statement).toEqual([
+        {
+          Sid: 'ProducersWriteTheEventsStream',
+          Effect: 'Allow',
+          Principal: { AWS: PRODUCERS },
+          Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+          Resource: { 'Fn::GetAtt': [events, 'Arn'] },
+        },
+      ]);
+      // No IAM policy of the stack names them: their grants are the key's and the stream's policies.
+      const iam = Object.values(producing.json.Resources).filter((r) => r.Type.startsWith('AWS::IAM::'));
+      expect(JSON.stringify(iam)).not.toMatch(/clinicbook|payroll/);
+    });
+
+    it('tells apps the events stream’s ARN', () => {
+      producing.template.hasOutput('EventsStreamArn', {
+        Value: { 'Fn::GetAtt': [idOf(producing, 'AWS::Kinesis::Stream', 'Events'), 'Arn'] },
+      });
+    });
+
+    it('passes the residency rules on the key policy and the stream’s resource policy', () => {
+      const findings = evaluate(
+        [
+          {
+            name: producing.stackName,
+            plane: 'data',
+            region: producing.region,
+            account: producing.account,
+            template: producing.json,
+          },
+        ],
+        { dataRegion: 'ap-south-1' },
+      );
+      const onPolicies = findings.filter((f) =>
+        ['RES-005', 'RES-010', 'RES-011', 'RES-012', 'RES-014'].some((rule) => f.ruleId.startsWith(rule)),
+      );
+      expect(onPolicies).toEqual([]);
+    });
+
+    it('refuses a producer role of another account, or a wildcard, when the stage is synthesized', async () => {
+      const synth = (roles: string) =>
+        synthesizePlane('data', {
+          account: '123456789012',
+          env: {
+            RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org',
+            RESIDENCY_PRODUCER_ROLES: roles,
+          },
+        });
+      await expect(
+        synth('arn:aws:iam::123456789012:role/a,arn:aws:iam::210987654321:role/b'),
+      ).rejects.toThrow(
+        /^RESIDENCY_PRODUCER_ROLES: "arn:aws:iam::210987654321:role\/b" is a role of account 210987654321/,
+      );
+      await expect(synth('arn:aws:iam::123456789012:role/*')).rejects.toThrow(
+        /^RESIDENCY_PRODUCER_ROLES: .* is not an IAM role ARN/,
+      );
     });
   });
 

@@ -3,7 +3,7 @@ import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import type { AwsClients } from './clients.ts';
 import { ConfigurationError } from './errors.ts';
-import { assertArnInRegion, assertOneAccount, assertRegion } from './region.ts';
+import { assertArnInRegion, assertOneAccount, assertRegion, multiRegionKeyError } from './region.ts';
 
 /** What a function was configured with, as {@link verifyLiveResidency} checks it against the live resources. */
 export interface LiveResources {
@@ -20,7 +20,7 @@ export interface LiveResources {
 /**
  * The cold-start residency check against the live resources: the clients are pinned to the data
  * region, and every table (DescribeTable), stream (DescribeStreamSummary) and the KMS key
- * (DescribeKey) report ARNs in it, all in one account. Tables and streams given by name carry no
+ * (DescribeKey) report ARNs in it, all in one account, and the key is not multi-Region. Tables and streams given by name carry no
  * account in the environment; their live ARNs do, so a key of another account is caught here. A
  * region mismatch is a `RegionMismatchError`, an account mismatch a `ConfigurationError` naming the
  * settings, and an AWS error (no such table, access denied) is thrown as the SDK raised it: the
@@ -62,6 +62,8 @@ export async function verifyLiveResidency(
       const arn = out.KeyMetadata?.Arn;
       if (!arn) throw new ConfigurationError('KEY_ARN: DescribeKey returned no Arn', 'KEY_ARN');
       assertArnInRegion(arn, resources.dataRegion, 'KMS key');
+      // The static check refuses `mrk-` ids; the key's own metadata is the authority.
+      if (out.KeyMetadata?.MultiRegion === true) throw multiRegionKeyError('KEY_ARN');
       reported.KEY_ARN = arn;
     }),
   );

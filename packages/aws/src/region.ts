@@ -73,8 +73,10 @@ export function assertRegion(
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
-// `key/` and a key id (a UUID on AWS, `mrk-...` for multi-Region keys); never `alias/...`.
+// `key/` and a key id; never `alias/...`.
 const KEY_RESOURCE = /^key\/[A-Za-z0-9-]+$/;
+// Multi-Region key ids start `mrk-`: their key material can be replicated to other regions.
+const MULTI_REGION_KEY = /^key\/mrk-/;
 
 /**
  * Precondition for `KEY_ARN`: the full ARN of a KMS key (`arn:<partition>:kms:<region>:<account>:key/<id>`)
@@ -91,7 +93,16 @@ export function assertKeyArnInRegion(arn: string, dataRegion: string, setting: s
       setting,
     );
   }
+  if (MULTI_REGION_KEY.test(parsed.resource)) throw multiRegionKeyError(setting);
   return parsed;
+}
+
+/** The refusal of a multi-Region KMS key, by the setting that named it. */
+export function multiRegionKeyError(setting: string): ConfigurationError {
+  return new ConfigurationError(
+    `${setting} names a multi-Region KMS key: its key material can be replicated to other regions, so data it protects could be decrypted outside the data region; use a single-Region key`,
+    setting,
+  );
 }
 
 /**

@@ -27,13 +27,16 @@ describe('RegionMismatchError', () => {
 describe('assertKeyArnInRegion', () => {
   it('accepts the ARN of a KMS key in the data region', () => {
     expect(assertKeyArnInRegion(KEY, 'ap-south-1', 'KEY_ARN').accountId).toBe('123456789012');
+  });
+
+  it('refuses a multi-Region key: its material can be replicated to other regions', () => {
     expect(() =>
       assertKeyArnInRegion(
         'arn:aws:kms:ap-south-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab',
         'ap-south-1',
         'KEY_ARN',
       ),
-    ).not.toThrow();
+    ).toThrow(/^KEY_ARN names a multi-Region KMS key/);
   });
 
   it.each([

@@ -3,13 +3,12 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ArnPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Stream } from 'aws-cdk-lib/aws-kinesis';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { type CfnEventSourceMapping, EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Function as SstFunction } from 'sst/constructs/Function.js';
 import type { StackContext } from 'sst/constructs/FunctionalStack.js';
-import type { StageConfig } from './lib/config.ts';
 import { createDataAlarms } from './lib/data-alarms.ts';
 import { allowKeyUse, createDataKey } from './lib/data-key.ts';
 import { createDataStorage, failureQueue } from './lib/data-storage.ts';
@@ -18,6 +17,13 @@ import { grantDescribe, grantTable } from './lib/grants.ts';
 import { handlers } from './lib/handlers.ts';
 import { allowProducers } from './lib/producers.ts';
 import { useStageConfig } from './lib/stage.ts';
+
+/**
+ * MaximumRetryAttempts and MaximumRecordAgeInSeconds that retry a failing batch until its records
+ * expire from the stream. See
+ * https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
+ */
+const UNTIL_RECORDS_EXPIRE = -1;
 
 /**
  * The data plane, deployed to the data region: the key, the streams and tables holding personal or
@@ -72,9 +78,13 @@ export function DataPlane({ stack, app }: StackContext) {
   // Vault envelopes: data keys from GenerateDataKey, the index key unwrapped with Decrypt.
   key.grant(ingest, 'kms:GenerateDataKey', 'kms:Decrypt');
   const ingestFailures = failureQueue(stack, 'IngestFailures');
-  consume(ingest, data.events, ingestFailures, config, {
+  // Finite retries and record age: a batch the ingest keeps failing (a poison record it cannot
+  // quarantine) goes to the failure queue instead of stalling its shard.
+  consume(ingest, data.events, ingestFailures, {
     batchSize: config.ingestBatchSize,
     windowSeconds: config.ingestBatchingWindowSeconds,
+    retryAttempts: config.maxRetryAttempts,
+    maxRecordAgeSeconds: config.maxRecordAgeSeconds,
   });
 
   const forwarder = residencyFunction(stack, 'Forwarder', config, {
@@ -111,7 +121,17 @@ export function DataPlane({ stack, app }: StackContext) {
     }),
   );
   const forwarderFailures = failureQueue(stack, 'ForwarderFailures');
-  consume(forwarder, data.outbox, forwarderFailures, config, { batchSize: 1000, windowSeconds: 1 });
+  // Until the records expire: what the forwarder cannot deliver (the control plane down or
+  // unreachable) waits in the outbox, in region, and goes out when it can. A finite bound would
+  // discard pseudonymized records and erasure notices after a short outage
+  // (packages/border/src/handlers/forwarder.ts). The guard quarantines what it blocks, so only
+  // deliveries are retried; the iterator-age alarm shows a stalled shard.
+  consume(forwarder, data.outbox, forwarderFailures, {
+    batchSize: 1000,
+    windowSeconds: 1,
+    retryAttempts: UNTIL_RECORDS_EXPIRE,
+    maxRecordAgeSeconds: UNTIL_RECORDS_EXPIRE,
+  });
 
   const windowCloser = residencyFunction(stack, 'WindowCloser', config, {
     handler: handlers.windowCloser,
@@ -198,32 +218,49 @@ export function DataPlane({ stack, app }: StackContext) {
   return { key, ...data };
 }
 
+/** How a function consumes its stream. */
+interface Consumption {
+  readonly batchSize: number;
+  readonly windowSeconds: number;
+  /** Retries of a failing batch, or {@link UNTIL_RECORDS_EXPIRE}. */
+  readonly retryAttempts: number;
+  /** Age after which a record is given up on, or {@link UNTIL_RECORDS_EXPIRE}. */
+  readonly maxRecordAgeSeconds: number;
+}
+
 /**
- * Subscribes a function to a stream with the bounds Lambda lacks by default: retries and record age
- * are finite, a failing batch is bisected, the handler reports partial failures, and what is given
- * up on lands in an in-region queue (an S3 destination would receive whole payloads).
+ * Subscribes a function to a stream: a failing batch is bisected, the handler reports partial
+ * failures, retries and record age are set explicitly (Lambda's defaults are forever; each caller
+ * says which it wants), and what is given up on lands in an in-region queue (an S3 destination
+ * would receive whole payloads).
  * See https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html
  */
-function consume(
-  fn: SstFunction,
-  stream: Stream,
-  failures: Queue,
-  config: StageConfig,
-  batching: { batchSize: number; windowSeconds: number },
-): void {
-  fn.addEventSource(
-    new KinesisEventSource(stream, {
-      startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: batching.batchSize,
-      maxBatchingWindow: Duration.seconds(batching.windowSeconds),
-      // One batch of a shard at a time: the ingest puts its aggregate partials without a condition,
-      // as their shard's only writer (packages/pipeline/README.md, "One writer per shard").
-      parallelizationFactor: 1,
-      bisectBatchOnError: true,
-      reportBatchItemFailures: true,
-      retryAttempts: config.maxRetryAttempts,
-      maxRecordAge: Duration.seconds(config.maxRecordAgeSeconds),
-      onFailure: new SqsDlq(failures),
-    }),
-  );
+function consume(fn: SstFunction, stream: Stream, failures: Queue, consumption: Consumption): void {
+  const source = new KinesisEventSource(stream, {
+    startingPosition: StartingPosition.TRIM_HORIZON,
+    batchSize: consumption.batchSize,
+    maxBatchingWindow: Duration.seconds(consumption.windowSeconds),
+    // One batch of a shard at a time: the ingest puts its aggregate partials without a condition,
+    // as their shard's only writer (packages/pipeline/README.md, "One writer per shard").
+    parallelizationFactor: 1,
+    bisectBatchOnError: true,
+    reportBatchItemFailures: true,
+    retryAttempts: consumption.retryAttempts,
+    // A Duration cannot be -1 (https://github.com/aws/aws-cdk/issues/27321): set below.
+    ...(consumption.maxRecordAgeSeconds === UNTIL_RECORDS_EXPIRE
+      ? {}
+      : { maxRecordAge: Duration.seconds(consumption.maxRecordAgeSeconds) }),
+    onFailure: new SqsDlq(failures),
+  });
+  fn.addEventSource(source);
+  if (consumption.maxRecordAgeSeconds === UNTIL_RECORDS_EXPIRE) {
+    const mapping = fn.node.children.find(
+      (child): child is EventSourceMapping =>
+        child instanceof EventSourceMapping && child.eventSourceMappingId === source.eventSourceMappingId,
+    );
+    if (mapping === undefined) throw new Error(`${fn.node.id}: its event source mapping was not found`);
+    // Explicit rather than left out, so that updating a mapping deployed with a finite age says what
+    // it becomes instead of relying on how CloudFormation treats a property removed from a template.
+    (mapping.node.defaultChild as CfnEventSourceMapping).maximumRecordAgeInSeconds = UNTIL_RECORDS_EXPIRE;
+  }
 }

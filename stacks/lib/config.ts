@@ -42,9 +42,16 @@ export interface StageConfig {
   readonly streamRetentionHours: number;
   /** Provisioned shards per stream (`RESIDENCY_STREAM_SHARDS`). Default 1. */
   readonly streamShardCount: number;
-  /** Event source mapping MaximumRetryAttempts (`RESIDENCY_MAX_RETRY_ATTEMPTS`). Default 5. */
+  /**
+   * MaximumRetryAttempts of the ingest's event source mapping (`RESIDENCY_MAX_RETRY_ATTEMPTS`).
+   * Default 5. The forwarder's mapping retries until records expire, whatever this is.
+   */
   readonly maxRetryAttempts: number;
-  /** Event source mapping MaximumRecordAgeInSeconds (`RESIDENCY_MAX_RECORD_AGE_SECONDS`). Default 21600 (6 hours). */
+  /**
+   * MaximumRecordAgeInSeconds of the ingest's event source mapping
+   * (`RESIDENCY_MAX_RECORD_AGE_SECONDS`). Default 21600 (6 hours). The forwarder's mapping has no
+   * age limit, whatever this is.
+   */
   readonly maxRecordAgeSeconds: number;
   /**
    * Records per ingest invocation (`RESIDENCY_INGEST_BATCH_SIZE`). Default 2500, the load test's

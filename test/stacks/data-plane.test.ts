@@ -442,13 +442,11 @@ describe('DataPlane stack', () => {
   });
 
   describe('event source mappings', () => {
-    it('bounds retries and record age, bisects, reports item failures and fails into an in-region queue', () => {
+    it('bisects, reports item failures and fails into an in-region queue', () => {
       data.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
       data.template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BisectBatchOnFunctionError: true,
-        MaximumRetryAttempts: 5,
-        MaximumRecordAgeInSeconds: 21_600,
         StartingPosition: 'TRIM_HORIZON',
         // One batch of a shard at a time: the aggregate partials are put unconditionally by their shard's one writer
         ParallelizationFactor: 1,
@@ -469,6 +467,48 @@ describe('DataPlane stack', () => {
         });
       }
       expect(idsOfType(data, 'AWS::S3::Bucket')).toEqual([]);
+    });
+
+    const mappingOf = (stage: StageUnderTest, fn: string) => {
+      const name = { Ref: idOf(stage, 'AWS::Lambda::Function', fn) };
+      const found = Object.values(stage.json.Resources).filter(
+        (r) =>
+          r.Type === 'AWS::Lambda::EventSourceMapping' &&
+          JSON.stringify(r.Properties?.FunctionName) === JSON.stringify(name),
+      );
+      expect(found, fn).toHaveLength(1);
+      return found[0]?.Properties ?? {};
+    };
+
+    it('bounds the ingest’s retries and record age as configured, so a poison batch goes to its queue', async () => {
+      expect(mappingOf(data, 'Ingest')).toMatchObject({
+        MaximumRetryAttempts: 5,
+        MaximumRecordAgeInSeconds: 21_600,
+      });
+      const configured = await synthesizePlane('data', {
+        env: {
+          RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org',
+          RESIDENCY_MAX_RETRY_ATTEMPTS: '2',
+          RESIDENCY_MAX_RECORD_AGE_SECONDS: '3600',
+        },
+      });
+      expect(mappingOf(configured, 'Ingest')).toMatchObject({
+        MaximumRetryAttempts: 2,
+        MaximumRecordAgeInSeconds: 3600,
+      });
+      expect(mappingOf(configured, 'Forwarder')).toMatchObject({
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: -1,
+      });
+    });
+
+    it('retries the forwarder until its records expire: what cannot be delivered waits in the outbox', () => {
+      // -1 is infinite for both (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html),
+      // as packages/border/src/handlers/forwarder.ts requires.
+      expect(mappingOf(data, 'Forwarder')).toMatchObject({
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: -1,
+      });
     });
 
     it('sends the window-closer’s failed async invocations to an in-region queue', () => {

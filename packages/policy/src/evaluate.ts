@@ -1,3 +1,4 @@
+import { redactUrls } from './redact.ts';
 import { rules as allRules } from './rules/index.ts';
 import { viewOf } from './stage.ts';
 import type { EvaluateOptions, Finding, Rule, StageTemplate } from './types.ts';
@@ -30,7 +31,8 @@ export function evaluate(
           severity: rule.severity,
           stage: stage.name,
           resource: violation.resource,
-          message: violation.message,
+          // Rules quote values with secrets redacted; this makes sure no URL's userinfo, query or fragment slips through.
+          message: redactUrls(violation.message),
           fixHint: rule.fixHint,
         })),
       ),

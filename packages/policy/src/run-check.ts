@@ -2,6 +2,7 @@ import { TemplateError } from './errors.ts';
 import { evaluate } from './evaluate.ts';
 import { loadTemplates } from './load-templates.ts';
 import { synthesizeOwnStages } from './own-stages.ts';
+import { quoteValue } from './redact.ts';
 import { EXIT, exitCodeOf, formatJson, formatText } from './report.ts';
 import { rules } from './rules/index.ts';
 import type { StageTemplate } from './types.ts';
@@ -52,9 +53,11 @@ export async function runCheck(options: RunCheckOptions = {}): Promise<CheckResu
     const invalid =
       error instanceof TemplateError || (error instanceof Error && error.name === 'StageConfigError');
     if (!invalid) throw error;
+    // A JSON parse error quotes the text around where it breaks, which may hold a URL with secrets.
+    const message = quoteValue(error.message);
     const output = options.json
-      ? `${JSON.stringify({ ok: false, exitCode: EXIT.invalidInput, error: error.message }, null, 2)}\n`
-      : `residency check: ${error.message}\n`;
+      ? `${JSON.stringify({ ok: false, exitCode: EXIT.invalidInput, error: message }, null, 2)}\n`
+      : `residency check: ${message}\n`;
     return { exitCode: EXIT.invalidInput, output };
   }
   const findings = evaluate(stages, {

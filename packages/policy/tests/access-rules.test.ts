@@ -343,6 +343,35 @@ describe('RES-013-egress-forwarder-only', () => {
     ]);
   });
 
+  it('quotes a bad origin and an external endpoint without userinfo, query or fragment', async () => {
+    const stages = await variant('data', (r) => {
+      env(r, 'Forwarder').CONTROL_PLANE_ORIGIN = 'https://user:secret@control.example.com/in?token=abc#frag';
+      r.Page = {
+        Type: 'AWS::SNS::Subscription',
+        Properties: {
+          Protocol: 'https',
+          TopicArn: 'x',
+          Endpoint: 'https://pager:pw@pager.example.net/hook?key=k',
+        },
+      };
+    });
+    const messages = ofRule(check(stages), 'RES-013-egress-forwarder-only').map((finding) => finding.message);
+    expect(messages).toEqual([
+      'CONTROL_PLANE_ORIGIN (https://***@control.example.com/in?***#***) is not a bare origin (scheme://host[:port])',
+      'delivers notifications over https to https://***@pager.example.net/hook?***',
+    ]);
+    expect(JSON.stringify(check(stages))).not.toMatch(/secret|token|frag|pager:pw|key=k/);
+  });
+
+  it('quotes an origin that is no URL without its user:password@', async () => {
+    const stages = await variant('data', (r) => {
+      env(r, 'Forwarder').CONTROL_PLANE_ORIGIN = 'svc:secret@control.example.com';
+    });
+    expect(ofRule(check(stages), 'RES-013-egress-forwarder-only').map((finding) => finding.message)).toEqual([
+      'CONTROL_PLANE_ORIGIN (***@control.example.com) is not https',
+    ]);
+  });
+
   it('keeps the forwarder’s origin and fails a second address beside it', async () => {
     const stages = await variant('data', (r) => {
       env(r, 'Forwarder').FALLBACK = 'control-plane.example.com:443';

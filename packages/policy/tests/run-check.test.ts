@@ -73,6 +73,32 @@ describe('runCheck with a template', () => {
     ).toBe(EXIT.clean);
   });
 
+  it('prints no userinfo, query or fragment of a URL from the template, in text or JSON', async () => {
+    const path = file('secrets.json', {
+      Resources: {
+        Forwarder: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            Environment: {
+              Variables: {
+                CONTROL_PLANE_ORIGIN: 'https://user:S3cr3tPw@control.example.com/in?token=T0kenV4l#Fr4gment',
+                SINK: '{"url":"https://svc:hunter2@collector.example.com/in?key=K3yV4l"}',
+              },
+            },
+          },
+        },
+      },
+    });
+    const text = await runCheck({ templatePath: path, account: ACCOUNT });
+    const json = await runCheck({ templatePath: path, account: ACCOUNT, json: true });
+    expect(text.output).toContain(
+      'CONTROL_PLANE_ORIGIN (https://***@control.example.com/in?***#***) is not a bare origin',
+    );
+    expect(text.output).toContain('SINK holds a URL to https://collector.example.com');
+    for (const output of [text.output, json.output])
+      expect(output).not.toMatch(/S3cr3tPw|T0kenV4l|Fr4gment|hunter2|K3yV4l/);
+  });
+
   it('counts literal account ids as outside until told the stage account', async () => {
     const template = {
       Resources: {

@@ -1,6 +1,7 @@
 import { type Destination, destinationsIn } from '../destinations.ts';
 import { forwarders, ORIGIN_VARIABLE } from '../egress.ts';
 import { prop, render } from '../intrinsics.ts';
+import { quoteValue } from '../redact.ts';
 import { resourcesOfType, unresolvedIn } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
 
@@ -16,21 +17,23 @@ const EGRESS_TYPES: Readonly<Record<string, string>> = {
 /** SNS protocols that deliver outside AWS. */
 const EXTERNAL_PROTOCOLS = ['http', 'https', 'email', 'email-json', 'sms', 'application'];
 
+/** Why the forwarder's allowlisted origin is not acceptable; the value is quoted with secrets redacted. */
 function originProblem(value: unknown): string | undefined {
   const text = render(value) ?? '';
+  const shown = quoteValue(text);
   if (text.trim() === '') return `${ORIGIN_VARIABLE} is empty: the forwarder has no allowlisted destination`;
   if (text.includes('#{'))
-    return `${ORIGIN_VARIABLE} (${text}) cannot be resolved from the template, so the allowlist cannot be verified`;
+    return `${ORIGIN_VARIABLE} (${shown}) cannot be resolved from the template, so the allowlist cannot be verified`;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return `${ORIGIN_VARIABLE} (${text}) is not a URL`;
+    return `${ORIGIN_VARIABLE} (${shown}) is not a URL`;
   }
-  if (url.protocol !== 'https:') return `${ORIGIN_VARIABLE} (${text}) is not https`;
+  if (url.protocol !== 'https:') return `${ORIGIN_VARIABLE} (${shown}) is not https`;
   // Compared as text: url.origin drops a default port (https://host:443), which is still an origin.
   if (!/^https:\/\/[^/?#@\s]+\/?$/i.test(text))
-    return `${ORIGIN_VARIABLE} (${text}) is not a bare origin (scheme://host[:port])`;
+    return `${ORIGIN_VARIABLE} (${shown}) is not a bare origin (scheme://host[:port])`;
   return undefined;
 }
 
@@ -92,7 +95,7 @@ export const egressForwarderOnly: Rule = {
           : [resource.Properties];
       return subscriptions.flatMap((subscription) => {
         const protocol = render(prop(subscription, 'Protocol')) ?? '';
-        const endpoint = render(prop(subscription, 'Endpoint')) ?? '?';
+        const endpoint = quoteValue(render(prop(subscription, 'Endpoint')) ?? '?');
         if (unresolvedIn(protocol, stage).length > 0)
           return [
             {

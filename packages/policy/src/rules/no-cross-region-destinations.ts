@@ -1,6 +1,7 @@
 import { arnsIn } from '../arn.ts';
 import { prop, refTarget, render } from '../intrinsics.ts';
 import { outsideReason } from '../reach.ts';
+import { quoteValue } from '../redact.ts';
 import { unresolvedIn } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
 import { managedPolicies, permissions } from './iam-reach.ts';
@@ -68,7 +69,10 @@ function destinations(stage: StageView, dataRegion: string): Violation[] {
           if (reason !== undefined) found.push({ resource: id, message: `${shown} ${arn.text} ${reason}` });
         }
         if (arns.length === 0 && unresolvedIn(text, stage).length > 0)
-          found.push({ resource: id, message: `${shown} (${text}) cannot be resolved from the template` });
+          found.push({
+            resource: id,
+            message: `${shown} (${quoteValue(text)}) cannot be resolved from the template`,
+          });
       }
     }
     const region = render(prop(resource.Properties, 'Region'));

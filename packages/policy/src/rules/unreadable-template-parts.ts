@@ -1,6 +1,7 @@
 import { asList, isIntrinsic, render } from '../intrinsics.ts';
 import { classifyManagedPolicy } from '../managed-policies.ts';
 import { POLICY_PROPERTY, readPolicyText } from '../policy-text.ts';
+import { quoteValue } from '../redact.ts';
 import { isResourceEntry, resourcesOfType } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
 
@@ -22,7 +23,7 @@ function* unreadable(value: unknown, path: string): Generator<string> {
     if (key === 'Fn::Transform') {
       const name = render((item as { Name?: unknown } | null)?.Name) ?? '?';
       const location = render((item as { Parameters?: { Location?: unknown } } | null)?.Parameters?.Location);
-      yield `${at} runs ${name}${location === undefined ? '' : ` (${location})`} at deploy time, so what deploys is not what was checked`;
+      yield `${at} runs ${name}${location === undefined ? '' : ` (${quoteValue(location)})`} at deploy time, so what deploys is not what was checked`;
       continue;
     }
     if (key.startsWith('Fn::ForEach::')) {

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConfigurationError, RegionMismatchError } from '@residency/aws';
+import { VaultConfigurationError } from '@residency/vault';
 import type { Context } from 'aws-lambda';
 import { createPowertoolsLogger, type PipelineLogger } from '../observability/logger.ts';
 import { createEmfMetrics, type PipelineMetrics } from '../observability/metrics.ts';
@@ -30,25 +31,54 @@ export function createFunctionTelemetry(serviceName: string): FunctionTelemetry 
 }
 
 /**
+ * Whether a cold-start failure is a fact of the configuration, which no retry can change: a
+ * missing or malformed setting (`ConfigurationError`), a resource, client or endpoint outside the
+ * data region (`RegionMismatchError`), an unusable vault option (`VaultConfigurationError`). These
+ * are the fail-closed refusals of the cold-start checks (`loadIngestConfig`,
+ * `loadWindowCloserConfig`, `resolveAwsTarget`, `verifyResidency`, `createVault`).
+ */
+function isConfigurationFailure(error: unknown): boolean {
+  return (
+    error instanceof ConfigurationError ||
+    error instanceof RegionMismatchError ||
+    error instanceof VaultConfigurationError
+  );
+}
+
+/**
  * Runs `init` once per execution environment, starting at import (Lambda's init phase) so the
- * residency checks happen at cold start. A failed init is remembered: every invocation then
- * refuses, with the same error, and no work is done.
+ * residency checks happen at cold start. A configuration failure ({@link isConfigurationFailure})
+ * is remembered: every invocation then refuses, with the same error, and no work is done. Any other
+ * failure (a throttled DescribeStreamSummary in a cold-start storm, a timeout, a KMS hiccup) fails
+ * only the invocations waiting for that attempt; the next invocation runs `init` again. Lambda
+ * resets an environment only when it crashes, times out or fails its init phase, not when a handler
+ * rejects, so a remembered transient failure would fail every later batch of the environment.
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+ *
+ * @example const ready = coldStart(async () => (await createIngestFromEnv(process.env, telemetry)).handler, telemetry.logger);
  */
 export function coldStart<T>(init: () => Promise<T>, logger: PipelineLogger): () => Promise<T> {
   let ready: Promise<T> | undefined;
   const get = () => {
-    ready ??= init();
-    return ready;
+    if (ready) return ready;
+    // A synchronous throw becomes a rejection, handled like any other failed attempt.
+    const starting = new Promise<T>((resolve) => resolve(init()));
+    ready = starting;
+    starting.catch((error: unknown) => {
+      if (isConfigurationFailure(error)) return;
+      // Forget the attempt so the next invocation runs the init again.
+      ready = undefined;
+      logger.error('cold start failed; the next invocation tries again', describeError(error));
+    });
+    return starting;
   };
   void get().catch(() => undefined);
   return () =>
     get().catch((error: unknown) => {
-      // Configuration errors name settings and ARNs, never personal data: their message helps.
-      const configuration = error instanceof RegionMismatchError || error instanceof ConfigurationError;
-      logger.error('refusing to start', {
-        ...describeError(error),
-        ...(configuration ? { reason: (error as Error).message } : {}),
-      });
+      if (isConfigurationFailure(error)) {
+        // Configuration errors name settings and ARNs, never personal data: their message helps.
+        logger.error('refusing to start', { ...describeError(error), reason: (error as Error).message });
+      }
       throw error;
     });
 }

@@ -44,10 +44,13 @@ export function createKinesisTransport(options: KinesisTransportOptions): Transp
     verified.catch(() => undefined);
   } else {
     // The producer owns retries (per record, with backoff and a deadline), so the SDK makes one
-    // attempt per call; otherwise a throttled call would be retried by two layers at once.
+    // attempt per call; otherwise a throttled call would be retried by two layers at once. It owns
+    // the timeout (`requestTimeoutMillis`, up to 10 min, by aborting the call), so the client's own
+    // timeouts are off: they would cut short a 5 MiB upload on a slow link, or a call waiting for
+    // one of the 16 sockets.
     const clients = createAwsClients(
       { region: options.region, ...(options.endpoint ? { endpoints: { kinesis: options.endpoint } } : {}) },
-      { maxAttempts: 1, maxSockets: 16 },
+      { maxAttempts: 1, maxSockets: 16, requestTimeoutMillis: 0, connectionTimeoutMillis: 0 },
     );
     client = clients.kinesis;
     destroy = () => clients.destroy();

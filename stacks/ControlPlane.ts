@@ -56,7 +56,9 @@ export function ControlPlane({ stack, app }: StackContext) {
   });
   // What the ingest's store calls (a stacks test runs it and checks): tombstones and owners are
   // read in batches, erasure claims (UpdateItem) and deletes records and finds rows by Query.
-  grant(ingest, records, 'BatchGetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'Query');
+  // Records are put and deleted in BatchWriteItem calls; PutItem and DeleteItem because a call
+  // DynamoDB refuses as invalid is sent item by item (`writeBatch`, packages/aws).
+  grant(ingest, records, 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'Query');
   grant(ingest, aggregates, 'PutItem', 'BatchWriteItem');
   grant(ingest, counters, 'UpdateItem');
   // Batch ids, for replay protection and dedupe: a claim (UpdateItem), then the stored batch.

@@ -65,11 +65,14 @@ export function DataPlane({ stack, app }: StackContext) {
   // Window, shard and partial items are read by BatchGetItem (never one by one); partials and
   // event logs are put 25 to a BatchWriteItem, event logs read by Query when an environment takes
   // a shard over; the open index is a put; windows, claims and late counters are conditional updates.
+  // A compaction deletes older pages in BatchWriteItem calls; DeleteItem (and PutItem) because a
+  // call DynamoDB refuses as invalid is sent item by item (`writeBatch`).
   grantTable(ingest, data.aggregates, key, [
     'BatchGetItem',
     'Query',
     'PutItem',
     'UpdateItem',
+    'DeleteItem',
     'BatchWriteItem',
   ]);
   // PutItem: a batch DynamoDB refuses as invalid is put item by item (`writeBatch`).

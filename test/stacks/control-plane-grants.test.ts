@@ -11,13 +11,15 @@ import {
 import { testSigner } from '../../packages/control-plane/tests/fixtures/signing.ts';
 import { type RunningEmulator, startDynalite } from '../../packages/local/src/index.ts';
 import { aggregateCell, bookedRecord, newToken } from '../../packages/testing/src/outbox-fixtures.ts';
+import { writeBatchFallbacks } from './grants-support.ts';
 import { actionsByResource, idOf, type StageUnderTest, synthesizePlane } from './helpers.ts';
 
 // The control-plane ingest's IAM grants, checked against what its store really calls: the ingest
 // runs a records batch, the same batch again, an aggregates batch, an erasure notice and a
 // batch signed with an unknown key against
-// dynalite, and every DynamoDB operation it sends is recorded per table. A grant it lacks would
-// only show as AccessDenied after a deploy.
+// dynalite, and every DynamoDB operation it sends is recorded per table, with the item-by-item
+// calls a BatchWriteItem may fall back to (`writeBatchFallbacks`). A grant it lacks would only
+// show as AccessDenied after a deploy.
 
 const ROLES = {
   records: 'Records',
@@ -56,13 +58,18 @@ async function callsOfTheIngest(): Promise<Map<keyof typeof ROLES, Set<string>>>
   clients.dynamodb.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown> };
-      for (const name of [input.TableName, ...Object.keys(input.RequestItems ?? {})]) {
+      const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+      const record = (name: string | undefined, action: string) => {
         const role = name === undefined ? undefined : roleOf.get(name);
-        if (!role) continue;
+        if (!role) return;
         const operations = calls.get(role) ?? new Set<string>();
-        operations.add(`dynamodb:${(context.commandName ?? 'unknown').replace(/Command$/, '')}`);
+        operations.add(action);
         calls.set(role, operations);
-      }
+      };
+      for (const name of [input.TableName, ...Object.keys(input.RequestItems ?? {})])
+        record(name, `dynamodb:${operation}`);
+      for (const [name, actions] of writeBatchFallbacks(operation, input))
+        for (const action of actions) record(name, action);
       return next(args);
     },
     { step: 'initialize', name: 'recordCalls' },
@@ -107,6 +114,8 @@ describe('ControlPlane stack: the ingest grants', () => {
     const calls = await callsOfTheIngest();
     // Assess
     expect(calls.get('records')?.size).toBeGreaterThan(3);
+    // The erasure deleted records in a BatchWriteItem, which `writeBatch` may send one by one.
+    expect(calls.get('records')).toContain('dynamodb:DeleteItem');
     for (const role of Object.keys(ROLES) as Array<keyof typeof ROLES>) {
       const table = idOf(control, 'AWS::DynamoDB::Table', ROLES[role]);
       // Exactly what it calls: nothing missing, and nothing granted that it never uses.

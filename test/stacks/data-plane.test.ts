@@ -376,13 +376,14 @@ describe('DataPlane stack', () => {
       expect(actionsByResource(data, 'WindowCloser').has(vault)).toBe(false);
     });
 
-    it('lets ingest put aggregate partials in batches and update windows, but delete nothing', () => {
+    it('lets ingest put aggregate partials in batches, update windows and delete compacted pages', () => {
       expect(dataActions('Ingest', table('Aggregates'))).toEqual(
         new Set([
           'dynamodb:BatchGetItem',
           'dynamodb:Query',
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
           'dynamodb:BatchWriteItem',
         ]),
       );

@@ -30,10 +30,36 @@ export function resourcesOf(body: Record<string, unknown>): string[] {
 }
 
 /**
+ * The calls a BatchWriteItem stands for besides itself, per table: `writeBatch` (packages/aws) sends
+ * the requests of a call DynamoDB refuses as invalid again one by one, a put as PutItem and a delete
+ * as DeleteItem. No test run meets such a refusal, yet on AWS a function without those grants would
+ * then fail every item of the call, so the grants tests count them as calls it makes. The vault
+ * store's own BatchWriteItem (which has no such fallback) is counted the same way; the ingest, which
+ * makes it, puts vault items one by one anyway.
+ *
+ * @example writeBatchFallbacks('BatchWriteItem', { RequestItems: { t: [{ DeleteRequest: {} }] } }) // t → dynamodb:DeleteItem
+ */
+export function writeBatchFallbacks(operation: string, input: Record<string, unknown>): Calls {
+  const fallbacks: Calls = new Map();
+  if (operation !== 'BatchWriteItem') return fallbacks;
+  const batch = (input.RequestItems ?? {}) as Record<string, Array<Record<string, unknown>>>;
+  for (const [table, requests] of Object.entries(batch)) {
+    const operations = new Set<string>();
+    for (const request of requests) {
+      if (request.PutRequest !== undefined) operations.add('dynamodb:PutItem');
+      if (request.DeleteRequest !== undefined) operations.add('dynamodb:DeleteItem');
+    }
+    fallbacks.set(table, operations);
+  }
+  return fallbacks;
+}
+
+/**
  * A transparent fault proxy (no faults) in front of one endpoint that records `service:Operation`
  * per resource each request names, from `X-Amz-Target` and the JSON body (`namesOf`, by default
- * {@link resourcesOf}). A request that is not AWS JSON, or names nothing, is recorded under
- * `(none)`, which the grants tests refuse.
+ * {@link resourcesOf}), and the item-by-item calls a BatchWriteItem may fall back to
+ * ({@link writeBatchFallbacks}). A request that is not AWS JSON, or names nothing, is recorded
+ * under `(none)`, which the grants tests refuse.
  */
 export function startRecordingProxy(
   target: string,
@@ -44,14 +70,19 @@ export function startRecordingProxy(
   return startFaultProxy({
     target,
     onRequest: (key, body) => {
-      const names =
-        key.service === 'HTTP'
-          ? []
-          : namesOf(key.service, JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>);
-      for (const name of names.length > 0 ? names : ['(none)']) {
+      const input =
+        key.service === 'HTTP' ? {} : (JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>);
+      const names = key.service === 'HTTP' ? [] : namesOf(key.service, input);
+      const record = (name: string, operation: string) => {
         const operations = calls.get(name) ?? new Set<string>();
-        operations.add(`${key.service.toLowerCase()}:${key.operation}`);
+        operations.add(operation);
         calls.set(name, operations);
+      };
+      for (const name of names.length > 0 ? names : ['(none)'])
+        record(name, `${key.service.toLowerCase()}:${key.operation}`);
+      if (key.service === 'DynamoDB') {
+        for (const [table, operations] of writeBatchFallbacks(key.operation, input))
+          for (const operation of operations) record(table, operation);
       }
     },
   });

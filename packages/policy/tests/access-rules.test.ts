@@ -343,6 +343,47 @@ describe('RES-013-egress-forwarder-only', () => {
     ]);
   });
 
+  it('fails bare host names and single-label host:port in values of any shape', async () => {
+    const stages = await variant('data', (r) => {
+      Object.assign(env(r, 'WindowCloser'), {
+        BROKER: 'kafka.example.com',
+        SINK_CONFIG: '{"host":"collector.eu-west-1.example.net","path":"/in"}',
+        CACHE: 'redis:6379',
+        BROKERS: 'kafka:9092,kafka-2:9092',
+      });
+    });
+    expect(
+      ofRule(check(stages), 'RES-013-egress-forwarder-only').map((finding) => finding.message.split(',')[0]),
+    ).toEqual([
+      'BROKER holds the address kafka.example.com',
+      'SINK_CONFIG holds the address collector.eu-west-1.example.net',
+      'CACHE holds the address redis:6379',
+      'BROKERS holds the address kafka:9092',
+      'BROKERS holds the address kafka-2:9092',
+    ]);
+  });
+
+  it('passes dotted names that are not hosts: handlers, files, versions, fields, table names, endpoints of the data region', async () => {
+    const stages = await variant('data', (r) => {
+      Object.assign(env(r, 'WindowCloser'), {
+        HANDLER: 'index.handler',
+        ENTRY: 'app.js',
+        SCRIPT: 'main.py',
+        VERSION: '1.2.3',
+        TABLE: 'events-table',
+        FIELDS: 'patient.id,created.at',
+        KAFKA_OPTS: 'linger.ms=5',
+        RUNTIME: 'node:22',
+        RETRIES: 'retries:3',
+        JAVA_HANDLER: 'com.example.Handler::handleRequest',
+        DYNAMODB_ENDPOINT: 'dynamodb.ap-south-1.amazonaws.com',
+        WORD: 'residency',
+        COUNT: '42',
+      });
+    });
+    expect(ofRule(check(stages), 'RES-013-egress-forwarder-only')).toEqual([]);
+  });
+
   it('quotes a bad origin and an external endpoint without userinfo, query or fragment', async () => {
     const stages = await variant('data', (r) => {
       env(r, 'Forwarder').CONTROL_PLANE_ORIGIN = 'https://user:secret@control.example.com/in?token=abc#frag';

@@ -1,9 +1,11 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Stream } from 'aws-cdk-lib/aws-kinesis';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Code, Function as LambdaFunction, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, S3OnFailureDestination } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import {
   ACCOUNT,
@@ -138,6 +140,52 @@ describe('RES-007-customer-key-encryption', () => {
       'queue is not encrypted with an in-region customer key of this account (key alias/aws/sqs)',
       'queue is not encrypted with an in-region customer key of this account (key arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab)',
     ]);
+  });
+});
+
+describe('RES-007-customer-key-encryption: SNS topics', () => {
+  it('fails a data-plane topic without a key, under the AWS-managed key, or under a key in another region', async () => {
+    const stages = await variant('data', (r) => {
+      r.Alerts = { Type: 'AWS::SNS::Topic', Properties: {} };
+      r.Managed = { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: 'alias/aws/sns' } };
+      r.Elsewhere = {
+        Type: 'AWS::SNS::Topic',
+        Properties: {
+          KmsMasterKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        },
+      };
+    });
+    expect(ofRule(check(stages), 'RES-007-customer-key-encryption')).toEqual([
+      expect.objectContaining({
+        resource: 'Alerts',
+        message: 'topic is not encrypted at rest (no KmsMasterKeyId)',
+      }),
+      expect.objectContaining({
+        resource: 'Managed',
+        message: 'topic is not encrypted with an in-region customer key of this account (key alias/aws/sns)',
+      }),
+      expect.objectContaining({
+        resource: 'Elsewhere',
+        message: expect.stringContaining('key arn:aws:kms:eu-central-1'),
+      }),
+    ]);
+  });
+
+  it('passes a topic under the stack’s key, by ARN or by alias, and a CDK Topic given the key', async () => {
+    const stages = await variant('data', (r) => {
+      const key = id(r, 'AWS::KMS::Key', 'DataKey');
+      r.Alerts = { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } } };
+      r.DataAlias = {
+        Type: 'AWS::KMS::Alias',
+        Properties: { AliasName: 'alias/data', TargetKeyId: { Ref: key } },
+      };
+      r.Notices = { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { Ref: 'DataAlias' } } };
+    });
+    expect(ofRule(check(stages), 'RES-007-customer-key-encryption')).toEqual([]);
+    const template = cdkTemplate((stack) => {
+      new Topic(stack, 'Alerts', { masterKey: new Key(stack, 'K', { enableKeyRotation: true }) });
+    });
+    expect(ofRule(check([dataStage(template)]), 'RES-007-customer-key-encryption')).toEqual([]);
   });
 });
 

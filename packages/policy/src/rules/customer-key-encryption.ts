@@ -45,13 +45,31 @@ function queueProblem(properties: unknown, stage: StageView, dataRegion: string)
   return `queue is not encrypted at rest (SqsManagedSseEnabled ${render(managed) ?? 'an unresolvable value'}, no KmsMasterKeyId)`;
 }
 
-/** RES-007: streams and tables are encrypted with the in-region customer key, queues at least with SQS-managed SSE. */
+/**
+ * Why a topic is not encrypted at rest acceptably, if it is not. Every data-plane topic is in scope,
+ * as every queue is: what it carries is not visible in the template. SNS has no managed default as
+ * SQS has, so a topic without `KmsMasterKeyId` is not encrypted at rest with a key we control
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html), and the key must be an
+ * in-region customer key of this account (not `alias/aws/sns`), as for queues.
+ */
+function topicProblem(properties: unknown, stage: StageView, dataRegion: string): string | undefined {
+  const key = prop(properties, 'KmsMasterKeyId');
+  if (isInRegionCustomerKey(key, stage, dataRegion)) return undefined;
+  return key === undefined
+    ? 'topic is not encrypted at rest (no KmsMasterKeyId)'
+    : `topic is not encrypted with an in-region customer key of this account (key ${keyName(key)})`;
+}
+
+/**
+ * RES-007: streams, tables and topics are encrypted with the in-region customer
+ * key, queues at least with SQS-managed SSE.
+ */
 export const customerKeyEncryption: Rule = {
   id: 'RES-007-customer-key-encryption',
   rationale:
     'With our own in-region key, its key policy decides who can read the data; AWS-owned and AWS-managed keys cannot be restricted or audited that way.',
   fixHint:
-    'Encrypt Kinesis streams (StreamEncryption KMS) and DynamoDB tables (SSESpecification SSEType KMS) with the stack’s AWS::KMS::Key; leave SQS queues on SQS-managed SSE (the default) or give them that key.',
+    'Encrypt Kinesis streams (StreamEncryption KMS), DynamoDB tables (SSESpecification SSEType KMS) and SNS topics (KmsMasterKeyId) with the stack’s AWS::KMS::Key; leave SQS queues on SQS-managed SSE (the default) or give them that key.',
   severity: 'error',
   planes: ['data'],
   check: ({ stage, options }) => {
@@ -79,6 +97,10 @@ export const customerKeyEncryption: Rule = {
     }
     for (const [id, queue] of resourcesOfType(stage, 'AWS::SQS::Queue')) {
       const problem = queueProblem(queue.Properties, stage, options.dataRegion);
+      if (problem !== undefined) found.push({ resource: id, message: problem });
+    }
+    for (const [id, topic] of resourcesOfType(stage, 'AWS::SNS::Topic')) {
+      const problem = topicProblem(topic.Properties, stage, options.dataRegion);
       if (problem !== undefined) found.push({ resource: id, message: problem });
     }
     return found;

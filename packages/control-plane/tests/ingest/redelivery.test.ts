@@ -166,82 +166,94 @@ async function everyCrash(
   return { reference, healthy, calls: counting.state.calls, cases };
 }
 
-describe('control-plane totals when a delivery dies part way', () => {
-  it('a records batch: the redelivery stores what is missing and every total moves once', async () => {
-    // Prepare
-    const forwarder = testSigner();
-    const records = [
-      bookedRecord({ tenantId: 'clinic-a', department: 'cardiology' }),
-      bookedRecord({ tenantId: 'clinic-a', department: 'oncology' }),
-      bookedRecord({ tenantId: 'clinic-b', department: 'cardiology' }),
-    ];
-    const request = forwarder.sign('records', records);
-    // Act
-    const { reference, healthy, calls, cases } = await everyCrash(
-      async () => undefined,
-      () => request,
-      forwarder.publicKeys,
-    );
-    // Assess
-    expect(healthy.response).toMatchObject({ stored: 3 });
-    expect(Object.keys(reference.counts).length).toBeGreaterThan(10);
-    expect(reference.marks).toBe(0);
-    expect(calls).toBeGreaterThan(10);
-    for (const { crashAt, mode, answer, totals } of cases) {
-      const label = `killed at call ${crashAt} (${mode})`;
-      expect(totals.counts, label).toEqual(reference.counts);
-      const response = (answer as { response: { ok: boolean; duplicateBatch?: boolean; stored?: number } })
-        .response;
-      expect(response.ok, label).toBe(true);
-      // Not yet recorded as stored: the redelivery reports what the batch stored, and retires every mark.
-      if (response.duplicateBatch === false) {
-        expect(response.stored, label).toBe(3);
-        expect(totals.marks, label).toBe(0);
-      }
-    }
-    expect(
-      cases.some((c) => (c.answer as { response: { duplicateBatch?: boolean } }).response.duplicateBatch),
-    ).toBe(true);
-  });
+// Each case of the first two is a fresh set of tables and two deliveries: dozens of cases, which
+// take 20-30 s on two busy cores.
+const EVERY_CRASH_TIMEOUT_MILLIS = 120_000;
 
-  it('an erasure batch: each erased record takes its totals down once', async () => {
-    // Prepare
-    const forwarder = testSigner();
-    const erased = newToken();
-    const records = [
-      bookedRecord({ tenantId: 'clinic-e' }),
-      bookedRecord({ tenantId: 'clinic-e', subject: erased }),
-      bookedRecord({ tenantId: 'clinic-e', subject: erased, department: 'oncology' }),
-    ];
-    const sentAt = new Date().toISOString();
-    const store = forwarder.sign('records', records);
-    const notice = {
-      schema: 'residency.erasure.v1',
-      noticeId: crypto.randomUUID(),
-      erasedAt: sentAt,
-      tokens: [erased],
-    };
-    const erasure = forwarder.sign('erasure', [notice]);
-    const prepare = async (tables: ControlPlaneTables) => {
-      const stored = await controlPlaneOn(tables, dynamo.clients.dynamodb, forwarder.publicKeys).ingest(
-        store,
+describe('control-plane totals when a delivery dies part way', () => {
+  it(
+    'a records batch: the redelivery stores what is missing and every total moves once',
+    async () => {
+      // Prepare
+      const forwarder = testSigner();
+      const records = [
+        bookedRecord({ tenantId: 'clinic-a', department: 'cardiology' }),
+        bookedRecord({ tenantId: 'clinic-a', department: 'oncology' }),
+        bookedRecord({ tenantId: 'clinic-b', department: 'cardiology' }),
+      ];
+      const request = forwarder.sign('records', records);
+      // Act
+      const { reference, healthy, calls, cases } = await everyCrash(
+        async () => undefined,
+        () => request,
+        forwarder.publicKeys,
       );
-      expect(stored.response).toMatchObject({ ok: true, stored: 3 });
-    };
-    // Act
-    const { reference, cases } = await everyCrash(prepare, () => erasure, forwarder.publicKeys);
-    // Assess
-    expect(reference.counts).toMatchObject({
-      'COUNT#*#tenant|clinic-e': 1,
-      'COUNT#clinic-e#dim:department|cardiology': 1,
-    });
-    expect(reference.counts).not.toHaveProperty(['COUNT#clinic-e#dim:department|oncology']);
-    for (const { crashAt, mode, answer, totals } of cases) {
-      const label = `killed at call ${crashAt} (${mode})`;
-      expect((answer as { response: { ok: boolean } }).response.ok, label).toBe(true);
-      expect(totals.counts, label).toEqual(reference.counts);
-    }
-  });
+      // Assess
+      expect(healthy.response).toMatchObject({ stored: 3 });
+      expect(Object.keys(reference.counts).length).toBeGreaterThan(10);
+      expect(reference.marks).toBe(0);
+      expect(calls).toBeGreaterThan(10);
+      for (const { crashAt, mode, answer, totals } of cases) {
+        const label = `killed at call ${crashAt} (${mode})`;
+        expect(totals.counts, label).toEqual(reference.counts);
+        const response = (answer as { response: { ok: boolean; duplicateBatch?: boolean; stored?: number } })
+          .response;
+        expect(response.ok, label).toBe(true);
+        // Not yet recorded as stored: the redelivery reports what the batch stored, and retires every mark.
+        if (response.duplicateBatch === false) {
+          expect(response.stored, label).toBe(3);
+          expect(totals.marks, label).toBe(0);
+        }
+      }
+      expect(
+        cases.some((c) => (c.answer as { response: { duplicateBatch?: boolean } }).response.duplicateBatch),
+      ).toBe(true);
+    },
+    EVERY_CRASH_TIMEOUT_MILLIS,
+  );
+
+  it(
+    'an erasure batch: each erased record takes its totals down once',
+    async () => {
+      // Prepare
+      const forwarder = testSigner();
+      const erased = newToken();
+      const records = [
+        bookedRecord({ tenantId: 'clinic-e' }),
+        bookedRecord({ tenantId: 'clinic-e', subject: erased }),
+        bookedRecord({ tenantId: 'clinic-e', subject: erased, department: 'oncology' }),
+      ];
+      const sentAt = new Date().toISOString();
+      const store = forwarder.sign('records', records);
+      const notice = {
+        schema: 'residency.erasure.v1',
+        noticeId: crypto.randomUUID(),
+        erasedAt: sentAt,
+        tokens: [erased],
+      };
+      const erasure = forwarder.sign('erasure', [notice]);
+      const prepare = async (tables: ControlPlaneTables) => {
+        const stored = await controlPlaneOn(tables, dynamo.clients.dynamodb, forwarder.publicKeys).ingest(
+          store,
+        );
+        expect(stored.response).toMatchObject({ ok: true, stored: 3 });
+      };
+      // Act
+      const { reference, cases } = await everyCrash(prepare, () => erasure, forwarder.publicKeys);
+      // Assess
+      expect(reference.counts).toMatchObject({
+        'COUNT#*#tenant|clinic-e': 1,
+        'COUNT#clinic-e#dim:department|cardiology': 1,
+      });
+      expect(reference.counts).not.toHaveProperty(['COUNT#clinic-e#dim:department|oncology']);
+      for (const { crashAt, mode, answer, totals } of cases) {
+        const label = `killed at call ${crashAt} (${mode})`;
+        expect((answer as { response: { ok: boolean } }).response.ok, label).toBe(true);
+        expect(totals.counts, label).toEqual(reference.counts);
+      }
+    },
+    EVERY_CRASH_TIMEOUT_MILLIS,
+  );
 });
 
 describe('control-plane batch claims', () => {

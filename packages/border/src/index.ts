@@ -66,10 +66,12 @@ export {
   type DynamoQuarantine,
 } from './logs/dynamo-logs.ts';
 export {
+  EGRESS_LOG_PARTITIONS,
   type EgressLog,
   type EgressLogEntry,
   type EgressLogOutcome,
   type EgressStatus,
+  egressDayPartitionKeys,
   egressPartitionKey,
   egressSortKey,
 } from './logs/egress-log.ts';

@@ -2,7 +2,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll, writeBatch } from '@residency/aws';
 import { BorderLogWriteError } from '../errors.ts';
-import { type EgressLog, type EgressLogEntry, egressPartitionKey, egressSortKey } from './egress-log.ts';
+import {
+  type EGRESS_LOG_PARTITIONS,
+  type EgressLog,
+  type EgressLogEntry,
+  egressDayPartitionKeys,
+  egressPartitionKey,
+  egressSortKey,
+} from './egress-log.ts';
 import {
   type Quarantine,
   type QuarantineEntry,
@@ -38,7 +45,8 @@ export interface DynamoEgressLog extends EgressLog {
 
 /**
  * The egress log on a DynamoDB table with string keys `pk`, `sk`:
- * `{ pk: 'EGRESS#<yyyy-mm-dd>', sk: '<sentAt>#<batchId>', batchId, kind, count, sha256, destination, sentAt, status, ... }`.
+ * `{ pk: 'EGRESS#<yyyy-mm-dd>#<part>', sk: '<sentAt>#<batchId>', batchId, kind, count, sha256, destination, sentAt, status, ... }`,
+ * a day spread over {@link EGRESS_LOG_PARTITIONS} parts (`0`..`f`) by batch id.
  *
  * @example const egressLog = createDynamoEgressLog({ dynamodb: clients.dynamodb, tableName: 'residency-egress-log' });
  */
@@ -52,7 +60,7 @@ export function createDynamoEgressLog(options: {
       await client.send(
         new PutCommand({
           TableName: options.tableName,
-          Item: { pk: egressPartitionKey(item.sentAt), sk: egressSortKey(item), ...item },
+          Item: { pk: egressPartitionKey(item), sk: egressSortKey(item), ...item },
         }),
       );
     } catch (cause) {
@@ -62,7 +70,15 @@ export function createDynamoEgressLog(options: {
   return {
     begin: (entry) => write({ ...entry, status: 'sending' }),
     finish: (entry, outcome) => write({ ...entry, ...outcome }),
-    listDay: (day) => queryPartition<EgressLogEntry>(client, options.tableName, `EGRESS#${day}`),
+    listDay: async (day) => {
+      const parts = await Promise.all(
+        egressDayPartitionKeys(day).map((pk) =>
+          queryPartition<EgressLogEntry>(client, options.tableName, pk),
+        ),
+      );
+      const sortKey = (entry: EgressLogEntry) => egressSortKey(entry);
+      return parts.flat().sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    },
   };
 }
 

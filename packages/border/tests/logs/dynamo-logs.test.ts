@@ -1,3 +1,4 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsClients, createAwsClients } from '@residency/aws';
 import { compositeKey, ensureTable, type RunningEmulator, startDynalite } from '@residency/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,32 @@ afterAll(async () => {
 });
 
 describe('DynamoDB egress log', () => {
+  it('spreads a day over its partitions by batch id, and reads the day back whole, in time order', async () => {
+    // Prepare: one DynamoDB partition takes ~1,000 write units a second; a busy day must not be one.
+    const tableName = await createTable('egress-spread');
+    const log = createDynamoEgressLog({ dynamodb: clients.dynamodb, tableName });
+    const entries = Array.from({ length: 48 }, (_, i) => ({
+      batchId: crypto.randomUUID(),
+      kind: 'records' as const,
+      count: 1,
+      sha256: 'a'.repeat(64),
+      itemsSha256: 'c'.repeat(64),
+      itemIds: ['0e9b6a3c-4f1d-4c2a-9b7e-5d8f1a2b3c4d'],
+      destination: 'https://cp.example.com',
+      sentAt: new Date(Date.UTC(2025, 2, 4, 0, 0, 47 - i)).toISOString(),
+    }));
+    // Act
+    await Promise.all(entries.map((entry) => log.begin(entry)));
+    const day = await log.listDay('2025-03-04');
+    const scanned = await clients.dynamodb.send(new ScanCommand({ TableName: tableName }));
+    // Assess
+    expect(day.map((e) => e.batchId)).toEqual(entries.map((e) => e.batchId).reverse());
+    const partitions = new Set(scanned.Items?.map((item) => item.pk?.S));
+    expect(partitions.size).toBeGreaterThan(8);
+    for (const pk of partitions) expect(pk).toMatch(/^EGRESS#2025-03-04#[0-9a-f]$/);
+    expect(await log.listDay('2025-03-05')).toEqual([]);
+  });
+
   it('keeps one entry per batch, from sending to acknowledged, readable by day', async () => {
     // Prepare
     const log = createDynamoEgressLog({

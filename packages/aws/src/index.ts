@@ -6,6 +6,7 @@ export {
   clientEndpointConfig,
   createAwsClients,
 } from './clients.ts';
+export { DAY_PARTITIONS, dayPartitionKey, dayPartitionKeys } from './day-partitions.ts';
 export {
   BATCH_GET_MAX_KEYS,
   BATCH_WRITE_MAX_ITEMS,

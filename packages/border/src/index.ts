@@ -66,7 +66,6 @@ export {
   type DynamoQuarantine,
 } from './logs/dynamo-logs.ts';
 export {
-  EGRESS_LOG_PARTITIONS,
   type EgressLog,
   type EgressLogEntry,
   type EgressLogOutcome,
@@ -84,6 +83,7 @@ export {
 export {
   type Quarantine,
   type QuarantineEntry,
+  quarantineDayPartitionKeys,
   quarantinePartitionKey,
   quarantineSortKey,
 } from './logs/quarantine.ts';

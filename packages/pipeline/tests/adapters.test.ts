@@ -220,7 +220,7 @@ describe('adapters against the local emulators', () => {
     );
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
-      pk: 'Q#2026-03-01',
+      pk: expect.stringMatching(/^Q#2026-03-01#[0-9a-f]$/),
       sk: 'shardId-000000000007#4242',
       reason: 'invalid',
       issues: [{ path: 'waitDays', code: 'invalid_type' }],

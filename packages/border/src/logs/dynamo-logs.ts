@@ -3,7 +3,6 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll, writeBatch } from '@residency/aws';
 import { BorderLogWriteError } from '../errors.ts';
 import {
-  type EGRESS_LOG_PARTITIONS,
   type EgressLog,
   type EgressLogEntry,
   egressDayPartitionKeys,
@@ -13,6 +12,7 @@ import {
 import {
   type Quarantine,
   type QuarantineEntry,
+  quarantineDayPartitionKeys,
   quarantinePartitionKey,
   quarantineSortKey,
 } from './quarantine.ts';
@@ -20,18 +20,25 @@ import {
 // Unprocessed items: up to 9 rounds, backing off from 20 ms to 5 s.
 const UNPROCESSED_RETRY = { maxAttempts: 9, baseDelayMillis: 20, maxDelayMillis: 5_120 };
 
-// Every item of one partition, all pages, without the key attributes.
-async function queryPartition<T>(
+// Every item of a day's partitions, all pages, in sort-key order, without the key attributes.
+async function queryDay<T>(
   client: DynamoDBDocumentClient,
   tableName: string,
-  pk: string,
+  partitionKeys: readonly string[],
 ): Promise<T[]> {
-  const items = await queryAll(client, {
-    TableName: tableName,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': pk },
-  });
-  return items.map(({ pk: _pk, sk: _sk, ...entry }) => entry as T);
+  const parts = await Promise.all(
+    partitionKeys.map((pk) =>
+      queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+      }),
+    ),
+  );
+  return parts
+    .flat()
+    .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : String(a.sk) > String(b.sk) ? 1 : 0))
+    .map(({ pk: _pk, sk: _sk, ...entry }) => entry as T);
 }
 
 const documentClient = (dynamodb: DynamoDBClient) =>
@@ -46,7 +53,7 @@ export interface DynamoEgressLog extends EgressLog {
 /**
  * The egress log on a DynamoDB table with string keys `pk`, `sk`:
  * `{ pk: 'EGRESS#<yyyy-mm-dd>#<part>', sk: '<sentAt>#<batchId>', batchId, kind, count, sha256, destination, sentAt, status, ... }`,
- * a day spread over {@link EGRESS_LOG_PARTITIONS} parts (`0`..`f`) by batch id.
+ * a day spread over 16 parts (`0`..`f`) by batch id.
  *
  * @example const egressLog = createDynamoEgressLog({ dynamodb: clients.dynamodb, tableName: 'residency-egress-log' });
  */
@@ -70,15 +77,7 @@ export function createDynamoEgressLog(options: {
   return {
     begin: (entry) => write({ ...entry, status: 'sending' }),
     finish: (entry, outcome) => write({ ...entry, ...outcome }),
-    listDay: async (day) => {
-      const parts = await Promise.all(
-        egressDayPartitionKeys(day).map((pk) =>
-          queryPartition<EgressLogEntry>(client, options.tableName, pk),
-        ),
-      );
-      const sortKey = (entry: EgressLogEntry) => egressSortKey(entry);
-      return parts.flat().sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
-    },
+    listDay: (day) => queryDay<EgressLogEntry>(client, options.tableName, egressDayPartitionKeys(day)),
   };
 }
 
@@ -90,7 +89,8 @@ export interface DynamoQuarantine extends Quarantine {
 
 /**
  * The quarantine on a DynamoDB table with string keys `pk`, `sk`:
- * `{ pk: 'Q#<yyyy-mm-dd>', sk: 'outbox#<shardId>#<sequenceNumber>[#<subSequenceNumber>]', reason, rules, paths, shardId, sequenceNumber, ... }`.
+ * `{ pk: 'Q#<yyyy-mm-dd>#<part>', sk: 'outbox#<shardId>#<sequenceNumber>[#<subSequenceNumber>]', reason, rules, paths, shardId, sequenceNumber, ... }`,
+ * a day spread over 16 parts by sort key (the ingest's entries share the table and the scheme).
  * No payload: see {@link QuarantineEntry}.
  */
 export function createDynamoQuarantine(options: {
@@ -104,12 +104,20 @@ export function createDynamoQuarantine(options: {
         client,
         options.tableName,
         entries,
-        (entry) => ({ put: { pk: quarantinePartitionKey(entry), sk: quarantineSortKey(entry), ...entry } }),
+        (entry) => {
+          const sk = quarantineSortKey(entry);
+          return { put: { pk: quarantinePartitionKey(entry, sk), sk, ...entry } };
+        },
         { retry: UNPROCESSED_RETRY },
       );
       if (failed.length + refused.length > 0)
         throw new BorderLogWriteError('quarantine', { cause: lastError });
     },
-    listDay: (day) => queryPartition<QuarantineEntry>(client, options.tableName, `Q#${day}`),
+    listDay: async (day) =>
+      await queryDay<QuarantineEntry & { stream?: string }>(
+        client,
+        options.tableName,
+        quarantineDayPartitionKeys(day),
+      ),
   };
 }

@@ -1,3 +1,4 @@
+import { dayPartitionKey, dayPartitionKeys } from '@residency/aws';
 /** Where a batch stands in the egress log. `sending` is written before the first byte leaves. */
 export type EgressStatus = 'sending' | 'acknowledged' | 'rejected' | 'failed';
 
@@ -54,26 +55,18 @@ export interface EgressLog {
 }
 
 /**
- * Partitions one day of the egress log is spread over. Every batch writes its entry twice, of up
- * to ~20 KB (500 item ids), and one DynamoDB partition takes about 1,000 write units a second: on
- * one partition a day, the log alone would cap the forwarder near 12,000 messages a second.
+ * The egress log's partition key of an entry: its UTC day, spread over `DAY_PARTITIONS` parts by
+ * batch id. Every batch writes its entry twice, up to ~20 KB (500 item ids): on one partition a
+ * day, the log alone would cap the forwarder near 12,000 messages a second.
  */
-export const EGRESS_LOG_PARTITIONS = 16;
-
-/** The egress log's partition key of an entry: its UTC day, and a part chosen by its batch id. */
 export function egressPartitionKey(entry: Pick<EgressLogEntry, 'sentAt' | 'batchId'>): string {
-  // Not a digest of anything personal: a batch id only picks one of the day's partitions.
-  let h = 0;
-  for (let i = 0; i < entry.batchId.length; i++) h = (h * 31 + entry.batchId.charCodeAt(i)) >>> 0;
-  return `${egressDayPrefix(entry.sentAt.slice(0, 10))}${(h % EGRESS_LOG_PARTITIONS).toString(16)}`;
+  return dayPartitionKey('EGRESS', entry.sentAt.slice(0, 10), entry.batchId);
 }
 
 /** Every partition key of one UTC day (`yyyy-mm-dd`) of the egress log. */
 export function egressDayPartitionKeys(day: string): string[] {
-  return Array.from({ length: EGRESS_LOG_PARTITIONS }, (_, i) => `${egressDayPrefix(day)}${i.toString(16)}`);
+  return dayPartitionKeys('EGRESS', day);
 }
-
-const egressDayPrefix = (day: string) => `EGRESS#${day}#`;
 
 /** The egress log's sort key: time first, so a day reads in order. */
 export function egressSortKey(entry: Pick<EgressLogEntry, 'sentAt' | 'batchId'>): string {

@@ -1,3 +1,4 @@
+import { dayPartitionKey, dayPartitionKeys } from '@residency/aws';
 /**
  * One outbox record the egress guard blocked. Where it was and why, never what it contained: a
  * record that tripped the PII scan holds personal data by definition. The record itself stays in
@@ -36,9 +37,18 @@ export interface Quarantine {
   put(entries: readonly QuarantineEntry[]): Promise<void>;
 }
 
-/** The quarantine's partition key: one partition per UTC day of arrival. */
-export function quarantinePartitionKey(entry: Pick<QuarantineEntry, 'arrivedAt'>): string {
-  return `Q#${entry.arrivedAt.slice(0, 10)}`;
+/**
+ * The quarantine's partition key: the UTC day of arrival, spread over `DAY_PARTITIONS` parts by
+ * the entry's sort key ({@link quarantineSortKey}), as the ingest's entries in the same table are,
+ * so a flood of bad input does not throttle one partition.
+ */
+export function quarantinePartitionKey(entry: Pick<QuarantineEntry, 'arrivedAt'>, sortKey: string): string {
+  return dayPartitionKey('Q', entry.arrivedAt.slice(0, 10), sortKey);
+}
+
+/** Every partition key of one UTC day (`yyyy-mm-dd`) of the quarantine (the ingest's entries too). */
+export function quarantineDayPartitionKeys(day: string): string[] {
+  return dayPartitionKeys('Q', day);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { dayPartitionKey } from '@residency/aws';
 import type { IssueRef, QuarantineReason } from '../ingest/decode.ts';
 import type { RecordPosition } from '../ingest/envelope.ts';
 import type { QuarantineEntry } from '../ports.ts';
@@ -16,7 +17,7 @@ export const MAX_QUARANTINED_PAYLOAD_BYTES = 300 * 1024;
  * redelivered record overwrites its own item (idempotent) and a day's quarantine is one query.
  */
 export interface QuarantineItem {
-  /** `Q#<yyyy-mm-dd>`, the UTC day Kinesis received the record. */
+  /** `Q#<yyyy-mm-dd>#<part>`: the UTC day Kinesis received the record, and one of its 16 parts. */
   pk: string;
   /** `<shardId>#<sequenceNumber>`. */
   sk: string;
@@ -50,10 +51,9 @@ export const DEFAULT_QUARANTINE_RETENTION_DAYS = 30;
 
 /** The key of a record's quarantine item. */
 export function quarantineKeyOf(position: RecordPosition): { pk: string; sk: string } {
-  return {
-    pk: `Q#${new Date(position.arrivalMillis).toISOString().slice(0, 10)}`,
-    sk: `${position.shardId}#${position.sequenceNumber}`,
-  };
+  const sk = `${position.shardId}#${position.sequenceNumber}`;
+  // The UTC day of arrival, spread over the day's partitions by position (see `dayPartitionKey`).
+  return { pk: dayPartitionKey('Q', new Date(position.arrivalMillis).toISOString().slice(0, 10), sk), sk };
 }
 
 /** The context a quarantined payload is sealed under: it opens only as the record it was. */

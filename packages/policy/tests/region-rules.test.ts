@@ -1,8 +1,11 @@
-import { AttributeType, Table, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
+import type { CfnTemplate } from '../src/types.ts';
 import { cdkTemplate, check, dataStage, env, ofRule, resource, ruleIds, variant } from './fixtures.ts';
 
 describe('RES-001-data-region', () => {
@@ -39,7 +42,96 @@ describe('RES-002-no-global-tables', () => {
         replicas: [{ region: 'eu-west-1' }],
       });
     });
-    expect(ruleIds(check([dataStage(template)]))).toContain('RES-002-no-global-tables');
+    expect(ofRule(check([dataStage(template)]), 'RES-002-no-global-tables')).toEqual([
+      expect.objectContaining({
+        message: 'is a DynamoDB global table (AWS::DynamoDB::GlobalTable) that replicates to eu-west-1',
+      }),
+    ]);
+  });
+
+  it('passes a single-region TableV2 in the data region, under the stack’s key', () => {
+    const template = cdkTemplate((stack) => {
+      new TableV2(stack, 'Vault', {
+        partitionKey: { name: 'pk', type: AttributeType.STRING },
+        encryption: TableEncryptionV2.customerManagedKey(new Key(stack, 'K', { enableKeyRotation: true })),
+      });
+    });
+    const findings = check([dataStage(template)]);
+    expect(ofRule(findings, 'RES-002-no-global-tables')).toEqual([]);
+    expect(ofRule(findings, 'RES-007-customer-key-encryption')).toEqual([]);
+    expect(ofRule(findings, 'RES-014-unknown-resource-type')).toEqual([]);
+  });
+
+  it('passes a single-region TableV2 of an environment-agnostic stack (replica in AWS::Region)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Agnostic');
+    new TableV2(stack, 'Vault', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    const template = Template.fromStack(stack).toJSON() as CfnTemplate;
+    expect(ofRule(check([dataStage(template)]), 'RES-002-no-global-tables')).toEqual([]);
+  });
+
+  it('fails a global table with a replica or a witness outside the data region, or replicas it cannot read', () => {
+    const table = (properties: Record<string, unknown>) => ({
+      Resources: { Vault: { Type: 'AWS::DynamoDB::GlobalTable', Properties: properties } },
+    });
+    const messages = (properties: Record<string, unknown>) =>
+      ofRule(check([dataStage(table(properties))]), 'RES-002-no-global-tables').map(
+        (finding) => finding.message,
+      );
+    expect(messages({ Replicas: [{ Region: 'ap-south-1' }, { Region: 'ap-south-2' }] })).toEqual([
+      'is a DynamoDB global table (AWS::DynamoDB::GlobalTable) that replicates to ap-south-2',
+    ]);
+    expect(
+      messages({
+        Replicas: [{ Region: 'ap-south-1' }],
+        GlobalTableWitnesses: [{ Region: 'ap-southeast-1' }],
+      }),
+    ).toEqual(['is a DynamoDB global table (AWS::DynamoDB::GlobalTable) that replicates to ap-southeast-1']);
+    expect(messages({ Replicas: [{ Region: { Ref: 'OtherRegion' } }] })).toEqual([
+      'is a DynamoDB global table (AWS::DynamoDB::GlobalTable) that replicates to a region that cannot be resolved from the template (#{OtherRegion})',
+    ]);
+    expect(messages({ Replicas: { Ref: 'Replicas' } })).toEqual([
+      'is a DynamoDB global table whose replica regions cannot be read from the template',
+    ]);
+  });
+
+  it('checks a single-region global table like a table: its key, stream destination and resource policy', () => {
+    const template = {
+      Resources: {
+        Vault: {
+          Type: 'AWS::DynamoDB::GlobalTable',
+          Properties: {
+            SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+            Replicas: [
+              {
+                Region: 'ap-south-1',
+                SSESpecification: { KMSMasterKeyId: 'alias/aws/dynamodb' },
+                KinesisStreamSpecification: {
+                  StreamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/copy',
+                },
+                ResourcePolicy: {
+                  PolicyDocument: {
+                    Statement: [
+                      {
+                        Effect: 'Allow',
+                        Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+                        Action: 'dynamodb:*',
+                      },
+                    ],
+                  },
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+    expect(ruleIds(check([dataStage(template)]))).toEqual([
+      'RES-001-data-region',
+      'RES-005-no-cross-region-destinations',
+      'RES-007-customer-key-encryption',
+      'RES-011-no-external-access',
+    ]);
   });
 
   it('fails a Table with replicationRegions (custom replica resources)', () => {

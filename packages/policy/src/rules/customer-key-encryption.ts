@@ -61,7 +61,24 @@ function topicProblem(properties: unknown, stage: StageView, dataRegion: string)
 }
 
 /**
- * RES-007: streams, tables and topics are encrypted with the in-region customer
+ * Why a global table (CDK `TableV2`) is not encrypted with the in-region customer key: SSE must be
+ * on with type KMS, and each replica's `SSESpecification.KMSMasterKeyId` such a key. RES-002 allows
+ * only single-region global tables, so this is the same check as for `AWS::DynamoDB::Table`.
+ */
+function globalTableProblem(properties: unknown, stage: StageView, dataRegion: string): string | undefined {
+  const enabled = render(prop(properties, 'SSESpecification', 'SSEEnabled'));
+  const type = render(prop(properties, 'SSESpecification', 'SSEType')) ?? 'KMS';
+  const replicas = prop(properties, 'Replicas');
+  const keys = (Array.isArray(replicas) && replicas.length > 0 ? replicas : [undefined]).map((replica) =>
+    prop(replica, 'SSESpecification', 'KMSMasterKeyId'),
+  );
+  const bad = keys.findIndex((key) => !isInRegionCustomerKey(key, stage, dataRegion));
+  if (enabled === 'true' && type === 'KMS' && bad === -1) return undefined;
+  return `table is not encrypted with an in-region customer key of this account (key ${keyName(keys[Math.max(bad, 0)])})`;
+}
+
+/**
+ * RES-007: streams, tables (global tables too) and topics are encrypted with the in-region customer
  * key, queues at least with SQS-managed SSE.
  */
 export const customerKeyEncryption: Rule = {
@@ -69,7 +86,7 @@ export const customerKeyEncryption: Rule = {
   rationale:
     'With our own in-region key, its key policy decides who can read the data; AWS-owned and AWS-managed keys cannot be restricted or audited that way.',
   fixHint:
-    'Encrypt Kinesis streams (StreamEncryption KMS), DynamoDB tables (SSESpecification SSEType KMS) and SNS topics (KmsMasterKeyId) with the stack’s AWS::KMS::Key; leave SQS queues on SQS-managed SSE (the default) or give them that key.',
+    'Encrypt Kinesis streams (StreamEncryption KMS), DynamoDB tables (SSESpecification SSEType KMS; for a TableV2 each replica’s KMSMasterKeyId) and SNS topics (KmsMasterKeyId) with the stack’s AWS::KMS::Key; leave SQS queues on SQS-managed SSE (the default) or give them that key.',
   severity: 'error',
   planes: ['data'],
   check: ({ stage, options }) => {
@@ -97,6 +114,10 @@ export const customerKeyEncryption: Rule = {
     }
     for (const [id, queue] of resourcesOfType(stage, 'AWS::SQS::Queue')) {
       const problem = queueProblem(queue.Properties, stage, options.dataRegion);
+      if (problem !== undefined) found.push({ resource: id, message: problem });
+    }
+    for (const [id, table] of resourcesOfType(stage, 'AWS::DynamoDB::GlobalTable')) {
+      const problem = globalTableProblem(table.Properties, stage, options.dataRegion);
       if (problem !== undefined) found.push({ resource: id, message: problem });
     }
     for (const [id, topic] of resourcesOfType(stage, 'AWS::SNS::Topic')) {

@@ -7,7 +7,12 @@ import type { Rule, StageView, Violation } from '../types.ts';
 function isStreamSource(value: unknown, stage: StageView): boolean {
   const type = referencedType(stage, value);
   if (type !== undefined) {
-    return ['AWS::Kinesis::Stream', 'AWS::Kinesis::StreamConsumer', 'AWS::DynamoDB::Table'].includes(type);
+    return [
+      'AWS::Kinesis::Stream',
+      'AWS::Kinesis::StreamConsumer',
+      'AWS::DynamoDB::Table',
+      'AWS::DynamoDB::GlobalTable',
+    ].includes(type);
   }
   const arn = parseArn(render(value) ?? '');
   return (

@@ -28,6 +28,7 @@ const DESTINATIONS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   ],
   'AWS::Logs::SubscriptionFilter': [['DestinationArn']],
   'AWS::DynamoDB::Table': [['KinesisStreamSpecification', 'StreamArn']],
+  'AWS::DynamoDB::GlobalTable': [['Replicas', '*', 'KinesisStreamSpecification', 'StreamArn']],
   'AWS::CloudWatch::Alarm': [
     ['AlarmActions', '*'],
     ['OKActions', '*'],

@@ -8,6 +8,15 @@ const POLICIES: Readonly<Record<string, (resource: CfnResource) => unknown>> = {
   'AWS::IAM::Role': (r) => prop(r.Properties, 'AssumeRolePolicyDocument'),
   'AWS::Kinesis::ResourcePolicy': (r) => prop(r.Properties, 'ResourcePolicy'),
   'AWS::DynamoDB::Table': (r) => prop(r.Properties, 'ResourcePolicy', 'PolicyDocument'),
+  // A global table keeps a policy per replica, and one per replica's stream: all statements together.
+  'AWS::DynamoDB::GlobalTable': (r) => ({
+    Statement: asList(prop(r.Properties, 'Replicas')).flatMap((replica) =>
+      [
+        prop(replica, 'ResourcePolicy', 'PolicyDocument'),
+        prop(replica, 'ReplicaStreamSpecification', 'ResourcePolicy', 'PolicyDocument'),
+      ].flatMap((document) => asList(prop(document, 'Statement'))),
+    ),
+  }),
   'AWS::SQS::QueuePolicy': (r) => prop(r.Properties, 'PolicyDocument'),
   'AWS::SNS::TopicPolicy': (r) => prop(r.Properties, 'PolicyDocument'),
   'AWS::S3::BucketPolicy': (r) => prop(r.Properties, 'PolicyDocument'),

@@ -53,7 +53,7 @@ export function outsideReason(arn: Arn, stage: StageView, dataRegion: string): s
  * Whether an S3 ARN names a bucket of this template: by reference (`${Bucket}`) or by the literal
  * name it is given (`BucketName`). Bucket ARNs name no region or account, so only that tells.
  */
-function isOwnBucket(arn: Arn, stage: StageView): boolean {
+export function isOwnBucket(arn: Arn, stage: StageView): boolean {
   const [bucket = ''] = arn.resource.split('/');
   const target = /^#\{([^}.]+)\}$/.exec(bucket)?.[1];
   return [...stage.resources].some(

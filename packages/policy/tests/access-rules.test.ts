@@ -476,7 +476,7 @@ describe('RES-013-egress-forwarder-only', () => {
 describe('RES-014-unknown-resource-type', () => {
   it('reports a type no rule knows for review, not as passed', async () => {
     const stages = await variant('data', (r) => {
-      r.Export = { Type: 'AWS::KinesisFirehose::DeliveryStream', Properties: {} };
+      r.Export = { Type: 'AWS::AppFlow::Flow', Properties: {} };
     });
     const findings = check(stages);
     expect(findings).toEqual([
@@ -486,7 +486,7 @@ describe('RES-014-unknown-resource-type', () => {
         resource: 'Export',
       }),
     ]);
-    expect(check(stages, { acceptTypes: ['AWS::KinesisFirehose::DeliveryStream'] })).toEqual([]);
+    expect(check(stages, { acceptTypes: ['AWS::AppFlow::Flow'] })).toEqual([]);
   });
 
   it('is quiet on our own stacks, whose types are all known', async () => {

@@ -6,7 +6,17 @@ import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import type { CfnTemplate } from '../src/types.ts';
-import { cdkTemplate, check, dataStage, env, ofRule, resource, ruleIds, variant } from './fixtures.ts';
+import {
+  ACCOUNT,
+  cdkTemplate,
+  check,
+  dataStage,
+  env,
+  ofRule,
+  resource,
+  ruleIds,
+  variant,
+} from './fixtures.ts';
 
 describe('RES-001-data-region', () => {
   it('fails a data-plane resource that names another region', async () => {
@@ -389,6 +399,139 @@ describe('RES-005-no-cross-region-destinations: AWS::IAM::RolePolicy', () => {
     };
     expect(check([dataStage(template)]).map((f) => [f.ruleId, f.resource, f.message])).toEqual([
       ['RES-005-no-cross-region-destinations', 'RP', 'allows * on every resource, in every region'],
+    ]);
+  });
+});
+
+describe('RES-005-no-cross-region-destinations: Firehose delivery streams', () => {
+  const ROLE = `arn:aws:iam::${ACCOUNT}:role/firehose`;
+  const stream = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    Resources: { Export: { Type: 'AWS::KinesisFirehose::DeliveryStream', Properties: properties }, ...extra },
+  });
+  const toBucket = (bucketArn: unknown) =>
+    stream({ ExtendedS3DestinationConfiguration: { BucketARN: bucketArn, RoleARN: ROLE } });
+  const findings = (template: CfnTemplate) =>
+    check([dataStage(template)], { account: ACCOUNT }).map((f) => [f.ruleId, f.message]);
+
+  it('passes delivery to a bucket of this template, by GetAtt or by its name', () => {
+    const bucket = { Exports: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'acme-exports' } } };
+    expect(
+      findings({ Resources: { ...toBucket({ 'Fn::GetAtt': ['Exports', 'Arn'] }).Resources, ...bucket } }),
+    ).toEqual([]);
+    expect(
+      findings({ Resources: { ...toBucket('arn:aws:s3:::acme-exports').Resources, ...bucket } }),
+    ).toEqual([]);
+  });
+
+  it('fails delivery to a bucket whose name carries another account or region', () => {
+    expect(findings(toBucket('arn:aws:s3:::exports-999999999999'))).toEqual([
+      [
+        'RES-005-no-cross-region-destinations',
+        'ExtendedS3DestinationConfiguration.BucketARN arn:aws:s3:::exports-999999999999 is an S3 bucket named for an account outside this account (999999999999)',
+      ],
+    ]);
+    expect(findings(toBucket('arn:aws:s3:::exports-eu-west-1')).map(([rule]) => rule)).toEqual([
+      'RES-001-data-region',
+      'RES-005-no-cross-region-destinations',
+    ]);
+  });
+
+  it('fails delivery to a bucket another checked stage declares in another region', async () => {
+    const stages = await variant('data', (r) => {
+      Object.assign(r, toBucket('arn:aws:s3:::analytics-exports').Resources);
+    });
+    const control = stages.find((stage) => stage.plane === 'control')!;
+    (control.template.Resources as Record<string, unknown>).Analytics = {
+      Type: 'AWS::S3::Bucket',
+      Properties: { BucketName: 'analytics-exports' },
+    };
+    expect(ofRule(check(stages, { account: ACCOUNT }), 'RES-005-no-cross-region-destinations')).toEqual([
+      expect.objectContaining({
+        resource: 'Export',
+        message: expect.stringContaining(`is the S3 bucket of stage ${control.name}, in region eu-central-1`),
+      }),
+    ]);
+  });
+
+  it('leaves a bucket whose owner cannot be told to review (RES-015), not to pass or fail', () => {
+    expect(findings(toBucket('arn:aws:s3:::someone-elses-bucket'))).toEqual([
+      [
+        'RES-015-unreadable-template-parts',
+        'ExtendedS3DestinationConfiguration.BucketARN arn:aws:s3:::someone-elses-bucket is an S3 bucket that is not this template’s, and its ARN names no account or region, so whether records stay in the data region and account was not checked',
+      ],
+    ]);
+    expect(findings(toBucket({ Ref: 'BucketArn' })).map(([rule]) => rule)).toEqual([
+      'RES-015-unreadable-template-parts',
+    ]);
+  });
+
+  it('fails a source stream, domain or key in another region or account', () => {
+    const template = stream(
+      {
+        DeliveryStreamType: 'KinesisStreamAsSource',
+        KinesisStreamSourceConfiguration: {
+          KinesisStreamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/events',
+          RoleARN: ROLE,
+        },
+        AmazonopensearchserviceDestinationConfiguration: {
+          DomainARN: 'arn:aws:es:ap-south-1:999999999999:domain/logs',
+          IndexName: 'records',
+          RoleARN: ROLE,
+          S3Configuration: { BucketARN: { 'Fn::GetAtt': ['Backup', 'Arn'] }, RoleARN: ROLE },
+        },
+      },
+      { Backup: { Type: 'AWS::S3::Bucket', Properties: {} } },
+    );
+    expect(
+      ofRule(check([dataStage(template)], { account: ACCOUNT }), 'RES-005-no-cross-region-destinations').map(
+        (f) => f.message,
+      ),
+    ).toEqual([
+      'KinesisStreamSourceConfiguration.KinesisStreamARN arn:aws:kinesis:eu-west-1:123456789012:stream/events is in region eu-west-1',
+      'AmazonopensearchserviceDestinationConfiguration.DomainARN arn:aws:es:ap-south-1:999999999999:domain/logs is outside this account (999999999999)',
+    ]);
+  });
+
+  it('fails delivery outside AWS (RES-013), quoting the endpoint without its secrets', () => {
+    const template = stream(
+      {
+        HttpEndpointDestinationConfiguration: {
+          EndpointConfiguration: { Url: 'https://intake.example.com/v1?api_key=abc', AccessKey: 'k' },
+          S3Configuration: { BucketARN: { 'Fn::GetAtt': ['Backup', 'Arn'] }, RoleARN: ROLE },
+        },
+      },
+      { Backup: { Type: 'AWS::S3::Bucket', Properties: {} } },
+    );
+    expect(findings(template)).toEqual([
+      [
+        'RES-013-egress-forwarder-only',
+        'delivers records to an HTTP endpoint (https://intake.example.com/v1?***), outside AWS',
+      ],
+    ]);
+  });
+
+  it('reviews a destination named by endpoint, and a source or destination no rule reads', () => {
+    const template = stream(
+      {
+        ElasticsearchDestinationConfiguration: {
+          ClusterEndpoint: 'https://search-logs-abc.ap-south-1.es.amazonaws.com',
+          IndexName: 'records',
+          RoleARN: ROLE,
+          S3Configuration: { BucketARN: { 'Fn::GetAtt': ['Backup', 'Arn'] }, RoleARN: ROLE },
+        },
+        DatabaseSourceConfiguration: { Type: 'MySQL', Endpoint: 'db.example.internal' },
+      },
+      { Backup: { Type: 'AWS::S3::Bucket', Properties: {} } },
+    );
+    expect(findings(template)).toEqual([
+      [
+        'RES-015-unreadable-template-parts',
+        'ElasticsearchDestinationConfiguration.ClusterEndpoint (https://search-logs-abc.ap-south-1.es.amazonaws.com) names a destination by its endpoint, which does not say whose it is',
+      ],
+      [
+        'RES-015-unreadable-template-parts',
+        'DatabaseSourceConfiguration is a source or destination no residency rule reads',
+      ],
     ]);
   });
 });

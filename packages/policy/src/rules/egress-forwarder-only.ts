@@ -1,5 +1,6 @@
 import { type Destination, destinationsIn } from '../destinations.ts';
 import { forwarders, ORIGIN_VARIABLE } from '../egress.ts';
+import { externalDeliveries, FIREHOSE_TYPE } from '../firehose.ts';
 import { prop, render } from '../intrinsics.ts';
 import { quoteValue } from '../redact.ts';
 import { resourcesOfType, unresolvedIn } from '../stage.ts';
@@ -80,7 +81,7 @@ export const egressForwarderOnly: Rule = {
   id: 'RES-013-egress-forwarder-only',
   rationale:
     'The forwarder is the one component whose output passes the egress guard; any other route out of the region bypasses the schema check and PII scan.',
-  fixHint: `Give exactly one function ${ORIGIN_VARIABLE}=https://<control-plane host>; remove destinations, API destinations, gateways and external subscriptions elsewhere.`,
+  fixHint: `Give exactly one function ${ORIGIN_VARIABLE}=https://<control-plane host>; remove destinations, API destinations, gateways, external subscriptions and Firehose deliveries outside AWS elsewhere.`,
   severity: 'error',
   planes: ['data'],
   check: ({ stage, options }) => [
@@ -88,6 +89,9 @@ export const egressForwarderOnly: Rule = {
     ...[...stage.resources]
       .filter(([, resource]) => resource.Type in EGRESS_TYPES)
       .map(([id, resource]) => ({ resource: id, message: `is ${EGRESS_TYPES[resource.Type]}` })),
+    ...resourcesOfType(stage, FIREHOSE_TYPE).flatMap(([id, stream]) =>
+      externalDeliveries(stream).map((message) => ({ resource: id, message })),
+    ),
     ...resourcesOfType(stage, 'AWS::SNS::Subscription', 'AWS::SNS::Topic').flatMap(([id, resource]) => {
       const subscriptions =
         resource.Type === 'AWS::SNS::Topic'
@@ -112,4 +116,4 @@ export const egressForwarderOnly: Rule = {
 };
 
 /** The resource types this rule knows. */
-export const egressTypes: readonly string[] = Object.keys(EGRESS_TYPES);
+export const egressTypes: readonly string[] = [...Object.keys(EGRESS_TYPES), FIREHOSE_TYPE];

@@ -1,8 +1,9 @@
 import { arnsIn } from '../arn.ts';
+import { bucketPlace, FIREHOSE_TYPE, firehoseValues } from '../firehose.ts';
 import { prop, refTarget, render } from '../intrinsics.ts';
 import { outsideReason } from '../reach.ts';
 import { quoteValue } from '../redact.ts';
-import { unresolvedIn } from '../stage.ts';
+import { resourcesOfType, unresolvedIn } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
 import { managedPolicies, permissions } from './iam-reach.ts';
 
@@ -84,6 +85,45 @@ function destinations(stage: StageView, dataRegion: string): Violation[] {
   return found;
 }
 
+/**
+ * A delivery stream's ARNs (sources, domains, keys, roles, Lambda processors) are in region and
+ * account, and an S3 bucket it writes to is not known to be another account's or region's (one whose
+ * owner cannot be told is left to RES-015 for review: bucket ARNs name neither).
+ */
+function firehoseDestinations(
+  stage: StageView,
+  stages: readonly StageView[],
+  dataRegion: string,
+): Violation[] {
+  const found: Violation[] = [];
+  for (const [id, stream] of resourcesOfType(stage, FIREHOSE_TYPE)) {
+    for (const { path, key, value } of firehoseValues(stream.Properties)) {
+      if (key === 'BucketARN') {
+        const bucket = bucketPlace(value, stage, stages, dataRegion);
+        if (bucket.place === 'outside')
+          found.push({
+            resource: id,
+            message: `${path} ${quoteValue(render(value) ?? '?')} ${bucket.reason}`,
+          });
+        continue;
+      }
+      if (stage.resources.has(refTarget(value) ?? '')) continue;
+      const text = render(value) ?? '';
+      const arns = arnsIn(text);
+      for (const arn of arns) {
+        const reason = outsideReason(arn, stage, dataRegion);
+        if (reason !== undefined) found.push({ resource: id, message: `${path} ${arn.text} ${reason}` });
+      }
+      if (arns.length === 0 && /ARN$/i.test(key) && unresolvedIn(text, stage).length > 0)
+        found.push({
+          resource: id,
+          message: `${path} (${quoteValue(text)}) cannot be resolved from the template`,
+        });
+    }
+  }
+  return found;
+}
+
 /** RES-005: destinations, subscriptions, targets and permissions stay in region and in account. */
 export const noCrossRegionDestinations: Rule = {
   id: 'RES-005-no-cross-region-destinations',
@@ -93,12 +133,13 @@ export const noCrossRegionDestinations: Rule = {
     'Point destinations, subscriptions and IAM resources at resources of this stack or ARNs in the data region and account; scope IAM to specific ARNs, never `*`.',
   severity: 'error',
   planes: ['data'],
-  check: ({ stage, options }) => [
+  check: ({ stage, stages, options }) => [
     ...destinations(stage, options.dataRegion),
+    ...firehoseDestinations(stage, stages, options.dataRegion),
     ...permissions(stage, options.dataRegion),
     ...managedPolicies(stage, options.dataRegion),
   ],
 };
 
 /** The resource types this rule knows. */
-export const destinationTypes: readonly string[] = Object.keys(DESTINATIONS);
+export const destinationTypes: readonly string[] = [...Object.keys(DESTINATIONS), FIREHOSE_TYPE];

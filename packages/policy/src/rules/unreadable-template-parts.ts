@@ -1,9 +1,10 @@
+import { bucketPlace, FIREHOSE_TYPE, firehoseValues, unreadableDeliveries } from '../firehose.ts';
 import { asList, isIntrinsic, render } from '../intrinsics.ts';
 import { classifyManagedPolicy } from '../managed-policies.ts';
 import { POLICY_PROPERTY, readPolicyText } from '../policy-text.ts';
 import { quoteValue } from '../redact.ts';
 import { isResourceEntry, resourcesOfType } from '../stage.ts';
-import type { Rule, StageView, Violation } from '../types.ts';
+import type { EvaluateOptions, Rule, StageView, Violation } from '../types.ts';
 
 /**
  * Transforms whose output the rules still see for what it is: SAM resources are types no rule
@@ -52,16 +53,43 @@ function unseenManagedPolicies(stage: StageView): Violation[] {
   );
 }
 
+/**
+ * Where a delivery stream sends data that the template does not say: an S3 bucket whose owner
+ * cannot be told (RES-005 fails one known to be outside), a destination named by its endpoint, a
+ * source or destination no rule reads.
+ */
+function unseenDeliveries(
+  stage: StageView,
+  stages: readonly StageView[],
+  options: EvaluateOptions,
+): Violation[] {
+  return resourcesOfType(stage, FIREHOSE_TYPE).flatMap(([id, stream]) => [
+    ...[...firehoseValues(stream.Properties)].flatMap(({ path, key, value }) => {
+      if (key !== 'BucketARN') return [];
+      const bucket = bucketPlace(value, stage, stages, options.dataRegion);
+      if (bucket.place !== 'unknown') return [];
+      const shown = quoteValue(render(value) ?? '?');
+      return [
+        {
+          resource: id,
+          message: `${path} ${shown} ${bucket.reason}, so whether records stay in the data region and account was not checked`,
+        },
+      ];
+    }),
+    ...unreadableDeliveries(stream).map((message) => ({ resource: id, message })),
+  ]);
+}
+
 /** RES-015: the checked template is what deploys, and every part of it could be read. */
 export const unreadableTemplateParts: Rule = {
   id: 'RES-015-unreadable-template-parts',
   rationale:
-    'The check vouches only for what it reads: a macro, an include or a loop rewrites the template at deploy time, and a policy it cannot parse, or a managed policy kept outside the template, may grant anything.',
+    'The check vouches only for what it reads: a macro, an include or a loop rewrites the template at deploy time, and a policy it cannot parse, or a managed policy kept outside the template, may grant anything; a Firehose destination whose owner the template does not say may be anyone’s.',
   fixHint:
-    'Check the processed template instead (aws cloudformation get-template --template-stage Processed, or the change set), write policies as JSON objects, not text, and put data-plane permissions in the template instead of managed policies.',
+    'Check the processed template instead (aws cloudformation get-template --template-stage Processed, or the change set), write policies as JSON objects, not text, put data-plane permissions in the template instead of managed policies, and deliver Firehose streams to this template’s buckets and domains (by Ref or GetAtt).',
   severity: 'review',
   planes: ['data', 'control'],
-  check: ({ stage }) => {
+  check: ({ stage, stages, options }) => {
     const found: Violation[] = [];
     for (const transform of asList(stage.template.Transform)) {
       const name = render(transform) ?? render((transform as { Name?: unknown } | null)?.Name) ?? '?';
@@ -72,7 +100,8 @@ export const unreadableTemplateParts: Rule = {
         });
       }
     }
-    if (stage.plane === 'data') found.push(...unseenManagedPolicies(stage));
+    if (stage.plane === 'data')
+      found.push(...unseenManagedPolicies(stage), ...unseenDeliveries(stage, stages, options));
     for (const [id, entry] of Object.entries(stage.template.Resources ?? {})) {
       const messages = isResourceEntry(id)
         ? [...unreadable((entry as { Properties?: unknown } | null)?.Properties, '')]

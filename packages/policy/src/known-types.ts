@@ -1,5 +1,6 @@
 import { IDENTITY_POLICY_TYPES } from './iam.ts';
 import { egressTypes } from './rules/egress-forwarder-only.ts';
+import { nestedStackTypes } from './rules/nested-stacks-checked.ts';
 import { destinationTypes } from './rules/no-cross-region-destinations.ts';
 import { accessTypes } from './rules/no-external-access.ts';
 import { replicationTypes } from './rules/no-replication.ts';
@@ -41,4 +42,5 @@ export const KNOWN_TYPES: ReadonlySet<string> = new Set([
   ...accessTypes,
   ...replicationTypes,
   ...egressTypes,
+  ...nestedStackTypes,
 ]);

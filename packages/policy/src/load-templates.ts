@@ -1,17 +1,28 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { TemplateError } from './errors.ts';
+import {
+  type AssetIndex,
+  assetIndex,
+  NESTED_STACK_TYPE,
+  nestedTemplateFile,
+  withParentParameters,
+} from './nested-stacks.ts';
 import { isResourceEntry } from './stage.ts';
 import type { CfnTemplate, StageTemplate } from './types.ts';
 
 /** How deep nested cloud assemblies (a Stage inside a Stage) are followed; CDK never goes near it. */
 const MAX_ASSEMBLY_DEPTH = 8;
 
+/** How deep nested stacks are followed; one deeper is not loaded, so RES-016 fails it. */
+const MAX_NESTED_STACK_DEPTH = 8;
+
 /**
  * Reads a template file, or every `*.template.json` of a directory and of the nested cloud
  * assemblies it holds, as data-plane stages. A `cdk.out` of an app with CDK Stages keeps each
  * stage's stacks in `assembly-<Stage>/`, named in `manifest.json` as `cdk:cloud-assembly`
- * artifacts; reading only the top folder would pass those stacks unchecked.
+ * artifacts; reading only the top folder would pass those stacks unchecked. Each template is
+ * followed by the templates of its nested stacks (`AWS::CloudFormation::Stack`), found beside it.
  *
  * @example const stages = await loadTemplates('cdk.out'); // names like 'assembly-Prod/Data.template.json'
  */
@@ -24,13 +35,67 @@ export async function loadTemplates(path: string): Promise<StageTemplate[]> {
   }
   const files = directory ? await templateFiles(path, 0) : [path];
   if (files.length === 0) throw new TemplateError('holds no *.template.json files', path);
-  return Promise.all(
-    files.map(async (file) => ({
-      name: directory ? relative(path, file) : (file.split(/[\\/]/).pop() ?? file),
-      plane: 'data' as const,
-      template: await loadTemplate(file),
-    })),
-  );
+  const base = directory ? path : dirname(path);
+  return withNestedStacks(files, (file) => relative(base, file));
+}
+
+/**
+ * The stages of some template files, each followed by its nested stacks (see nested-stacks.ts),
+ * which are checked with their parent's plane, region and account and the parameters it passes,
+ * under their own file's name. A file that is some file's nested stack is checked only as that;
+ * a nested stack whose template is not found is not in the parent's `nestedStacks`, and RES-016
+ * fails it.
+ */
+async function withNestedStacks(
+  files: readonly string[],
+  nameOf: (file: string) => string,
+): Promise<StageTemplate[]> {
+  const templates = new Map<string, Promise<CfnTemplate>>();
+  const load = (file: string) => {
+    if (!templates.has(file)) templates.set(file, loadTemplate(file));
+    return templates.get(file) as Promise<CfnTemplate>;
+  };
+  const indexes = new Map<string, Promise<AssetIndex>>();
+  const indexOf = (directory: string) => {
+    if (!indexes.has(directory)) indexes.set(directory, assetIndex(directory, parseJson));
+    return indexes.get(directory) as Promise<AssetIndex>;
+  };
+  /** Logical id of each nested stack → its template file, for the stacks whose template is found. */
+  const children = async (file: string): Promise<Map<string, string>> => {
+    const found = new Map<string, string>();
+    const resources = Object.entries((await load(file)).Resources ?? {});
+    for (const [id, resource] of resources.filter(([, r]) => r?.Type === NESTED_STACK_TYPE)) {
+      const child = await nestedTemplateFile(resource, dirname(file), await indexOf(dirname(file)));
+      if (child !== undefined) found.set(id, child);
+    }
+    return found;
+  };
+  const nested = new Set<string>();
+  for (const file of files) for (const child of (await children(file)).values()) nested.add(child);
+  const stages: StageTemplate[] = [];
+  const emitted = new Set<string>();
+  /** Adds a file's stage (`stage`: all but its name), then those of its nested stacks. */
+  const emit = async (file: string, stage: Omit<StageTemplate, 'name'>, ancestors: readonly string[]) => {
+    emitted.add(file);
+    const found =
+      ancestors.length < MAX_NESTED_STACK_DEPTH ? await children(file) : new Map<string, string>();
+    const nestedStacks = Object.fromEntries([...found].map(([id, child]) => [id, nameOf(child)]));
+    stages.push({ ...stage, name: nameOf(file), nestedStacks });
+    for (const [id, child] of found) {
+      if (child === file || ancestors.includes(child)) continue;
+      const values = stage.template.Resources?.[id]?.Properties?.Parameters;
+      const template = withParentParameters(await load(child), values);
+      await emit(child, { ...stage, template }, [...ancestors, file]);
+    }
+  };
+  for (const file of files) {
+    if (!nested.has(file)) await emit(file, { plane: 'data', template: await load(file) }, []);
+  }
+  // Nested stacks of one another only (a cycle): checked on their own rather than not at all.
+  for (const file of files) {
+    if (!emitted.has(file)) await emit(file, { plane: 'data', template: await load(file) }, []);
+  }
+  return stages;
 }
 
 /** The `*.template.json` files of a directory, then those of its nested assemblies. */

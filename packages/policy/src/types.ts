@@ -24,6 +24,11 @@ export interface StageTemplate {
   readonly region?: string;
   /** The account it deploys to, when known. */
   readonly account?: string;
+  /**
+   * For each nested stack (`AWS::CloudFormation::Stack`) whose template is checked too, its logical id
+   * → the name of the stage that checks it. RES-016 fails a nested stack missing here. Default none.
+   */
+  readonly nestedStacks?: Readonly<Record<string, string>>;
 }
 
 /** How serious a finding is: `error` fails the check; `review` needs a human decision. */

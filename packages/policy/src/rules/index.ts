@@ -7,6 +7,7 @@ import { eventSourceBounds } from './event-source-bounds.ts';
 import { keyPolicy } from './key-policy.ts';
 import { keyRotation } from './key-rotation.ts';
 import { logRetention } from './log-retention.ts';
+import { nestedStacksChecked } from './nested-stacks-checked.ts';
 import { noCrossRegionDestinations } from './no-cross-region-destinations.ts';
 import { noExternalAccess } from './no-external-access.ts';
 import { noGlobalTables } from './no-global-tables.ts';
@@ -32,4 +33,5 @@ export const rules: readonly Rule[] = [
   egressForwarderOnly,
   unknownResourceType,
   unreadableTemplateParts,
+  nestedStacksChecked,
 ];

@@ -192,13 +192,27 @@ describe('RES-007-customer-key-encryption: SNS topics', () => {
 describe('RES-008-event-source-bounds', () => {
   it('fails a mapping that retries forever and keeps records forever', async () => {
     const stages = await variant('data', (r) => {
-      const mapping = resource(r, 'AWS::Lambda::EventSourceMapping', 'ForwarderKinesis').Properties;
+      const mapping = resource(r, 'AWS::Lambda::EventSourceMapping', 'IngestKinesis').Properties;
       delete mapping.MaximumRetryAttempts;
       mapping.MaximumRecordAgeInSeconds = -1;
     });
     expect(ofRule(check(stages), 'RES-008-event-source-bounds').map((finding) => finding.message)).toEqual([
       'retries a failing batch forever (MaximumRetryAttempts unset or -1)',
       'keeps records forever (MaximumRecordAgeInSeconds unset or -1)',
+    ]);
+  });
+
+  it('fails a forwarder mapping that gives up: unacknowledged records must wait in the outbox', async () => {
+    // Our own stack: the forwarder's mapping retries until its records expire, and passes.
+    expect(ofRule(check(await variant('data', () => undefined)), 'RES-008-event-source-bounds')).toEqual([]);
+    const stages = await variant('data', (r) => {
+      const mapping = resource(r, 'AWS::Lambda::EventSourceMapping', 'ForwarderKinesis').Properties;
+      mapping.MaximumRetryAttempts = 5;
+      mapping.MaximumRecordAgeInSeconds = 21_600;
+    });
+    expect(ofRule(check(stages), 'RES-008-event-source-bounds').map((finding) => finding.message)).toEqual([
+      expect.stringMatching(/^feeds the forwarder but gives up on a batch after 5 retries/),
+      expect.stringMatching(/^feeds the forwarder but discards records older than 21600 s/),
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { accountPlace, parseArn, regionPlace } from '../arn.ts';
-import { prop, render } from '../intrinsics.ts';
+import { forwarders } from '../egress.ts';
+import { prop, refTarget, render } from '../intrinsics.ts';
 import { referencedType, resourcesOfType } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
 
@@ -46,13 +47,18 @@ function destinationProblem(value: unknown, stage: StageView, dataRegion: string
   return undefined;
 }
 
-/** RES-008: stream event source mappings have finite retries and age, and an in-region queue for failures. */
+/**
+ * RES-008: stream event source mappings have finite retries and age, and an in-region queue for
+ * failures; except the forwarder's (the function holding the egress allowlist), which must retry
+ * until its records expire: a batch the control plane has not acknowledged yet (it is down, say)
+ * must wait in the outbox stream, not be discarded after a few retries.
+ */
 export const eventSourceBounds: Rule = {
   id: 'RES-008-event-source-bounds',
   rationale:
     'Lambda retries a stream batch forever by default, and an S3 failure destination receives the whole payload; bounded retries into an in-region queue keep failures visible and in region.',
   fixHint:
-    'Set MaximumRetryAttempts and MaximumRecordAgeInSeconds (not -1) and DestinationConfig.OnFailure to an SQS queue or SNS topic of this stack.',
+    "Set MaximumRetryAttempts and MaximumRecordAgeInSeconds (not -1) and DestinationConfig.OnFailure to an SQS queue or SNS topic of this stack; on the forwarder's mapping set both to -1 instead.",
   severity: 'error',
   planes: ['data', 'control'],
   check: ({ stage, options }) => {
@@ -60,17 +66,32 @@ export const eventSourceBounds: Rule = {
     for (const [id, mapping] of resourcesOfType(stage, 'AWS::Lambda::EventSourceMapping')) {
       const props = mapping.Properties ?? {};
       if (!isStreamSource(props.EventSourceArn, stage)) continue;
-      if (unbounded(props.MaximumRetryAttempts)) {
-        found.push({
-          resource: id,
-          message: 'retries a failing batch forever (MaximumRetryAttempts unset or -1)',
-        });
-      }
-      if (unbounded(props.MaximumRecordAgeInSeconds)) {
-        found.push({
-          resource: id,
-          message: 'keeps records forever (MaximumRecordAgeInSeconds unset or -1)',
-        });
+      const target = refTarget(props.FunctionName);
+      const feedsForwarder = target !== undefined && forwarders(stage).includes(target);
+      const retries = props.MaximumRetryAttempts;
+      const age = props.MaximumRecordAgeInSeconds;
+      if (feedsForwarder) {
+        if (!unbounded(retries))
+          found.push({
+            resource: id,
+            message: `feeds the forwarder but gives up on a batch after ${render(retries) ?? '?'} retries: records the control plane has not acknowledged are discarded (set MaximumRetryAttempts to -1)`,
+          });
+        if (!unbounded(age))
+          found.push({
+            resource: id,
+            message: `feeds the forwarder but discards records older than ${render(age) ?? '?'} s while the control plane may be down (set MaximumRecordAgeInSeconds to -1)`,
+          });
+      } else {
+        if (unbounded(retries))
+          found.push({
+            resource: id,
+            message: 'retries a failing batch forever (MaximumRetryAttempts unset or -1)',
+          });
+        if (unbounded(age))
+          found.push({
+            resource: id,
+            message: 'keeps records forever (MaximumRecordAgeInSeconds unset or -1)',
+          });
       }
       const problem = destinationProblem(
         prop(props, 'DestinationConfig', 'OnFailure', 'Destination'),

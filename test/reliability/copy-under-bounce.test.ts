@@ -397,7 +397,7 @@ describe('copy under bounce: producer → ingest → forwarder → control plane
         `${repeatsOnStream} producer repeats on the input stream; ` +
         `outbox ${outbox.records.length} records (${outbox.records.length - byId.size} duplicates); ` +
         `${release.released.length} cells released, ${release.suppressedCells} suppressed; ` +
-        `${ingest.mapping.stats().recordsDelivered} ingest deliveries, ${ingest.function.coldStarts} cold starts; ` +
+        `${ingest.mapping.stats().recordsDelivered} ingest deliveries, ${ingest.function.coldStarts} cold starts (${ingest.function.failedColdStarts} failed); ` +
         `egress log ${egress.length} entries, ${acknowledgedRecordIds.length - new Set(acknowledgedRecordIds).size} records acknowledged more than once; ` +
         `faults ${JSON.stringify(Object.fromEntries(Object.entries(faults).map(([n, s]) => [n, testing.injectedTotal(s)])))}`,
     );

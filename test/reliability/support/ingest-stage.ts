@@ -113,7 +113,9 @@ function createFunction(init: () => Promise<Instance>) {
     return instance;
   };
   const component = testing.bounceable('residency-ingest', async () => {
-    await ready();
+    // A cold start that fails (a fault on a residency check's call) is not a failed restart: like
+    // Lambda, the next invocation initializes again (`failedColdStarts` counts it).
+    await ready().catch(() => undefined);
     return {
       stop: async () => {
         const current = instance;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readdirSync } from 'node:fs';
+import { describeError } from '@residency/vault';
 import { Command } from 'commander';
 import { CliError } from './errors.ts';
 
@@ -24,13 +25,20 @@ for (const file of readdirSync(commandsDir)
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // Known failures print one clean line; anything else is a bug and keeps its stack.
-  if (
-    error instanceof CliError ||
-    (error instanceof Error && error.name.endsWith('Error') && 'setting' in error)
-  ) {
+  // Every failure is one line and an exit code, and nothing in it comes from the input (no stack
+  // either: its first line is the message). CliError messages are the CLI's own; configuration
+  // errors (a `setting` field) name settings, paths and ARNs. For anything else, `describeError`
+  // prints the name, the AWS or system error code, and the message only for error classes that
+  // never quote their input: a message can echo the identifier it choked on.
+  if (error instanceof CliError) {
     process.stderr.write(`residency: ${error.message}\n`);
-    process.exit(error instanceof CliError ? error.exitCode : 2);
+    process.exit(error.exitCode);
   }
-  throw error;
+  if (error instanceof Error && error.name.endsWith('Error') && 'setting' in error) {
+    process.stderr.write(`residency: ${error.message}\n`);
+    process.exit(2);
+  }
+  const { errorName, errorCode, message } = describeError(error);
+  process.stderr.write(`residency: ${errorName}${errorCode ? ` (${errorCode})` : ''}: ${message}\n`);
+  process.exit(1);
 }

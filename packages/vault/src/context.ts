@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Token } from '@residency/core';
 import { LRUCache } from 'lru-cache';
-import { type AccessRequest, AccessRequestSchema, type AdminAction } from './access.ts';
-import type { AuditLog, AuditOutcome } from './audit/audit-log.ts';
+import type { AuditLog } from './audit/audit-log.ts';
 import { createDataKeyCache, type DataKeyCache } from './crypto/data-key-cache.ts';
 import { createDataKeyResolver, type DataKeyResolver } from './crypto/data-key-resolver.ts';
 import { createIndexKeyring, type IndexKeyring } from './crypto/index-keys.ts';
 import type { KeyProvider } from './crypto/key-provider.ts';
 import { createRandomPool, type RandomPool } from './crypto/random-pool.ts';
-import { UnauthorizedError, VaultConfigurationError } from './errors.ts';
+import { VaultConfigurationError } from './errors.ts';
 import type { ResolvedVaultOptions } from './options.ts';
 import type { VaultStore } from './store/vault-store.ts';
 
@@ -92,52 +90,4 @@ export function createVaultContext(
       orphanPointers: 0,
     },
   };
-}
-
-/** An authorized, audited admin call in progress. */
-export interface AuditedCall {
-  requestId: string;
-  access: AccessRequest;
-  /** Appends a record of this call; throws AuditWriteError if it cannot. */
-  record(
-    outcome: AuditOutcome,
-    tokens: readonly Token[],
-    extra?: { count?: number; noticeId?: string },
-  ): Promise<void>;
-}
-
-/**
- * Starts an admin call: validates who and why, asks the policy, and audits a denial (then
- * throws {@link UnauthorizedError}). The caller writes the `requested` record before it
- * reveals or changes anything.
- */
-export async function beginAdminCall(
-  ctx: VaultContext,
-  action: AdminAction,
-  rawAccess: AccessRequest,
-): Promise<AuditedCall> {
-  const access = AccessRequestSchema.parse(rawAccess);
-  const requestId = randomUUID();
-  const call: AuditedCall = {
-    requestId,
-    access,
-    record: (outcome, tokens, extra = {}) =>
-      ctx.audit.append({
-        requestId,
-        action,
-        outcome,
-        actor: access.actor,
-        purpose: access.purpose,
-        tokens,
-        count: extra.count ?? tokens.length,
-        atMillis: ctx.options.clock.nowMillis(),
-        ...(extra.noticeId ? { noticeId: extra.noticeId } : {}),
-      }),
-  };
-  if (!(await ctx.options.authorize(access.actor, action))) {
-    // The denial is recorded if at all possible; the caller is refused either way.
-    await call.record('denied', []).catch(() => undefined);
-    throw new UnauthorizedError(access.actor, action);
-  }
-  return call;
 }

@@ -1,8 +1,10 @@
 import { mapWithConcurrency, type Token, TokenSchema } from '@residency/core';
 import { z } from 'zod';
 import type { AccessRequest } from './access.ts';
-import { beginAdminCall, type VaultContext } from './context.ts';
+import { beginAdminCall, runAudited } from './admin-call.ts';
+import type { VaultContext } from './context.ts';
 import { openEntryValue } from './crypto/entry-crypto.ts';
+import { InvalidTokenRequestError } from './errors.ts';
 import { readEntriesByToken } from './subject.ts';
 
 /** Most tokens one detokenize call may ask for. */
@@ -30,21 +32,29 @@ const TokensSchema = z.array(TokenSchema).min(1).max(DETOKENIZE_MAX_TOKENS);
 /**
  * Reveals the identifiers behind tokens, in region only. The call is authorized, then written
  * to the audit log (who, when, which tokens, why) before anything is read; if that write
- * fails, it throws AuditWriteError and reveals nothing.
+ * fails, it throws AuditWriteError and reveals nothing. Strings that are not tokens are refused
+ * after the policy (`InvalidTokenRequestError`, audited as `invalid` without them).
  */
 export async function detokenize(
   ctx: VaultContext,
   rawTokens: readonly string[],
   access: AccessRequest,
 ): Promise<DetokenizeResult> {
-  const tokens = [...new Set(TokensSchema.parse(rawTokens))];
   const call = await beginAdminCall(ctx, 'detokenize', access);
-  await call.record('requested', tokens);
-  const entries = await readEntriesByToken(ctx, tokens);
-  const revealed = await mapWithConcurrency([...entries.values()], 8, async (entry) => ({
-    token: entry.token,
-    kind: entry.ref.kind,
-    value: await openEntryValue(ctx.resolver, ctx.vault, entry),
-  }));
-  return { requestId: call.requestId, revealed, missing: tokens.filter((t) => !entries.has(t)) };
+  return runAudited(call, async () => {
+    const parsed = TokensSchema.safeParse(rawTokens);
+    // The refused strings stay off the error and the audit record: they may not be tokens at all.
+    if (!parsed.success) {
+      throw new InvalidTokenRequestError(`detokenize takes 1..${DETOKENIZE_MAX_TOKENS} vault tokens`);
+    }
+    const tokens = [...new Set(parsed.data)];
+    await call.record('requested', tokens);
+    const entries = await readEntriesByToken(ctx, tokens);
+    const revealed = await mapWithConcurrency([...entries.values()], 8, async (entry) => ({
+      token: entry.token,
+      kind: entry.ref.kind,
+      value: await openEntryValue(ctx.resolver, ctx.vault, entry),
+    }));
+    return { requestId: call.requestId, revealed, missing: tokens.filter((t) => !entries.has(t)) };
+  });
 }

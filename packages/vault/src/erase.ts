@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type ErasureNotice, ErasureNoticeSchema, needs, type Token } from '@residency/core';
 import type { AccessRequest } from './access.ts';
-import { beginAdminCall, type VaultContext } from './context.ts';
+import { beginAdminCall, runAudited } from './admin-call.ts';
+import type { VaultContext } from './context.ts';
 import { ErasureNoticeDeliveryError } from './errors.ts';
 import type { SubjectLink } from './store/vault-store.ts';
 import { findToken, resolveSubject, type SubjectRef } from './subject.ts';
@@ -32,7 +33,9 @@ export type EraseResult =
  * {@link ErasureNoticeDeliveryError} with nothing erased; a failure after it leaves a notice out
  * and the erasure half done, and repeating the erasure by token finishes it (with a second
  * notice, which the control plane applies idempotently). Other warm processes stop handing out
- * the old tokens within `cacheTtlSeconds`.
+ * the old tokens within `cacheTtlSeconds`. A call that fails after it began (an ambiguous
+ * contact, an undelivered notice, a failed delete) is audited as `ambiguous` or `failed`, with
+ * the notice id once there is one.
  */
 export async function eraseSubject(
   ctx: VaultContext,
@@ -40,47 +43,50 @@ export async function eraseSubject(
   access: AccessRequest,
 ): Promise<EraseResult> {
   const call = await beginAdminCall(ctx, 'erase', access);
-  const found = await findToken(ctx, ref);
-  if (found === undefined) {
-    await call.record('not_found', []);
-    return { outcome: 'not_found', requestId: call.requestId };
-  }
-  const { subject, contacts } = await resolveSubject(ctx, found);
-  const noticeId = randomUUID();
-  await call.record('requested', [subject, ...contacts.map((c) => c.contactToken)], { noticeId });
-
-  const erased: Token[] = [subject];
-  const keptContacts: Token[] = [];
-  const links: SubjectLink[] = [...contacts];
-  for (const contact of contacts) {
-    const others = (await ctx.store.getLinks(contact.contactToken)).subjects;
-    if (others.some((l) => l.subjectToken !== subject)) keptContacts.push(contact.contactToken);
-    else erased.push(contact.contactToken);
-  }
-  needs(erased.length <= 1000, 'Precondition: an erasure notice names at most 1000 tokens');
-
-  const notice = ErasureNoticeSchema.parse({
-    schema: 'residency.erasure.v1',
-    noticeId,
-    erasedAt: new Date(ctx.options.clock.nowMillis()).toISOString(),
-    tokens: erased,
-  });
-  // Precondition: the notice is on its way before anything is deleted (see above).
-  if (ctx.options.erasureSink) {
-    try {
-      await ctx.options.erasureSink.send(notice);
-    } catch (cause) {
-      throw new ErasureNoticeDeliveryError(notice, { cause });
+  return runAudited(call, async (facts) => {
+    const found = await findToken(ctx, ref);
+    if (found === undefined) {
+      await call.record('not_found', []);
+      return { outcome: 'not_found', requestId: call.requestId };
     }
-  }
+    const { subject, contacts } = await resolveSubject(ctx, found);
+    const noticeId = randomUUID();
+    facts.noticeId = noticeId;
+    await call.record('requested', [subject, ...contacts.map((c) => c.contactToken)], { noticeId });
 
-  const pointers = await ctx.store.getPointers(erased);
-  await ctx.store.deleteEntries([...pointers.values()].map((p) => p.ref));
-  await ctx.store.deletePointers(erased);
-  await ctx.store.deleteLinks(links);
-  evict(ctx, new Set(erased), subject);
-  await call.record('completed', erased, { noticeId });
-  return { outcome: 'erased', requestId: call.requestId, notice, keptContacts };
+    const erased: Token[] = [subject];
+    const keptContacts: Token[] = [];
+    const links: SubjectLink[] = [...contacts];
+    for (const contact of contacts) {
+      const others = (await ctx.store.getLinks(contact.contactToken)).subjects;
+      if (others.some((l) => l.subjectToken !== subject)) keptContacts.push(contact.contactToken);
+      else erased.push(contact.contactToken);
+    }
+    needs(erased.length <= 1000, 'Precondition: an erasure notice names at most 1000 tokens');
+
+    const notice = ErasureNoticeSchema.parse({
+      schema: 'residency.erasure.v1',
+      noticeId,
+      erasedAt: new Date(ctx.options.clock.nowMillis()).toISOString(),
+      tokens: erased,
+    });
+    // Precondition: the notice is on its way before anything is deleted (see above).
+    if (ctx.options.erasureSink) {
+      try {
+        await ctx.options.erasureSink.send(notice);
+      } catch (cause) {
+        throw new ErasureNoticeDeliveryError(notice, { cause });
+      }
+    }
+
+    const pointers = await ctx.store.getPointers(erased);
+    await ctx.store.deleteEntries([...pointers.values()].map((p) => p.ref));
+    await ctx.store.deletePointers(erased);
+    await ctx.store.deleteLinks(links);
+    evict(ctx, new Set(erased), subject);
+    await call.record('completed', erased, { noticeId });
+    return { outcome: 'erased', requestId: call.requestId, notice, keptContacts };
+  });
 }
 
 /** Drops erased tokens from this process's caches (a linear pass: erasure is rare). */

@@ -1,12 +1,16 @@
 export {
+  ACTOR_PATTERN,
   type AccessRequest,
   AccessRequestSchema,
   type AdminAction,
   type AuthorizePolicy,
+  checkAccessRequest,
   createAllowlistPolicy,
   denyAll,
   PRINCIPALS_ENV,
+  PURPOSE_PATTERN,
   policyFromEnv,
+  shapeOf,
 } from './access.ts';
 export type { AuditAction, AuditLog, AuditOutcome, AuditRecord } from './audit/audit-log.ts';
 export { createDynamoDbAuditLog, type DynamoDbAuditLogOptions } from './audit/dynamodb-audit-log.ts';
@@ -50,10 +54,12 @@ export { DETOKENIZE_MAX_TOKENS, type DetokenizeResult, type RevealedIdentifier }
 export type { EraseResult } from './erase.ts';
 export type { ErasureSink } from './erasure-sink.ts';
 export {
+  type AccessIssue,
   AmbiguousSubjectError,
   AuditWriteError,
   DecryptionError,
   ErasureNoticeDeliveryError,
+  InvalidAccessRequestError,
   InvalidTokenRequestError,
   KeyServiceError,
   OutboxWriteError,
@@ -68,11 +74,19 @@ export {
   type VaultAdminConfig,
   type VaultAdminEvent,
   VaultAdminEventSchema,
+  type VaultAdminIssue,
   type VaultAdminResponse,
 } from './handlers/vault-admin.ts';
 export { type VaultCommonOptions, type VaultTuning, VaultTuningSchema } from './options.ts';
 export { outboxErasureSink } from './outbox-erasure-sink.ts';
 export type { ReindexOptions, ReindexResult } from './reindex.ts';
+export {
+  describeError,
+  type SafeErrorDescription,
+  safeErrorName,
+  toSafeError,
+  WITHHELD_MESSAGE,
+} from './safe-error.ts';
 export {
   createDynamoDbVaultStore,
   type DynamoDbVaultStoreOptions,

@@ -1,6 +1,7 @@
 import { chunk, mapWithConcurrency, needs } from '@residency/core';
 import type { AccessRequest } from './access.ts';
-import { beginAdminCall, type VaultContext } from './context.ts';
+import { beginAdminCall, runAudited } from './admin-call.ts';
+import type { VaultContext } from './context.ts';
 import { openEntryValue, sealEntryValue } from './crypto/entry-crypto.ts';
 import type { IndexRef, VaultEntry } from './store/vault-store.ts';
 
@@ -41,45 +42,47 @@ export async function reindex(
 ): Promise<ReindexResult> {
   needs(options.fromVersion !== options.toVersion, 'Precondition: re-indexing moves between two versions');
   const call = await beginAdminCall(ctx, 'reindex', access);
-  await call.record('requested', [], { count: 0 });
-  const target = await ctx.indexKeys.indexer(options.toVersion);
-  let migrated = 0;
-  let conflicts = 0;
-  for await (const page of ctx.store.scanEntries(options.fromVersion)) {
-    for (const part of chunk(page, Math.min(ctx.options.dataKeyMaxMessages, 500))) {
-      const values = await mapWithConcurrency(part, ctx.options.writeConcurrency, (entry) =>
-        openEntryValue(ctx.resolver, ctx.vault, entry),
-      );
-      const moved = await ctx.dataKeys.withDataKey(part.length, (material) =>
-        part.map((entry, i): VaultEntry => {
-          const value = values[i] as string;
-          const ref: IndexRef = {
-            indexVersion: target.version,
-            kind: entry.ref.kind,
-            blindIndex: target.blindIndex(entry.ref.kind, value),
-          };
-          return {
-            ref,
-            token: entry.token,
-            envelope: sealEntryValue(material, ctx.vault, ref, entry.token, value, ctx.random),
-            createdAtMillis: entry.createdAtMillis,
-          };
-        }),
-      );
-      const outcomes = await mapWithConcurrency(moved, ctx.options.writeConcurrency, (entry) =>
-        ctx.store.putEntryIfAbsent(entry),
-      );
-      const done: Array<{ old: VaultEntry; moved: VaultEntry }> = [];
-      outcomes.forEach((outcome, i) => {
-        const old = part[i] as VaultEntry;
-        if (outcome.outcome === 'exists' && outcome.existing.token !== old.token) conflicts += 1;
-        else done.push({ old, moved: moved[i] as VaultEntry });
-      });
-      await ctx.store.putPointers(done.map(({ moved: m }) => ({ token: m.token, ref: m.ref })));
-      await ctx.store.deleteEntries(done.map(({ old }) => old.ref));
-      migrated += done.length;
+  return runAudited(call, async () => {
+    await call.record('requested', [], { count: 0 });
+    const target = await ctx.indexKeys.indexer(options.toVersion);
+    let migrated = 0;
+    let conflicts = 0;
+    for await (const page of ctx.store.scanEntries(options.fromVersion)) {
+      for (const part of chunk(page, Math.min(ctx.options.dataKeyMaxMessages, 500))) {
+        const values = await mapWithConcurrency(part, ctx.options.writeConcurrency, (entry) =>
+          openEntryValue(ctx.resolver, ctx.vault, entry),
+        );
+        const moved = await ctx.dataKeys.withDataKey(part.length, (material) =>
+          part.map((entry, i): VaultEntry => {
+            const value = values[i] as string;
+            const ref: IndexRef = {
+              indexVersion: target.version,
+              kind: entry.ref.kind,
+              blindIndex: target.blindIndex(entry.ref.kind, value),
+            };
+            return {
+              ref,
+              token: entry.token,
+              envelope: sealEntryValue(material, ctx.vault, ref, entry.token, value, ctx.random),
+              createdAtMillis: entry.createdAtMillis,
+            };
+          }),
+        );
+        const outcomes = await mapWithConcurrency(moved, ctx.options.writeConcurrency, (entry) =>
+          ctx.store.putEntryIfAbsent(entry),
+        );
+        const done: Array<{ old: VaultEntry; moved: VaultEntry }> = [];
+        outcomes.forEach((outcome, i) => {
+          const old = part[i] as VaultEntry;
+          if (outcome.outcome === 'exists' && outcome.existing.token !== old.token) conflicts += 1;
+          else done.push({ old, moved: moved[i] as VaultEntry });
+        });
+        await ctx.store.putPointers(done.map(({ moved: m }) => ({ token: m.token, ref: m.ref })));
+        await ctx.store.deleteEntries(done.map(({ old }) => old.ref));
+        migrated += done.length;
+      }
     }
-  }
-  await call.record('completed', [], { count: migrated });
-  return { requestId: call.requestId, migrated, conflicts };
+    await call.record('completed', [], { count: migrated });
+    return { requestId: call.requestId, migrated, conflicts };
+  });
 }

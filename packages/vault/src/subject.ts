@@ -15,14 +15,21 @@ export type SubjectRef = { identifier: { kind: string; value: string } } | { tok
  */
 export async function findToken(ctx: VaultContext, ref: SubjectRef): Promise<Token | undefined> {
   if ('token' in ref) {
-    const token = TokenSchema.parse(ref.token);
+    const parsed = TokenSchema.safeParse(ref.token);
+    if (!parsed.success) throw new InvalidTokenRequestError('the subject token is not a vault token');
+    const token = parsed.data;
     const [pointers, links] = await Promise.all([ctx.store.getPointers([token]), ctx.store.getLinks(token)]);
     return pointers.has(token) || links.contacts.length > 0 || links.subjects.length > 0 ? token : undefined;
   }
   const { kind, value } = ref.identifier;
-  if (!KIND_PATTERN.test(kind)) throw new InvalidTokenRequestError('identifier kind is not usable', kind);
-  if (value.length === 0 || value.length > MAX_VALUE_LENGTH) {
-    throw new InvalidTokenRequestError('identifier value is empty or too long', kind);
+  // The caller's kind and value stay off the error: a swapped KIND:VALUE puts the value in `kind`.
+  if (typeof kind !== 'string' || !KIND_PATTERN.test(kind)) {
+    throw new InvalidTokenRequestError(
+      'the identifier kind is not a kind (a letter, then letters, digits, _.-)',
+    );
+  }
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_VALUE_LENGTH) {
+    throw new InvalidTokenRequestError(`an identifier value is 1..${MAX_VALUE_LENGTH} characters`);
   }
   for (const version of [ctx.options.indexKeyVersion, ...ctx.options.previousIndexKeyVersions]) {
     const indexer = await ctx.indexKeys.indexer(version);

@@ -110,7 +110,10 @@ export function createTokenize(ctx: VaultContext): (requests: readonly TokenRequ
 function noop(): void {}
 
 function checkRequest(kind: string, value: string): void {
-  if (!KIND_PATTERN.test(kind)) throw new InvalidTokenRequestError('identifier kind is not usable', kind);
+  // A kind that fails the pattern is not kept on the error: it may be a value in the wrong place.
+  if (typeof kind !== 'string' || !KIND_PATTERN.test(kind)) {
+    throw new InvalidTokenRequestError('identifier kind is not usable');
+  }
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_VALUE_LENGTH) {
     throw new InvalidTokenRequestError(`a normalized value is 1..${MAX_VALUE_LENGTH} characters`, kind);
   }

@@ -48,15 +48,29 @@ describe('detokenize', () => {
     expect(store.calls.getPointers ?? 0).toBe(pointerReads);
   });
 
-  it('refuses an actor outside the allowlist, and audits the denied attempt', async () => {
+  it('refuses an actor outside the allowlist, and audits the denied attempt with the actor as a shape and a keyed digest', async () => {
     const { vault, audit } = memoryVault();
     const token = (await vault.tokenize([{ kind: 'patient', value: 'P-1' }])).get(tokenKey('patient', 'P-1'));
     await expect(
       vault.detokenize([token as string], { actor: 'mallory', purpose: 'curious' }),
     ).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(
+      vault.detokenize([token as string], { actor: 'mallory', purpose: 'again' }),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
     expect(audit.records).toEqual([
-      expect.objectContaining({ action: 'detokenize', outcome: 'denied', actor: 'mallory', tokens: [] }),
+      expect.objectContaining({
+        action: 'detokenize',
+        outcome: 'denied',
+        actorShape: 'a{7}',
+        actorDigest: expect.stringMatching(/^v1:[0-9a-f]{32}$/),
+        purpose: 'curious',
+        tokens: [],
+      }),
+      expect.objectContaining({ outcome: 'denied', purpose: 'again' }),
     ]);
+    // The same actor gives the same digest (repeated attempts show), and its text is nowhere.
+    expect(audit.records[1]?.actorDigest).toBe(audit.records[0]?.actorDigest);
+    expect(JSON.stringify(audit.records)).not.toContain('mallory');
   });
 
   it('requires a purpose', async () => {
@@ -166,7 +180,9 @@ describe('eraseSubject', () => {
     expect((await vault.detokenize([...tokens.values()], ALICE)).missing).toEqual([]);
     expect(audit.records.filter((r) => r.action === 'erase').map((r) => [r.outcome, r.noticeId])).toEqual([
       ['requested', failed.noticeId],
+      ['failed', failed.noticeId],
     ]);
+    expect(audit.records.find((r) => r.outcome === 'failed')?.reason).toBe('ErasureNoticeDeliveryError');
     // Act: the outbox is back.
     outboxDown = false;
     const result = await vault.eraseSubject(subject, ALICE);

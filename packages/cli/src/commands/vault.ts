@@ -10,6 +10,10 @@ import {
   AmbiguousSubjectError,
   AuditWriteError,
   createVault,
+  ErasureNoticeDeliveryError,
+  InvalidAccessRequestError,
+  InvalidTokenRequestError,
+  KIND_PATTERN,
   outboxErasureSink,
   policyFromEnv,
   type SubjectRef,
@@ -40,6 +44,21 @@ interface SubjectOptions extends TargetOptions {
   country: string;
 }
 
+/**
+ * Exit codes of `residency vault` (also in packages/vault/README.md): 0 done, 1 not found (or an
+ * unexpected failure, printed by name only), 2 bad usage or configuration (an actor, purpose,
+ * kind or token the vault refuses too), 3 not authorized, 4 ambiguous subject, 5 audit log not
+ * written (nothing revealed or changed), 6 erasure notice not delivered (nothing erased).
+ */
+export const VAULT_EXIT_CODES = {
+  notFound: 1,
+  usage: 2,
+  unauthorized: 3,
+  ambiguous: 4,
+  auditWrite: 5,
+  noticeNotDelivered: 6,
+} as const;
+
 const NORMALIZERS: Record<string, NormalizerName> = {
   phone: 'phone',
   email: 'email',
@@ -56,9 +75,15 @@ function withTarget(command: Command): Command {
     .option('--table <name>', 'AWS: the vault table')
     .option('--audit-table <name>', 'AWS: the audit table')
     .option('--key-arn <arn>', 'AWS: the KMS key ARN (must be in --region)')
-    .option('--outbox-stream <name>', 'AWS: the outbox stream erasure notices go out on')
-    .requiredOption('--actor <principal>', 'who is asking (checked against DETOKENIZE_PRINCIPALS, audited)')
-    .requiredOption('--purpose <text>', 'why (audited), e.g. a ticket id')
+    .option('--outbox-stream <name>', 'AWS: the outbox stream erasure notices go out on (required by erase)')
+    .requiredOption(
+      '--actor <principal>',
+      'who is asking: a principal name (checked against DETOKENIZE_PRINCIPALS, audited)',
+    )
+    .requiredOption(
+      '--purpose <text>',
+      'why (audited): a ticket id or short reason, letters, digits, space and -_/.:# (no personal data)',
+    )
     .option('--index-version <v>', 'index key version in use', 'v1')
     .option('--previous-index-versions <list>', 'comma-separated older index versions still looked up');
 }
@@ -133,6 +158,13 @@ function subjectOf(options: SubjectOptions): SubjectRef {
   const colon = raw.indexOf(':');
   if (colon <= 0) throw new CliError('--identifier is KIND:VALUE, e.g. phone:+919876543210', 2);
   const kind = raw.slice(0, colon);
+  // Never echo the kind: `01711234567:phone` (value and kind swapped) would print the number.
+  if (!KIND_PATTERN.test(kind)) {
+    throw new CliError(
+      '--identifier is KIND:VALUE and what comes before the first ":" is not a kind (phone, email, nationalId, patient, ...)',
+      2,
+    );
+  }
   const normalized = normalizeIdentifier(NORMALIZERS[kind] ?? 'opaque', raw.slice(colon + 1), {
     country: options.country.toUpperCase() as NormalizeContext['country'],
   });
@@ -148,27 +180,48 @@ async function run(options: TargetOptions, act: (vault: Vault) => Promise<object
     opened = await openVault(options);
     const result = await act(opened.vault);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    if ('outcome' in result && result.outcome === 'not_found') process.exitCode = 1;
+    if ('outcome' in result && result.outcome === 'not_found') process.exitCode = VAULT_EXIT_CODES.notFound;
   } catch (error) {
-    if (error instanceof UnauthorizedError) {
-      throw new CliError(`${error.message} (the allowlist is DETOKENIZE_PRINCIPALS)`, 3, { cause: error });
-    }
-    if (error instanceof AmbiguousSubjectError) throw new CliError(error.message, 4, { cause: error });
-    if (error instanceof AuditWriteError) {
-      throw new CliError(`${error.message}; nothing was revealed or changed`, 5, { cause: error });
-    }
-    if (
-      error instanceof ConfigurationError ||
-      error instanceof RegionMismatchError ||
-      error instanceof VaultConfigurationError
-    ) {
-      throw new CliError(error.message, 2, { cause: error });
-    }
-    throw error;
+    throw cliErrorOf(error);
   } finally {
     opened?.vault.close();
     opened?.clients.destroy();
   }
+}
+
+/**
+ * The one-line error for a vault failure the operator can act on (see {@link VAULT_EXIT_CODES});
+ * anything else is returned as is, for bin.ts to print by name. Messages are the vault's own,
+ * which never quote the actor, purpose, kind, value or token given.
+ */
+function cliErrorOf(error: unknown): unknown {
+  const codes = VAULT_EXIT_CODES;
+  if (error instanceof UnauthorizedError) {
+    return new CliError(`${error.message} (the allowlist is DETOKENIZE_PRINCIPALS)`, codes.unauthorized);
+  }
+  if (error instanceof AmbiguousSubjectError) {
+    // Tokens are pseudonyms, and the operator needs them to choose.
+    return new CliError(`${error.message}: ${error.subjectTokens.join(', ')}`, codes.ambiguous);
+  }
+  if (error instanceof AuditWriteError) {
+    return new CliError(`${error.message}; nothing was revealed or changed`, codes.auditWrite);
+  }
+  if (error instanceof ErasureNoticeDeliveryError) {
+    return new CliError(
+      `${error.message} (the outbox stream did not take the notice; check --outbox-stream or the local stack)`,
+      codes.noticeNotDelivered,
+    );
+  }
+  if (
+    error instanceof InvalidAccessRequestError ||
+    error instanceof InvalidTokenRequestError ||
+    error instanceof ConfigurationError ||
+    error instanceof RegionMismatchError ||
+    error instanceof VaultConfigurationError
+  ) {
+    return new CliError(error.message, codes.usage);
+  }
+  return error;
 }
 
 /**
@@ -185,8 +238,18 @@ export function register(program: Command): void {
     );
 
   withSubject(vault.command('erase'))
-    .description('erase a data subject; prints the erasure notice (tokens only) for the control plane')
+    .description(
+      'erase a data subject; puts the erasure notice (tokens only) on the outbox for the control plane and prints it',
+    )
     .action(async (options: SubjectOptions) => {
+      // Against AWS the notice must go somewhere: printed only, the control plane never hears of it.
+      // (Locally, the outbox is the one endpoints.json names.)
+      if (options.region && !options.outboxStream) {
+        throw new CliError(
+          'erase against AWS (--region) needs --outbox-stream: without it the control plane never gets the erasure notice',
+          VAULT_EXIT_CODES.usage,
+        );
+      }
       const subject = subjectOf(options);
       await run(options, (v) => v.eraseSubject(subject, options));
     });

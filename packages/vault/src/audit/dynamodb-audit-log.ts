@@ -13,8 +13,8 @@ export interface DynamoDbAuditLogOptions {
 
 /**
  * The {@link AuditLog} adapter for DynamoDB. Items: `pk = AUDIT#<yyyy-mm-dd>`,
- * `sk = <ISO time>#<uuid>`, with requestId, action, outcome, actor, purpose, tokens (list),
- * count and noticeId. Append-only: the put is conditional, so a record is never overwritten.
+ * `sk = <ISO time>#<uuid>`, with requestId, action, outcome, tokens (list), count, and when
+ * present actor, purpose, actorDigest, actorShape, reason and noticeId. Append-only: the put is conditional, so a record is never overwritten.
  *
  * @example createDynamoDbAuditLog({ dynamodb: clients.dynamodb, tableName: 'residency-audit' })
  */
@@ -32,11 +32,14 @@ export function createDynamoDbAuditLog(options: DynamoDbAuditLogOptions): AuditL
               requestId: { S: record.requestId },
               action: { S: record.action },
               outcome: { S: record.outcome },
-              actor: { S: record.actor },
-              purpose: { S: record.purpose },
               tokens: { L: record.tokens.map((token) => ({ S: token })) },
               count: { N: String(record.count) },
-              ...(record.noticeId ? { noticeId: { S: record.noticeId } } : {}),
+              ...optional('actor', record.actor),
+              ...optional('purpose', record.purpose),
+              ...optional('actorDigest', record.actorDigest),
+              ...optional('actorShape', record.actorShape),
+              ...optional('reason', record.reason),
+              ...optional('noticeId', record.noticeId),
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
@@ -48,4 +51,9 @@ export function createDynamoDbAuditLog(options: DynamoDbAuditLogOptions): AuditL
       }
     },
   };
+}
+
+/** An optional string attribute: left out when absent or empty. */
+function optional(name: string, value: string | undefined): Record<string, { S: string }> {
+  return value ? { [name]: { S: value } } : {};
 }

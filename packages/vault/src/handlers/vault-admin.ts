@@ -5,39 +5,84 @@ import {
   ConfigurationError,
   createAwsClients,
 } from '@residency/aws';
+import { TokenSchema } from '@residency/core';
 import { z } from 'zod';
-import { AccessRequestSchema, policyFromEnv } from '../access.ts';
+import { policyFromEnv } from '../access.ts';
 import { createVault } from '../create-vault.ts';
-import { AmbiguousSubjectError, UnauthorizedError } from '../errors.ts';
+import { DETOKENIZE_MAX_TOKENS } from '../detokenize.ts';
+import {
+  AmbiguousSubjectError,
+  InvalidAccessRequestError,
+  InvalidTokenRequestError,
+  UnauthorizedError,
+} from '../errors.ts';
 import { outboxErasureSink } from '../outbox-erasure-sink.ts';
+import { toSafeError } from '../safe-error.ts';
+import { KIND_PATTERN, MAX_VALUE_LENGTH } from '../tokenize.ts';
 import type { Vault } from '../vault.ts';
 
+const IdentifierSchema = z.strictObject({
+  kind: z.string().regex(KIND_PATTERN),
+  value: z.string().min(1).max(MAX_VALUE_LENGTH),
+});
 const SubjectRefSchema = z.union([
-  z.strictObject({
-    identifier: z.strictObject({ kind: z.string().min(1).max(64), value: z.string().min(1).max(1024) }),
-  }),
-  z.strictObject({ token: z.string().min(1).max(64) }),
+  z.strictObject({ identifier: IdentifierSchema }),
+  z.strictObject({ token: TokenSchema }),
 ]);
+// Actor and purpose are only typed and bounded here: the vault checks them (pattern and PII scan)
+// and audits a refusal, which a refusal here would not be.
+const AccessShape = { actor: z.string().max(1024), purpose: z.string().max(1024) };
 
 /** The event the admin function is invoked with (directly, never through a public endpoint). */
 export const VaultAdminEventSchema = z.discriminatedUnion('action', [
-  AccessRequestSchema.extend({
+  z.strictObject({
+    ...AccessShape,
     action: z.literal('detokenize'),
-    tokens: z.array(z.string()).min(1).max(1000),
-  }).strict(),
-  AccessRequestSchema.extend({ action: z.literal('erase'), subject: SubjectRefSchema }).strict(),
-  AccessRequestSchema.extend({ action: z.literal('export'), subject: SubjectRefSchema }).strict(),
+    tokens: z.array(TokenSchema).min(1).max(DETOKENIZE_MAX_TOKENS),
+  }),
+  z.strictObject({ ...AccessShape, action: z.literal('erase'), subject: SubjectRefSchema }),
+  z.strictObject({ ...AccessShape, action: z.literal('export'), subject: SubjectRefSchema }),
 ]);
 
 /** See {@link VaultAdminEventSchema}. */
 export type VaultAdminEvent = z.infer<typeof VaultAdminEventSchema>;
 
+/**
+ * Where a request was refused, and why: `path` is made of the schema's own keys and array
+ * indexes (any other key is `*`: an unknown key is the caller's text), `code` is zod's issue code
+ * or the vault's (`missing`, `pattern`, `pii`). Never a message, a key or a value of the request.
+ */
+export interface VaultAdminIssue {
+  path: string;
+  code: string;
+}
+
 /** What the admin function answers: the operation's result, or a refusal it can explain. */
 export type VaultAdminResponse =
   | ({ ok: true; action: VaultAdminEvent['action'] } & Record<string, unknown>)
-  | { ok: false; error: 'invalid_request'; issues: Array<{ path: string; message: string }> }
+  | { ok: false; error: 'invalid_request'; issues: VaultAdminIssue[] }
   | { ok: false; error: 'unauthorized' }
   | { ok: false; error: 'ambiguous_subject'; subjectTokens: readonly string[] };
+
+/** Every key the event schema knows, the only keys a response's issue path may show. */
+const SCHEMA_KEYS: ReadonlySet<string> = new Set([
+  'action',
+  'tokens',
+  'subject',
+  ...Object.keys(AccessShape),
+  ...Object.keys(IdentifierSchema.shape),
+  'identifier',
+  'token',
+]);
+
+/** An issue path of schema keys and indexes only. */
+function safePath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment) =>
+      typeof segment === 'number' || SCHEMA_KEYS.has(String(segment)) ? String(segment) : '*',
+    )
+    .join('.');
+}
 
 /** The configuration the function reads from its environment, checked at cold start. */
 export interface VaultAdminConfig {
@@ -104,7 +149,7 @@ export function createVaultAdminHandler(vault: Vault): (event: unknown) => Promi
       return {
         ok: false,
         error: 'invalid_request',
-        issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        issues: parsed.error.issues.map((i) => ({ path: safePath(i.path), code: i.code })),
       };
     }
     const { actor, purpose } = parsed.data;
@@ -130,13 +175,32 @@ export function createVaultAdminHandler(vault: Vault): (event: unknown) => Promi
           };
       }
     } catch (error) {
-      if (error instanceof UnauthorizedError) return { ok: false, error: 'unauthorized' };
-      if (error instanceof AmbiguousSubjectError) {
-        return { ok: false, error: 'ambiguous_subject', subjectTokens: error.subjectTokens };
-      }
-      throw error;
+      return refusalOf(error);
     }
   };
+}
+
+/**
+ * The response for a refusal the caller can act on; anything else is thrown as
+ * {@link toSafeError} makes it (name, safe message, stack frames), so the Lambda runtime, which
+ * logs every enumerable property of a thrown error, logs no token, field, cause or input.
+ */
+function refusalOf(error: unknown): VaultAdminResponse {
+  if (error instanceof UnauthorizedError) return { ok: false, error: 'unauthorized' };
+  if (error instanceof AmbiguousSubjectError) {
+    return { ok: false, error: 'ambiguous_subject', subjectTokens: [...error.subjectTokens] };
+  }
+  if (error instanceof InvalidAccessRequestError) {
+    return {
+      ok: false,
+      error: 'invalid_request',
+      issues: error.issues.map((i) => ({ path: i.field, code: i.code })),
+    };
+  }
+  if (error instanceof InvalidTokenRequestError) {
+    return { ok: false, error: 'invalid_request', issues: [{ path: 'subject', code: 'invalid_value' }] };
+  }
+  throw toSafeError(error);
 }
 
 let cold: ((event: unknown) => Promise<VaultAdminResponse>) | undefined;
@@ -147,23 +211,35 @@ let cold: ((event: unknown) => Promise<VaultAdminResponse>) | undefined;
  * the outbox's Kinesis client too, comes from `createAwsClients`: pinned to the data region, its
  * endpoint overrides checked, the SDK's own endpoint settings ignored. An erasure puts its notice
  * on the outbox before deleting anything; if the put fails the invocation fails
- * (`ErasureNoticeDeliveryError`) with nothing erased, and can be repeated.
+ * (`ErasureNoticeDeliveryError`) with nothing erased, and can be repeated. Whatever it throws, at
+ * cold start or later, is a {@link toSafeError} copy: no fields, tokens, cause or request input
+ * for the runtime to log.
  */
 export async function handler(event: unknown): Promise<VaultAdminResponse> {
   if (!cold) {
-    const config = readVaultAdminConfig(process.env);
-    const clients = createAwsClients({ region: config.dataRegion, endpoints: config.endpoints });
-    cold = createVaultAdminHandler(
-      createVault({
-        clients,
-        region: config.dataRegion,
-        keyArn: config.keyArn,
-        tableName: config.vaultTable,
-        auditTableName: config.auditTable,
-        erasureSink: outboxErasureSink(clients.kinesis, config.outboxStream),
-        authorize: policyFromEnv(process.env),
-      }),
-    );
+    try {
+      cold = startVaultAdmin();
+    } catch (error) {
+      // Configuration errors keep their message (settings and ARNs) and setting; nothing else leaves.
+      throw toSafeError(error);
+    }
   }
   return cold(event);
+}
+
+/** Reads the configuration and builds the vault (the cold start); throws what refuses it. */
+function startVaultAdmin(): (event: unknown) => Promise<VaultAdminResponse> {
+  const config = readVaultAdminConfig(process.env);
+  const clients = createAwsClients({ region: config.dataRegion, endpoints: config.endpoints });
+  return createVaultAdminHandler(
+    createVault({
+      clients,
+      region: config.dataRegion,
+      keyArn: config.keyArn,
+      tableName: config.vaultTable,
+      auditTableName: config.auditTable,
+      erasureSink: outboxErasureSink(clients.kinesis, config.outboxStream),
+      authorize: policyFromEnv(process.env),
+    }),
+  );
 }

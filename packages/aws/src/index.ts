@@ -49,4 +49,5 @@ export {
   isAwsRegion,
   parseArn,
 } from './region.ts';
+export { describeError, type ErrorFacts, safeErrorName } from './safe-error.ts';
 export { type AwsTarget, AwsTargetSchema, validateTarget } from './target.ts';

@@ -1,4 +1,9 @@
-import { ConfigurationError, RegionMismatchError } from '@residency/aws';
+import {
+  ConfigurationError,
+  describeError as describeErrorFacts,
+  type ErrorFacts,
+  RegionMismatchError,
+} from '@residency/aws';
 import {
   AmbiguousSubjectError,
   AuditWriteError,
@@ -12,6 +17,8 @@ import {
   VaultConfigurationError,
   VaultStoreError,
 } from './errors.ts';
+
+export { safeErrorName } from '@residency/aws';
 
 /**
  * Errors whose messages are built from fixed text, settings, ARNs, counts and ids the vault made,
@@ -34,20 +41,15 @@ const SAFE_MESSAGE_CLASSES: ReadonlyArray<abstract new (...args: never[]) => Err
   VaultStoreError,
 ];
 
-const NAME = /^[A-Za-z][A-Za-z0-9_.]{0,63}$/;
-const CODE = /^[A-Z][A-Za-z0-9_]{0,63}$/;
 const SETTING = /^[A-Za-z][A-Za-z0-9_.]{0,63}$/;
 
-/** What {@link describeError} says about an error: nothing in it came from a request. */
-export interface SafeErrorDescription {
-  /** The error's class name (`VaultStoreError`, `ResourceNotFoundException`), or `typeof` a non-error. */
-  errorName: string;
+/**
+ * What {@link describeError} says about an error: nothing in it came from a request. The name,
+ * codes and status are `describeError` of `@residency/aws`, the one the pipeline logs.
+ */
+export interface SafeErrorDescription extends ErrorFacts {
   /** The message for errors known to build it from safe parts; otherwise a fixed placeholder. */
   message: string;
-  /** The AWS error code (`Code`) or Node system error code (`ECONNREFUSED`), when it has one. */
-  errorCode?: string;
-  /** The HTTP status of an AWS error. */
-  httpStatus?: number;
   /** The setting a configuration error names (`KEY_ARN`, `tableName`). */
   setting?: string;
 }
@@ -56,40 +58,28 @@ export interface SafeErrorDescription {
 export const WITHHELD_MESSAGE = 'details withheld (the message may quote its input)';
 
 /**
- * What of an error may be logged, printed or returned: its name, codes, the setting it names, and
- * its message only for the classes that never put request input in one. Never a field, a token
- * or a cause. Like `describeError` in the pipeline (`packages/pipeline/src/support/safe-error.ts`),
- * which the vault cannot import (the pipeline depends on the vault), plus the safe message.
+ * What of an error may be logged, printed or returned: its name, codes and HTTP status (the
+ * shared `describeError` of `@residency/aws`), the setting it names, and its message only for the
+ * classes that never put request input in one. Never a field, a token or a cause. The message is
+ * what the vault adds: it throws a {@link toSafeError} copy in place of an error, and the CLI
+ * prints one, where the pipeline only logs.
  *
  * @example describeError(new VaultStoreError('DynamoDB GetItem on vault failed', 'GetItem')).message
  */
 export function describeError(error: unknown): SafeErrorDescription {
-  if (!(error instanceof Error))
-    return { errorName: error === null ? 'null' : typeof error, message: WITHHELD_MESSAGE };
-  const loose = error as Error & {
-    Code?: unknown;
-    code?: unknown;
-    setting?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
-  };
-  const safe = SAFE_MESSAGE_CLASSES.some((type) => error instanceof type);
-  const code = typeof loose.Code === 'string' ? loose.Code : loose.code;
-  const status = loose.$metadata?.httpStatusCode;
+  const facts = describeErrorFacts(error);
+  const safe = hasSafeMessage(error);
+  const setting = (error as { setting?: unknown } | null | undefined)?.setting;
   return {
-    errorName: safeErrorName(error),
-    message: safe ? error.message : WITHHELD_MESSAGE,
-    ...(typeof code === 'string' && CODE.test(code) ? { errorCode: code } : {}),
-    ...(typeof status === 'number' ? { httpStatus: status } : {}),
-    ...(safe && typeof loose.setting === 'string' && SETTING.test(loose.setting)
-      ? { setting: loose.setting }
-      : {}),
+    ...facts,
+    message: safe ? (error as Error).message : WITHHELD_MESSAGE,
+    ...(safe && typeof setting === 'string' && SETTING.test(setting) ? { setting } : {}),
   };
 }
 
-/** An error's class name if it looks like one, else `Error` (`typeof` for a non-error). */
-export function safeErrorName(error: unknown): string {
-  if (!(error instanceof Error)) return error === null ? 'null' : typeof error;
-  return NAME.test(error.name) ? error.name : 'Error';
+/** Whether an error is of a class that builds its message from safe parts only. */
+function hasSafeMessage(error: unknown): error is Error {
+  return error instanceof Error && SAFE_MESSAGE_CLASSES.some((type) => error instanceof type);
 }
 
 /**

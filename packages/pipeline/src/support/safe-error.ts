@@ -1,19 +1,7 @@
 /**
- * What of an error may be logged: its name, an AWS error code and HTTP status. Never the message:
- * a message can quote the input it choked on, and inputs here are personal data.
+ * What of an error may be logged: its name, an AWS or Node error code and HTTP status. Never the
+ * message: a message can quote the input it choked on, and inputs here are personal data. The one
+ * copy lives in `@residency/aws`, shared with the vault; it is re-exported here for the pipeline's
+ * modules.
  */
-export function describeError(error: unknown): {
-  errorName: string;
-  errorCode?: string;
-  httpStatus?: number;
-} {
-  if (!(error instanceof Error)) return { errorName: typeof error };
-  const aws = error as Error & { Code?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  return {
-    errorName: error.name,
-    ...(typeof aws.Code === 'string' ? { errorCode: aws.Code } : {}),
-    ...(typeof aws.$metadata?.httpStatusCode === 'number'
-      ? { httpStatus: aws.$metadata.httpStatusCode }
-      : {}),
-  };
-}
+export { describeError } from '@residency/aws';

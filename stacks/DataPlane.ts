@@ -174,6 +174,8 @@ export function DataPlane({ stack, app }: StackContext) {
     },
     timeoutSeconds: 300,
   });
+  // The cold start's live residency check, like the ingest's: DescribeKey comes with grantTable.
+  grantDescribe(vaultAdmin, { tables: [data.vault, data.audit], streams: [data.outbox] });
   grantTable(vaultAdmin, data.vault, key, [
     'GetItem',
     'BatchGetItem',

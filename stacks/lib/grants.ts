@@ -21,7 +21,9 @@ export function grantTable(grantee: IGrantable, table: Table, key: IKey, actions
 
 /**
  * Lets a function describe the tables and streams it is configured with, and nothing more: the
- * pipeline's cold-start check reads their ARNs to prove they are in the data region (fail closed).
+ * cold-start check of the ingest, the window closer and vault-admin (`verifyLiveResidency`) reads
+ * their ARNs to prove they are in the data region (fail closed). It describes the key too:
+ * `kms:DescribeKey` comes with {@link grantTable}.
  */
 export function grantDescribe(
   grantee: IGrantable,

@@ -22,13 +22,14 @@ import {
 import { booked, registered } from '../../packages/pipeline/tests/support/events.ts';
 import { kinesisRecord } from '../../packages/pipeline/tests/support/kinesis-events.ts';
 import { documentClientFor, type FaultProxy } from '../../packages/testing/src/index.ts';
+import { createVaultAdminFromEnv, type ExportResult } from '../../packages/vault/src/index.ts';
 import { type Calls, STREAMS, startRecordingProxy, TABLES } from './grants-support.ts';
 import { actionsByResource, idOf, referencedIds, type StageUnderTest, synthesizePlane } from './helpers.ts';
 
 // The data-plane functions' IAM grants, checked against what their code really calls. Each function
-// is built by its own Lambda wiring (`createIngestFromEnv`, `createWindowCloserFromEnv`) from the
-// environment the synthesized stack gives it, and run in process against the local stack
-// (kinesalite, dynalite, the project's KMS endpoint). Its clients are pointed at recording proxies
+// is built by its own Lambda wiring (`createIngestFromEnv`, `createWindowCloserFromEnv`,
+// `createVaultAdminFromEnv`) from the environment the synthesized stack gives it, and run in
+// process against the local stack (kinesalite, dynalite, the project's KMS endpoint). Its clients are pointed at recording proxies
 // that note every AWS operation on the wire, per table, stream and key. A grant a function lacks
 // would only show as AccessDenied after a deploy; one it never uses is privilege it should not hold.
 
@@ -107,9 +108,10 @@ interface FunctionUnderTest {
 /**
  * The environment the stack gives a function, with each table, stream and the key replaced by its
  * local counterpart, plus what Lambda sets (`AWS_REGION`) and the endpoints of recording proxies
- * of the function's own. A value the test cannot map (a new kind of reference) fails the test.
+ * of the function's own. A value the test cannot map (a new kind of reference) fails the test,
+ * unless `overrides` gives it.
  */
-async function asDeployed(fn: string): Promise<FunctionUnderTest> {
+async function asDeployed(fn: string, overrides: Record<string, string> = {}): Promise<FunctionUnderTest> {
   const resource = data.json.Resources[idOf(data, 'AWS::Lambda::Function', fn)];
   const environment = resource?.Properties?.Environment as
     | { Variables?: Record<string, unknown> }
@@ -120,6 +122,10 @@ async function asDeployed(fn: string): Promise<FunctionUnderTest> {
   for (const [name, value] of Object.entries(variables)) {
     // SST's own variables; the handlers do not read them.
     if (/^(SST_|AWS_NODEJS_)/.test(name)) continue;
+    if (name in overrides) {
+      env[name] = overrides[name] as string;
+      continue;
+    }
     if (typeof value === 'string') {
       env[name] = value;
       continue;
@@ -275,6 +281,34 @@ async function callsOfTheWindowCloser(): Promise<Calls> {
   return calls();
 }
 
+/** A patient the ingest's run registered, with a phone and an email linked to it. */
+const REGISTERED = { kind: 'patient', value: 'P-00088888' };
+
+async function callsOfVaultAdmin(): Promise<Calls> {
+  // After the ingest, whose run registered the patient.
+  await callsOfTheIngest();
+  // The stack gives the ARNs of the roles of RESIDENCY_DETOKENIZE_ROLES; the test's caller is `dpo`.
+  const { env, calls } = await asDeployed('VaultAdmin', { DETOKENIZE_PRINCIPALS: 'dpo' });
+  const admin = await createVaultAdminFromEnv(env);
+  try {
+    const access = { actor: 'dpo', purpose: 'grants test' };
+    const exported = await admin.handle({ action: 'export', subject: { identifier: REGISTERED }, ...access });
+    expect(exported).toMatchObject({ ok: true, outcome: 'found', contacts: [{}, {}] });
+    const { subject, contacts } = exported as unknown as ExportResult & { outcome: 'found' };
+    const revealed = await admin.handle({
+      action: 'detokenize',
+      tokens: [subject.token, ...contacts.map((c) => c.token)],
+      ...access,
+    });
+    expect(revealed).toMatchObject({ ok: true, missing: [] });
+    const erased = await admin.handle({ action: 'erase', subject: { identifier: REGISTERED }, ...access });
+    expect(erased).toMatchObject({ ok: true, outcome: 'erased' });
+  } finally {
+    admin.close();
+  }
+  return calls();
+}
+
 /**
  * Exactly what it calls, per table: nothing missing, and nothing granted that it never uses. The
  * calls include what a BatchWriteItem falls back to (`writeBatchFallbacks`).
@@ -332,5 +366,31 @@ describe('DataPlane stack: the grants of the functions, against what their code 
     expectExactTableGrants('WindowCloser', calls);
     expectCallsGranted('WindowCloser', calls, 'AWS::Kinesis::Stream', 'Outbox');
     expectCallsGranted('WindowCloser', calls, 'AWS::KMS::Key', 'DataKey');
+  });
+
+  it('grant vault-admin every call it makes: its cold-start descriptions, then export, detokenize and erase', async () => {
+    // Act
+    const calls = await callsOfVaultAdmin();
+    // Assess
+    expect([...calls.keys()].filter((id) => id.startsWith(NOT_IN_THE_STACK))).toEqual([]);
+    const id = (type: string, prefix: string) => idOf(data, type, prefix);
+    // The cold start described each resource it is configured with (`verifyLiveResidency`).
+    expect(calls.get(id('AWS::DynamoDB::Table', 'Vault'))).toContain('dynamodb:DescribeTable');
+    expect(calls.get(id('AWS::DynamoDB::Table', 'Audit'))).toContain('dynamodb:DescribeTable');
+    expect(calls.get(id('AWS::Kinesis::Stream', 'Outbox'))).toContain('kinesis:DescribeStreamSummary');
+    expect(calls.get(id('AWS::KMS::Key', 'DataKey'))).toContain('kms:DescribeKey');
+    // Then the operations: links read by Query, entries deleted in batches, the notice put.
+    expect(calls.get(id('AWS::DynamoDB::Table', 'Vault'))).toContain('dynamodb:Query');
+    expect(calls.get(id('AWS::DynamoDB::Table', 'Vault'))).toContain('dynamodb:BatchWriteItem');
+    expect(calls.get(id('AWS::Kinesis::Stream', 'Outbox'))).toContain('kinesis:PutRecords');
+    for (const table of Object.keys(TABLES)) {
+      expectCallsGranted('VaultAdmin', calls, 'AWS::DynamoDB::Table', table);
+    }
+    // The audit log: written and described, nothing else.
+    expect(
+      [...(actionsByResource(data, 'VaultAdmin').get(id('AWS::DynamoDB::Table', 'Audit')) ?? [])].sort(),
+    ).toEqual([...(calls.get(id('AWS::DynamoDB::Table', 'Audit')) ?? [])].sort());
+    expectCallsGranted('VaultAdmin', calls, 'AWS::Kinesis::Stream', 'Outbox');
+    expectCallsGranted('VaultAdmin', calls, 'AWS::KMS::Key', 'DataKey');
   });
 });

@@ -69,14 +69,19 @@ export {
 } from './errors.ts';
 export type { ExportedIdentifier, ExportResult } from './export.ts';
 export {
+  createVaultAdminFromEnv,
   createVaultAdminHandler,
-  readVaultAdminConfig,
-  type VaultAdminConfig,
   type VaultAdminEvent,
   VaultAdminEventSchema,
+  type VaultAdminFromEnv,
   type VaultAdminIssue,
   type VaultAdminResponse,
 } from './handlers/vault-admin.ts';
+export {
+  readVaultAdminConfig,
+  type VaultAdminConfig,
+  vaultAdminLiveResources,
+} from './handlers/vault-admin-config.ts';
 export { type VaultCommonOptions, type VaultTuning, VaultTuningSchema } from './options.ts';
 export { outboxErasureSink } from './outbox-erasure-sink.ts';
 export type { ReindexOptions, ReindexResult } from './reindex.ts';
@@ -84,6 +89,7 @@ export {
   describeError,
   type SafeErrorDescription,
   safeErrorName,
+  type ToSafeErrorOptions,
   toSafeError,
   WITHHELD_MESSAGE,
 } from './safe-error.ts';

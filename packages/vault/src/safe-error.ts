@@ -82,16 +82,27 @@ function hasSafeMessage(error: unknown): error is Error {
   return error instanceof Error && SAFE_MESSAGE_CLASSES.some((type) => error instanceof type);
 }
 
+/** Options of {@link toSafeError}. */
+export interface ToSafeErrorOptions {
+  /**
+   * The message in place of one that is withheld: fixed text that says what failed, for a caller
+   * that knows (it must quote nothing of a request). Default: {@link WITHHELD_MESSAGE}.
+   */
+  withheldMessage?: string;
+}
+
 /**
  * A fresh error to throw in place of `error` where the Lambda runtime (or any logger) will
- * serialize it: the same name, the {@link describeError} message, the original stack frames (code
- * locations only, the first line rebuilt), and no other enumerable property than `name`,
- * `errorCode`, `httpStatus` and `setting`: no cause, no fields, no tokens.
+ * serialize it: the same name, the {@link describeError} message (or `withheldMessage` where that
+ * is withheld), the original stack frames (code locations only, the first line rebuilt), and no
+ * other enumerable property than `name`, `errorCode`, `httpStatus` and `setting`: no cause, no
+ * fields, no tokens.
  *
  * @example catch (error) { throw toSafeError(error); }
  */
-export function toSafeError(error: unknown): Error {
-  const { errorName, message, ...rest } = describeError(error);
+export function toSafeError(error: unknown, options: ToSafeErrorOptions = {}): Error {
+  const { errorName, message: described, ...rest } = describeError(error);
+  const message = hasSafeMessage(error) ? described : (options.withheldMessage ?? described);
   const safe = new Error(message);
   safe.name = errorName;
   const frames =

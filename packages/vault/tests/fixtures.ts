@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
+  DeleteStreamCommand,
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -53,6 +54,8 @@ export interface VaultFixture {
   scan(table: string): Promise<Array<Record<string, unknown>>>;
   /** Creates a stream of one shard on kinesalite and waits until it is active (with `outbox` only). */
   createStream(name: string): Promise<void>;
+  /** Deletes a stream (kinesalite deletes at once; with `outbox` only). */
+  deleteStream(name: string): Promise<void>;
   /** Every record of a stream from its start (with `outbox` only): partition key and data as text. */
   readStream(name: string): Promise<Array<{ partitionKey: string; data: string }>>;
   /** Writes `dir/endpoints.json` pointing at this fixture, as `residency up` would. */
@@ -114,6 +117,10 @@ export async function startVaultFixture(options: { outbox?: boolean } = {}): Pro
     kms,
     clients,
     createStream,
+    async deleteStream(name) {
+      if (!kinesalite) throw new Error('start the fixture with { outbox: true } for streams');
+      await admin.kinesis.send(new DeleteStreamCommand({ StreamName: name }));
+    },
     async readStream(name) {
       const out: Array<{ partitionKey: string; data: string }> = [];
       const shards = await admin.kinesis.send(new ListShardsCommand({ StreamName: name }));

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { RegionMismatchError } from '@residency/aws';
+import { createAwsClients, RegionMismatchError } from '@residency/aws';
 import { ErasureNoticeSchema, OutboxMessageSchema, tokenKey } from '@residency/core';
+import { startDynalite } from '@residency/local';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createVaultAdminHandler, readVaultAdminConfig, type VaultAdminResponse } from '../src/index.ts';
-import { aliceOnly, startVaultFixture, type VaultFixture } from './fixtures.ts';
+import { aliceOnly, createTable, startVaultFixture, type VaultFixture } from './fixtures.ts';
 import { memoryVault } from './memory.ts';
 
 const ENV = {
@@ -122,6 +123,11 @@ describe('vault-admin handler against dynalite + kms-local + kinesalite', () => 
     return (await import('../src/handlers/vault-admin.ts')).handler;
   }
 
+  /** Completes the cold start with a request the handler refuses before the vault sees it. */
+  async function warmUp(handler: (event: unknown) => Promise<VaultAdminResponse>): Promise<void> {
+    expect(await handler({ action: 'export' })).toMatchObject({ ok: false, error: 'invalid_request' });
+  }
+
   const erase = (identifier: { kind: string; value: string }) => ({
     action: 'erase',
     subject: { identifier },
@@ -212,11 +218,15 @@ describe('vault-admin handler against dynalite + kms-local + kinesalite', () => 
   });
 
   it('fails an erasure whose notice the outbox does not take, with nothing erased; erasing again delivers and erases', async () => {
-    // Prepare: the outbox stream does not exist yet, so the put fails.
+    // Prepare: the outbox stream is there for the cold start (which describes it) and gone by the
+    // erasure, so the put fails.
     const tokens = await registerPatient('H-4', '+919830012347', 'h4.person@example.org');
     const stream = `outbox-late-${randomBytes(4).toString('hex')}`;
+    await fx.createStream(stream);
     stubEnv({ OUTBOX_STREAM_NAME: stream });
     const handler = await coldHandler();
+    await warmUp(handler);
+    await fx.deleteStream(stream);
     // Act
     const failed = await handler(erase({ kind: 'patient', value: 'H-4' })).catch((e: unknown) => e);
     // Assess: a failure, not a success, and the subject is intact.
@@ -241,5 +251,65 @@ describe('vault-admin handler against dynalite + kms-local + kinesalite', () => 
     expect((failed as Error).message).toMatch(/^erasure notice [0-9a-f-]{36} was not delivered/);
     expect((failed as Error).message).not.toContain(notice.noticeId);
     expect(await exportOf({ kind: 'patient', value: 'H-4' })).toBe('not_found');
+  });
+
+  it('refuses to start when a table reports an ARN outside the data region, and keeps refusing: a configuration failure is remembered', async () => {
+    // Prepare: a DynamoDB that reports eu-west-1 ARNs, on loopback, holding tables of the same names.
+    await registerPatient('H-5', '+919830012348', 'h5.person@example.org');
+    const elsewhere = await startDynalite({ region: 'eu-west-1' });
+    const foreign = createAwsClients({ region: 'eu-west-1', endpoints: { dynamodb: elsewhere.url } });
+    try {
+      await createTable(foreign.dynamodb, fx.tables.vault);
+      await createTable(foreign.dynamodb, fx.tables.audit);
+      stubEnv({ AWS_ENDPOINT_URL_DYNAMODB: elsewhere.url });
+      const handler = await coldHandler();
+      // Act
+      const refused = await handler(erase({ kind: 'patient', value: 'H-5' })).catch((e: unknown) => e);
+      // The endpoint is fixed, but the environment keeps its refusal.
+      stubEnv();
+      const again = await handler(erase({ kind: 'patient', value: 'H-5' })).catch((e: unknown) => e);
+      // Assess
+      expect(refused).toEqual(named('RegionMismatchError'));
+      expect((refused as Error).message).toMatch(
+        /^VAULT_TABLE table \(arn:aws:dynamodb:eu-west-1:.*'ap-south-1'; refusing to run$/,
+      );
+      expect(again).toEqual(named('RegionMismatchError'));
+      expect((again as Error).message).toBe((refused as Error).message);
+      expect(await exportOf({ kind: 'patient', value: 'H-5' })).toBe('found');
+    } finally {
+      foreign.destroy();
+      await elsewhere.close();
+    }
+  });
+
+  it('a resource it cannot describe fails the cold start with a clear error naming no resource, and the next invocation starts again', async () => {
+    // Prepare: the outbox stream is missing at the first cold start.
+    const tokens = await registerPatient('H-6', '+919830012349', 'h6.person@example.org');
+    const stream = `outbox-later-${randomBytes(4).toString('hex')}`;
+    stubEnv({ OUTBOX_STREAM_NAME: stream });
+    const handler = await coldHandler();
+    // Act
+    const failed = await handler(erase({ kind: 'patient', value: 'H-6' })).catch((e: unknown) => e);
+    // Assess: the SDK's name and status; a fixed message instead of its own (which names the
+    // stream); no other field, no cause; nothing erased.
+    expect(failed).toEqual(named('ResourceNotFoundException'));
+    const error = failed as Error & Record<string, unknown>;
+    expect(error.message).toMatch(
+      /^vault-admin cold start failed: the live residency check .* did not complete/,
+    );
+    expect(Object.keys(error).sort()).toEqual(expect.arrayContaining(['httpStatus', 'name']));
+    expect(Object.keys(error).filter((k) => !['errorCode', 'httpStatus', 'name'].includes(k))).toEqual([]);
+    expect(error.cause).toBeUndefined();
+    expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toContain(stream);
+    expect(await exportOf({ kind: 'patient', value: 'H-6' })).toBe('found');
+
+    // Act: the stream exists now; the same environment is invoked again.
+    await fx.createStream(stream);
+    const result = await handler(erase({ kind: 'patient', value: 'H-6' }));
+    // Assess: this invocation ran the cold start again, and erased.
+    expect(result).toMatchObject({ ok: true, action: 'erase', outcome: 'erased' });
+    const notice = ErasureNoticeSchema.parse('notice' in result ? result.notice : undefined);
+    expect([...notice.tokens].sort()).toEqual([...tokens.values()].sort());
+    expect(await exportOf({ kind: 'patient', value: 'H-6' })).toBe('not_found');
   });
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -338,8 +339,12 @@ describe('the vault and vault-admin leak no identifier or token (dynalite + kms-
   });
 
   it('an undelivered erasure notice fails the invocation with a sanitized error: no token, no field, no cause', async () => {
-    // Prepare: the outbox stream does not exist.
-    const handler = await coldHandler({ OUTBOX_STREAM_NAME: 'outbox-missing' });
+    // Prepare: the outbox stream is there for the cold start (which describes it), then deleted.
+    const stream = `outbox-gone-${randomBytes(4).toString('hex')}`;
+    await fx.createStream(stream);
+    const handler = await coldHandler({ OUTBOX_STREAM_NAME: stream });
+    expect(await handler({ action: 'export' })).toMatchObject({ ok: false, error: 'invalid_request' });
+    await fx.deleteStream(stream);
     const direct = await fx
       .vault({ authorize: aliceOnly, erasureSink: { send: () => Promise.reject(new Error(`to ${PHONE}`)) } })
       .eraseSubject({ token: tokens.get(tokenKey('patient', 'LEAK-P-1')) as string }, ALICE)

@@ -1,9 +1,8 @@
 import {
-  assertArnInRegion,
-  assertAwsRegion,
-  assertRegion,
   ConfigurationError,
   createAwsClients,
+  RegionMismatchError,
+  verifyLiveResidency,
 } from '@residency/aws';
 import { TokenSchema } from '@residency/core';
 import { z } from 'zod';
@@ -15,11 +14,17 @@ import {
   InvalidAccessRequestError,
   InvalidTokenRequestError,
   UnauthorizedError,
+  VaultConfigurationError,
 } from '../errors.ts';
 import { outboxErasureSink } from '../outbox-erasure-sink.ts';
 import { toSafeError } from '../safe-error.ts';
 import { KIND_PATTERN, MAX_VALUE_LENGTH } from '../tokenize.ts';
 import type { Vault } from '../vault.ts';
+import {
+  readVaultAdminConfig,
+  type VaultAdminConfig,
+  vaultAdminLiveResources,
+} from './vault-admin-config.ts';
 
 const IdentifierSchema = z.strictObject({
   kind: z.string().regex(KIND_PATTERN),
@@ -82,59 +87,6 @@ function safePath(path: readonly PropertyKey[]): string {
       typeof segment === 'number' || SCHEMA_KEYS.has(String(segment)) ? String(segment) : '*',
     )
     .join('.');
-}
-
-/** The configuration the function reads from its environment, checked at cold start. */
-export interface VaultAdminConfig {
-  dataRegion: string;
-  keyArn: string;
-  vaultTable: string;
-  auditTable: string;
-  /** The in-region outbox stream erasure notices leave on (through the forwarder). */
-  outboxStream: string;
-  /** Local runtime only: loopback endpoints from the SDK's standard `AWS_ENDPOINT_URL_<SERVICE>` variables. */
-  endpoints: { dynamodb?: string; kms?: string; kinesis?: string };
-}
-
-/**
- * Reads and checks the environment: DATA_REGION, KEY_ARN, VAULT_TABLE, AUDIT_TABLE,
- * OUTBOX_STREAM_NAME (names or ARNs), and AWS_REGION (set by Lambda) when present. Fails closed: a
- * missing one throws `ConfigurationError` (without the outbox an erasure would never reach the
- * control plane), and the function's region, the key and any table or stream ARN must be in the
- * data region, or it throws `RegionMismatchError`.
- */
-export function readVaultAdminConfig(env: Readonly<Record<string, string | undefined>>): VaultAdminConfig {
-  const required = (name: string) => {
-    const value = env[name];
-    if (!value?.trim()) throw new ConfigurationError(`environment variable ${name} is required`, name);
-    return value;
-  };
-  const dataRegion = assertAwsRegion(required('DATA_REGION'), 'DATA_REGION');
-  if (env.AWS_REGION !== undefined) assertRegion(env.AWS_REGION, dataRegion, 'vault-admin function');
-  const keyArn = required('KEY_ARN');
-  assertArnInRegion(keyArn, dataRegion, 'vault KMS key');
-  const named = (name: string, service: 'dynamodb' | 'kinesis', resourceType: 'table' | 'stream') => {
-    const value = required(name);
-    if (!value.startsWith('arn:')) return value;
-    const arn = assertArnInRegion(value, dataRegion, name);
-    const prefix = `${resourceType}/`;
-    if (arn.service !== service || !arn.resource.startsWith(prefix)) {
-      throw new ConfigurationError(`${name} is not a ${service} ${resourceType} ARN`, name);
-    }
-    return arn.resource.slice(prefix.length);
-  };
-  return {
-    dataRegion,
-    keyArn,
-    vaultTable: named('VAULT_TABLE', 'dynamodb', 'table'),
-    auditTable: named('AUDIT_TABLE', 'dynamodb', 'table'),
-    outboxStream: named('OUTBOX_STREAM_NAME', 'kinesis', 'stream'),
-    endpoints: {
-      ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
-      ...(env.AWS_ENDPOINT_URL_KMS ? { kms: env.AWS_ENDPOINT_URL_KMS } : {}),
-      ...(env.AWS_ENDPOINT_URL_KINESIS ? { kinesis: env.AWS_ENDPOINT_URL_KINESIS } : {}),
-    },
-  };
 }
 
 /**
@@ -203,43 +155,116 @@ function refusalOf(error: unknown): VaultAdminResponse {
   throw toSafeError(error);
 }
 
-let cold: ((event: unknown) => Promise<VaultAdminResponse>) | undefined;
-
-/**
- * The Lambda entry point. At cold start it checks its configuration against the data region
- * (refusing to run otherwise) and builds the vault once; warm invocations reuse it. Every client,
- * the outbox's Kinesis client too, comes from `createAwsClients`: pinned to the data region, its
- * endpoint overrides checked, the SDK's own endpoint settings ignored. An erasure puts its notice
- * on the outbox before deleting anything; if the put fails the invocation fails
- * (`ErasureNoticeDeliveryError`) with nothing erased, and can be repeated. Whatever it throws, at
- * cold start or later, is a {@link toSafeError} copy: no fields, tokens, cause or request input
- * for the runtime to log.
- */
-export async function handler(event: unknown): Promise<VaultAdminResponse> {
-  if (!cold) {
-    try {
-      cold = startVaultAdmin();
-    } catch (error) {
-      // Configuration errors keep their message (settings and ARNs) and setting; nothing else leaves.
-      throw toSafeError(error);
-    }
-  }
-  return cold(event);
+/** A vault-admin handler built from the environment, and how to release its clients. */
+export interface VaultAdminFromEnv {
+  handle: (event: unknown) => Promise<VaultAdminResponse>;
+  config: VaultAdminConfig;
+  close(): void;
 }
 
-/** Reads the configuration and builds the vault (the cold start); throws what refuses it. */
-function startVaultAdmin(): (event: unknown) => Promise<VaultAdminResponse> {
-  const config = readVaultAdminConfig(process.env);
+/**
+ * Builds the admin handler from the environment (the Lambda entry point's cold start). In this
+ * order: the static checks of {@link readVaultAdminConfig}; clients pinned to the data region, their
+ * endpoint overrides checked (`createAwsClients`; the SDK's own endpoint settings are ignored); the
+ * live residency check, `verifyLiveResidency` of `@residency/aws` as the ingest, the window closer
+ * and the forwarder run it: the vault and audit tables, the outbox stream and the KMS key report
+ * ARNs in the data region, all in one account, and the key is not multi-Region
+ * ({@link vaultAdminLiveResources}); then the vault. Throws `ConfigurationError`,
+ * `RegionMismatchError` or `VaultConfigurationError` for a configuration that cannot run, or the
+ * SDK's error when a resource cannot be described (not found, access denied, throttled), with the
+ * clients closed: the function does no work. The erasure sink is the outbox, through the same
+ * Kinesis client.
+ *
+ * @example const { handle } = await createVaultAdminFromEnv(process.env);
+ */
+export async function createVaultAdminFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<VaultAdminFromEnv> {
+  const config = readVaultAdminConfig(env);
   const clients = createAwsClients({ region: config.dataRegion, endpoints: config.endpoints });
-  return createVaultAdminHandler(
-    createVault({
+  try {
+    await verifyLiveResidency(vaultAdminLiveResources(config), clients);
+    const vault = createVault({
       clients,
       region: config.dataRegion,
       keyArn: config.keyArn,
       tableName: config.vaultTable,
       auditTableName: config.auditTable,
       erasureSink: outboxErasureSink(clients.kinesis, config.outboxStream),
-      authorize: policyFromEnv(process.env),
-    }),
+      authorize: policyFromEnv(env),
+    });
+    return {
+      handle: createVaultAdminHandler(vault),
+      config,
+      close: () => {
+        vault.close();
+        clients.destroy();
+      },
+    };
+  } catch (error) {
+    clients.destroy();
+    throw error;
+  }
+}
+
+/**
+ * Whether a cold-start failure is a fact of the configuration, which no retry can change: a
+ * missing or malformed setting (`ConfigurationError`), a resource, client or endpoint outside the
+ * data region or account (`RegionMismatchError`, `ConfigurationError`), an unusable vault option
+ * (`VaultConfigurationError`). The same rule as the pipeline's `coldStart`.
+ */
+function isConfigurationFailure(error: unknown): boolean {
+  return (
+    error instanceof ConfigurationError ||
+    error instanceof RegionMismatchError ||
+    error instanceof VaultConfigurationError
   );
+}
+
+/** What a cold start that failed for any other reason says in place of the SDK's message. */
+const COLD_START_FAILED_MESSAGE =
+  'vault-admin cold start failed: the live residency check of VAULT_TABLE, AUDIT_TABLE, OUTBOX_STREAM_NAME and KEY_ARN did not complete; refusing to run, the next invocation tries again';
+
+let starting: Promise<VaultAdminFromEnv> | undefined;
+
+/**
+ * The cold start, once per execution environment: a configuration failure
+ * ({@link isConfigurationFailure}) is remembered, and every invocation then refuses with it; any
+ * other failure (a throttled DescribeStreamSummary, a timeout) fails only the invocations waiting
+ * for that attempt, and the next invocation starts again. Lambda resets an environment only when
+ * it crashes, times out or fails its init phase, not when a handler rejects, so a remembered
+ * transient failure would refuse every later request of the environment.
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+ */
+function coldStart(): Promise<VaultAdminFromEnv> {
+  if (starting) return starting;
+  const attempt = createVaultAdminFromEnv(process.env);
+  starting = attempt;
+  // Registered before any caller awaits the attempt, so the next invocation already starts again.
+  attempt.catch((error: unknown) => {
+    if (!isConfigurationFailure(error) && starting === attempt) starting = undefined;
+  });
+  return attempt;
+}
+
+/**
+ * The Lambda entry point. Its first invocation in an environment is the cold start
+ * ({@link createVaultAdminFromEnv}: static checks, then the live residency check, then the vault);
+ * warm invocations reuse it. (It does not start at import, as the pipeline's functions do: this
+ * module is also the package's library entry for `createVaultAdminHandler`.) An erasure puts its
+ * notice on the outbox before deleting anything; if the put fails the invocation fails
+ * (`ErasureNoticeDeliveryError`) with nothing erased, and can be repeated. Whatever it throws, at
+ * cold start or later, is a {@link toSafeError} copy: no fields, tokens, cause or request input
+ * for the runtime to log. A configuration refusal keeps its message (settings, regions and ARNs)
+ * and setting; any other cold-start failure keeps its name, AWS code and HTTP status, with a
+ * fixed message that says which check did not complete.
+ */
+export async function handler(event: unknown): Promise<VaultAdminResponse> {
+  let admin: VaultAdminFromEnv;
+  try {
+    admin = await coldStart();
+  } catch (error) {
+    throw toSafeError(error, { withheldMessage: COLD_START_FAILED_MESSAGE });
+  }
+  return admin.handle(event);
 }

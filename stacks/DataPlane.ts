@@ -53,6 +53,7 @@ export function DataPlane({ stack, app }: StackContext) {
       QUARANTINE_RETENTION_DAYS: String(config.quarantineRetentionDays),
     },
     timeoutSeconds: 60,
+    memoryMegabytes: config.ingestMemoryMegabytes,
   });
   grantDescribe(ingest, {
     tables: [data.vault, data.audit, data.aggregates, data.quarantine],

@@ -66,6 +66,14 @@ export interface StageConfig {
    */
   readonly ingestBatchingWindowSeconds: number;
   /**
+   * Memory of the ingest function, MB (`RESIDENCY_INGEST_MEMORY_MB`). Default 1769: Lambda gives a
+   * function one full vCPU at 1,769 MB and a share of one below it, and the ingest is CPU-bound, so
+   * less memory makes each batch proportionally slower for about the same GB-seconds. The load
+   * test measures one core for the handler and prices it at this size (`--lambda-memory`), and the
+   * capacity note's Lambda concurrency assumes it. From 512 to 10,240.
+   */
+  readonly ingestMemoryMegabytes: number;
+  /**
    * Event ids the aggregates keep per (window, shard) to recognise a producer's repeat
    * (`RESIDENCY_AGGREGATE_RECENT_EVENTS`, the ingest's `AGGREGATE_RECENT_EVENTS`). Default 20,000,
    * from 1,000 to 200,000. More keep a repeat known longer, for more ingest memory and a longer read
@@ -176,6 +184,7 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
     maxRecordAgeSeconds: integer(env, 'RESIDENCY_MAX_RECORD_AGE_SECONDS', 21_600, 60, 604_800),
     ingestBatchSize: integer(env, 'RESIDENCY_INGEST_BATCH_SIZE', 2500, 1, 10_000),
     ingestBatchingWindowSeconds: integer(env, 'RESIDENCY_INGEST_BATCHING_WINDOW_SECONDS', 3, 0, 300),
+    ingestMemoryMegabytes: integer(env, 'RESIDENCY_INGEST_MEMORY_MB', 1769, 512, 10_240),
     aggregateRecentEvents: integer(env, 'RESIDENCY_AGGREGATE_RECENT_EVENTS', 20_000, 1_000, 200_000),
     aggregateRetentionDays: integer(env, 'RESIDENCY_AGGREGATE_RETENTION_DAYS', 35, 2, 3_650),
     quarantineRetentionDays: integer(env, 'RESIDENCY_QUARANTINE_RETENTION_DAYS', 30, 1, 3_650),

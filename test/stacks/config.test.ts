@@ -134,6 +134,12 @@ describe('stage configuration', () => {
       loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_INGEST_BATCHING_WINDOW_SECONDS: '0' })
         .ingestBatchingWindowSeconds,
     ).toBe(0);
+    expect(loadStageConfig('prod-data', DATA_ENV).ingestMemoryMegabytes).toBe(1769);
+    for (const memory of ['511', '10241', '1769.5']) {
+      expect(() => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_INGEST_MEMORY_MB: memory })).toThrow(
+        /RESIDENCY_INGEST_MEMORY_MB/,
+      );
+    }
   });
 
   it('reads detokenize roles as a comma-separated list of role names', () => {

@@ -311,6 +311,24 @@ describe('DataPlane stack', () => {
       data.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     });
 
+    it('gives the ingest the memory the load test prices (one vCPU), as configured, and the others 1 GB', async () => {
+      const memoryOf = (stage: StageUnderTest, fn: string) =>
+        stage.json.Resources[idOf(stage, 'AWS::Lambda::Function', fn)]?.Properties?.MemorySize;
+      // The benchmark measures the handler on one core and prices that size; the capacity note's
+      // concurrency assumes it. Less memory gives the CPU-bound ingest a fraction of a vCPU.
+      expect(memoryOf(data, 'Ingest')).toBe(loadtestDefaults.lambdaMemoryMb);
+      expect(loadtestDefaults.lambdaMemoryMb).toBe(1769);
+      for (const fn of FUNCTIONS.filter((f) => f !== 'Ingest')) expect(memoryOf(data, fn), fn).toBe(1024);
+      const big = await synthesizePlane('data', {
+        env: {
+          RESIDENCY_DATA_REGION: 'ap-south-1',
+          RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org',
+          RESIDENCY_INGEST_MEMORY_MB: '3538',
+        },
+      });
+      expect(memoryOf(big, 'Ingest')).toBe(3538);
+    });
+
     it('gives each function the environment it reads, and only the forwarder a destination', () => {
       for (const fn of FUNCTIONS) {
         const env = data.json.Resources[idOf(data, 'AWS::Lambda::Function', fn)]?.Properties?.Environment as {

@@ -71,6 +71,7 @@ export type { ExportedIdentifier, ExportResult } from './export.ts';
 export {
   createVaultAdminFromEnv,
   createVaultAdminHandler,
+  isConfigurationFailure,
   type VaultAdminEvent,
   VaultAdminEventSchema,
   type VaultAdminFromEnv,

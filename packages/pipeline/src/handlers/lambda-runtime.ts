@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { ConfigurationError, RegionMismatchError } from '@residency/aws';
-import { VaultConfigurationError } from '@residency/vault';
+import { isConfigurationFailure } from '@residency/vault';
 import type { Context } from 'aws-lambda';
 import { createPowertoolsLogger, type PipelineLogger } from '../observability/logger.ts';
 import { createEmfMetrics, type PipelineMetrics } from '../observability/metrics.ts';
@@ -31,25 +30,11 @@ export function createFunctionTelemetry(serviceName: string): FunctionTelemetry 
 }
 
 /**
- * Whether a cold-start failure is a fact of the configuration, which no retry can change: a
- * missing or malformed setting (`ConfigurationError`), a resource, client or endpoint outside the
- * data region (`RegionMismatchError`), an unusable vault option (`VaultConfigurationError`). These
- * are the fail-closed refusals of the cold-start checks (`loadIngestConfig`,
- * `loadWindowCloserConfig`, `resolveAwsTarget`, `verifyResidency`, `createVault`).
- */
-function isConfigurationFailure(error: unknown): boolean {
-  return (
-    error instanceof ConfigurationError ||
-    error instanceof RegionMismatchError ||
-    error instanceof VaultConfigurationError
-  );
-}
-
-/**
  * Runs `init` once per execution environment, starting at import (Lambda's init phase) so the
- * residency checks happen at cold start. A configuration failure ({@link isConfigurationFailure})
- * is remembered: every invocation then refuses, with the same error, and no work is done. Any other
- * failure (a throttled DescribeStreamSummary in a cold-start storm, a timeout, a KMS hiccup) fails
+ * residency checks happen at cold start. A configuration failure (`isConfigurationFailure` of
+ * `@residency/vault`: a refusal of `loadIngestConfig`, `loadWindowCloserConfig`, `resolveAwsTarget`,
+ * `verifyResidency` or `createVault`) is remembered: every invocation then refuses, with the same
+ * error, and no work is done. Any other failure (a throttled DescribeStreamSummary in a cold-start storm, a timeout, a KMS hiccup) fails
  * only the invocations waiting for that attempt; the next invocation runs `init` again. Lambda
  * resets an environment only when it crashes, times out or fails its init phase, not when a handler
  * rejects, so a remembered transient failure would fail every later batch of the environment.

@@ -211,9 +211,12 @@ export async function createVaultAdminFromEnv(
  * Whether a cold-start failure is a fact of the configuration, which no retry can change: a
  * missing or malformed setting (`ConfigurationError`), a resource, client or endpoint outside the
  * data region or account (`RegionMismatchError`, `ConfigurationError`), an unusable vault option
- * (`VaultConfigurationError`). The same rule as the pipeline's `coldStart`.
+ * (`VaultConfigurationError`). One rule for every function's cold start: the pipeline's
+ * `coldStart` uses it too.
+ *
+ * @example if (!isConfigurationFailure(error)) starting = undefined; // try again next time
  */
-function isConfigurationFailure(error: unknown): boolean {
+export function isConfigurationFailure(error: unknown): boolean {
   return (
     error instanceof ConfigurationError ||
     error instanceof RegionMismatchError ||

@@ -20,6 +20,7 @@ import {
   windowOf,
 } from '@residency/core/aggregates';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entriesOf } from '../src/aggregates/items.ts';
 import {
   COMPACT_RATIO,
   createDynamoAggregateStore,
@@ -380,10 +381,59 @@ describe('adapters against the local emulators', () => {
     );
   });
 
+  it('the aggregate store puts the subjects a batch adds to a cell, not its subjects again, and the closer reads them all', async () => {
+    // Prepare: one cell over three batches: patients 0-4, then 3-7, then 0-7 again
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    const store = createDynamoAggregateStore({ documentClient: env.documentClient, tableName });
+    const window = windowOf(Date.UTC(2026, 4, 10, 9, 0, 10), 60);
+    const patients = [
+      [0, 1, 2, 3, 4],
+      [3, 4, 5, 6, 7],
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    ];
+    let i = 0;
+    const batches = patients.map((list) =>
+      list.map((patient) => {
+        i += 1;
+        return noteAdded(window, 'delta-1', i, patient, 95_000 + i);
+      }),
+    );
+    const now = { nowMillis: Date.UTC(2026, 4, 10, 9, 1) };
+    const shard = 'shardId-000000000019';
+
+    // Act
+    for (const batch of batches) await store.apply(shard, batch, now);
+
+    // Assess: the pages' entries, in order, hold 5, 3 and no subjects; the closer and another
+    // writer read all 8
+    const pages = (await scanAll<PartialPageItem>(env.documentClient, tableName))
+      .filter((item) => item.pk.endsWith(`#${shard}`) && item.sk.startsWith('G#'))
+      .sort((a, b) => (a.sk < b.sk ? -1 : 1));
+    expect(pages.flatMap((page) => entriesOf(page).map((e) => e.subjects?.length ?? 0))).toEqual([5, 3, 0]);
+    const partials = await createDynamoWindowStore({
+      documentClient: env.documentClient,
+      tableName,
+    }).readPartials(window, [shard]);
+    expect(partials.map((p) => [p.partial.count, p.partial.subjects.length])).toEqual([[18, 8]]);
+    const other = await createDynamoAggregateStore({ documentClient: env.documentClient, tableName }).apply(
+      shard,
+      [noteAdded(window, 'delta-1', 100, 8, 95_100)],
+      now,
+    );
+    expect([other.applied, other.takeovers]).toEqual([1, 1]);
+    const after = await createDynamoWindowStore({
+      documentClient: env.documentClient,
+      tableName,
+    }).readPartials(window, [shard]);
+    expect(after.map((p) => [p.partial.count, p.partial.subjects.length])).toEqual([[19, 9]]);
+  });
+
   it('the aggregate store compacts a (window, shard) whose pages outgrow its partials, and nothing is lost', async () => {
     // Prepare: small batches on the same 4 cells of one (window, shard), so that every batch's
-    // page holds about all of the partials, a fifth cell only the first batch touches (a
-    // compaction must carry it over), and a DynamoDB client that counts the pages deleted
+    // page holds about all of the partials; the same 2 patients in each cell, but a new one in
+    // compact-0 every batch (its pages add a subject each; the others' add none after the first),
+    // a fifth cell only the first batch touches (a compaction must carry all of them over), and a
+    // DynamoDB client that counts the pages deleted
     const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
     let deleted = 0;
     const counting = {
@@ -397,7 +447,13 @@ describe('adapters against the local emulators', () => {
     const window = windowOf(Date.UTC(2026, 4, 9, 9, 0, 10), 60);
     const batch = (n: number) => [
       ...Array.from({ length: 8 }, (_, i) =>
-        noteAdded(window, `compact-${i % 4}`, n * 10 + i, n * 10 + i, 90_000 + n * 10 + i),
+        noteAdded(
+          window,
+          `compact-${i % 4}`,
+          n * 10 + i,
+          i === 0 ? 1_000 + (n % 16) : i,
+          90_000 + n * 10 + i,
+        ),
       ),
       ...(n === 0 ? [noteAdded(window, 'compact-rare', 9_999, 9_999, 90_009)] : []),
     ];
@@ -408,8 +464,9 @@ describe('adapters against the local emulators', () => {
         (i) => i.pk.endsWith(`#${shard}`) && i.sk.startsWith('G#'),
       ).length;
 
-    // Act: enough batches to compact once in one environment, then one after a takeover
-    const batches = 2 * COMPACT_RATIO;
+    // Act: enough batches to compact once in one environment (a page adds about 700 bytes, the
+    // partials come to about 1,700), then one after a takeover
+    const batches = 3 * COMPACT_RATIO;
     const applied: number[] = [];
     for (let n = 0; n < batches; n++) applied.push((await store.apply(shard, batch(n), now)).applied);
     const pagesAfter = await pagesInTable();
@@ -429,7 +486,8 @@ describe('adapters against the local emulators', () => {
     expect(
       partials.map((p) => [p.group.tenantId, p.partial.count, p.partial.subjects.length]).sort(),
     ).toEqual([
-      ...[0, 1, 2, 3].map((c) => [`compact-${c}`, 2 * (batches + 1), 2 * (batches + 1)]),
+      ['compact-0', 2 * (batches + 1), 16 + 1],
+      ...[1, 2, 3].map((c) => [`compact-${c}`, 2 * (batches + 1), 2]),
       ['compact-rare', 1, 1],
     ]);
   });

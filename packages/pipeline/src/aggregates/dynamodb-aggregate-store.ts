@@ -40,7 +40,7 @@ import {
   type HeldPartial,
   type HeldShard,
 } from './partial-cache.ts';
-import { type SealedWrite, sealSubjects } from './subject-chunks.ts';
+import { type SealedWrite, sealSubjects, wholeBytesOf, wholeEntryOf } from './subject-chunks.ts';
 
 /** Default of `maxRecentEvents`: 20,000 ids, 20 s of a shard at its 1,000 records/s limit. */
 export const DEFAULT_RECENT_EVENTS = 20_000;
@@ -92,8 +92,10 @@ export interface DynamoAggregateStoreOptions {
  * 2. The pure planner decides what is new, late, a duplicate (at or before the cell's fence) or a
  *    producer's repeat (an event id the (window, shard) recently applied, or that came earlier in
  *    the batch).
- * 3. Every touched partial is put whole (count, metrics, subjects and its fence: one entry, so a
- *    crash cannot split them) on new pages of the (window, shard): items of up to 320 KB of JSON,
+ * 3. Every touched partial is put whole (count, metrics, the subjects it adds and its fence: one
+ *    entry, so a crash cannot split them; a cell's subjects are the union of its entries since its
+ *    last seal, so an entry holds only those its cell's earlier entries did not) on new pages of
+ *    the (window, shard): items of up to 320 KB of JSON,
  *    compressed, in one binary attribute, so a batch of 2,500 events puts two or three items, not
  *    hundreds (a partial too big for a page alone is not written, and its events are retried). A
  *    cell's partial is its entry with the greatest fence over the pages (the closer reads them the
@@ -216,7 +218,6 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         const cell = cells.get(cellId);
         return cell && stateByWindow.get(windowKeyOf(cell.window))?.cells.get(cellId);
       };
-      const storedPartial = (cellId: string) => heldPartial(cellId)?.entry;
       const storedFenced = (cellId: string) => heldPartial(cellId)?.fenced;
       const recentByWindow = await recentIds.load(shardId, windows, writerOf);
       const closed = new Set(
@@ -306,7 +307,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       // Sealed subjects first: a partial that counts a chunk is put only once the chunk is stored.
       const expiresAt = (window: AggregateWindow) => endSeconds(window) + retentionSeconds;
       const puts = partials.map((write) =>
-        sealSubjects(shardId, write, storedPartial(write.cellId), expiresAt(write.window)),
+        sealSubjects(shardId, write, heldPartial(write.cellId), expiresAt(write.window)),
       );
       const chunked = await putBatch(
         client,
@@ -342,7 +343,9 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         state.pages.set(page.item.sk, page.bytes);
         for (const { value, bytes } of page.held) {
           const fenced = value.put?.fenced ?? state.cells.get(value.entry.cellId)?.fenced;
-          if (fenced) state.cells.set(value.entry.cellId, { entry: value.entry, fenced, bytes });
+          if (!fenced) continue;
+          const cell = { entry: value.entry, fenced };
+          state.cells.set(value.entry.cellId, { ...cell, bytes: wholeBytesOf(cell, bytes) });
         }
       }
       // A compaction deletes the older pages once all of the new ones are stored: until then, they
@@ -518,17 +521,21 @@ function planPages(
   for (const [windowKey, inWindow] of byWindow) {
     const window = windows.get(windowKey) as AggregateWindow;
     const state = stateByWindow.get(windowKey) as PartialState;
-    const entries: PageEntry[] = inWindow.map((put) => ({ entry: put.entry, put }));
     let pageBytes = 0;
     for (const bytes of state.pages.values()) pageBytes += bytes;
     let liveBytes = 0;
     for (const cell of state.cells.values()) liveBytes += cell.bytes;
+    let entries: PageEntry[];
     if (state.pages.size > 1 && pageBytes > COMPACT_RATIO * liveBytes) {
+      // The older pages go: every entry is put with all of its cell's unsealed subjects.
+      entries = inWindow.map((put) => ({ entry: wholeEntryOf(put), put }));
       const written = new Set(inWindow.map((put) => put.write.cellId));
       for (const cell of state.cells.values()) {
-        if (!written.has(cell.entry.cellId)) entries.push({ entry: cell.entry });
+        if (!written.has(cell.entry.cellId)) entries.push({ entry: wholeEntryOf(cell) });
       }
       compacting.set(windowKey, [...state.pages.keys()]);
+    } else {
+      entries = inWindow.map((put) => ({ entry: put.entry, put }));
     }
     let first = inWindow[0]?.write.sequenceNumbers[0] as string;
     for (const put of inWindow) {

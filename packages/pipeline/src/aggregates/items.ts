@@ -26,8 +26,11 @@ export interface PartialEntry {
   lastSequence: string;
   count: number;
   /**
-   * Distinct subject tokens not yet sealed, sorted (absent when empty). The partial's subjects are
-   * these and those of its sealed chunks.
+   * Distinct subject tokens, sorted (absent when empty): those this entry adds to the cell. The
+   * cell's subjects are those of its counted sealed chunks and of all its entries since the last
+   * seal, on every page of the (window, shard) (see {@link latestOf}). A writer puts the subjects
+   * its earlier entries of the cell did not hold, so a batch writes what is new, not every subject
+   * again; an entry that holds them all (pages of an older writer, a compaction) reads the same.
    */
   subjects?: string[];
   /** How many chunks of subjects were sealed (chunks 0 to this - 1 count); absent: none. */
@@ -181,8 +184,14 @@ export function eventFingerprint(eventId: string): string {
   return Buffer.from(hex, 'hex').toString('base64url');
 }
 
-/** The entry a planned partial write stores. */
-export function partialEntryOf(write: PartialWrite): PartialEntry {
+/**
+ * The entry a planned partial write stores, holding `subjects` (sorted): the subjects it adds to
+ * the cell (see {@link PartialEntry.subjects}). Default: all of the partial's.
+ */
+export function partialEntryOf(
+  write: PartialWrite,
+  subjects: readonly string[] = write.state.partial.subjects,
+): PartialEntry {
   const { partial } = write.state;
   const metrics: PartialEntry['metrics'] = {};
   for (const [name, m] of Object.entries(partial.metrics)) {
@@ -196,7 +205,7 @@ export function partialEntryOf(write: PartialWrite): PartialEntry {
     dimensions: { ...write.group.dimensions },
     lastSequence: write.state.lastSequenceNumber,
     count: partial.count,
-    ...(partial.subjects.length > 0 ? { subjects: [...partial.subjects] } : {}),
+    ...(subjects.length > 0 ? { subjects: [...subjects] } : {}),
     metrics,
   };
 }
@@ -289,10 +298,10 @@ export function entriesOf(page: Pick<PartialPageItem, 'cells' | 'encoding'>): Pa
 }
 
 /**
- * Each cell's partial over the pages of one (window, shard): the entry with the greatest fence. A
- * cell's entries are all written by the shard's batches in order, and each counts every event up
- * to its fence, so the greatest fence is the latest state; a page that a retry wrote again, or a
- * late put of an older state, loses to it.
+ * Each cell's partial over the pages of one (window, shard): the entry with the greatest fence,
+ * holding the subjects of all of the cell's entries. A cell's entries are all written by the
+ * shard's batches in order, and each counts every event up to its fence, so the greatest fence is
+ * the latest state; a page that a retry wrote again, or a late put of an older state, loses to it.
  */
 export function latestEntries(
   pages: Iterable<Pick<PartialPageItem, 'cells' | 'encoding'>>,
@@ -300,14 +309,43 @@ export function latestEntries(
   return latestOf([...pages].map(entriesOf));
 }
 
-/** {@link latestEntries} over pages already decoded: each page's entries. */
+/**
+ * {@link latestEntries} over pages already decoded: each page's entries.
+ *
+ * The latest entry's subjects are the union over the cell's entries of its seal, those with its
+ * `sealedSubjects`: an entry in the table was put by a batch that applied its events (a page not
+ * written holds nothing), and every later entry counts those events too (a fence only moves on),
+ * so each of its subjects is a subject of counted events, and an entry that adds subjects need not
+ * repeat the earlier ones. Entries of an earlier seal are left out: the seal put every subject the
+ * writer held into the chunks it counts, and the writer held the union of the entries since the
+ * seal before (read this way after a takeover) and every subject it added since.
+ */
 export function latestOf(pages: Iterable<readonly PartialEntry[]>): Map<string, PartialEntry> {
   const latest = new Map<string, PartialEntry>();
+  // The entries that hold subjects, by cell: most cells have one or two.
+  const holding = new Map<string, PartialEntry[]>();
   for (const entries of pages) {
     for (const entry of entries) {
       const held = latest.get(entry.cellId);
       if (!held || isAfter(entry.lastSequence, held.lastSequence)) latest.set(entry.cellId, entry);
+      if (!entry.subjects || entry.subjects.length === 0) continue;
+      const list = holding.get(entry.cellId);
+      if (list) list.push(entry);
+      else holding.set(entry.cellId, [entry]);
     }
+  }
+  for (const [cellId, entry] of latest) {
+    const seal = entry.sealedSubjects ?? 0;
+    const ofSeal = (holding.get(cellId) ?? []).filter((e) => (e.sealedSubjects ?? 0) === seal);
+    if (ofSeal.length === 1 && ofSeal[0] === entry) continue;
+    const { subjects: _own, ...rest } = entry;
+    if (ofSeal.length === 0) {
+      latest.set(cellId, rest);
+      continue;
+    }
+    const union = new Set<string>();
+    for (const e of ofSeal) for (const subject of e.subjects ?? []) union.add(subject);
+    latest.set(cellId, { ...rest, subjects: [...union].sort() });
   }
   return latest;
 }

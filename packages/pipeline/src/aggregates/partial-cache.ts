@@ -6,7 +6,10 @@ import type { PartialEntry } from './items.ts';
 export interface HeldPartial {
   entry: PartialEntry;
   fenced: FencedPartial;
-  /** Bytes of the entry's JSON in its page. */
+  /**
+   * Bytes of the entry's JSON with all of the cell's unsealed subjects (`fenced` holds them; the
+   * entry only those it added): about what a compaction puts for the cell.
+   */
   bytes: number;
 }
 
@@ -44,7 +47,7 @@ export function createPartialCache(options: PartialCacheOptions = {}) {
     maxSize: Math.max(1, Math.floor(options.maxBytes ?? DEFAULT_CACHE_BYTES)),
     sizeCalculation: (held) => {
       let bytes = 1_024 + held.pages.size * 128;
-      for (const cell of held.cells.values()) bytes += approximateBytes(cell.entry);
+      for (const cell of held.cells.values()) bytes += approximateBytes(cell);
       return Math.max(1, bytes);
     },
   });
@@ -63,7 +66,10 @@ export function createPartialCache(options: PartialCacheOptions = {}) {
   };
 }
 
-/** What a held partial takes in memory, roughly: its subjects' strings dominate. */
-export function approximateBytes(entry: PartialEntry): number {
-  return 1_024 + (entry.subjects?.length ?? 0) * 96;
+/**
+ * What a held partial takes in memory, roughly: its subjects' strings dominate (the entry's are
+ * some of the fenced partial's, shared).
+ */
+export function approximateBytes(cell: Pick<HeldPartial, 'entry' | 'fenced'>): number {
+  return 1_024 + cell.fenced.partial.subjects.length * 96 + (cell.entry.subjects?.length ?? 0) * 8;
 }

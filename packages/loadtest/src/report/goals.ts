@@ -142,8 +142,8 @@ function whyHotpathSlow(report: LoadtestReport): string {
     // A write unit is 1 KB of item (rounded up per item): the size of what one batch puts.
     const kilobytesPerBatch = aggregates[1].writeUnits / Math.max(1, hotpath.batches);
     parts.push(
-      `the aggregates put each touched cell once per batch of ${fmt(report.workload.batchSize)}, whole, with its ` +
-        `subjects, as Brotli-compressed JSON on a few pages of up to 320 KB of JSON (one BatchWriteItem), and the batch's event ids once: about ` +
+      `the aggregates put each touched cell once per batch of ${fmt(report.workload.batchSize)}, whole but for ` +
+        `the subjects it already stored, as Brotli-compressed JSON on a few pages of up to 320 KB of JSON (one BatchWriteItem), and the batch's event ids once: about ` +
         `${fmt(kilobytesPerBatch)} KB per batch; bigger batches (--batch-size, RESIDENCY_INGEST_BATCH_SIZE) put fewer ` +
         'cells per event. What is left of the aggregates is our own planning and serializing, and the SDK and HTTP ' +
         'work of the remaining calls',

@@ -177,11 +177,12 @@ export function DataPlane({ stack, app }: StackContext) {
   });
   // The cold start's live residency check, like the ingest's: DescribeKey comes with grantTable.
   grantDescribe(vaultAdmin, { tables: [data.vault, data.audit], streams: [data.outbox] });
+  // No Scan: only reindex scans the vault, and reindex is not one of vault-admin's actions (an
+  // operator runs it with `residency vault reindex`, under their own credentials).
   grantTable(vaultAdmin, data.vault, key, [
     'GetItem',
     'BatchGetItem',
     'Query',
-    'Scan',
     'PutItem',
     'DeleteItem',
     'BatchWriteItem',

@@ -394,6 +394,16 @@ describe('DataPlane stack', () => {
       expect(actionsByResource(data, 'WindowCloser').has(vault)).toBe(false);
     });
 
+    it('keeps Scan of the vault from vault-admin: only reindex scans, and vault-admin does not reindex', () => {
+      const scans = (actions: ReadonlySet<string> = new Set()) =>
+        [...actions].filter((a) =>
+          a.endsWith('*') ? 'dynamodb:Scan'.startsWith(a.slice(0, -1)) : a === 'dynamodb:Scan',
+        );
+      const granted = actionsByResource(data, 'VaultAdmin');
+      expect(scans(granted.get(table('Vault')))).toEqual([]);
+      expect(scans(granted.get('*'))).toEqual([]);
+    });
+
     it('lets ingest put aggregate partials in batches, update windows and delete compacted pages', () => {
       expect(dataActions('Ingest', table('Aggregates'))).toEqual(
         new Set([

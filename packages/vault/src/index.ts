@@ -68,10 +68,10 @@ export {
   VaultStoreError,
 } from './errors.ts';
 export type { ExportedIdentifier, ExportResult } from './export.ts';
+export { type ColdStartOptions, createColdStart, isConfigurationFailure } from './handlers/cold-start.ts';
 export {
   createVaultAdminFromEnv,
   createVaultAdminHandler,
-  isConfigurationFailure,
   type VaultAdminEvent,
   VaultAdminEventSchema,
   type VaultAdminFromEnv,

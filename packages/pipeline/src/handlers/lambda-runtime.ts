@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { isConfigurationFailure } from '@residency/vault';
+import { createColdStart, isConfigurationFailure } from '@residency/vault';
 import type { Context } from 'aws-lambda';
 import { createPowertoolsLogger, type PipelineLogger } from '../observability/logger.ts';
 import { createEmfMetrics, type PipelineMetrics } from '../observability/metrics.ts';
@@ -31,35 +31,25 @@ export function createFunctionTelemetry(serviceName: string): FunctionTelemetry 
 
 /**
  * Runs `init` once per execution environment, starting at import (Lambda's init phase) so the
- * residency checks happen at cold start. A configuration failure (`isConfigurationFailure` of
- * `@residency/vault`: a refusal of `loadIngestConfig`, `loadWindowCloserConfig`, `resolveAwsTarget`,
- * `verifyResidency` or `createVault`) is remembered: every invocation then refuses, with the same
- * error, and no work is done. Any other failure (a throttled DescribeStreamSummary in a cold-start storm, a timeout, a KMS hiccup) fails
- * only the invocations waiting for that attempt; the next invocation runs `init` again. Lambda
- * resets an environment only when it crashes, times out or fails its init phase, not when a handler
- * rejects, so a remembered transient failure would fail every later batch of the environment.
- * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+ * residency checks happen at cold start: `createColdStart` of `@residency/vault`, eager. A
+ * configuration failure (`isConfigurationFailure`: a refusal of `loadIngestConfig`,
+ * `loadWindowCloserConfig`, `resolveAwsTarget`, `verifyResidency` or `createVault`) is remembered:
+ * every invocation then refuses, with the same error, and no work is done. Any other failure (a
+ * throttled DescribeStreamSummary in a cold-start storm, a timeout, a KMS hiccup) is logged once
+ * and fails only the invocations waiting for that attempt; the next invocation runs `init` again.
  *
  * @example const ready = coldStart(async () => (await createIngestFromEnv(process.env, telemetry)).handler, telemetry.logger);
  */
 export function coldStart<T>(init: () => Promise<T>, logger: PipelineLogger): () => Promise<T> {
-  let ready: Promise<T> | undefined;
-  const get = () => {
-    if (ready) return ready;
-    // A synchronous throw becomes a rejection, handled like any other failed attempt.
-    const starting = new Promise<T>((resolve) => resolve(init()));
-    ready = starting;
-    starting.catch((error: unknown) => {
-      if (isConfigurationFailure(error)) return;
-      // Forget the attempt so the next invocation runs the init again.
-      ready = undefined;
-      logger.error('cold start failed; the next invocation tries again', describeError(error));
-    });
-    return starting;
-  };
-  void get().catch(() => undefined);
+  const ready = createColdStart(init, {
+    eager: true,
+    onFailure: (error, remembered) => {
+      if (!remembered)
+        logger.error('cold start failed; the next invocation tries again', describeError(error));
+    },
+  });
   return () =>
-    get().catch((error: unknown) => {
+    ready().catch((error: unknown) => {
       if (isConfigurationFailure(error)) {
         // Configuration errors name settings and ARNs, never personal data: their message helps.
         logger.error('refusing to start', { ...describeError(error), reason: (error as Error).message });

@@ -1,9 +1,4 @@
-import {
-  ConfigurationError,
-  createAwsClients,
-  RegionMismatchError,
-  verifyLiveResidency,
-} from '@residency/aws';
+import { createAwsClients, verifyLiveResidency } from '@residency/aws';
 import { TokenSchema } from '@residency/core';
 import { z } from 'zod';
 import { policyFromEnv } from '../access.ts';
@@ -14,12 +9,12 @@ import {
   InvalidAccessRequestError,
   InvalidTokenRequestError,
   UnauthorizedError,
-  VaultConfigurationError,
 } from '../errors.ts';
 import { outboxErasureSink } from '../outbox-erasure-sink.ts';
 import { toSafeError } from '../safe-error.ts';
 import { KIND_PATTERN, MAX_VALUE_LENGTH } from '../tokenize.ts';
 import type { Vault } from '../vault.ts';
+import { createColdStart } from './cold-start.ts';
 import {
   readVaultAdminConfig,
   type VaultAdminConfig,
@@ -207,48 +202,15 @@ export async function createVaultAdminFromEnv(
   }
 }
 
-/**
- * Whether a cold-start failure is a fact of the configuration, which no retry can change: a
- * missing or malformed setting (`ConfigurationError`), a resource, client or endpoint outside the
- * data region or account (`RegionMismatchError`, `ConfigurationError`), an unusable vault option
- * (`VaultConfigurationError`). One rule for every function's cold start: the pipeline's
- * `coldStart` uses it too.
- *
- * @example if (!isConfigurationFailure(error)) starting = undefined; // try again next time
- */
-export function isConfigurationFailure(error: unknown): boolean {
-  return (
-    error instanceof ConfigurationError ||
-    error instanceof RegionMismatchError ||
-    error instanceof VaultConfigurationError
-  );
-}
-
 /** What a cold start that failed for any other reason says in place of the SDK's message. */
 const COLD_START_FAILED_MESSAGE =
   'vault-admin cold start failed: the live residency check of VAULT_TABLE, AUDIT_TABLE, OUTBOX_STREAM_NAME and KEY_ARN did not complete; refusing to run, the next invocation tries again';
 
-let starting: Promise<VaultAdminFromEnv> | undefined;
-
 /**
- * The cold start, once per execution environment: a configuration failure
- * ({@link isConfigurationFailure}) is remembered, and every invocation then refuses with it; any
- * other failure (a throttled DescribeStreamSummary, a timeout) fails only the invocations waiting
- * for that attempt, and the next invocation starts again. Lambda resets an environment only when
- * it crashes, times out or fails its init phase, not when a handler rejects, so a remembered
- * transient failure would refuse every later request of the environment.
- * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+ * The cold start, once per execution environment, at the first invocation: a configuration failure
+ * is remembered, any other is retried by the next invocation ({@link createColdStart}).
  */
-function coldStart(): Promise<VaultAdminFromEnv> {
-  if (starting) return starting;
-  const attempt = createVaultAdminFromEnv(process.env);
-  starting = attempt;
-  // Registered before any caller awaits the attempt, so the next invocation already starts again.
-  attempt.catch((error: unknown) => {
-    if (!isConfigurationFailure(error) && starting === attempt) starting = undefined;
-  });
-  return attempt;
-}
+const coldStart = createColdStart(() => createVaultAdminFromEnv(process.env));
 
 /**
  * The Lambda entry point. Its first invocation in an environment is the cold start

@@ -206,9 +206,10 @@ async function runTheIngest(): Promise<Calls> {
       ),
     ];
     // One patient's bookings in window 10:01, one batch each, until the window's pages outgrow its
-    // one partial and a batch compacts them (deletes the older pages). Window 10:01 is due after
-    // the window closer's runs below, so they do not see it.
-    for (let n = 0; n < COMPACT_RATIO + 4; n++) {
+    // one partial and a batch compacts them (deletes the older pages): the pages after the first
+    // hold no subject (the patient is known), so a page is a little smaller than the partial.
+    // Window 10:01 is due after the window closer's runs below, so they do not see it.
+    for (let n = 0; n < COMPACT_RATIO + 10; n++) {
       const compacting = kinesisEvent(3000 + n, [
         booked({ occurredAt: iso(at(10, 1)), patientId: 'P-00000042' }),
       ]);

@@ -166,8 +166,8 @@ function storageLines(report: LoadtestReport): string[] {
     ];
   }
   return [
-    `- Storage at ${fmt(row.eventsPerSecond)} events/s: the aggregates hold about ${fmt(row.storage.aggregatesGb)} GB (every batch writes its touched cells again;`,
-    `  superseded pages stay until their TTL). The vault grows by ${fmt(row.storage.vaultGbPerMonth)} GB a month, one set of items per new identifier,`,
+    `- Storage at ${fmt(row.eventsPerSecond)} events/s: the aggregates hold about ${fmt(row.storage.aggregatesGb)} GB (every batch writes its touched cells again, with`,
+    `  the subjects it adds; superseded pages stay until their TTL). The vault grows by ${fmt(row.storage.vaultGbPerMonth)} GB a month, one set of items per new identifier,`,
     `  and is priced at ${fmt(row.storage.vaultGb)} GB, its size after ${VAULT_HORIZON_MONTHS} months. Erasure and a shorter retention are what shrink them.`,
   ];
 }

@@ -525,37 +525,42 @@ function planPages(
     for (const bytes of state.pages.values()) pageBytes += bytes;
     let liveBytes = 0;
     for (const cell of state.cells.values()) liveBytes += cell.bytes;
-    let entries: PageEntry[];
-    if (state.pages.size > 1 && pageBytes > COMPACT_RATIO * liveBytes) {
-      // The older pages go: every entry is put with all of its cell's unsealed subjects.
-      entries = inWindow.map((put) => ({ entry: wholeEntryOf(put), put }));
-      const written = new Set(inWindow.map((put) => put.write.cellId));
-      for (const cell of state.cells.values()) {
-        if (!written.has(cell.entry.cellId)) entries.push({ entry: wholeEntryOf(cell) });
-      }
-      compacting.set(windowKey, [...state.pages.keys()]);
-    } else {
-      entries = inWindow.map((put) => ({ entry: put.entry, put }));
-    }
     let first = inWindow[0]?.write.sequenceNumbers[0] as string;
     for (const put of inWindow) {
       const sequence = put.write.sequenceNumbers[0] as string;
       if (compareSequenceNumbers(sequence, first) < 0) first = sequence;
     }
-    const paged = pageItemsOf(
-      window,
-      batch.shardId,
-      first,
-      batch.suffix,
-      entries,
-      batch.nowMillis,
-      batch.expiresAt(window),
-    );
+    const pagesOf = (entries: readonly PageEntry[]) =>
+      pageItemsOf(
+        window,
+        batch.shardId,
+        first,
+        batch.suffix,
+        entries,
+        batch.nowMillis,
+        batch.expiresAt(window),
+      );
+    const delta = () => pagesOf(inWindow.map((put) => ({ entry: put.entry, put })));
+    let paged: ReturnType<typeof delta> | undefined;
+    if (state.pages.size > 1 && pageBytes > COMPACT_RATIO * liveBytes) {
+      // The older pages go: every entry is put with all of its cell's unsealed subjects.
+      const entries: PageEntry[] = inWindow.map((put) => ({ entry: wholeEntryOf(put), put }));
+      const written = new Set(inWindow.map((put) => put.write.cellId));
+      for (const cell of state.cells.values()) {
+        if (!written.has(cell.entry.cellId)) entries.push({ entry: wholeEntryOf(cell) });
+      }
+      const whole = pagesOf(entries);
+      // An entry that does not fit a page whole (a very long dimension value with many unsealed
+      // subjects, or one written before pages were bounded by their JSON) is not on the new pages,
+      // so deleting the older ones would lose what they hold of it: no compaction this batch.
+      if (whole.oversized.length === 0) {
+        paged = whole;
+        compacting.set(windowKey, [...state.pages.keys()]);
+      }
+    }
+    paged ??= delta();
     for (const page of paged.pages) pages.push({ ...page, windowKey });
     for (const { put } of paged.oversized) if (put) oversized.push(put);
-    // A held entry that no longer fits a page (written before pages were bounded by their JSON)
-    // would be lost by deleting the older pages: keep them.
-    if (paged.oversized.some((entry) => entry.put === undefined)) compacting.delete(windowKey);
   }
   return { pages, compacting, oversized };
 }

@@ -299,7 +299,7 @@ export function entriesOf(page: Pick<PartialPageItem, 'cells' | 'encoding'>): Pa
 
 /**
  * Each cell's partial over the pages of one (window, shard): the entry with the greatest fence,
- * holding the subjects of all of the cell's entries. A cell's entries are all written by the
+ * holding the subjects of the cell's entries since its last seal (see {@link latestOf}). A cell's entries are all written by the
  * shard's batches in order, and each counts every event up to its fence, so the greatest fence is
  * the latest state; a page that a retry wrote again, or a late put of an older state, loses to it.
  */

@@ -16,7 +16,7 @@ export type {
   SubjectsChunkItem,
   WindowItem,
 } from './aggregates/items.ts';
-export { latestEntries } from './aggregates/items.ts';
+export { countsChunk, latestEntries } from './aggregates/items.ts';
 export {
   EVENT_LOG_SK_PREFIX,
   LEDGER_SK,

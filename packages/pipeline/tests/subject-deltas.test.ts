@@ -1,7 +1,13 @@
 import type { FencedPartial, PartialWrite } from '@residency/core/aggregates';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { latestOf, type PartialEntry } from '../src/aggregates/items.ts';
+import {
+  countsChunk,
+  fencedPartialOf,
+  latestOf,
+  type PartialEntry,
+  type SubjectsChunkItem,
+} from '../src/aggregates/items.ts';
 import {
   newSubjects,
   type SealedWrite,
@@ -166,7 +172,7 @@ describe('sealSubjects: what a write puts', () => {
     fc.assert(
       fc.property(batches, (runs) => {
         let pages: PartialEntry[][] = [];
-        const chunks = new Map<number, Set<string>>();
+        const chunks = new Map<string, SubjectsChunkItem>();
         let held: SealedWrite | undefined;
         const applied = new Set<string>();
         runs.forEach((run, n) => {
@@ -179,18 +185,106 @@ describe('sealSubjects: what a write puts', () => {
             0,
             200,
           );
-          for (const chunk of put.chunks) chunks.set(chunk.n, chunk.subjects);
+          for (const chunk of put.chunks) chunks.set(chunk.sk, chunk);
           if (run.compact) pages = [[wholeEntryOf(put)]];
           else pages.push([put.entry]);
           held = put;
         });
         const latest = latestOf(pages).get(cellId);
         const read = new Set(latest?.subjects ?? []);
-        for (const [n, chunk] of chunks) {
-          if (n < (latest?.sealedSubjects ?? 0)) for (const subject of chunk) read.add(subject);
+        for (const chunk of chunks.values()) {
+          if (latest && countsChunk(latest, chunk)) for (const subject of chunk.subjects) read.add(subject);
         }
         expect([...read].sort()).toEqual([...applied].sort());
       }),
+    );
+  });
+});
+
+describe('seals of two deliveries from one stored partial', () => {
+  const shard = 'shardId-000000000000';
+  const read = (pages: PartialEntry[][], chunks: Iterable<SubjectsChunkItem>) => {
+    const latest = latestOf(pages).get(cellId);
+    const subjects = new Set(latest?.subjects ?? []);
+    for (const chunk of chunks) {
+      if (latest && countsChunk(latest, chunk)) for (const subject of chunk.subjects) subjects.add(subject);
+    }
+    return [...subjects].sort();
+  };
+
+  it('the entry that wins counts its own chunks, whichever delivery put the same numbers last (property)', () => {
+    // A writer's history, then two deliveries from its stored partial: A (a batch) and B (A's
+    // first part, as a bisected retry puts it after A timed out). Both may seal; their chunks are
+    // put in either order, and A's entry (the greater fence) is read. It must give every subject
+    // applied up to A's fence: the history's and A's.
+    const subjectsOf = fc.array(fc.integer({ min: 0, max: 80 }), { maxLength: 14 });
+    fc.assert(
+      fc.property(
+        fc.array(subjectsOf, { maxLength: 6 }),
+        subjectsOf,
+        fc.integer({ min: 0, max: 14 }),
+        fc.boolean(),
+        (history, batch, cut, bFirst) => {
+          let held: SealedWrite | undefined;
+          const pages: PartialEntry[][] = [];
+          const chunks = new Map<string, SubjectsChunkItem>();
+          const put = (sealed: SealedWrite) => {
+            for (const chunk of sealed.chunks) chunks.set(chunk.sk, chunk);
+          };
+          const applied = new Set<string>();
+          history.forEach((subjects, n) => {
+            const names = subjects.map(patient);
+            for (const subject of names) applied.add(subject);
+            held = sealSubjects(shard, writeOf(held, 10 * (n + 1), names), held, 0, 200);
+            put(held);
+            pages.push([held.entry]);
+          });
+          const names = batch.map(patient);
+          for (const subject of names) applied.add(subject);
+          const a = sealSubjects(shard, writeOf(held, 1_000, names), held, 0, 200);
+          const b = sealSubjects(shard, writeOf(held, 500, names.slice(0, cut)), held, 0, 200);
+          if (bFirst) [b, a].forEach(put);
+          else [a, b].forEach(put);
+          pages.push([b.entry], [a.entry]);
+          expect(read(pages, chunks.values())).toEqual([...applied].sort());
+        },
+      ),
+    );
+  });
+
+  it('counts the chunks of entries written before seals had ids, and of seals put on top of them', () => {
+    // Arrange: a cell sealed by older code (chunks 0 and 1, no seal in key or item; an entry with
+    // `sealedSubjects` and no `chunkSeals`), and a stray chunk 2 of an attempt that did not finish
+    const legacyChunk = (n: number, subjects: number[]): SubjectsChunkItem => ({
+      pk: 'p',
+      sk: `S#${cellId}#${String(n).padStart(6, '0')}`,
+      kind: 'subjects',
+      cellId,
+      n,
+      subjects: new Set(subjects.map(patient)),
+    });
+    const legacy = [legacyChunk(0, [1, 2, 3]), legacyChunk(1, [4, 5, 6]), legacyChunk(2, [99])];
+    const stored = entry(60, [7], 2);
+    const held: StoredCell = { entry: stored, fenced: fencedPartialOf(stored) };
+
+    // Act: this code adds a subject, then seals on top of the legacy chunks
+    const added = sealSubjects(shard, writeOf(held, 70, [patient(8)]), held, 0, 200);
+    const sealed = sealSubjects(
+      shard,
+      writeOf(added, 80, [9, 10, 11, 12, 13, 14].map(patient)),
+      added,
+      0,
+      200,
+    );
+
+    // Assert
+    expect(read([[stored]], legacy)).toEqual([1, 2, 3, 4, 5, 6, 7].map(patient));
+    expect([added.entry.subjects, added.entry.chunkSeals]).toEqual([[patient(8)], ['', '']]);
+    expect(read([[stored], [added.entry]], legacy)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map(patient));
+    expect(sealed.entry.chunkSeals?.slice(0, 2)).toEqual(['', '']);
+    expect(sealed.chunks.every((chunk) => chunk.n >= 2 && chunk.sk.endsWith(`#${chunk.seal}`))).toBe(true);
+    expect(read([[stored], [added.entry], [sealed.entry]], [...legacy, ...sealed.chunks])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14].map(patient),
     );
   });
 });

@@ -35,6 +35,13 @@ export interface PartialEntry {
   subjects?: string[];
   /** How many chunks of subjects were sealed (chunks 0 to this - 1 count); absent: none. */
   sealedSubjects?: number;
+  /**
+   * The seal of each counted chunk, by number: chunk `n` counts when its `seal` is
+   * `chunkSeals[n]` (see {@link countsChunk}). Two deliveries of the same events that both seal
+   * number their chunks alike, so the number alone does not say which delivery put a chunk.
+   * Absent on entries written before seals had ids: their chunks (without `seal`) count by number.
+   */
+  chunkSeals?: string[];
   metrics: Record<string, { sum: number; min: number; max: number; bounds: number[]; counts: number[] }>;
 }
 
@@ -107,8 +114,9 @@ export interface EventLogItem {
 /**
  * Subjects a partial sealed, so that the partial item stays far below DynamoDB's 400 KB however
  * many distinct subjects its cell has: written once, before the partial that counts it. A chunk
- * numbered at or past the partial's `sealedSubjects` is left from an attempt that did not finish,
- * and is not read. Subjects may repeat across chunks and the partial; readers take the union.
+ * the latest entry does not count (see {@link countsChunk}) is left from an attempt that did not
+ * finish, or from a delivery that another replaced, and is not read. Subjects may repeat across
+ * chunks and the partial; readers take the union.
  */
 export interface SubjectsChunkItem {
   pk: string;
@@ -116,6 +124,8 @@ export interface SubjectsChunkItem {
   kind: 'subjects';
   cellId: string;
   n: number;
+  /** The seal that put it (see `sealIdOf`). Absent on chunks written before seals had ids. */
+  seal?: string;
   subjects: Set<string>;
   /** As the partial's. */
   expiresAt?: number;
@@ -364,8 +374,24 @@ export function fencedPartialOf(entry: PartialEntry): FencedPartial {
 }
 
 /**
+ * Whether `entry` counts `chunk`: one of its cell's, numbered below its `sealedSubjects`, and put
+ * by the seal the entry names for that number (an entry and a chunk written before seals had ids
+ * name none).
+ */
+export function countsChunk(
+  entry: Pick<PartialEntry, 'cellId' | 'sealedSubjects' | 'chunkSeals'>,
+  chunk: Pick<SubjectsChunkItem, 'cellId' | 'n' | 'seal'>,
+): boolean {
+  return (
+    chunk.cellId === entry.cellId &&
+    chunk.n < (entry.sealedSubjects ?? 0) &&
+    (entry.chunkSeals?.[chunk.n] ?? '') === (chunk.seal ?? '')
+  );
+}
+
+/**
  * The cell partial an entry holds, as the closer merges it: with the subjects of its sealed chunks
- * that count (numbered below its `sealedSubjects`; others are left from unfinished writes).
+ * that count (see {@link countsChunk}; others are left from unfinished or replaced writes).
  */
 export function cellPartialOf(
   window: AggregateWindow,
@@ -379,7 +405,7 @@ export function cellPartialOf(
     dimensions: entry.dimensions ?? {},
   };
   const { partial } = fencedPartialOf(entry);
-  const counted = chunks.filter((c) => c.cellId === entry.cellId && c.n < (entry.sealedSubjects ?? 0));
+  const counted = chunks.filter((c) => countsChunk(entry, c));
   if (counted.length === 0) return { cellId: entry.cellId, window, group, partial };
   const subjects = new Set(partial.subjects);
   for (const chunk of counted) for (const subject of chunk.subjects) subjects.add(subject);

@@ -11,7 +11,7 @@ import { type AggregateWindow, windowKeyOf } from '@residency/core/aggregates';
  * | shard in window (+ late counter) | `W#<windowStart ISO>#<seconds>` | `SHARD#<shardId>` |
  * | epsilon ledger | `W#<windowStart ISO>#<seconds>` | `LEDGER` |
  * | page of partials (one batch's touched cells) | `W#<windowStart ISO>#<seconds>#<shardId>` | `G#<batch's first sequence number, 64 digits>#<write>.<part>` |
- * | sealed subjects of a partial | `W#<windowStart ISO>#<seconds>#<shardId>` | `S#<cellId>#<n, 6 digits>` |
+ * | sealed subjects of a partial | `W#<windowStart ISO>#<seconds>#<shardId>` | `S#<cellId>#<n, 6 digits>#<seal>` |
  * | event log (ids of applied events) | `W#<windowStart ISO>#<seconds>#<shardId>` | `E#<first sequence number, 64 digits>#<write>.<part>` |
  */
 export const OPEN_PK = 'OPEN';
@@ -72,16 +72,20 @@ export function pageKey(
   return batchWriteKey(PAGE_SK_PREFIX, window, shardId, firstSequenceNumber, part);
 }
 
-/** Key of a partial's `n`th chunk of sealed subjects. */
+/**
+ * Key of a partial's `n`th chunk of sealed subjects, as `seal` put it (chunks that older code
+ * wrote have no seal in their key).
+ */
 export function subjectsChunkKey(
   window: AggregateWindow,
   shardId: string,
   cellId: string,
   n: number,
+  seal: string,
 ): TableKey {
   return {
     pk: partialPk(window, shardId),
-    sk: `${SUBJECTS_SK_PREFIX}${cellId}#${String(n).padStart(6, '0')}`,
+    sk: `${SUBJECTS_SK_PREFIX}${cellId}#${String(n).padStart(6, '0')}#${seal}`,
   };
 }
 

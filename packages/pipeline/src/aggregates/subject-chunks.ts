@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FencedPartial, PartialWrite } from '@residency/core/aggregates';
 import { type PartialEntry, partialEntryOf, type SubjectsChunkItem } from './items.ts';
 import { subjectsChunkKey } from './keys.ts';
@@ -33,8 +34,14 @@ export interface StoredCell {
  * ones and the batch's. When they come to more than `sealBytes`, all of them go to new chunks,
  * numbered on from the stored partial's `sealedSubjects`, each at most `sealBytes`; the entry then
  * holds none and counts the chunks. A cell's distinct subjects are therefore not bounded by the
- * item size. Chunk numbers depend only on the stored partial, so a retried write puts the same
- * chunk keys again (the partial, put last, decides which chunks count).
+ * item size.
+ *
+ * Each seal has an id of its own (see {@link newSealId}), in its chunks' keys and in the entry's
+ * `chunkSeals`: two deliveries that seal the same cell from the same stored partial (a timed-out
+ * one and its bisected retry, say) number their chunks alike but hold different subjects, and
+ * whichever entry wins counts the chunks it was written with, not the other's. A retry of the same
+ * planned write puts the same items again; a new delivery's chunks are new items, and the ones of a
+ * delivery that lost are not read (the table's TTL deletes them).
  *
  * Otherwise the entry holds only the subjects the stored partial does not (see
  * `PartialEntry.subjects`): a batch puts the subjects it adds, not every subject of the cell again.
@@ -68,17 +75,22 @@ export function sealSubjects(
   }
   if (groups.length <= 1 && bytes <= sealBytes) return unsealed(write, stored, sealed);
   const { subjects: _kept, ...rest } = partialEntryOf(write, []);
-  const chunks = groups.map((group, i) => ({
-    ...subjectsChunkKey(write.window, shardId, write.cellId, sealed + i),
-    kind: 'subjects' as const,
-    cellId: write.cellId,
-    n: sealed + i,
-    subjects: new Set(group),
-    expiresAt,
-  }));
+  const seal = newSealId();
+  const chunks = groups.map(
+    (group, i): SubjectsChunkItem => ({
+      ...subjectsChunkKey(write.window, shardId, write.cellId, sealed + i, seal),
+      kind: 'subjects',
+      cellId: write.cellId,
+      n: sealed + i,
+      seal,
+      subjects: new Set(group),
+      expiresAt,
+    }),
+  );
+  const chunkSeals = [...sealsOf(stored?.entry), ...chunks.map(() => seal)];
   return {
     write,
-    entry: { ...rest, sealedSubjects: sealed + chunks.length },
+    entry: { ...rest, sealedSubjects: chunkSeals.length, chunkSeals },
     fenced: { ...write.state, partial: { ...write.state.partial, subjects: [] } },
     chunks,
   };
@@ -92,10 +104,24 @@ function unsealed(write: PartialWrite, stored: StoredCell | undefined, sealed: n
   );
   return {
     write,
-    entry: sealed > 0 ? { ...entry, sealedSubjects: sealed } : entry,
+    entry: sealed > 0 ? { ...entry, sealedSubjects: sealed, chunkSeals: sealsOf(stored?.entry) } : entry,
     fenced: write.state,
     chunks: [],
   };
+}
+
+/**
+ * A new seal's id: 12 random base64url characters. Random rather than derived from the write, so
+ * that no two seals share one, whatever their deliveries hold.
+ */
+export function newSealId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+// The seal of each chunk an entry counts (`''` for chunks written before seals had ids).
+function sealsOf(entry: PartialEntry | undefined): string[] {
+  const sealed = entry?.sealedSubjects ?? 0;
+  return Array.from({ length: sealed }, (_, n) => entry?.chunkSeals?.[n] ?? '');
 }
 
 /** The subjects of `all` that `held` does not have; both sorted (code unit order) and unique. */

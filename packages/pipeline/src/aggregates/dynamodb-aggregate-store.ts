@@ -7,8 +7,11 @@ import {
   createCellIdMemo,
   DEFAULT_ALLOWED_LATENESS_SECONDS,
   isAfter,
+  isPastLateness,
+  type Observation,
   type PartialWrite,
   planShardBatch,
+  type ShardBatchPlan,
   windowEndMillis,
   windowKeyOf,
 } from '@residency/core/aggregates';
@@ -126,13 +129,22 @@ export interface DynamoAggregateStoreOptions {
  * never older than the table, within the one-writer guarantee above, and the steady state reads
  * no partial at all.
  *
+ * The one exception is the late page of a timed-out invocation that lands after its bisected retry
+ * wrote a smaller fence: the table then shows a state (counting more events) that the holder's
+ * history does not. Its cells read correctly (each entry counts every event up to its fence), and
+ * the holder's next entries supersede it. But events found applied or repeated against it are
+ * done only if the store that found them holds the (window, shard) after the batch (it claims it
+ * for them too): a store that cannot claim retries them, so that the holder, which goes on from
+ * its own history, applies them.
+ *
  * A window is registered (open index, window item, shard item) before its first partial is
  * written, so the closer never misses a partial.
  *
  * Calls per batch: 1 read per 100 touched window and shard items (at least 1) + 1 write per 25
  * pages (one for a batch of thousands of events) + 1 for the event log (+4 once per window and
  * shard; +1 claim, a Query of the pages and one of the log when another writer took the shard;
- * +1 delete call when compacting). A replayed batch costs the read only.
+ * +1 delete call when compacting). A replayed batch costs the read only (and
+ * the claim, in an environment that does not hold the shard).
  *
  * @example const aggregates = createDynamoAggregateStore({ documentClient, tableName: 'residency-aggregates' });
  */
@@ -287,6 +299,16 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       let takeovers = 0;
       const toClaim = new Map(plan.partialWrites.map((w) => [windowKeyOf(w.window), w.window]));
       for (const { window } of toLog.values()) toClaim.set(windowKeyOf(window), window);
+      // Events found applied (at or before their cell's fence) or repeated are done only in a
+      // (window, shard) this store holds, so it claims those windows too (see below). Not in a
+      // window that takes no more events: its late counter has a fence of its own.
+      const settled = (
+        plan.duplicates + plan.repeated > 0 ? settledOf(observations, cellOf, plan) : []
+      ).filter(
+        ({ observation: o }) =>
+          !closed.has(windowKeyOf(o.window)) && !isPastLateness(o.window, allowedLatenessSeconds, nowMillis),
+      );
+      for (const { observation: o } of settled) toClaim.set(windowKeyOf(o.window), o.window);
       for (const [windowKey, window] of toClaim) {
         if (unregistered.has(windowKey) || holding.has(windowKey)) continue;
         const seen = writerOf(window);
@@ -298,6 +320,18 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         }
       }
 
+      // Settled by a view of the table whose history no one may continue: a store that cannot
+      // claim judged them against pages it read, which may hold the late page of a timed-out
+      // invocation that the holder's own history does not (a bisected retry ends before it). The
+      // holder goes on from its history, so they are retried and it judges them.
+      let { duplicates, repeated } = plan;
+      for (const { observation: o, cellId } of settled) {
+        if (holding.has(windowKeyOf(o.window))) continue;
+        retry.push(o.sequenceNumber);
+        const fence = storedFenced(cellId)?.lastSequenceNumber;
+        if (fence !== undefined && !isAfter(o.sequenceNumber, fence)) duplicates -= 1;
+        else repeated -= 1;
+      }
       const partials: PartialWrite[] = [];
       for (const write of plan.partialWrites) {
         if (holding.has(windowKeyOf(write.window))) partials.push(write);
@@ -445,14 +479,28 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       return {
         applied,
         late,
-        duplicates: plan.duplicates,
-        repeated: plan.repeated,
+        duplicates,
+        repeated,
         retry,
         lateByType,
         takeovers,
       };
     },
   };
+}
+
+// The observations a plan neither writes nor counts late: those it found applied or repeated.
+function settledOf(
+  observations: readonly Observation[],
+  cellOf: readonly TouchedCell[],
+  plan: ShardBatchPlan,
+): Array<{ observation: Observation; cellId: string }> {
+  const taken = new Set<string>();
+  for (const write of plan.partialWrites) for (const sequence of write.sequenceNumbers) taken.add(sequence);
+  for (const write of plan.lateWrites) for (const sequence of write.sequenceNumbers) taken.add(sequence);
+  return observations.flatMap((observation, i) =>
+    taken.has(observation.sequenceNumber) ? [] : [{ observation, cellId: (cellOf[i] as TouchedCell).cellId }],
+  );
 }
 
 /** Every partial of one (window, shard), and its pages, as one batch sees them. */

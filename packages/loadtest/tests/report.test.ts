@@ -107,6 +107,38 @@ describe('buildReport', () => {
     for (const name of ['vault', 'outbox', 'handler', 'aggregates']) expect(html).toContain(`>${name}<`);
   });
 
+  it('says what the hot path does with the aggregates port a no-op, when that was measured', () => {
+    // Prepare: 25,000 events/s (40 µs wall per event); 40,000 without the aggregates (25 µs)
+    const inputs = reportInputs();
+    const hotpath = inputs.hotpath as NonNullable<typeof inputs.hotpath>;
+    hotpath.warm = pass({ name: 'hotpath warm', eventsPerSecond: 25_000, cpuMicrosPerEvent: 40 });
+    hotpath.withoutAggregates = pass({
+      name: 'hotpath warm, no aggregates',
+      eventsPerSecond: 40_000,
+      cpuMicrosPerEvent: 24,
+      measurements: [39_000, 40_000, 41_000],
+    });
+    // Act
+    const report = buildReport(inputs);
+    const without = buildReport({ ...inputs, hotpath: { ...hotpath, withoutAggregates: undefined } });
+    // Assess
+    expect(report.hotpath?.withoutAggregates).toEqual({
+      eventsPerSecond: 40_000,
+      cpuMicrosPerEvent: 24,
+      measurements: [39_000, 40_000, 41_000],
+    });
+    const why = report.goals.find((g) => g.id === 'hotpathEventsPerSecond')?.why;
+    expect(why).toContain(
+      'with the aggregates port a no-op, the same handler did 40,000/s (80% of the goal): the aggregates cost 15 µs wall per event, and the rest of the handler alone is short of the goal too',
+    );
+    expect(renderTable(report)).toContain(
+      'hot path warm with the aggregates port a no-op (a counterfactual): 40,000 events/s',
+    );
+    expect(renderHtml(report)).toContain('aggregates a no-op');
+    expect(without.hotpath).not.toHaveProperty('withoutAggregates');
+    expect(without.goals.find((g) => g.id === 'hotpathEventsPerSecond')?.why).not.toContain('a no-op');
+  });
+
   it('reports null, not zero, for what did not run', () => {
     const report = buildReport(reportInputs({ naive: null, ceiling: null }));
     expect(report.naive).toBeNull();

@@ -95,5 +95,8 @@ describe('the hot path on the local emulators', () => {
     expect(stored?.eventLogBytesPerEvent).toBeGreaterThan(16);
     expect(report.capacity[0]?.storage?.vaultGbPerMonth).toBeGreaterThan(0);
     expect(report.capacity[0]?.monthlyUsd.storage).toBeGreaterThan(0);
+    // the same handler with the aggregates port a no-op, measured after the storage
+    expect(report.hotpath?.withoutAggregates?.eventsPerSecond).toBeGreaterThan(0);
+    expect(report.hotpath?.withoutAggregates?.cpuMicrosPerEvent).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -13,6 +13,14 @@ export function renderHtml(report: LoadtestReport): string {
   const throughput: Bar[] = [
     ...(report.ceiling ? [{ label: 'ceiling (warm)', value: report.ceiling.eventsPerSecond }] : []),
     ...passes.map(([label, r]) => ({ label, value: r.eventsPerSecond })),
+    ...(report.hotpath?.withoutAggregates
+      ? [
+          {
+            label: 'hotpath warm, aggregates a no-op',
+            value: report.hotpath.withoutAggregates.eventsPerSecond,
+          },
+        ]
+      : []),
   ];
   const latency: StackedBar[] = passes.map(([label, r]) => ({
     label: `${label} (${r.latencyUnit})`,

@@ -10,6 +10,7 @@ import {
   REPORT_SCHEMA,
   type ScenarioName,
   type ScenarioReport,
+  type WithoutAggregates,
   type WorkloadInfo,
 } from './types.ts';
 
@@ -51,6 +52,9 @@ export function buildReport(inputs: ReportInputs): LoadtestReport {
         cold: inputs.hotpath.cold ? priced(inputs.hotpath.cold) : null,
         vaultStats: inputs.hotpath.vaultStats,
         ...(inputs.hotpath.storage ? { storage: inputs.hotpath.storage } : {}),
+        ...(inputs.hotpath.withoutAggregates
+          ? { withoutAggregates: withoutAggregatesOf(inputs.hotpath.withoutAggregates) }
+          : {}),
       }
     : null;
   const naive = inputs.naive
@@ -221,4 +225,12 @@ function capacityOf(report: LoadtestReport, inputs: ReportInputs) {
       : {}),
     prices: inputs.prices,
   });
+}
+
+function withoutAggregatesOf(result: ThroughputResult): WithoutAggregates {
+  return {
+    eventsPerSecond: result.eventsPerSecond,
+    cpuMicrosPerEvent: result.cpuMicrosPerEvent,
+    ...(result.measurements ? { measurements: result.measurements } : {}),
+  };
 }

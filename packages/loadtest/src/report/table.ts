@@ -97,6 +97,18 @@ export function renderTable(report: LoadtestReport): string {
     if (!c) lines.push('');
     lines.push(...wrap(`hot path warm µs/event by phase: ${phaseList(phases)}`));
   }
+  const without = report.hotpath?.withoutAggregates;
+  if (without) {
+    lines.push(
+      ...wrap(
+        `hot path warm with the aggregates port a no-op (a counterfactual): ${fmt(without.eventsPerSecond)} events/s, ` +
+          `${fmt(without.cpuMicrosPerEvent)} µs CPU per event` +
+          (without.measurements && without.measurements.length > 1
+            ? ` (the median of ${without.measurements.map(fmt).join(', ')})`
+            : ''),
+      ),
+    );
+  }
   const measurements = report.hotpath?.measurements;
   if (measurements && measurements.length > 1) {
     lines.push(

@@ -67,6 +67,14 @@ export interface Goal {
   why: string | null;
 }
 
+/** The hot path warm with the aggregates port a no-op (`hotpath.withoutAggregates`). */
+export interface WithoutAggregates {
+  eventsPerSecond: number;
+  cpuMicrosPerEvent: number;
+  /** Events/s of every measurement, in run order (the median is `eventsPerSecond`). */
+  measurements?: number[];
+}
+
 /** The machine-readable report (`--json FILE`). Field names are documented in the package README. */
 export interface LoadtestReport {
   schema: typeof REPORT_SCHEMA;
@@ -85,6 +93,11 @@ export interface LoadtestReport {
         vaultStats: VaultStats;
         /** Stored bytes the run left (local targets only). */
         storage?: StorageMeasured;
+        /**
+         * The same handler, vault and cache, warm, with the aggregates port a no-op, measured as
+         * often as the hot path (a counterfactual: what the aggregates cost in throughput).
+         */
+        withoutAggregates?: WithoutAggregates;
       })
     | null;
   naive: (ScenarioReport & { cold: ScenarioReport | null }) | null;

@@ -12,7 +12,7 @@ import { toKinesisEvents } from '../workload/kinesis-batches.ts';
 import { createComposedIngest } from './composed-ingest.ts';
 import { importFor } from './import-for.ts';
 import { type Invoke, measurePass } from './measure-pass.ts';
-import { createPipelineIngest } from './pipeline-ingest.ts';
+import { createPipelineIngest, type PipelineIngestOptions } from './pipeline-ingest.ts';
 import type { ThroughputResult } from './results.ts';
 
 /** Options of {@link runHotpath}. */
@@ -40,6 +40,11 @@ export interface HotpathOptions {
   clock: Clock;
   /** Which handler: the pipeline's (default) or the core composition (phases without quarantine, aggregates, logs, metrics). */
   handler?: 'pipeline' | 'core-composition';
+  /**
+   * Also measure the pipeline's handler warm with the aggregates port a no-op, as many times, so
+   * that the report can say what the aggregates cost in events/s. Default: true.
+   */
+  measureWithoutAggregates?: boolean;
   progress: Progress;
 }
 
@@ -52,6 +57,8 @@ export interface HotpathResult {
   vaultStats: VaultStats;
   /** What the run left stored (local targets only: the tables are the run's own). */
   storage?: StorageMeasured;
+  /** The pipeline's handler warm with the aggregates port a no-op (see `measureWithoutAggregates`). */
+  withoutAggregates?: ThroughputResult;
 }
 
 /**
@@ -130,39 +137,60 @@ export async function runHotpath(options: HotpathOptions): Promise<HotpathResult
 
     let applied = options.events.length;
     const repeats = Math.max(1, options.warmRepeats ?? 4);
-    const measurements: ThroughputResult[] = [];
-    for (let m = 0; m < Math.max(1, options.warmMeasurements ?? 3); m++) {
-      // Each measurement in windows of its own: one (window, shard) of a real stream takes at most
-      // a minute of a shard's 1,000 records/s, not the sum of every measurement.
-      offsetMillis = m * HOUR_MILLIS;
-      const warmEvents: object[] = [];
-      for (let r = 0; r < repeats; r++) {
-        for (const event of options.events) warmEvents.push(shifted(event, offsetMillis));
+    const measurementCount = Math.max(1, options.warmMeasurements ?? 3);
+    let hour = 0;
+    // `count` warm measurements of `repeats` passes each, the median reported.
+    const measureWarm = async (name: string, of: Pick<Design, 'invoke' | 'ports'>, notesOf: string[]) => {
+      const measurements: ThroughputResult[] = [];
+      for (let m = 0; m < measurementCount; m++) {
+        // Each measurement in windows of its own: one (window, shard) of a real stream takes at
+        // most a minute of a shard's 1,000 records/s, not the sum of every measurement.
+        offsetMillis = hour++ * HOUR_MILLIS;
+        const warmEvents: object[] = [];
+        for (let r = 0; r < repeats; r++) {
+          for (const event of options.events) warmEvents.push(shifted(event, offsetMillis));
+        }
+        applied += warmEvents.length;
+        measurements.push(
+          await measurePass({
+            name,
+            batches: next(warmEvents),
+            invoke: of.invoke,
+            clients,
+            progress: options.progress,
+            ...(of.ports ? { ports: of.ports } : {}),
+            notes: notesOf,
+          }),
+        );
       }
-      applied += warmEvents.length;
-      measurements.push(
-        await measurePass({
-          name: 'hotpath warm',
-          batches: next(warmEvents),
-          invoke: design.invoke,
-          clients,
-          progress: options.progress,
-          ...(design.ports ? { ports: design.ports } : {}),
-          notes,
-        }),
-      );
-    }
+      return medianOf(measurements);
+    };
+    const warm = await measureWarm('hotpath warm', design, notes);
     const vaultStats = vault.stats();
     const storage =
       target.mode === 'local' && design.handler === 'pipeline'
         ? await measureStorage(target, vaultStats.created, applied)
         : undefined;
+    // The same handler, vault and cache with the aggregates port a no-op: how fast the rest goes.
+    let withoutAggregates: ThroughputResult | undefined;
+    if (design.handler === 'pipeline' && (options.measureWithoutAggregates ?? true)) {
+      const counterfactual = await createPipelineIngest({
+        ...pipelineOptionsOf({ ...options, clock }, clients, vault),
+        aggregates: 'none',
+      });
+      withoutAggregates = await measureWarm('hotpath warm, no aggregates', counterfactual, [
+        'handler: pipeline',
+        `outbox: ${clients.outboxMode}`,
+        ...counterfactual.notes,
+      ]);
+    }
     return {
-      warm: medianOf(measurements),
+      warm,
       cold,
       handler: design.handler,
       vaultStats,
       ...(storage ? { storage } : {}),
+      ...(withoutAggregates ? { withoutAggregates } : {}),
     };
   } finally {
     vault.close();
@@ -267,13 +295,21 @@ async function createDesign(
       notes: ['core composition (no quarantine, aggregates, logs, metrics): a reference, not the pipeline'],
     };
   }
-  const pipeline = await createPipelineIngest({
+  const pipeline = await createPipelineIngest(pipelineOptionsOf(options, clients, vault));
+  return { handler: 'pipeline', invoke: pipeline.invoke, ports: pipeline.ports, notes: pipeline.notes };
+}
+
+function pipelineOptionsOf(
+  options: HotpathOptions,
+  clients: ReturnType<typeof createMeasuredClients>,
+  vault: Vault,
+): PipelineIngestOptions {
+  return {
     target: options.target,
     clients,
     tokenPort: vault,
     clock: options.clock,
     ...(options.countryOf ? { countryOf: options.countryOf } : {}),
     ...(options.recentEvents ? { recentEvents: options.recentEvents } : {}),
-  });
-  return { handler: 'pipeline', invoke: pipeline.invoke, ports: pipeline.ports, notes: pipeline.notes };
+  };
 }

@@ -1,5 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Clock, clinicbook, type TokenPort, type ValidateOptions } from '@residency/core';
+import type { AggregatePort } from '@residency/pipeline';
 import type { MeasuredClients } from '../environment/clients.ts';
 import type { LoadtestTarget } from '../environment/target.ts';
 import { createPortMeter, type PortMeter } from '../measure/port-meter.ts';
@@ -15,6 +16,11 @@ export interface PipelineIngestOptions {
   countryOf?: ValidateOptions['countryOf'];
   /** Event ids the aggregates keep per (window, shard). Default: the pipeline's. */
   recentEvents?: number;
+  /**
+   * The aggregates port: the DynamoDB store (default), or `none`, a port that takes every
+   * observation and does nothing: a counterfactual, what the rest of the handler costs.
+   */
+  aggregates?: 'dynamodb' | 'none';
 }
 
 /**
@@ -55,11 +61,13 @@ export async function createPipelineIngest(
     ),
     aggregates: ports.wrap(
       'aggregates',
-      createDynamoAggregateStore({
-        documentClient,
-        tableName: target.tables.aggregates,
-        ...(options.recentEvents ? { maxRecentEvents: options.recentEvents } : {}),
-      }),
+      options.aggregates === 'none'
+        ? noAggregates
+        : createDynamoAggregateStore({
+            documentClient,
+            tableName: target.tables.aggregates,
+            ...(options.recentEvents ? { maxRecentEvents: options.recentEvents } : {}),
+          }),
     ),
     logger: silentLogger,
     metrics: createInMemoryMetrics(),
@@ -73,7 +81,21 @@ export async function createPipelineIngest(
     },
     ports,
     notes: [
-      'pipeline ingest handler: vault, Kinesis outbox, DynamoDB quarantine and aggregates; logs dropped, metrics in memory',
+      options.aggregates === 'none'
+        ? 'pipeline ingest handler with the aggregates port a no-op (a counterfactual, not the pipeline)'
+        : 'pipeline ingest handler: vault, Kinesis outbox, DynamoDB quarantine and aggregates; logs dropped, metrics in memory',
     ],
   };
 }
+
+// Takes every observation as applied and keeps nothing: the handler still builds them.
+const noAggregates: AggregatePort = {
+  apply: async (_shardId, observations) => ({
+    applied: observations.length,
+    late: 0,
+    duplicates: 0,
+    repeated: 0,
+    retry: [],
+    lateByType: {},
+  }),
+};

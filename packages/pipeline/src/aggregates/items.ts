@@ -124,7 +124,7 @@ export interface SubjectsChunkItem {
   kind: 'subjects';
   cellId: string;
   n: number;
-  /** The seal that put it (see `sealIdOf`). Absent on chunks written before seals had ids. */
+  /** The seal that put it (a random id, see `newSealId`). Absent on chunks written before seals had ids. */
   seal?: string;
   subjects: Set<string>;
   /** As the partial's. */

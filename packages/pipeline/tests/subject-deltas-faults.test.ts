@@ -452,7 +452,10 @@ describe('the subjects of a cell under faults', () => {
     }, 180_000);
   }
 
-  for (const seed of seeds([5, 6, 7], 5_000)) {
+  // 5074, with chunk writes hanging too: a late page, then a store that found events applied
+  // against it and could not claim the shard (see late-pages.test.ts)
+  const regressions = new Set([5_074]);
+  for (const seed of seeds([5, 6, 7, 5_074], 5_000)) {
     it(`seals, takeovers and write faults (seed ${seed}): every cell is read exactly`, async () => {
       const events = sealEvents(seed, 4_000, 30_000_000 + seed * 100_000);
       await runShard(env, {
@@ -461,7 +464,7 @@ describe('the subjects of a cell under faults', () => {
         events,
         maxBatch: 150,
         environments: 3,
-        faults: { ...faults, hangChunks: chunkHangs },
+        faults: { ...faults, hangChunks: chunkHangs || regressions.has(seed) },
         bisect: true,
         cacheBytes: (n) => [1, 200_000, undefined][n],
       });

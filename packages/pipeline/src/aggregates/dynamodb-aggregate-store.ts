@@ -6,6 +6,7 @@ import {
   compareSequenceNumbers,
   createCellIdMemo,
   DEFAULT_ALLOWED_LATENESS_SECONDS,
+  type FencedPartial,
   isAfter,
   isPastLateness,
   type Observation,
@@ -280,12 +281,13 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         entry.ids.push(fingerprint);
         toLog.set(windowKey, entry);
       };
-      observations.forEach((o, i) => {
-        if (o.eventId === undefined) return;
-        const fence = storedFenced((cellOf[i] as TouchedCell).cellId)?.lastSequenceNumber;
-        if (fence !== undefined && !isAfter(o.sequenceNumber, fence))
-          log(o.window, o.sequenceNumber, fingerprintOf(o.eventId));
-      });
+      // What the plan neither writes nor counts late: events applied before (at or before their
+      // cell's fence) and repeats. None in the steady state, so it costs nothing per event there.
+      const settled =
+        plan.duplicates + plan.repeated > 0 ? settledOf(observations, cellOf, plan, storedFenced) : [];
+      for (const { observation: o, duplicate } of settled) {
+        if (duplicate && o.eventId !== undefined) log(o.window, o.sequenceNumber, fingerprintOf(o.eventId));
+      }
 
       // Before its first put in a (window, shard), a store claims it, so that a copy another
       // writer cached there is no longer trusted. A claim held since the read needs no call.
@@ -299,16 +301,14 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       let takeovers = 0;
       const toClaim = new Map(plan.partialWrites.map((w) => [windowKeyOf(w.window), w.window]));
       for (const { window } of toLog.values()) toClaim.set(windowKeyOf(window), window);
-      // Events found applied (at or before their cell's fence) or repeated are done only in a
-      // (window, shard) this store holds, so it claims those windows too (see below). Not in a
-      // window that takes no more events: its late counter has a fence of its own.
-      const settled = (
-        plan.duplicates + plan.repeated > 0 ? settledOf(observations, cellOf, plan) : []
-      ).filter(
+      // Events found applied or repeated are done only in a (window, shard) this store holds, so
+      // it claims those windows too (see below). Not in a window that takes no more events: its
+      // late counter has a fence of its own.
+      const settledOpen = settled.filter(
         ({ observation: o }) =>
           !closed.has(windowKeyOf(o.window)) && !isPastLateness(o.window, allowedLatenessSeconds, nowMillis),
       );
-      for (const { observation: o } of settled) toClaim.set(windowKeyOf(o.window), o.window);
+      for (const { observation: o } of settledOpen) toClaim.set(windowKeyOf(o.window), o.window);
       for (const [windowKey, window] of toClaim) {
         if (unregistered.has(windowKey) || holding.has(windowKey)) continue;
         const seen = writerOf(window);
@@ -325,11 +325,10 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       // invocation that the holder's own history does not (a bisected retry ends before it). The
       // holder goes on from its history, so they are retried and it judges them.
       let { duplicates, repeated } = plan;
-      for (const { observation: o, cellId } of settled) {
+      for (const { observation: o, duplicate } of settledOpen) {
         if (holding.has(windowKeyOf(o.window))) continue;
         retry.push(o.sequenceNumber);
-        const fence = storedFenced(cellId)?.lastSequenceNumber;
-        if (fence !== undefined && !isAfter(o.sequenceNumber, fence)) duplicates -= 1;
+        if (duplicate) duplicates -= 1;
         else repeated -= 1;
       }
       const partials: PartialWrite[] = [];
@@ -489,18 +488,22 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
   };
 }
 
-// The observations a plan neither writes nor counts late: those it found applied or repeated.
+// The observations a plan neither writes nor counts late: those it found applied by an earlier
+// delivery (`duplicate`: at or before their cell's fence, as the planner decides first) or repeated.
 function settledOf(
   observations: readonly Observation[],
   cellOf: readonly TouchedCell[],
   plan: ShardBatchPlan,
-): Array<{ observation: Observation; cellId: string }> {
+  storedFenced: (cellId: string) => FencedPartial | undefined,
+): Array<{ observation: Observation; duplicate: boolean }> {
   const taken = new Set<string>();
   for (const write of plan.partialWrites) for (const sequence of write.sequenceNumbers) taken.add(sequence);
   for (const write of plan.lateWrites) for (const sequence of write.sequenceNumbers) taken.add(sequence);
-  return observations.flatMap((observation, i) =>
-    taken.has(observation.sequenceNumber) ? [] : [{ observation, cellId: (cellOf[i] as TouchedCell).cellId }],
-  );
+  return observations.flatMap((observation, i) => {
+    if (taken.has(observation.sequenceNumber)) return [];
+    const fence = storedFenced((cellOf[i] as TouchedCell).cellId)?.lastSequenceNumber;
+    return [{ observation, duplicate: fence !== undefined && !isAfter(observation.sequenceNumber, fence) }];
+  });
 }
 
 /** Every partial of one (window, shard), and its pages, as one batch sees them. */

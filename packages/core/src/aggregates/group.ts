@@ -26,7 +26,7 @@ export function groupKeyOf(group: AggregateGroup): string {
 /**
  * Builds `group` with its key already known: `names` are its dimension names, sorted (an
  * aggregate spec's, sorted once). The key is the one {@link groupKeyOf} would build, without its
- * sort and its nested JSON: the ingest builds a group for every event.
+ * sort and its nested JSON.
  */
 export function keyedGroup(
   catalog: string,
@@ -38,6 +38,86 @@ export function keyedGroup(
   const group: AggregateGroup = { catalog, type, tenantId, dimensions };
   keyByGroup.set(group, groupKeyFrom(group, names));
   return group;
+}
+
+/** Groups a {@link GroupInterner} holds before it starts afresh: far more than a catalog's cells. */
+export const MAX_INTERNED_GROUPS = 65_536;
+
+/**
+ * The groups of one aggregate spec, one object per distinct group: the ingest asks for the group
+ * of every event, and most events fall in a group an earlier one did. Looking it up by its values
+ * (catalog, type, tenant, then each dimension's value) costs a few lookups of short strings;
+ * building the group and its key per event cost more than the rest of the planning, and kept the
+ * garbage collector busy. Whoever holds interned groups may compare them by identity.
+ */
+export interface GroupInterner {
+  /**
+   * The group of an event with these `attributes`: each dimension's value as a string, a dimension
+   * it does not carry left out (as `observationOf` always built them).
+   */
+  groupOf(
+    catalog: string,
+    type: string,
+    tenantId: string,
+    attributes: Readonly<Record<string, unknown>>,
+  ): AggregateGroup;
+}
+
+// One level of the table: the next value (or `undefined`, a dimension the event lacks) to the
+// next level, and the last level to the group.
+type InternNode = Map<string | undefined, InternNode | AggregateGroup>;
+
+/**
+ * A {@link GroupInterner} for groups of these dimension names (a spec's, in its order: a new
+ * group's dimensions are built in that order). Bounded: past `maxGroups` it forgets every group
+ * and starts again, which costs speed, never correctness.
+ *
+ * @example const interner = createGroupInterner(['department', 'channel']);
+ */
+export function createGroupInterner(
+  dimensionNames: readonly string[],
+  maxGroups: number = MAX_INTERNED_GROUPS,
+): GroupInterner {
+  const names = [...dimensionNames].sort();
+  let root: InternNode = new Map();
+  let count = 0;
+  const child = (node: InternNode, key: string | undefined): InternNode => {
+    let next = node.get(key) as InternNode | undefined;
+    if (next === undefined) {
+      next = new Map();
+      node.set(key, next);
+    }
+    return next;
+  };
+  const dimensionValue = (attributes: Readonly<Record<string, unknown>>, name: string) => {
+    const value = attributes[name];
+    return value === undefined ? undefined : String(value);
+  };
+  const groupOf: GroupInterner['groupOf'] = (catalog, type, tenantId, attributes) => {
+    let node = child(child(root, catalog), type);
+    let key: string | undefined = tenantId;
+    for (const name of names) {
+      node = child(node, key);
+      key = dimensionValue(attributes, name);
+    }
+    const known = node.get(key) as AggregateGroup | undefined;
+    if (known !== undefined) return known;
+    if (count >= maxGroups) {
+      root = new Map();
+      count = 0;
+      return groupOf(catalog, type, tenantId, attributes);
+    }
+    count += 1;
+    const dimensions: Record<string, string> = {};
+    for (const name of dimensionNames) {
+      const value = dimensionValue(attributes, name);
+      if (value !== undefined) dimensions[name] = value;
+    }
+    const group = keyedGroup(catalog, type, tenantId, dimensions, names);
+    node.set(key, group);
+    return group;
+  };
+  return { groupOf };
 }
 
 // `JSON.stringify([catalog, type, tenantId, [[name, value], ...]])`, by hand: the names are sorted
@@ -58,6 +138,7 @@ function isSorted(names: readonly string[]): boolean {
 }
 
 const keyByGroup = new WeakMap<AggregateGroup, string>();
+const lastCellOf = new WeakMap<AggregateGroup, { windowKey: string; cellId: string }>();
 
 /**
  * The stable id of a cell (window + group): `c` and 32 base64url characters of a SHA-256 of the
@@ -73,15 +154,17 @@ export function cellIdOf(window: AggregateWindow, group: AggregateGroup): string
 }
 
 /**
- * A memo of {@link cellIdOf} for one batch: windows, then group keys, so that an event's lookup
- * hashes two strings that are computed once and cached (a window's key, a group's key) instead
- * of building and hashing their concatenation per event.
+ * A memo of {@link cellIdOf} for one batch. Windows and groups are usually shared objects (`windowOf`
+ * and {@link GroupInterner} give them), so it looks a cell up by their identity first; for
+ * objects it has not seen, by their keys (computed once and cached), so that equal groups built
+ * apart still get one id without building and hashing their concatenation per event.
  *
  * @example const cellIdFor = createCellIdMemo(); cellIdFor(o.window, o.group)
  */
 export function createCellIdMemo(): (window: AggregateWindow, group: AggregateGroup) => string {
+  const byObjects = new Map<AggregateWindow, Map<AggregateGroup, string>>();
   const byWindow = new Map<string, Map<string, string>>();
-  return (window, group) => {
+  const byKeys = (window: AggregateWindow, group: AggregateGroup) => {
     const windowKey = windowKeyOf(window);
     let inWindow = byWindow.get(windowKey);
     if (inWindow === undefined) {
@@ -91,8 +174,28 @@ export function createCellIdMemo(): (window: AggregateWindow, group: AggregateGr
     const groupKey = groupKeyOf(group);
     let cellId = inWindow.get(groupKey);
     if (cellId === undefined) {
-      cellId = cellIdOf(window, group);
+      // A group's cell in the window it was last asked for: the next batch's events of a group
+      // are mostly in the same window, and the id is a SHA-256.
+      const last = lastCellOf.get(group);
+      if (last !== undefined && last.windowKey === windowKey) cellId = last.cellId;
+      else {
+        cellId = cellIdOf(window, group);
+        lastCellOf.set(group, { windowKey, cellId });
+      }
       inWindow.set(groupKey, cellId);
+    }
+    return cellId;
+  };
+  return (window, group) => {
+    let ofWindow = byObjects.get(window);
+    if (ofWindow === undefined) {
+      ofWindow = new Map();
+      byObjects.set(window, ofWindow);
+    }
+    let cellId = ofWindow.get(group);
+    if (cellId === undefined) {
+      cellId = byKeys(window, group);
+      ofWindow.set(group, cellId);
     }
     return cellId;
   };

@@ -1,5 +1,5 @@
 import type { OutboundRecord } from '../model/outbound.ts';
-import { type AggregateGroup, keyedGroup } from './group.ts';
+import { type AggregateGroup, createGroupInterner, type GroupInterner } from './group.ts';
 import type { AggregateSpec } from './spec.ts';
 import { type AggregateWindow, windowOf } from './window.ts';
 
@@ -38,33 +38,32 @@ export interface ObservationInput {
   windowSeconds: number;
 }
 
-const sortedDimensions = new WeakMap<AggregateSpec, readonly string[]>();
+// Each spec's group interner.
+const interners = new WeakMap<AggregateSpec, GroupInterner>();
 
-function sortedDimensionsOf(spec: AggregateSpec): readonly string[] {
-  let names = sortedDimensions.get(spec);
-  if (names === undefined) {
-    names = [...spec.dimensions].sort();
-    sortedDimensions.set(spec, names);
+function internerOf(spec: AggregateSpec): GroupInterner {
+  let interner = interners.get(spec);
+  if (interner === undefined) {
+    interner = createGroupInterner(spec.dimensions);
+    interners.set(spec, interner);
   }
-  return names;
+  return interner;
 }
 
 /**
  * The observation of one event: its window, group and metric values. Dimensions come from the
- * outbound record, so a cell can only ever be keyed by values that are allowed to leave.
+ * outbound record, so a cell can only ever be keyed by values that are allowed to leave. Events of
+ * one window share its object, and events of one group share theirs (see `GroupInterner`).
  *
  * @example observationOf(aggregateSpecOf(def), { record, occurredAtMillis, sequenceNumber, windowSeconds: 60 })
  */
 export function observationOf(spec: AggregateSpec, input: ObservationInput): Observation {
   const { record } = input;
-  const dimensions: Record<string, string> = {};
-  for (const name of spec.dimensions) {
-    const value = record.attributes[name];
-    if (value !== undefined) dimensions[name] = String(value);
-  }
+  const { attributes } = record;
+  const group = internerOf(spec).groupOf(record.catalog, record.type, record.tenantId, attributes);
   const metrics: Record<string, MetricValue> = {};
   for (const metric of spec.metrics) {
-    const value = record.attributes[metric.name];
+    const value = attributes[metric.name];
     if (typeof value === 'number' && Number.isFinite(value))
       metrics[metric.name] = { value, bounds: metric.bounds };
   }
@@ -72,7 +71,7 @@ export function observationOf(spec: AggregateSpec, input: ObservationInput): Obs
     sequenceNumber: input.sequenceNumber,
     eventId: record.recordId,
     window: windowOf(input.occurredAtMillis, input.windowSeconds),
-    group: keyedGroup(record.catalog, record.type, record.tenantId, dimensions, sortedDimensionsOf(spec)),
+    group,
     ...(record.subject ? { subject: record.subject } : {}),
     metrics,
   };

@@ -48,7 +48,9 @@ export function addObservations(
   for (const observation of observations) {
     count += 1;
     if (observation.subject !== undefined) subjects.add(observation.subject);
-    for (const [name, { value, bounds }] of Object.entries(observation.metrics)) {
+    // `for...in`, not `Object.entries`: no array per event. Metrics are plain objects.
+    for (const name in observation.metrics) {
+      const { value, bounds } = observation.metrics[name] as Observation['metrics'][string];
       let summary = metrics.get(name);
       if (!summary) {
         summary = { sum: 0, min: value, max: value, bounds, counts: new Array(bounds.length + 1).fill(0) };

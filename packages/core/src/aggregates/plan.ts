@@ -92,10 +92,10 @@ export function planShardBatch(
   state: ShardAggregateState,
   options: ShardBatchOptions,
 ): ShardBatchPlan {
-  const cells = new Map<
-    string,
-    { window: AggregateWindow; group: AggregateGroup; observations: Observation[] }
-  >();
+  // Each cell the batch touches, with what is known of it once: its fence and whether its window
+  // takes events. `planned`: the cells with events to apply, in the order their first one came.
+  const cells = new Map<string, PlannedCell>();
+  const planned: PlannedCell[] = [];
   const lateByWindow = new Map<string, { window: AggregateWindow; sequenceNumbers: string[] }>();
   const cellIdFor = options.cellIdOf ?? createCellIdMemo();
   const seen = new Set<string>();
@@ -103,10 +103,27 @@ export function planShardBatch(
   let repeated = 0;
   for (const observation of observations) {
     const { window, group } = observation;
-    const windowKey = windowKeyOf(window);
     const cellId = cellIdFor(window, group);
+    let cell = cells.get(cellId);
+    if (cell === undefined) {
+      const windowKey = windowKeyOf(window);
+      const stored = state.partial(cellId);
+      cell = {
+        cellId,
+        window,
+        windowKey,
+        group,
+        stored,
+        fence: stored?.lastSequenceNumber,
+        late:
+          state.isClosed(windowKey) ||
+          isPastLateness(window, options.allowedLatenessSeconds, options.nowMillis),
+        observations: [],
+      };
+      cells.set(cellId, cell);
+    }
     // Applied by an earlier delivery: neither applied again nor counted late.
-    if (!isAfter(observation.sequenceNumber, state.partial(cellId)?.lastSequenceNumber)) {
+    if (!isAfter(observation.sequenceNumber, cell.fence)) {
       duplicates += 1;
       continue;
     }
@@ -118,34 +135,32 @@ export function planShardBatch(
       }
       seen.add(eventId);
     }
-    if (
-      state.isClosed(windowKey) ||
-      isPastLateness(window, options.allowedLatenessSeconds, options.nowMillis)
-    ) {
-      const late = lateByWindow.get(windowKey) ?? { window, sequenceNumbers: [] };
+    if (cell.late) {
+      let late = lateByWindow.get(cell.windowKey);
+      if (late === undefined) {
+        late = { window, sequenceNumbers: [] };
+        lateByWindow.set(cell.windowKey, late);
+      }
       late.sequenceNumbers.push(observation.sequenceNumber);
-      lateByWindow.set(windowKey, late);
       continue;
     }
-    const cell = cells.get(cellId) ?? { window, group, observations: [] };
+    if (cell.observations.length === 0) planned.push(cell);
     cell.observations.push(observation);
-    cells.set(cellId, cell);
   }
 
   const partialWrites: PartialWrite[] = [];
   const openWindows = new Map<string, AggregateWindow>();
   let applied = 0;
-  for (const [cellId, cell] of cells) {
-    const stored = state.partial(cellId);
-    const fenced = applyFenced(stored, cell.observations);
+  for (const cell of planned) {
+    const fenced = applyFenced(cell.stored, cell.observations);
     if (!fenced.state || fenced.applied.length === 0) continue;
     applied += fenced.applied.length;
-    openWindows.set(windowKeyOf(cell.window), cell.window);
+    openWindows.set(cell.windowKey, cell.window);
     partialWrites.push({
-      cellId,
+      cellId: cell.cellId,
       window: cell.window,
       group: cell.group,
-      previousSequenceNumber: stored?.lastSequenceNumber,
+      previousSequenceNumber: cell.fence,
       state: fenced.state,
       sequenceNumbers: fenced.applied,
       eventIds: cell.observations.flatMap((o) => (o.eventId === undefined ? [] : [o.eventId])),
@@ -177,4 +192,19 @@ export function planShardBatch(
     duplicates,
     repeated,
   };
+}
+
+// A cell one batch touches, as the planner sees it.
+interface PlannedCell {
+  readonly cellId: string;
+  readonly window: AggregateWindow;
+  readonly windowKey: string;
+  readonly group: AggregateGroup;
+  /** Its stored partial, asked for once. */
+  readonly stored: FencedPartial | undefined;
+  readonly fence: string | undefined;
+  /** Its window takes no more events (closed, or past its allowed lateness). */
+  readonly late: boolean;
+  /** The batch's events to apply to it, in order. */
+  readonly observations: Observation[];
 }

@@ -19,8 +19,18 @@ export interface AggregateWindow {
  */
 export function windowOf(occurredAtMillis: number, windowSeconds: number): AggregateWindow {
   const length = windowSeconds * 1000;
-  return { startMillis: Math.floor(occurredAtMillis / length) * length, seconds: windowSeconds };
+  const startMillis = Math.floor(occurredAtMillis / length) * length;
+  // One object per window, shared by its events (they are read, never changed), so that a batch's
+  // lookups by window can go by identity and a batch does not allocate one per event.
+  const known = windowByStartMillis.get(startMillis);
+  if (known !== undefined && known.seconds === windowSeconds) return known;
+  if (windowByStartMillis.size >= 4_096) windowByStartMillis.clear();
+  const window: AggregateWindow = { startMillis, seconds: windowSeconds };
+  windowByStartMillis.set(startMillis, window);
+  return window;
 }
+
+const windowByStartMillis = new Map<number, AggregateWindow>();
 
 /** Epoch millis at which the window ends (exclusive). */
 export function windowEndMillis(window: AggregateWindow): number {

@@ -52,6 +52,7 @@ export const DEFAULT_RECENT_EVENTS = 20_000;
 // A partial the batch touches.
 interface TouchedCell {
   window: AggregateWindow;
+  windowKey: string;
   cellId: string;
 }
 
@@ -182,7 +183,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         const cellId = cellIdFor(o.window, o.group);
         let cell = cells.get(cellId);
         if (!cell) {
-          cell = { window: o.window, cellId };
+          cell = { window: o.window, windowKey, cellId };
           cells.set(cellId, cell);
         }
         cellOf.push(cell);
@@ -229,7 +230,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       );
       const heldPartial = (cellId: string) => {
         const cell = cells.get(cellId);
-        return cell && stateByWindow.get(windowKeyOf(cell.window))?.cells.get(cellId);
+        return cell && stateByWindow.get(cell.windowKey)?.cells.get(cellId);
       };
       const storedFenced = (cellId: string) => heldPartial(cellId)?.fenced;
       const recentByWindow = await recentIds.load(shardId, windows, writerOf);
@@ -244,8 +245,8 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         {
           partial: storedFenced,
           holdsEvent: (cellId, eventId) => {
-            const window = cells.get(cellId)?.window;
-            const recent = window && recentByWindow.get(windowKeyOf(window));
+            const cell = cells.get(cellId);
+            const recent = cell && recentByWindow.get(cell.windowKey);
             return recent !== undefined && recent.size > 0 && recent.has(fingerprintOf(eventId));
           },
           late: (windowKey) => {

@@ -181,17 +181,38 @@ export interface LedgerItem {
   recordedAt: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * How the event log keeps an event id, so that a producer's repeat is not counted again: a UUID's 16
  * bytes in base64url (22 characters instead of 36), anything else as it is. Exact, not a hash.
  * Event ids are random and public (each outbound record carries its own).
  */
 export function eventFingerprint(eventId: string): string {
-  if (eventId.length !== 36 || !UUID.test(eventId)) return eventId;
-  const hex = `${eventId.slice(0, 8)}${eventId.slice(9, 13)}${eventId.slice(14, 18)}${eventId.slice(19, 23)}${eventId.slice(24)}`;
-  return Buffer.from(hex, 'hex').toString('base64url');
+  // Asked for every event: decoded by hand into one buffer, without a regular expression, slices
+  // and a hex string (a third of the time; the same result, property-tested).
+  if (eventId.length !== 36) return eventId;
+  let j = 0;
+  for (let i = 0; i < 36; ) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (eventId.charCodeAt(i) !== 45) return eventId;
+      i += 1;
+      continue;
+    }
+    const high = hexDigit(eventId.charCodeAt(i));
+    const low = hexDigit(eventId.charCodeAt(i + 1));
+    if (high < 0 || low < 0) return eventId;
+    uuidBytes[j++] = (high << 4) | low;
+    i += 2;
+  }
+  return uuidBytes.toString('base64url');
+}
+
+const uuidBytes = Buffer.alloc(16);
+
+// The value of a hex digit's character code, either case; -1 for any other character.
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
 /**

@@ -93,6 +93,7 @@ export {
 export type {
   AggregateApplyResult,
   AggregatePort,
+  AggregatePreparation,
   EpsilonLedgerEntry,
   OutboxEntry,
   OutboxPort,

@@ -58,8 +58,21 @@ export interface AggregateApplyResult {
   takeovers?: number;
 }
 
+/** What an aggregates port began to read for one batch of a shard (see `AggregatePort.prepare`). */
+export interface AggregatePreparation {
+  readonly shardId: string;
+}
+
 /** The in-region windowed aggregates, fenced per (window, group, shard). */
 export interface AggregatePort {
+  /**
+   * Optional: starts reading what `apply` will need of these windows of a shard, as soon as the
+   * batch is decoded, so that the read's round trip overlaps the batch's tokenization and outbox
+   * write instead of following them. It never throws and never fails a batch: `apply` reads again
+   * whatever the preparation does not cover or could not read. Pass what it returns to `apply` of
+   * the same batch only.
+   */
+  prepare?(shardId: string, windows: readonly AggregateWindow[]): AggregatePreparation;
   /**
    * Applies observations of one shard (ascending sequence order) exactly once: events already
    * applied by an earlier delivery are skipped, late ones are counted instead.
@@ -67,7 +80,7 @@ export interface AggregatePort {
   apply(
     shardId: string,
     observations: readonly Observation[],
-    options: { nowMillis: number },
+    options: { nowMillis: number; prepared?: AggregatePreparation },
   ): Promise<AggregateApplyResult>;
 }
 

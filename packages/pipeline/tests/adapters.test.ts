@@ -319,6 +319,91 @@ describe('adapters against the local emulators', () => {
     }
   });
 
+  it('the aggregate store reads ahead when prepared, and reads for itself when the preparation does not serve', async () => {
+    // Prepare: stores that count their BatchGetItem calls; the first read of `flaky` fails
+    const tableName = env.stack.endpointsFile.tables.aggregates ?? '';
+    const reads = { main: 0, other: 0, flaky: 0 };
+    let failNext = true;
+    const counting = (name: keyof typeof reads) =>
+      ({
+        send: async (command: { input: unknown }) => {
+          if (command instanceof BatchGetCommand) {
+            reads[name] += 1;
+            if (name === 'flaky' && failNext) {
+              failNext = false;
+              throw Object.assign(new Error('connection reset'), { name: 'ECONNRESET' });
+            }
+          }
+          return env.documentClient.send(command as BatchGetCommand);
+        },
+      }) as unknown as DynamoDBDocumentClient;
+    const noRetry = { retry: { maxAttempts: 1 }, retryEnvironment: noWait };
+    const store = createDynamoAggregateStore({ documentClient: counting('main'), tableName });
+    const other = createDynamoAggregateStore({ documentClient: counting('other'), tableName });
+    const flaky = createDynamoAggregateStore({ documentClient: counting('flaky'), tableName, ...noRetry });
+    const window = windowOf(Date.UTC(2026, 4, 7, 9, 0, 10), 60);
+    const nextWindow = windowOf(Date.UTC(2026, 4, 7, 9, 1, 10), 60);
+    const batch = (n: number, w = window) =>
+      Array.from({ length: 10 }, (_, i) =>
+        noteAdded(w, `ahead-${i % 3}`, 7_000 + n * 100 + i, n * 100 + i, 70_000 + n * 100 + i),
+      );
+    const now = { nowMillis: Date.UTC(2026, 4, 7, 9, 1, 30) };
+    const shard = 'shardId-000000000021';
+    const readsOf = async (name: keyof typeof reads, act: () => Promise<unknown>) => {
+      const before = reads[name];
+      await act();
+      return reads[name] - before;
+    };
+
+    // Act and assess: a preparation that covers the batch is the batch's only read
+    const prepared = store.prepare?.(shard, [window, nextWindow]);
+    expect(prepared).toBeDefined();
+    const results = [];
+    expect(
+      await readsOf('main', async () =>
+        results.push(await store.apply(shard, batch(0), { ...now, prepared })),
+      ),
+    ).toBe(0);
+    expect(reads.main).toBe(1);
+    // Used once: the same preparation again does not serve
+    expect(
+      await readsOf('main', async () =>
+        results.push(await store.apply(shard, batch(1), { ...now, prepared })),
+      ),
+    ).toBe(1);
+    // One that lacks a window of the batch, one of another shard and one of another store do not
+    // either: each batch reads for itself, besides the two read-aheads of this store
+    const readsBefore = reads.main;
+    const partial = store.prepare?.(shard, [window]);
+    const elsewhere = store.prepare?.('shardId-000000000099', [window, nextWindow]);
+    const foreign = other.prepare?.(shard, [window, nextWindow]);
+    const spread = [...batch(2), ...batch(3, nextWindow)];
+    for (const given of [partial, elsewhere, foreign]) {
+      results.push(await store.apply(shard, spread, { ...now, prepared: given }));
+    }
+    expect(reads.main - readsBefore).toBe(2 + 3);
+    expect(reads.other).toBe(1);
+    // A read-ahead that failed: the batch reads again and goes on
+    const failed = flaky.prepare?.(shard, [window]);
+    const late = await flaky.apply(shard, batch(4), { ...now, prepared: failed });
+    expect(reads.flaky).toBe(2);
+
+    // Every event counted once: the later deliveries of batches 2 and 3 found them applied
+    expect(results.map((r) => [r.applied, r.duplicates, r.retry.length])).toEqual([
+      [10, 0, 0],
+      [10, 0, 0],
+      [20, 0, 0],
+      [0, 20, 0],
+      [0, 20, 0],
+    ]);
+    expect([late.applied, late.retry.length]).toEqual([10, 0]);
+    const partials = await createDynamoWindowStore({
+      documentClient: env.documentClient,
+      tableName,
+    }).readPartials(window, [shard]);
+    expect(partials.map((p) => p.partial.count).sort()).toEqual([12, 12, 16]);
+  });
+
   it('the aggregate store reads no partial it put itself, and reads them again once another writer took the shard', async () => {
     // Prepare: two stores (two Lambda environments) on one table, each counting the keys it reads
     const tableName = env.stack.endpointsFile.tables.aggregates ?? '';

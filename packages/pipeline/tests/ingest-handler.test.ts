@@ -1,8 +1,10 @@
 import { clinicbook, createInMemoryTokenPort, OutboxMessageSchema, type TokenPort } from '@residency/core';
+import { windowKeyOf } from '@residency/core/aggregates';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type AggregatePort,
+  type AggregatePreparation,
   createIngestHandler,
   createInMemoryAggregates,
   createInMemoryMetrics,
@@ -175,6 +177,91 @@ describe('createIngestHandler', () => {
 
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '51' }, { itemIdentifier: '52' }]);
+  });
+
+  it('lets the aggregates read ahead per shard before tokenizing, and hands each shard its preparation', async () => {
+    // Prepare: a port that records what it is asked, over the in-memory aggregates
+    const log: string[] = [];
+    const inner = createInMemoryTokenPort();
+    const tokenPort: TokenPort = {
+      tokenize: async (requests) => {
+        log.push('tokenize');
+        return inner.tokenize(requests);
+      },
+    };
+    const memory = createInMemoryAggregates();
+    const preparations = new Map<string, AggregatePreparation>();
+    const prepared: Array<{ shardId: string; windows: string[] }> = [];
+    const given: Array<AggregatePreparation | undefined> = [];
+    const aggregates: AggregatePort = {
+      prepare: (shardId, windows) => {
+        log.push(`prepare ${shardId}`);
+        prepared.push({ shardId, windows: windows.map(windowKeyOf).sort() });
+        const preparation = { shardId };
+        preparations.set(shardId, preparation);
+        return preparation;
+      },
+      apply: async (shardId, observations, options) => {
+        log.push(`apply ${shardId}`);
+        given.push(options.prepared);
+        return memory.apply(shardId, observations, options);
+      },
+    };
+    const { handler } = setup({ tokenPort, aggregates });
+    const event = {
+      Records: [
+        kinesisRecord(booked(), '100', 'shardId-000000000001'),
+        kinesisRecord(booked({ occurredAt: '2026-03-01T16:01:10+06:00' }), '101', 'shardId-000000000001'),
+        kinesisRecord('not base64 at all', '102', 'shardId-000000000001', { raw: true }),
+        kinesisRecord(booked(), '200', 'shardId-000000000002'),
+      ],
+    };
+
+    // Act
+    const response = await handler(event);
+
+    // Assess: one read-ahead per shard, of the windows of its valid events, before tokenizing
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(log).toEqual([
+      'prepare shardId-000000000001',
+      'prepare shardId-000000000002',
+      'tokenize',
+      'apply shardId-000000000001',
+      'apply shardId-000000000002',
+    ]);
+    expect(prepared).toEqual([
+      {
+        shardId: 'shardId-000000000001',
+        windows: ['2026-03-01T10:00:00.000Z#60', '2026-03-01T10:01:00.000Z#60'],
+      },
+      { shardId: 'shardId-000000000002', windows: ['2026-03-01T10:00:00.000Z#60'] },
+    ]);
+    expect(given).toEqual([
+      preparations.get('shardId-000000000001'),
+      preparations.get('shardId-000000000002'),
+    ]);
+    expect(given[0]).toBe(preparations.get('shardId-000000000001'));
+  });
+
+  it('applies the aggregates as usual when their read-ahead throws', async () => {
+    // Prepare
+    const memory = createInMemoryAggregates();
+    const aggregates: AggregatePort = {
+      prepare: () => {
+        throw new Error('read-ahead broke');
+      },
+      apply: (shardId, observations, options) => memory.apply(shardId, observations, options),
+    };
+    const { handler } = setup({ aggregates });
+
+    // Act
+    const response = await handler(kinesisEvent([booked(), booked()]));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    const [window] = await memory.listOpenWindows();
+    const partials = await memory.readPartials(window!, ['shardId-000000000000']);
+    expect(partials.map((p) => p.partial.count)).toEqual([2]);
   });
 
   it('does not change aggregates when the same batch is delivered again', async () => {

@@ -39,16 +39,31 @@ export function applyFenced(
   stored: FencedPartial | undefined,
   observations: readonly Observation[],
 ): Fenced<FencedPartial> {
-  assertAscending(observations.map((o) => o.sequenceNumber));
-  const fresh = observations.filter((o) => isAfter(o.sequenceNumber, stored?.lastSequenceNumber));
-  const last = fresh[fresh.length - 1];
-  if (!last) return { state: stored, applied: [], duplicates: observations.length };
+  // One pass, no array but the results: the planner calls this for every cell of every batch.
+  const fence = stored?.lastSequenceNumber;
+  const fresh: Observation[] = [];
+  const applied: string[] = [];
+  for (let i = 0; i < observations.length; i++) {
+    const { sequenceNumber } = observations[i] as Observation;
+    if (i > 0) {
+      needs(
+        compareSequenceNumbers((observations[i - 1] as Observation).sequenceNumber, sequenceNumber) < 0,
+        'Precondition: the events of a shard are in ascending sequence order',
+      );
+    }
+    if (isAfter(sequenceNumber, fence)) {
+      fresh.push(observations[i] as Observation);
+      applied.push(sequenceNumber);
+    }
+  }
+  const last = applied[applied.length - 1];
+  if (last === undefined) return { state: stored, applied: [], duplicates: observations.length };
   return {
     state: {
-      lastSequenceNumber: last.sequenceNumber,
+      lastSequenceNumber: last,
       partial: addObservations(stored?.partial ?? EMPTY_PARTIAL, fresh),
     },
-    applied: fresh.map((o) => o.sequenceNumber),
+    applied,
     duplicates: observations.length - fresh.length,
   };
 }

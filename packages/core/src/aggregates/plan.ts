@@ -163,7 +163,7 @@ export function planShardBatch(
       previousSequenceNumber: cell.fence,
       state: fenced.state,
       sequenceNumbers: fenced.applied,
-      eventIds: cell.observations.flatMap((o) => (o.eventId === undefined ? [] : [o.eventId])),
+      eventIds: eventIdsOf(cell.observations),
     });
   }
 
@@ -192,6 +192,13 @@ export function planShardBatch(
     duplicates,
     repeated,
   };
+}
+
+// The ids of the events that have one, in order (no array per event, as `flatMap` would make).
+function eventIdsOf(observations: readonly Observation[]): string[] {
+  const ids: string[] = [];
+  for (const o of observations) if (o.eventId !== undefined) ids.push(o.eventId);
+  return ids;
 }
 
 // A cell one batch touches, as the planner sees it.

@@ -11,7 +11,9 @@ export interface PortTime {
  * pass is the handler's own work (decode, validate, map, observations, logs, metrics).
  *
  * Sound only while the handler awaits one port call at a time, which the pipeline's ingest does
- * (its phases run in order); a port called while another is pending would be counted twice.
+ * (its phases run in order); a port called while another is pending would be counted twice. The
+ * one exception is the aggregates' read-ahead (`prepare`), which returns at once: the work of its
+ * read runs alongside the vault and outbox calls and is counted where it runs.
  *
  * @example const meter = createPortMeter(); const outbox = meter.wrap('outbox', createKinesisOutbox(...));
  */

@@ -17,7 +17,7 @@ import {
   windowKeyOf,
 } from '@residency/core/aggregates';
 import { LRUCache } from 'lru-cache';
-import type { AggregateApplyResult, AggregatePort } from '../ports.ts';
+import type { AggregateApplyResult, AggregatePort, AggregatePreparation } from '../ports.ts';
 import { putBatch } from '../support/batch-write.ts';
 import type { RetryEnvironment, RetryPolicy } from '../support/retry.ts';
 import { retryBoundsOf } from '../support/retry.ts';
@@ -90,7 +90,10 @@ export interface DynamoAggregateStoreOptions {
 /**
  * The ingest side of the aggregates table. Per batch of one shard:
  *
- * 1. One batched, strongly consistent read of the touched window and shard items. Every partial of
+ * 1. One batched, strongly consistent read of the touched window and shard items (begun by
+ *    `prepare` when the ingest gives the store a head start, so that it overlaps the batch's
+ *    tokenization and outbox write; a read begun earlier in the same batch is the same read
+ *    delayed, which the steps below must stand anyway). Every partial of
  *    each touched (window, shard) comes from memory, or from its pages after a takeover (see
  *    below). The recent event ids of each touched (window, shard) come from memory, or from its
  *    event log after a takeover.
@@ -168,8 +171,27 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
     maxBytes: (options.cacheBytes ?? DEFAULT_CACHE_BYTES) / 4,
   });
 
+  const readItems = (shardId: string, windows: readonly AggregateWindow[]) =>
+    readBatch<WindowItem | ShardItem>(
+      client,
+      tableName,
+      windows.flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
+      { concurrency: 4, retry: retryBoundsOf(options.retry, options.retryEnvironment) },
+    );
+  // What `prepare` began, by the preparation it returned: only this store's are honoured.
+  const preparations = new WeakMap<AggregatePreparation, ReadAhead>();
+
   return {
-    async apply(shardId, observations, { nowMillis }): Promise<AggregateApplyResult> {
+    prepare(shardId, windows) {
+      const preparation: AggregatePreparation = Object.freeze({ shardId });
+      const byKey = new Map(windows.map((window) => [windowKeyOf(window), window]));
+      // A read that fails leaves `apply` to read for itself.
+      const items = readItems(shardId, [...byKey.values()]).catch(() => undefined);
+      preparations.set(preparation, { windowKeys: new Set(byKey.keys()), items });
+      return preparation;
+    },
+
+    async apply(shardId, observations, { nowMillis, prepared }): Promise<AggregateApplyResult> {
       const empty = { applied: 0, late: 0, duplicates: 0, repeated: 0, retry: [], lateByType: {} };
       if (observations.length === 0) return empty;
       const windows = new Map<string, AggregateWindow>();
@@ -199,13 +221,11 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         return fingerprint;
       };
       // The window and shard items are read every batch: the shard item's writer says whether the
-      // partials this store holds of the (window, shard) are still the table's.
-      const items = await readBatch<WindowItem | ShardItem>(
-        client,
-        tableName,
-        [...windows.values()].flatMap((w) => [windowItemKey(w), shardItemKey(w, shardId)]),
-        { concurrency: 4, retry: retryBoundsOf(options.retry, options.retryEnvironment) },
-      );
+      // partials this store holds of the (window, shard) are still the table's. Read ahead by
+      // `prepare` when it covers every window of the batch; a read that began earlier in the same
+      // batch is no different from this one delayed, which a batch must stand anyway.
+      const ahead = readAheadOf(preparations, shardId, windows, prepared);
+      const items = (ahead && (await ahead)) ?? (await readItems(shardId, [...windows.values()]));
       const writerOf = (window: AggregateWindow) => {
         const item = items.get(keyText(shardItemKey(window, shardId)));
         return item?.kind === 'shard' ? item.writer : undefined;
@@ -275,19 +295,27 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
       // Events an earlier delivery applied whose ids are not in the log (that delivery's log write
       // failed): logged now, with the ids this batch applies.
       const toLog = new Map<string, { window: AggregateWindow; first: string; ids: string[] }>();
-      const log = (window: AggregateWindow, sequenceNumber: string, fingerprint: string) => {
+      // Logs the fingerprints of `eventIds` (events of `window`) that its recent ids lack.
+      const log = (window: AggregateWindow, sequenceNumber: string, eventIds: readonly string[]) => {
         const windowKey = windowKeyOf(window);
-        if (recentByWindow.get(windowKey)?.has(fingerprint)) return;
-        const entry = toLog.get(windowKey) ?? { window, first: sequenceNumber, ids: [] };
-        entry.ids.push(fingerprint);
-        toLog.set(windowKey, entry);
+        const recent = recentByWindow.get(windowKey);
+        let entry = toLog.get(windowKey);
+        for (const eventId of eventIds) {
+          const fingerprint = fingerprintOf(eventId);
+          if (recent?.has(fingerprint)) continue;
+          if (entry === undefined) {
+            entry = { window, first: sequenceNumber, ids: [] };
+            toLog.set(windowKey, entry);
+          }
+          entry.ids.push(fingerprint);
+        }
       };
       // What the plan neither writes nor counts late: events applied before (at or before their
       // cell's fence) and repeats. None in the steady state, so it costs nothing per event there.
       const settled =
         plan.duplicates + plan.repeated > 0 ? settledOf(observations, cellOf, plan, storedFenced) : [];
       for (const { observation: o, duplicate } of settled) {
-        if (duplicate && o.eventId !== undefined) log(o.window, o.sequenceNumber, fingerprintOf(o.eventId));
+        if (duplicate && o.eventId !== undefined) log(o.window, o.sequenceNumber, [o.eventId]);
       }
 
       // Before its first put in a (window, shard), a store claims it, so that a copy another
@@ -422,8 +450,7 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
         const inWindow = appliedByWindow.get(windowKey) ?? [];
         inWindow.push(write);
         appliedByWindow.set(windowKey, inWindow);
-        const first = write.sequenceNumbers[0] as string;
-        for (const id of write.eventIds) log(write.window, first, fingerprintOf(id));
+        log(write.window, write.sequenceNumbers[0] as string, write.eventIds);
       }
       const logItems = [...toLog]
         .filter(([windowKey]) => holding.has(windowKey))
@@ -505,6 +532,27 @@ function settledOf(
     const fence = storedFenced((cellOf[i] as TouchedCell).cellId)?.lastSequenceNumber;
     return [{ observation, duplicate: fence !== undefined && !isAfter(observation.sequenceNumber, fence) }];
   });
+}
+
+// The window and shard items `prepare` began to read for a batch (`undefined`: the read failed).
+interface ReadAhead {
+  windowKeys: ReadonlySet<string>;
+  items: Promise<Map<string, WindowItem | ShardItem> | undefined>;
+}
+
+// The read-ahead of `prepared`, when it is this store's, of this shard, and covers every window.
+function readAheadOf(
+  preparations: WeakMap<AggregatePreparation, ReadAhead>,
+  shardId: string,
+  windows: ReadonlyMap<string, AggregateWindow>,
+  prepared: AggregatePreparation | undefined,
+): ReadAhead['items'] | undefined {
+  const ahead = prepared && prepared.shardId === shardId ? preparations.get(prepared) : undefined;
+  if (ahead === undefined) return undefined;
+  for (const windowKey of windows.keys()) if (!ahead.windowKeys.has(windowKey)) return undefined;
+  // Used once: a second batch given the same preparation reads for itself.
+  preparations.delete(prepared as AggregatePreparation);
+  return ahead.items;
 }
 
 /** Every partial of one (window, shard), and its pages, as one batch sees them. */

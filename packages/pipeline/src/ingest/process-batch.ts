@@ -9,9 +9,23 @@ import {
   type ValidatedEvent,
   type ValidateOptions,
 } from '@residency/core';
-import { aggregateSpecOf, type Observation, observationOf } from '@residency/core/aggregates';
+import {
+  type AggregateWindow,
+  aggregateSpecOf,
+  type Observation,
+  observationOf,
+  windowKeyOf,
+  windowOf,
+} from '@residency/core/aggregates';
 import type { PipelineLogger } from '../observability/logger.ts';
-import type { AggregatePort, OutboxEntry, OutboxPort, QuarantineEntry, QuarantinePort } from '../ports.ts';
+import type {
+  AggregatePort,
+  AggregatePreparation,
+  OutboxEntry,
+  OutboxPort,
+  QuarantineEntry,
+  QuarantinePort,
+} from '../ports.ts';
 import { describeError } from '../support/safe-error.ts';
 import { type DecodedRecord, decodeRecord, type QuarantineReason } from './decode.ts';
 import { type KinesisEventRecord, positionOf, type RecordPosition } from './envelope.ts';
@@ -74,6 +88,7 @@ export async function processBatch(
   const decoded: DecodedRecord[] = records.map((r) =>
     decodeRecord(r.kinesis.data, deps.catalog, deps.validateOptions),
   );
+  const prepared = prepareAggregates(decoded, positions, deps);
   const outcomes: Array<RecordOutcome | undefined> = new Array(records.length);
   const fail = (index: number, stage: RetryStage) => {
     outcomes[index] = { kind: 'retryable', stage };
@@ -137,7 +152,7 @@ export async function processBatch(
     }
   }
 
-  await applyAggregates(forwarded, positions, lowestFailure(), fail, summary, deps);
+  await applyAggregates(forwarded, positions, lowestFailure(), fail, summary, deps, prepared);
   summary.outcomes = outcomes.map((o) => o ?? { kind: 'retryable', stage: 'deferred' });
   return summary;
 }
@@ -205,6 +220,40 @@ async function quarantineMalformed(
   });
 }
 
+// Lets the aggregates port start reading the windows of the batch's valid events, per shard,
+// before the batch tokenizes and writes its outbox (a superset of the windows it will apply).
+function prepareAggregates(
+  decoded: readonly DecodedRecord[],
+  positions: readonly RecordPosition[],
+  deps: BatchDependencies,
+): Map<string, AggregatePreparation> {
+  const prepared = new Map<string, AggregatePreparation>();
+  const { aggregates } = deps;
+  if (aggregates.prepare === undefined) return prepared;
+  // By window key: a read names each key once.
+  const windowsByShard = new Map<string, Map<string, AggregateWindow>>();
+  decoded.forEach((d, index) => {
+    if (d.kind !== 'valid') return;
+    const shardId = positions[index]?.shardId ?? '';
+    let windows = windowsByShard.get(shardId);
+    if (windows === undefined) {
+      windows = new Map();
+      windowsByShard.set(shardId, windows);
+    }
+    const window = windowOf(d.event.occurredAtMillis, deps.windowSeconds);
+    windows.set(windowKeyOf(window), window);
+  });
+  for (const [shardId, windows] of windowsByShard) {
+    try {
+      prepared.set(shardId, aggregates.prepare(shardId, [...windows.values()]));
+    } catch (error) {
+      // Only a read saved: `apply` reads for itself.
+      deps.logger.warn('aggregate read-ahead failed; the batch reads when it applies', describeError(error));
+    }
+  }
+  return prepared;
+}
+
 async function applyAggregates(
   forwarded: readonly Forwarded[],
   positions: readonly RecordPosition[],
@@ -212,6 +261,7 @@ async function applyAggregates(
   fail: (index: number, stage: 'aggregate') => void,
   summary: BatchSummary,
   deps: BatchDependencies,
+  prepared: ReadonlyMap<string, AggregatePreparation>,
 ): Promise<void> {
   const byShard = new Map<string, Array<{ index: number; observation: Observation }>>();
   for (const { index, event, record } of forwarded) {
@@ -236,10 +286,12 @@ async function applyAggregates(
   for (const [shardId, items] of byShard) {
     const indexBySequence = new Map(items.map((i) => [i.observation.sequenceNumber, i.index]));
     try {
+      // A wrapped port (a meter, a proxy) may hand the preparation over as a promise.
+      const preparation = await Promise.resolve(prepared.get(shardId)).catch(() => undefined);
       const result = await deps.aggregates.apply(
         shardId,
         items.map((i) => i.observation),
-        { nowMillis: deps.clock.nowMillis() },
+        { nowMillis: deps.clock.nowMillis(), ...(preparation ? { prepared: preparation } : {}) },
       );
       summary.aggregates.applied += result.applied;
       summary.aggregates.late += result.late;

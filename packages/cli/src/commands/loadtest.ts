@@ -84,7 +84,7 @@ export function register(program: Command): void {
     )
     .option(
       '--warm-measurements <n>',
-      'warm hot-path measurements; the median is reported, all are noted (default 3)',
+      'warm hot-path measurements; the median is reported, all are noted (default 5)',
       integer,
     )
     .option(

@@ -27,7 +27,7 @@ export interface LoadtestOptions {
   warmRepeats?: number;
   /**
    * Warm hot-path measurements, each of `warmRepeats` passes; the one with the median throughput is
-   * reported, and every one's throughput is noted (a shared machine varies by a fifth). Default: 3.
+   * reported, and every one's throughput is noted (a shared machine varies by a fifth). Default: 5.
    */
   warmMeasurements?: number;
   /** Event ids the aggregates keep per (window, shard) (the ingest's `AGGREGATE_RECENT_EVENTS`). Default: 20,000. */
@@ -89,7 +89,7 @@ export const DEFAULTS: Required<
   e2eEvents: 2000,
   batchSize: 2500,
   warmRepeats: 4,
-  warmMeasurements: 3,
+  warmMeasurements: 5,
   recentEvents: 20_000,
   seed: 1,
   initialPatients: 2000,

@@ -24,7 +24,7 @@ export interface HotpathOptions {
   batchSize: number;
   /** Warm passes measured together (more events, steadier figures). Default: 4. */
   warmRepeats?: number;
-  /** Warm measurements of `warmRepeats` passes each; the median by throughput is reported. Default: 3. */
+  /** Warm measurements of `warmRepeats` passes each; the median by throughput is reported. Default: 5. */
   warmMeasurements?: number;
   /** Event ids the aggregates keep per (window, shard). Default: the pipeline's. */
   recentEvents?: number;
@@ -137,7 +137,7 @@ export async function runHotpath(options: HotpathOptions): Promise<HotpathResult
 
     let applied = options.events.length;
     const repeats = Math.max(1, options.warmRepeats ?? 4);
-    const measurementCount = Math.max(1, options.warmMeasurements ?? 3);
+    const measurementCount = Math.max(1, options.warmMeasurements ?? 5);
     let hour = 0;
     // `count` warm measurements of `repeats` passes each, the median reported.
     const measureWarm = async (name: string, of: Pick<Design, 'invoke' | 'ports'>, notesOf: string[]) => {

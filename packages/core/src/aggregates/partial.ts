@@ -36,18 +36,25 @@ export function bucketIndex(bounds: readonly number[], value: number): number {
 /**
  * Adds events to a partial. Pure: returns a new partial. Sums are exact for integer metrics
  * (below 2^53), so the result does not depend on the order events or partials are combined in.
+ *
+ * Precondition: `partial.subjects` is sorted and distinct, as {@link PartialAggregate} says. A
+ * batch's subjects are looked up in it and merged in, so that a cell's cost per batch does not
+ * grow with the subjects it already holds (a copy into a set and a sort of all of them did), and
+ * a batch that adds none shares its array.
  */
 export function addObservations(
   partial: PartialAggregate,
   observations: Iterable<Observation>,
 ): PartialAggregate {
   let count = partial.count;
-  const subjects = new Set(partial.subjects);
+  let added: Set<string> | undefined;
   const metrics = new Map<string, MutableSummary>();
   for (const [name, summary] of Object.entries(partial.metrics)) metrics.set(name, copy(summary));
   for (const observation of observations) {
     count += 1;
-    if (observation.subject !== undefined) subjects.add(observation.subject);
+    const { subject } = observation;
+    if (subject !== undefined && !includesSorted(partial.subjects, subject))
+      (added ??= new Set()).add(subject);
     // `for...in`, not `Object.entries`: no array per event. Metrics are plain objects.
     for (const name in observation.metrics) {
       const { value, bounds } = observation.metrics[name] as Observation['metrics'][string];
@@ -64,7 +71,35 @@ export function addObservations(
       summary.counts[bucket] = (summary.counts[bucket] ?? 0) + 1;
     }
   }
+  const subjects = added === undefined ? partial.subjects : mergeSorted(partial.subjects, [...added].sort());
   return freeze(count, subjects, metrics);
+}
+
+// Whether sorted `items` holds `item` (binary search, in the order of `Array.prototype.sort`).
+function includesSorted(items: readonly string[], item: string): boolean {
+  let low = 0;
+  let high = items.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = items[middle] as string;
+    if (at === item) return true;
+    if (at < item) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
+}
+
+// Two sorted arrays with no item in common, as one sorted array.
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length)
+    out[k++] = (a[i] as string) < (b[j] as string) ? (a[i++] as string) : (b[j++] as string);
+  while (i < a.length) out[k++] = a[i++] as string;
+  while (j < b.length) out[k++] = b[j++] as string;
+  return out;
 }
 
 /** Merges two partials of one cell (batches, shards). Commutative and associative. */
@@ -87,7 +122,7 @@ export function mergePartials(a: PartialAggregate, b: PartialAggregate): Partial
       mine.counts[i] = (mine.counts[i] ?? 0) + n;
     });
   }
-  return freeze(a.count + b.count, subjects, metrics);
+  return freeze(a.count + b.count, [...subjects].sort(), metrics);
 }
 
 interface MutableSummary {
@@ -108,10 +143,10 @@ function sameBounds(a: readonly number[], b: readonly number[]): boolean {
 
 function freeze(
   count: number,
-  subjects: Set<string>,
+  subjects: readonly string[],
   metrics: Map<string, MutableSummary>,
 ): PartialAggregate {
   const sortedMetrics: Record<string, MetricSummary> = {};
   for (const name of [...metrics.keys()].sort()) sortedMetrics[name] = metrics.get(name) as MetricSummary;
-  return { count, subjects: [...subjects].sort(), metrics: sortedMetrics };
+  return { count, subjects, metrics: sortedMetrics };
 }

@@ -390,7 +390,8 @@ export function fencedPartialOf(entry: PartialEntry): FencedPartial {
   }
   return {
     lastSequenceNumber: entry.lastSequence,
-    partial: { count: entry.count, subjects: [...(entry.subjects ?? [])].sort(), metrics },
+    // Distinct and sorted, as a partial's subjects must be (the planner merges into them).
+    partial: { count: entry.count, subjects: [...new Set(entry.subjects ?? [])].sort(), metrics },
   };
 }
 

@@ -53,8 +53,10 @@ export function addObservations(
   for (const observation of observations) {
     count += 1;
     const { subject } = observation;
-    if (subject !== undefined && !includesSorted(partial.subjects, subject))
-      (added ??= new Set()).add(subject);
+    if (subject !== undefined && !includesSorted(partial.subjects, subject)) {
+      added ??= new Set();
+      added.add(subject);
+    }
     // `for...in`, not `Object.entries`: no array per event. Metrics are plain objects.
     for (const name in observation.metrics) {
       const { value, bounds } = observation.metrics[name] as Observation['metrics'][string];

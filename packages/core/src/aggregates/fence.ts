@@ -39,22 +39,15 @@ export function applyFenced(
   stored: FencedPartial | undefined,
   observations: readonly Observation[],
 ): Fenced<FencedPartial> {
-  // One pass, no array but the results: the planner calls this for every cell of every batch.
+  // No array but the results: the planner calls this for every cell of every batch.
+  assertAscending(observations, (o) => o.sequenceNumber);
   const fence = stored?.lastSequenceNumber;
   const fresh: Observation[] = [];
   const applied: string[] = [];
-  for (let i = 0; i < observations.length; i++) {
-    const { sequenceNumber } = observations[i] as Observation;
-    if (i > 0) {
-      needs(
-        compareSequenceNumbers((observations[i - 1] as Observation).sequenceNumber, sequenceNumber) < 0,
-        'Precondition: the events of a shard are in ascending sequence order',
-      );
-    }
-    if (isAfter(sequenceNumber, fence)) {
-      fresh.push(observations[i] as Observation);
-      applied.push(sequenceNumber);
-    }
+  for (const observation of observations) {
+    if (!isAfter(observation.sequenceNumber, fence)) continue;
+    fresh.push(observation);
+    applied.push(observation.sequenceNumber);
   }
   const last = applied[applied.length - 1];
   if (last === undefined) return { state: stored, applied: [], duplicates: observations.length };
@@ -73,7 +66,7 @@ export function countLateFenced(
   stored: FencedLateCount | undefined,
   sequenceNumbers: readonly string[],
 ): Fenced<FencedLateCount> {
-  assertAscending(sequenceNumbers);
+  assertAscending(sequenceNumbers, (s) => s);
   const fresh = sequenceNumbers.filter((s) => isAfter(s, stored?.lastSequenceNumber));
   const last = fresh[fresh.length - 1];
   if (last === undefined) return { state: stored, applied: [], duplicates: sequenceNumbers.length };
@@ -84,10 +77,10 @@ export function countLateFenced(
   };
 }
 
-function assertAscending(sequenceNumbers: readonly string[]): void {
-  for (let i = 1; i < sequenceNumbers.length; i++) {
+function assertAscending<T>(items: readonly T[], sequenceOf: (item: T) => string): void {
+  for (let i = 1; i < items.length; i++) {
     needs(
-      compareSequenceNumbers(sequenceNumbers[i - 1] as string, sequenceNumbers[i] as string) < 0,
+      compareSequenceNumbers(sequenceOf(items[i - 1] as T), sequenceOf(items[i] as T)) < 0,
       'Precondition: the events of a shard are in ascending sequence order',
     );
   }

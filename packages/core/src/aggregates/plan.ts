@@ -114,7 +114,6 @@ export function planShardBatch(
         windowKey,
         group,
         stored,
-        fence: stored?.lastSequenceNumber,
         late:
           state.isClosed(windowKey) ||
           isPastLateness(window, options.allowedLatenessSeconds, options.nowMillis),
@@ -123,7 +122,7 @@ export function planShardBatch(
       cells.set(cellId, cell);
     }
     // Applied by an earlier delivery: neither applied again nor counted late.
-    if (!isAfter(observation.sequenceNumber, cell.fence)) {
+    if (!isAfter(observation.sequenceNumber, cell.stored?.lastSequenceNumber)) {
       duplicates += 1;
       continue;
     }
@@ -160,7 +159,7 @@ export function planShardBatch(
       cellId: cell.cellId,
       window: cell.window,
       group: cell.group,
-      previousSequenceNumber: cell.fence,
+      previousSequenceNumber: cell.stored?.lastSequenceNumber,
       state: fenced.state,
       sequenceNumbers: fenced.applied,
       eventIds: eventIdsOf(cell.observations),
@@ -209,7 +208,6 @@ interface PlannedCell {
   readonly group: AggregateGroup;
   /** Its stored partial, asked for once. */
   readonly stored: FencedPartial | undefined;
-  readonly fence: string | undefined;
   /** Its window takes no more events (closed, or past its allowed lateness). */
   readonly late: boolean;
   /** The batch's events to apply to it, in order. */

@@ -19,18 +19,8 @@ export interface AggregateWindow {
  */
 export function windowOf(occurredAtMillis: number, windowSeconds: number): AggregateWindow {
   const length = windowSeconds * 1000;
-  const startMillis = Math.floor(occurredAtMillis / length) * length;
-  // One object per window, shared by its events (they are read, never changed), so that a batch's
-  // lookups by window can go by identity and a batch does not allocate one per event.
-  const known = windowByStartMillis.get(startMillis);
-  if (known !== undefined && known.seconds === windowSeconds) return known;
-  if (windowByStartMillis.size >= 4_096) windowByStartMillis.clear();
-  const window: AggregateWindow = { startMillis, seconds: windowSeconds };
-  windowByStartMillis.set(startMillis, window);
-  return window;
+  return knownWindow(Math.floor(occurredAtMillis / length) * length, windowSeconds).window;
 }
-
-const windowByStartMillis = new Map<number, AggregateWindow>();
 
 /** Epoch millis at which the window ends (exclusive). */
 export function windowEndMillis(window: AggregateWindow): number {
@@ -53,16 +43,30 @@ const startIsoByMillis = new Map<number, string>();
 
 /** A stable string key of a window: `<start ISO>#<seconds>`; sorts by start for one length. */
 export function windowKeyOf(window: AggregateWindow): string {
-  const known = keyByStartMillis.get(window.startMillis);
-  if (known !== undefined && known.seconds === window.seconds) return known.key;
-  const key = `${windowStartIso(window)}#${window.seconds}`;
-  // Asked for several times per event: keep the last key of each start (one length in practice).
-  if (keyByStartMillis.size >= 4_096) keyByStartMillis.clear();
-  keyByStartMillis.set(window.startMillis, { seconds: window.seconds, key });
-  return key;
+  const entry = knownWindow(window.startMillis, window.seconds);
+  entry.key ??= `${windowStartIso(window)}#${window.seconds}`;
+  return entry.key;
 }
 
-const keyByStartMillis = new Map<number, { seconds: number; key: string }>();
+// The windows seen lately, by start (one length in practice): one object per window, which
+// `windowOf` gives every event of the window (they are read, never changed), so that a batch's
+// lookups by window can go by identity and a batch does not allocate one per event; and its key,
+// built once (it is asked for several times per event).
+interface KnownWindow {
+  readonly window: AggregateWindow;
+  key?: string;
+}
+
+const knownWindows = new Map<number, KnownWindow>();
+
+function knownWindow(startMillis: number, seconds: number): KnownWindow {
+  const known = knownWindows.get(startMillis);
+  if (known !== undefined && known.window.seconds === seconds) return known;
+  if (knownWindows.size >= 4_096) knownWindows.clear();
+  const entry: KnownWindow = { window: { startMillis, seconds } };
+  knownWindows.set(startMillis, entry);
+  return entry;
+}
 
 /**
  * True when events of `window` are late at `nowMillis`: its end plus the allowed lateness has

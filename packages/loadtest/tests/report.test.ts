@@ -186,6 +186,21 @@ describe('buildReport', () => {
     expect(markdown).not.toContain('Standard-IA');
   });
 
+  it('plans no capacity from a warm pass alone, which would price new identifiers at nothing', () => {
+    // Prepare: the hot path ran with --no-cold
+    const inputs = reportInputs();
+    const hotpath = inputs.hotpath as NonNullable<typeof inputs.hotpath>;
+    // Act
+    const report = buildReport({ ...inputs, hotpath: { ...hotpath, cold: null } });
+    // Assess: no rows, and every output says why
+    expect(report.capacity).toEqual([]);
+    expect(renderTable(report)).toContain('capacity: no plan without the cold pass (--no-cold)');
+    expect(renderCapacityMarkdown(report)).toContain('ran without its cold pass');
+    expect(renderCapacityMarkdown(report)).not.toContain('## Plan');
+    // With the cold pass, the plan has the vault's steady-state writes
+    expect(buildReport(inputs).capacity[0]?.vault.writeUnitsPerSecond).toBeGreaterThan(0);
+  });
+
   it('prices storage and compares the vault in Standard-IA when the run measured what it stored', () => {
     // Prepare: 1,000 B per identifier, 0.3 new identifiers per event (the fixture's workload)
     const inputs = reportInputs();

@@ -39,7 +39,11 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
   );
   lines.push('');
   if (!hot || report.capacity.length === 0) {
-    lines.push('The hot path did not run, so there is no plan: run the hotpath scenario.');
+    lines.push(
+      hot
+        ? 'The hot path ran without its cold pass (`--no-cold`), which measures what a new identifier costs the vault, so there is no plan: run it with the cold pass.'
+        : 'The hot path did not run, so there is no plan: run the hotpath scenario.',
+    );
     return `${lines.join('\n')}\n`;
   }
   lines.push('## Plan (steady state)');

@@ -198,10 +198,12 @@ export function steadyUsage(warm: UsagePerEvent, cold: UsagePerEvent, fraction: 
 
 function capacityOf(report: LoadtestReport, inputs: ReportInputs) {
   const hot = inputs.hotpath;
-  if (!hot) return [];
+  // Without the cold pass the steady state's new identifiers have no measured cost: a plan from the
+  // warm pass alone would price the vault's writes at nothing.
+  if (!hot?.cold) return [];
   const warm = usagePerEvent(hot.warm, inputs.target.vaultTable);
-  const cold = hot.cold ? usagePerEvent(hot.cold, inputs.target.vaultTable) : warm;
-  const coldNewPerEvent = hot.cold ? hot.vaultStats.created / Math.max(1, hot.cold.events) : 0;
+  const cold = usagePerEvent(hot.cold, inputs.target.vaultTable);
+  const coldNewPerEvent = hot.vaultStats.created / Math.max(1, hot.cold.events);
   const fraction = coldNewPerEvent > 0 ? inputs.steadyNewIdentifiersPerEvent / coldNewPerEvent : 0;
   return planCapacity({
     rates: inputs.capacityRates ?? [1000, 10_000, 100_000],

@@ -176,6 +176,9 @@ export function renderTable(report: LoadtestReport): string {
           .join(' · ')}`,
       ),
     );
+  } else if (report.hotpath && !report.hotpath.cold) {
+    lines.push('');
+    lines.push(...wrap('capacity: no plan without the cold pass (--no-cold), which prices new identifiers'));
   }
   for (const note of report.notes) lines.push(...wrap(`note: ${note}`));
   return `${lines.join('\n')}\n`;

@@ -36,9 +36,14 @@ export function parseArn(text: string): Arn | undefined {
   return arn !== undefined && arn.text === text ? arn : undefined;
 }
 
-/** Commercial, China and GovCloud region names (`ap-south-1`, `us-gov-west-1`, ...). */
+/**
+ * Region names of every partition: commercial, China, GovCloud and the isolated ones (`ap-south-1`,
+ * `us-gov-west-1`, `eu-isoe-west-1`, `us-isof-south-1`), and the European Sovereign Cloud, whose
+ * names carry a country (`eusc-de-east-1`).
+ * See https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html
+ */
 const REGION_NAME =
-  /\b(?:af|ap|ca|cn|eu|il|me|mx|sa|us)-(?:gov-|iso-|isob-)?(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d\b/g;
+  /\b(?:(?:af|ap|ca|cn|eu|il|me|mx|sa|us)-(?:gov-|iso-|isob-|isoe-|isof-)?|eusc-[a-z]{2}-)(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d\b/g;
 
 /** Every region name mentioned in a string. */
 export function regionNamesIn(text: string): readonly string[] {

@@ -29,17 +29,24 @@ export function referencedType(stage: StageView, value: unknown): string | undef
 }
 
 /**
+ * Pseudo parameters that name the stack's own place (its region, account, partition, name), as
+ * opposed to `AWS::NotificationARNs`, whose topics are whatever the deployer passes, anywhere.
+ */
+const OWN_PSEUDO_PARAMETERS = ['Region', 'AccountId', 'Partition', 'URLSuffix', 'StackName', 'StackId'];
+
+/**
  * The placeholders of a rendered string that nothing in the template resolves: parameters without
- * a default, imports, mappings with unknown keys (`#{?}`). Pseudo parameters (`#{AWS.Region}`)
- * and this template's resources are known.
+ * a default, imports, mappings with unknown keys (`#{?}`), `AWS::NotificationARNs`. Pseudo
+ * parameters of the stack's own place (`#{AWS.Region}`) and this template's resources are known.
  *
  * @example unresolvedIn('#{Table.Arn}/#{DestinationArn}', stage) // ['#{DestinationArn}']
  */
 export function unresolvedIn(text: string, stage: StageView): string[] {
   return [...text.matchAll(/#\{([^}]*)\}/g)]
     .filter(([, inner = '']) => {
-      const [head = ''] = inner.split('.');
-      return head !== 'AWS' && !stage.resources.has(head);
+      const [head = '', name = ''] = inner.split('.');
+      if (head === 'AWS') return !OWN_PSEUDO_PARAMETERS.includes(name);
+      return !stage.resources.has(head);
     })
     .map(([placeholder]) => placeholder);
 }

@@ -1,5 +1,7 @@
 import { accountPlace, parseArn, regionPlace } from '../arn.ts';
+import { FIREHOSE_TYPE } from '../firehose.ts';
 import { prop, refTarget, render } from '../intrinsics.ts';
+import { keyProblem, keyReferences } from '../key-references.ts';
 import { referencedType, resourcesOfType } from '../stage.ts';
 import type { Rule, StageView, Violation } from '../types.ts';
 
@@ -77,16 +79,28 @@ function globalTableProblem(properties: unknown, stage: StageView, dataRegion: s
   return `table is not encrypted with an in-region customer key of this account (key ${keyName(keys[Math.max(bad, 0)])})`;
 }
 
+/** Types whose encryption RES-007 checks in full above; the key references of all others are checked by `keyProblem`. */
+const CHECKED_IN_FULL = [
+  'AWS::Kinesis::Stream',
+  'AWS::DynamoDB::Table',
+  'AWS::DynamoDB::GlobalTable',
+  'AWS::SQS::Queue',
+  'AWS::SNS::Topic',
+  // RES-005 checks every ARN of a delivery stream, its keys included.
+  FIREHOSE_TYPE,
+];
+
 /**
  * RES-007: streams, tables (global tables too) and topics are encrypted with the in-region customer
- * key, queues at least with SQS-managed SSE.
+ * key, queues at least with SQS-managed SSE; any other resource that names a key (a log group, a
+ * bucket, a function) names one of this account in the data region.
  */
 export const customerKeyEncryption: Rule = {
   id: 'RES-007-customer-key-encryption',
   rationale:
     'With our own in-region key, its key policy decides who can read the data; AWS-owned and AWS-managed keys cannot be restricted or audited that way.',
   fixHint:
-    'Encrypt Kinesis streams (StreamEncryption KMS), DynamoDB tables (SSESpecification SSEType KMS; for a TableV2 each replica’s KMSMasterKeyId) and SNS topics (KmsMasterKeyId) with the stack’s AWS::KMS::Key; leave SQS queues on SQS-managed SSE (the default) or give them that key.',
+    'Encrypt Kinesis streams (StreamEncryption KMS), DynamoDB tables (SSESpecification SSEType KMS; for a TableV2 each replica’s KMSMasterKeyId) and SNS topics (KmsMasterKeyId) with the stack’s AWS::KMS::Key; leave SQS queues on SQS-managed SSE (the default) or give them that key; name only keys of this stack, or of this account in the data region, anywhere else (KmsKeyId, KMSMasterKeyID, KmsKeyArn).',
   severity: 'error',
   planes: ['data'],
   check: ({ stage, options }) => {
@@ -123,6 +137,13 @@ export const customerKeyEncryption: Rule = {
     for (const [id, topic] of resourcesOfType(stage, 'AWS::SNS::Topic')) {
       const problem = topicProblem(topic.Properties, stage, options.dataRegion);
       if (problem !== undefined) found.push({ resource: id, message: problem });
+    }
+    for (const [id, resource] of stage.resources) {
+      if (CHECKED_IN_FULL.includes(resource.Type)) continue;
+      for (const { path, value } of keyReferences(resource)) {
+        const problem = keyProblem(value, stage, options.dataRegion);
+        if (problem !== undefined) found.push({ resource: id, message: `${path} ${problem}` });
+      }
     }
     return found;
   },

@@ -1,3 +1,4 @@
+import { arnsIn } from '../arn.ts';
 import { type Destination, destinationsIn } from '../destinations.ts';
 import { forwarders, ORIGIN_VARIABLE } from '../egress.ts';
 import { externalDeliveries, FIREHOSE_TYPE } from '../firehose.ts';
@@ -32,10 +33,70 @@ function originProblem(value: unknown): string | undefined {
     return `${ORIGIN_VARIABLE} (${shown}) is not a URL`;
   }
   if (url.protocol !== 'https:') return `${ORIGIN_VARIABLE} (${shown}) is not https`;
+  // The URL parser accepts `*` in a host; an allowlist of one origin has no patterns.
+  if (url.hostname.includes('*'))
+    return `${ORIGIN_VARIABLE} (${shown}) has a wildcard host; the allowlist must name exactly one origin`;
   // Compared as text: url.origin drops a default port (https://host:443), which is still an origin.
   if (!/^https:\/\/[^/?#@\s]+\/?$/i.test(text))
     return `${ORIGIN_VARIABLE} (${shown}) is not a bare origin (scheme://host[:port])`;
   return undefined;
+}
+
+/**
+ * Words that mark an environment variable as holding an address or an ARN (`COLLECTOR_URL`,
+ * `sinkEndpoint`, `KAFKA_BOOTSTRAP_SERVERS`, `AUDIT_TOPIC_ARN`). Such a value the template cannot
+ * resolve may point anywhere, so it fails instead of passing unread; a value under another name
+ * (`STAGE`, `TABLE_NAME`) names nothing outside the function's own region and account.
+ */
+const ADDRESS_WORDS = new Set([
+  'URL',
+  'URLS',
+  'URI',
+  'URIS',
+  'ENDPOINT',
+  'ENDPOINTS',
+  'HOST',
+  'HOSTS',
+  'HOSTNAME',
+  'BROKER',
+  'BROKERS',
+  'BOOTSTRAP',
+  'SERVER',
+  'SERVERS',
+  'ADDRESS',
+  'ADDR',
+  'WEBHOOK',
+  'DSN',
+  'ORIGIN',
+  'SINK',
+  'COLLECTOR',
+  'CALLBACK',
+  'DESTINATION',
+  'ARN',
+  'ARNS',
+]);
+
+/** Whether a variable's name says it holds an address or ARN: one of its words is in ADDRESS_WORDS. */
+function namesAnAddress(name: string): boolean {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .some((word) => ADDRESS_WORDS.has(word));
+}
+
+/**
+ * Whether where a value points is left to deploy time: a placeholder the template does not resolve
+ * (an import, a parameter without a default or from SSM), or a dynamic reference
+ * (`{{resolve:ssm:...}}`). An ARN whose partition, region and account are resolved points at this
+ * stage's place, or names another region (RES-001), whatever its resource name.
+ */
+function isUnresolvable(text: string, stage: StageView): boolean {
+  const placed = arnsIn(text).filter(
+    (arn) => unresolvedIn(`${arn.partition}:${arn.region}:${arn.account}`, stage).length === 0,
+  );
+  const rest = placed.reduce((remaining, arn) => remaining.replace(arn.text, ' '), text);
+  return unresolvedIn(rest, stage).length > 0 || rest.includes('{{resolve:');
 }
 
 /** How a destination reads in a message: host and port only, never the value (it may hold secrets). */
@@ -63,7 +124,15 @@ function functionViolations(stage: StageView, dataRegion: string): Violation[] {
     }
     for (const [name, value] of Object.entries(variables)) {
       if (name === ORIGIN_VARIABLE) continue;
-      for (const destination of destinationsIn(render(value) ?? '', dataRegion)) {
+      const text = render(value) ?? '';
+      const destinations = destinationsIn(text, dataRegion);
+      if (destinations.length === 0 && namesAnAddress(name) && isUnresolvable(text, stage)) {
+        found.push({
+          resource: id,
+          message: `${name} (${quoteValue(text)}) cannot be resolved from the template; by its name it holds an address or ARN, which may be outside the data region`,
+        });
+      }
+      for (const destination of destinations) {
         found.push({
           resource: id,
           message: isForwarder

@@ -1,6 +1,6 @@
 import { arnsIn } from '../arn.ts';
 import { bucketPlace, FIREHOSE_TYPE, firehoseValues } from '../firehose.ts';
-import { prop, refTarget, render } from '../intrinsics.ts';
+import { isIntrinsic, prop, refTarget, render } from '../intrinsics.ts';
 import { outsideReason } from '../reach.ts';
 import { quoteValue } from '../redact.ts';
 import { resourcesOfType, unresolvedIn } from '../stage.ts';
@@ -39,6 +39,9 @@ const DESTINATIONS: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ['NotificationConfiguration', 'LambdaConfigurations', '*', 'Function'],
     ['NotificationConfiguration', 'QueueConfigurations', '*', 'Queue'],
     ['NotificationConfiguration', 'TopicConfigurations', '*', 'Topic'],
+    // Inventory and analytics exports copy object listings (keys may hold personal data) to a bucket of any account or region.
+    ['InventoryConfigurations', '*', 'Destination', 'BucketArn'],
+    ['AnalyticsConfigurations', '*', 'StorageClassAnalysis', 'DataExport', 'Destination', 'BucketArn'],
   ],
 };
 
@@ -52,6 +55,9 @@ function* valuesAt(value: unknown, path: readonly string[], shown: string): Gene
   if (head === '*') {
     if (Array.isArray(value)) {
       for (const [index, item] of value.entries()) yield* valuesAt(item, rest, `${shown}.${index}`);
+    } else if (rest.length === 0 && isIntrinsic(value)) {
+      // A whole list from one intrinsic (`!Ref ListParameter`, `AWS::NotificationARNs`, `Fn::Split`): checked as a value.
+      yield [shown, value];
     }
     return;
   }
@@ -78,7 +84,9 @@ function destinations(stage: StageView, dataRegion: string): Violation[] {
       }
     }
     const region = render(prop(resource.Properties, 'Region'));
-    if (resource.Type === 'AWS::SNS::Subscription' && region !== undefined && region !== dataRegion) {
+    // `AWS::Region` is the stack's own region, which RES-001 requires to be the data region.
+    const elsewhere = region !== undefined && region !== dataRegion && region !== '#{AWS.Region}';
+    if (resource.Type === 'AWS::SNS::Subscription' && elsewhere) {
       found.push({ resource: id, message: `subscribes to a topic in region ${region}` });
     }
   }

@@ -24,7 +24,6 @@ const ROUND_SIGNIFICANT_DIGITS = 2;
 const WORD = /[\p{L}\p{M}\p{N}]/u;
 const SPACE = /\s/;
 const RANGE_DASH = /^\s*-\s*$/;
-const TRAILING_ZEROS = /0+$/;
 
 /** Digit groups joined by separators: `groups[i]` and `groups[i + 1]` are joined by `separators[i]`. */
 export interface DigitChain {
@@ -75,7 +74,11 @@ function startsWithDecimal(chain: DigitChain): boolean {
  * once in 10^8.
  */
 function isRound(digits: string): boolean {
-  return wellFormed(digits) && digits.replace(TRAILING_ZEROS, '').length <= ROUND_SIGNIFICANT_DIGITS;
+  if (!wellFormed(digits)) return false;
+  // A loop, not `/0+$/`: that is quadratic on a long group of zeros followed by another digit.
+  let significant = digits.length;
+  while (significant > 0 && digits[significant - 1] === '0') significant--;
+  return significant <= ROUND_SIGNIFICANT_DIGITS;
 }
 
 /** A bucket or band such as "10000-50000": two round numbers joined by a dash, ascending. */

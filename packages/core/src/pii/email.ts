@@ -21,11 +21,15 @@ const DOT_LIKE =
 // Common ways of writing an address so that naive filters miss it: "name [at] example [dot] com",
 // "name(at)example.com", "name @ example . com", "name%40example.com", and the words themselves:
 // "name at example dot com", in any case.
+// The patterns below run on text whose whitespace runs were collapsed to one space: a pattern that
+// starts with `\s*` is quadratic on a long run of whitespace not followed by what it looks for
+// (20 KB of spaces and a '(' took seconds), ` ?` is not.
 const HINT = /[[({<%]|\bat\b|\bdot\b|\s@|@\s|\s\.\s/i;
-const AT_SYMBOLIC = /\s*[[({<]\s*(?:at|@)\s*[\])}>]\s*|\s*@\s*|%40/gi;
-const DOT_SYMBOLIC = /\s*[[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+\.\s+/gi;
-const AT_WORD = /\s+at\s+/gi;
-const DOT_WORD = /\s+dot\s+/gi;
+const WHITESPACE_RUN = /\s+/g;
+const AT_SYMBOLIC = / ?[[({<] ?(?:at|@) ?[\])}>] ?| ?@ ?|%40/gi;
+const DOT_SYMBOLIC = / ?[[({<] ?(?:dot|\.) ?[\])}>] ?| \. /gi;
+const AT_WORD = / at /gi;
+const DOT_WORD = / dot /gi;
 
 // Written out with words, "name at example dot com" could be a sentence ("seen at Dhaka.Mirpur"):
 // there the top-level domain must be a real one, a two-letter country code or a common generic one.
@@ -47,6 +51,13 @@ function validDomain(domain: string, topLevelOk: TopLevelCheck): boolean {
   return labels.length >= 2 && labels.every((l) => LABEL.test(l)) && topLevelOk(labels.at(-1)!);
 }
 
+/** `text` less the dots and dashes it ends with (a loop: `/[.-]+$/` is quadratic on a long run of dots). */
+function trimTrailingDotsAndDashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '.' || text[end - 1] === '-')) end--;
+  return text.slice(0, end);
+}
+
 function addressAt(text: string, at: number, topLevelOk: TopLevelCheck): boolean {
   let start = at;
   while (start > 0 && (LOCAL_CHAR.test(text[start - 1]!) || WRAPPER_CHAR.test(text[start - 1]!))) start--;
@@ -54,10 +65,7 @@ function addressAt(text: string, at: number, topLevelOk: TopLevelCheck): boolean
   while (end < text.length && (DOMAIN_CHAR.test(text[end]!) || WRAPPER_CHAR.test(text[end]!))) end++;
   const local = text.slice(start, at);
   // Sentence punctuation after an address is not part of its domain: "mail rahim@example.com."
-  const domain = text
-    .slice(at + 1, end)
-    .replace(WRAPPERS, '')
-    .replace(/[.-]+$/, '');
+  const domain = trimTrailingDotsAndDashes(text.slice(at + 1, end).replace(WRAPPERS, ''));
   return HAS_ALNUM.test(local) && validDomain(domain, topLevelOk);
 }
 
@@ -83,8 +91,9 @@ export function containsEmail(folded: string): boolean {
   if (text.includes('@') && containsAddress(text, anyTopLevel)) return true;
   if (MAILBOX_DOMAIN.test(text)) return true;
   if (!HINT.test(text)) return false;
-  const symbolic = text.replace(AT_SYMBOLIC, '@').replace(DOT_SYMBOLIC, '.');
-  if (symbolic !== text && containsAddress(symbolic, anyTopLevel)) return true;
+  const collapsed = text.replace(WHITESPACE_RUN, ' ');
+  const symbolic = collapsed.replace(AT_SYMBOLIC, '@').replace(DOT_SYMBOLIC, '.');
+  if (symbolic !== collapsed && containsAddress(symbolic, anyTopLevel)) return true;
   const spelled = symbolic.replace(AT_WORD, '@').replace(DOT_WORD, '.');
   return spelled !== symbolic && containsAddress(spelled, knownTopLevel);
 }

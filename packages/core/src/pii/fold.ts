@@ -8,6 +8,16 @@ const FORMAT_OR_MARK = /[\p{Cf}\p{Me}]/u;
 const VARIATION_SELECTORS = { first: 0xfe00, last: 0xfe0f };
 const DASH = /[\u2010-\u2015\u2212\uFE58\uFE63]/;
 const DECIMAL_DIGIT = /\p{Nd}/u;
+// Default-ignorable characters that are letters, so neither \p{Cf} nor foldText removes them: the
+// Hangul fillers (U+3164 is a well-known "invisible character"; NFKC maps it and U+FFA0 to U+1160)
+// and the Khmer inherent vowels. Between two digits they render as nothing or a blank but would end
+// a number for the digit rules.
+const IGNORABLE_LETTER = /[\u115F\u1160\u17B4\u17B5\u3164\uFFA0]/g;
+// Combining marks on an ASCII character: NFKC has already composed every accented Latin letter, so
+// what is left is decoration: underline (U+0332) or strike-through (U+0336) after each character,
+// the combining grapheme joiner (U+034F), Mongolian variation selectors. A phone number or a PAN so
+// decorated reads as one. Marks on letters of other scripts are their vowel signs and stay.
+const MARKS_ON_ASCII = /(?<=[^\u0080-\u{10FFFF}])\p{M}+/gu;
 const NON_ASCII = /[\u0080-\uFFFF]/;
 const NON_ASCII_CHARS = /[\u0080-\u{10FFFF}]/gu;
 
@@ -41,16 +51,19 @@ function foldChar(char: string): string {
 
 /**
  * Folds a value to the form the rules match against: {@link foldText} (NFKC, invisible and bidi
- * controls removed, Bengali and Devanagari digits to ASCII), then every other format character
- * removed and every other script's decimal digits, Unicode dashes and the ideographic full stop
- * mapped to ASCII. Pure ASCII is returned as is (nothing to fold).
+ * controls removed, Bengali and Devanagari digits to ASCII), then every other format character,
+ * the default-ignorable letters (Hangul fillers) and combining marks on ASCII characters removed,
+ * and every other script's decimal digits, Unicode dashes and the ideographic full stop mapped to
+ * ASCII. Pure ASCII is returned as is (nothing to fold).
  *
  * @example foldForScan('০১৭১১\u200B২৩৪৫৬৭') // '01711234567'
  */
 export function foldForScan(value: string): string {
   if (!NON_ASCII.test(value)) return value;
   const folded = foldText(value);
-  return NON_ASCII.test(folded) ? folded.replace(NON_ASCII_CHARS, foldChar) : folded;
+  if (!NON_ASCII.test(folded)) return folded;
+  // Marks last: a mark on an Arabic-Indic digit is on an ASCII digit once the digit is folded.
+  return folded.replace(IGNORABLE_LETTER, '').replace(NON_ASCII_CHARS, foldChar).replace(MARKS_ON_ASCII, '');
 }
 
 /**

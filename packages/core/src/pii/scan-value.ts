@@ -1,3 +1,5 @@
+import { base64Reading } from './base64.ts';
+import { decodedReading } from './decode.ts';
 import { forEachChain, forEachStretch } from './digit-spans.ts';
 import { containsEmail } from './email.ts';
 import { displayOrder, foldForScan, maskStructured } from './fold.ts';
@@ -62,22 +64,32 @@ function scanFolded(text: string, found: PiiRuleId[]): void {
   scanDigits(masked, found);
 }
 
+/** Makes `reach[g]` the furthest reach of any group at or before g (a running maximum). */
+function extendReach(reach: Int32Array): void {
+  for (let g = 1; g < reach.length; g++) reach[g] = Math.max(reach[g]!, reach[g - 1]!);
+}
+
 /** The phone, national-id and card rules over every stretch of every chain of digits. */
 function scanDigits(masked: string, found: PiiRuleId[]): void {
   const isPhoneNumber = createPhoneRule();
   forEachChain(masked, (chain) => {
-    // Phone numbers written with a leading '+', as [first, last] groups: the stretches inside one
-    // are its parts ("+880 1711 234 567" holds no 10-digit BD NID "8801711234").
-    const international: [number, number][] = [];
+    // Phone numbers written with a leading '+': the stretches inside one are its parts
+    // ("+880 1711 234 567" holds no 10-digit BD NID "8801711234"). `reach[g]` is the last group of
+    // any such number starting at or before group g, so a stretch [first, last] lies inside one when
+    // reach[first] >= last: one lookup, where a list of the numbers made a chain of many of them
+    // quadratic.
+    let reach: Int32Array | undefined;
     if (chain.plus.includes(true)) {
       forEachStretch(chain, (stretch) => {
         if (!stretch.plus || !isPhoneNumber(stretch)) return;
         add(found, 'phone');
-        international.push([stretch.first, stretch.last]);
+        reach ??= new Int32Array(chain.groups.length).fill(-1);
+        reach[stretch.first] = Math.max(reach[stretch.first]!, stretch.last);
       });
+      if (reach !== undefined) extendReach(reach);
     }
     forEachStretch(chain, (stretch) => {
-      if (international.some(([first, last]) => stretch.first >= first && stretch.last <= last)) return;
+      if (reach !== undefined && reach[stretch.first]! >= stretch.last) return;
       if (!found.includes('phone') && isPhoneNumber(stretch)) add(found, 'phone');
       for (const rule of idRulesFor(stretch.digits)) add(found, rule);
     });
@@ -85,15 +97,36 @@ function scanDigits(masked: string, found: PiiRuleId[]): void {
 }
 
 /**
- * The rules a single string fires, each at most once, in {@link PII_RULES} order. The string is folded first (NFKC,
- * invisible and bidi characters removed, native digits to ASCII) and, if it uses the
- * right-to-left override, also read in display order.
+ * How many encodings deep a value is read: base64 of a percent-encoded value, or a JSON escape in
+ * a base64 JWT payload, is two.
  */
-export function rulesIn(value: string): PiiRuleId[] {
-  const found: PiiRuleId[] = [];
+const MAX_DECODING_DEPTH = 2;
+
+/**
+ * Scans a value as stored, in display order if it uses the right-to-left override, and with the
+ * encodings any reader undoes (percent-encoding, backslash escapes, HTML references, base64 text)
+ * undone, recursively up to {@link MAX_DECODING_DEPTH}.
+ */
+function scanReadings(value: string, found: PiiRuleId[], depth: number): void {
   scanFolded(foldForScan(value), found);
   const display = displayOrder(value);
   if (display !== undefined) scanFolded(foldForScan(display), found);
+  if (depth >= MAX_DECODING_DEPTH) return;
+  const decoded = decodedReading(value);
+  if (decoded !== undefined) scanReadings(decoded, found, depth + 1);
+  const encoded = base64Reading(value);
+  if (encoded !== undefined) scanReadings(encoded, found, depth + 1);
+}
+
+/**
+ * The rules a single string fires, each at most once, in {@link PII_RULES} order. The string is
+ * folded first (NFKC, invisible and bidi characters removed, native digits to ASCII) and, if it
+ * uses the right-to-left override, also read in display order; if it holds percent-encoding,
+ * backslash escapes, HTML character references or base64 of text, it is also read with them undone.
+ */
+export function rulesIn(value: string): PiiRuleId[] {
+  const found: PiiRuleId[] = [];
+  scanReadings(value, found, 0);
   return found.length > 1 ? found.sort((a, b) => RULE_ORDER.indexOf(a) - RULE_ORDER.indexOf(b)) : found;
 }
 

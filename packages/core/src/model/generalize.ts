@@ -10,6 +10,19 @@ export type Generalized = { ok: true; value: string } | { ok: false; reason: str
 
 const MILLIS_PER_HOUR = 3_600_000;
 
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the times an ISO text of four-digit years names. */
+const FIRST_ISO_MILLIS = -62_167_219_200_000;
+const LAST_ISO_MILLIS = 253_402_300_799_999;
+
+/**
+ * Whether a time has an hour and a day of four-digit years. Beyond them `toISOString` writes a
+ * signed six-digit year (`+010000-01-01T…`), which the hour slice would mangle: an offset of
+ * `-23:59` on 9999-12-31 is enough to get there. False for NaN.
+ */
+export function hasFourDigitYear(millis: number): boolean {
+  return millis >= FIRST_ISO_MILLIS && millis <= LAST_ISO_MILLIS;
+}
+
 /**
  * Generalizes one quasi-identifier value. Pure; the exact input never appears in the output.
  *
@@ -21,6 +34,7 @@ export function generalize(g: Generalizer, value: unknown, ctx: GeneralizeContex
     case 'day': {
       const millis = typeof value === 'string' ? Date.parse(value) : Number.NaN;
       if (!Number.isFinite(millis)) return { ok: false, reason: 'not a date-time' };
+      if (!hasFourDigitYear(millis)) return { ok: false, reason: 'not in the years 0000 to 9999 (UTC)' };
       return { ok: true, value: timeGeneralized(g.kind, millis) };
     }
     case 'ageBand':

@@ -7,7 +7,7 @@ import { scanRecord } from '../pii/scan-record.ts';
 import { rulesIn } from '../pii/scan-value.ts';
 import type { CompiledCatalog, CompiledEvent } from './catalog.ts';
 import type { Generalizer } from './classes.ts';
-import { type Generalized, generalize } from './generalize.ts';
+import { type Generalized, generalize, hasFourDigitYear } from './generalize.ts';
 
 /** A normalized identifier of a validated event. `value` is personal data: memory only, never logged. */
 export interface IdentifierValue {
@@ -82,7 +82,16 @@ export function validateEvent(
       type,
     );
   }
-  const parsed = def.schema.safeParse(input);
+  let parsed: ReturnType<typeof def.schema.safeParse>;
+  try {
+    parsed = def.schema.safeParse(input);
+  } catch {
+    // A recursive field schema (`z.json()`, `z.lazy`) walks the input one stack frame per level, so
+    // a value nested deep enough overflows the stack (a RangeError), and a catalog's refinement may
+    // throw on input it did not expect. Bad input is a value here: a throw would fail the batch,
+    // which Lambda retries until the record expires.
+    return fail('invalid', [{ path: '', code: 'unparseable', message: UNPARSEABLE }], type);
+  }
   if (!parsed.success)
     return fail(
       'invalid',
@@ -102,23 +111,32 @@ export function validateEvent(
     if (value === undefined) continue;
     const meta = field.meta;
     if (meta.class === 'identifier') {
-      const normalized = normalize(meta.normalizer, String(value), context);
-      if (!normalized.ok)
-        issues.push({ path: field.name, code: normalized.code, message: normalized.reason });
+      const raw = String(value);
+      if (!isWellFormed(raw))
+        issues.push({ path: field.name, code: 'invalid_unicode', message: NOT_UNICODE });
       else {
-        identifiers.push({
-          field: field.name,
-          kind: meta.kind,
-          egress: meta.egress,
-          value: normalized.value,
-          subject: meta.subject === true,
-        });
+        const normalized = normalize(meta.normalizer, raw, context);
+        if (!normalized.ok)
+          issues.push({ path: field.name, code: normalized.code, message: normalized.reason });
+        else {
+          identifiers.push({
+            field: field.name,
+            kind: meta.kind,
+            egress: meta.egress,
+            value: normalized.value,
+            subject: meta.subject === true,
+          });
+        }
       }
     } else if (meta.class === 'quasi') {
       const generalized = checkGeneralizable(meta.generalize, value, occurredAt, occurredAtMillis);
       if (!generalized.ok)
         issues.push({ path: field.name, code: 'not_generalizable', message: generalized.reason });
     } else if (meta.class === 'public') {
+      if (!isUnicode(value, 0)) {
+        issues.push({ path: field.name, code: 'invalid_unicode', message: NOT_UNICODE });
+        continue;
+      }
       const rules = personalDataIn(value);
       if (rules.length > 0)
         issues.push({
@@ -146,14 +164,43 @@ function personalDataIn(value: unknown): readonly PiiRuleId[] {
 
 const NO_RULES: readonly PiiRuleId[] = Object.freeze([]);
 
+const UNPARSEABLE = 'the event could not be checked against its schema (nested too deeply?)';
+const NOT_UNICODE = 'contains a lone surrogate: not Unicode text';
+
+/** Levels of a public value checked for lone surrogates; the PII scan stops deeper ones (64). */
+const MAX_UNICODE_DEPTH = 64;
+
+// `String.prototype.isWellFormed` (ES2024, Node 20): the base tsconfig's lib is ES2023. V8 answers
+// a one-byte string (any Latin-1 text) without reading it.
+const isWellFormed = (text: string): boolean => (text as unknown as WellFormed).isWellFormed();
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+
+/**
+ * Whether a kept value is Unicode text throughout. JSON may escape half a surrogate pair
+ * (`"\ud800"`); UTF-8 cannot encode it, so the vault's HMAC and AES-GCM and the SDKs would
+ * replace it with U+FFFD: `P-\ud800` and `P-\udbff` would get one blind index (two people, one
+ * token) and reveal as neither, and two labels one aggregate cell in the table but two in memory.
+ */
+function isUnicode(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return isWellFormed(value);
+  if (typeof value !== 'object' || value === null || depth >= MAX_UNICODE_DEPTH) return true;
+  if (Array.isArray(value)) return value.every((item) => isUnicode(item, depth + 1));
+  for (const [key, item] of Object.entries(value)) {
+    if (!isWellFormed(key) || !isUnicode(item, depth + 1)) return false;
+  }
+  return true;
+}
+
 const GENERALIZABLE: Generalized = Object.freeze({ ok: true, value: '' });
 
 /**
  * Whether `generalize` accepts the value, without building the generalized value: that is
  * `toOutbound`'s job, and for dates its `toISOString` costs about 1 µs. `hour` and `day`
- * generalize every string that `Date.parse` reads (a finite time always has an ISO form), so
- * only a failure goes to `generalize`, which gives the reason; the other kinds are cheap and
- * always go to it. The value in an ok result is empty: only `ok` is read.
+ * generalize every string that `Date.parse` reads to a time of four-digit years, so only a
+ * failure goes to `generalize`, which gives the reason; the other kinds are cheap and always go
+ * to it. The value in an ok result is empty: only `ok` is read.
  */
 function checkGeneralizable(
   g: Generalizer,
@@ -164,7 +211,7 @@ function checkGeneralizable(
   if ((g.kind === 'hour' || g.kind === 'day') && typeof value === 'string') {
     // `occurredAt` itself is already parsed: do not parse it twice.
     const millis = value === occurredAt ? occurredAtMillis : Date.parse(value);
-    if (Number.isFinite(millis)) return GENERALIZABLE;
+    if (hasFourDigitYear(millis)) return GENERALIZABLE;
   }
   return generalize(g, value, { occurredAtMillis });
 }

@@ -3,7 +3,12 @@ export {
   ControlPlaneEnvSchema,
   loadControlPlaneConfig,
 } from './config/control-plane-env.ts';
-export { DEFAULT_CONTROL_REGION, DEFAULT_MAX_SKEW_MILLIS } from './config/defaults.ts';
+export {
+  DEFAULT_CONTROL_REGION,
+  DEFAULT_HEADERS_TIMEOUT_MILLIS,
+  DEFAULT_MAX_SKEW_MILLIS,
+  DEFAULT_REQUEST_TIMEOUT_MILLIS,
+} from './config/defaults.ts';
 export {
   type ControlPlaneDescriptor,
   ControlPlaneDescriptorSchema,

@@ -19,11 +19,15 @@ export interface HttpResponse {
 /** Handles one request; never throws for bad input (answers 4xx), only for bugs. */
 export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
 
-/** A JSON response with no caching. */
+/** A JSON response with no caching, which a browser never sniffs into anything else (a stored label is data). */
 export function json(status: number, value: unknown): HttpResponse {
   return {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
     body: JSON.stringify(value),
   };
 }

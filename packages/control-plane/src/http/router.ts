@@ -24,6 +24,12 @@ const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+// A 405 names the methods the resource has (RFC 9110, 15.5.6).
+function notAllowed(allow: string): HttpResponse {
+  const response = json(405, { ok: false, reason: 'method' });
+  return { ...response, headers: { ...response.headers, allow } };
+}
+
 /**
  * Routes control-plane requests. The same router runs behind Node's http server (local) and
  * behind Lambda function URLs (the ingest and the query functions each mount their part).
@@ -35,14 +41,15 @@ export function createRouter(options: RouterOptions): HttpHandler {
   return async (request): Promise<HttpResponse> => {
     const { method, path } = request;
     if (path === INGEST_PATH && options.controlPlane) {
-      if (method !== 'POST') return json(405, { ok: false, reason: 'method' });
+      if (method !== 'POST') return notAllowed('POST');
       const { status, response } = await options.controlPlane.ingest({
         body: request.body,
         headers: request.headers,
       });
       return json(status, response);
     }
-    if (method !== 'GET' && method !== 'HEAD') return json(405, { ok: false, reason: 'method' });
+    if (method !== 'GET' && method !== 'HEAD')
+      return servesGet(options, dashboard, path) ? notAllowed('GET, HEAD') : notFound();
     if (options.store && path.startsWith('/api/')) {
       const answer = await handleQuery(options.store, request);
       if (answer) return answer;
@@ -65,6 +72,14 @@ export function createRouter(options: RouterOptions): HttpHandler {
         };
       }
     }
-    return json(404, { ok: false, reason: 'not-found' });
+    return notFound();
   };
+}
+
+const notFound = () => json(404, { ok: false, reason: 'not-found' });
+
+// Whether GET has a resource at this path (so another method there is 405, not 404).
+function servesGet(options: RouterOptions, dashboard: boolean, path: string): boolean {
+  if (options.store && path.startsWith('/api/')) return true;
+  return dashboard && (path === '/' || path === '/index.html' || path.startsWith('/assets/'));
 }

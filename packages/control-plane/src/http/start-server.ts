@@ -5,7 +5,12 @@ import { createAwsClients } from '@residency/aws';
 import { createBatchVerifier } from '@residency/border';
 import { type Clock, systemClock } from '@residency/core';
 import { type RunningEmulator, startDynalite } from '@residency/local';
-import { DEFAULT_CONTROL_REGION, DEFAULT_MAX_SKEW_MILLIS } from '../config/defaults.ts';
+import {
+  DEFAULT_CONTROL_REGION,
+  DEFAULT_HEADERS_TIMEOUT_MILLIS,
+  DEFAULT_MAX_SKEW_MILLIS,
+  DEFAULT_REQUEST_TIMEOUT_MILLIS,
+} from '../config/defaults.ts';
 import type { ControlPlaneDescriptor } from '../config/descriptor.ts';
 import { type ControlPlaneLogger, silentControlPlaneLogger } from '../ingest/alerts.ts';
 import { createControlPlane } from '../ingest/create-control-plane.ts';
@@ -42,6 +47,10 @@ export interface ControlPlaneServerOptions {
   logger?: ControlPlaneLogger;
   /** Canary detector; see `ControlPlaneOptions.alertOnText`. Default: none. */
   alertOnText?: (text: string) => string | undefined;
+  /** A client that has not sent a request's headers within this gets 408 and is cut off. Default: 10000. */
+  headersTimeoutMillis?: number;
+  /** A client that has not sent a whole request (body included) within this gets 408 and is cut off. Default: 30000. */
+  requestTimeoutMillis?: number;
 }
 
 /** A control plane running on loopback. */
@@ -109,7 +118,22 @@ export async function startControlPlaneServer(
   const listener = nodeListener(createRouter({ controlPlane, store }), (error) =>
     logger.error('request failed', { error: error instanceof Error ? error.name : 'unknown' }),
   );
-  const server = createServer(listener);
+  // Node's own limits are 60 s for the headers and 300 s for a request, checked every 30 s: a
+  // client trickling bytes held a connection (and a body buffer) for minutes. These are the
+  // deployed ingest's bounds instead, checked often enough to be kept.
+  const requestTimeout = options.requestTimeoutMillis ?? DEFAULT_REQUEST_TIMEOUT_MILLIS;
+  const headersTimeout = Math.min(
+    options.headersTimeoutMillis ?? DEFAULT_HEADERS_TIMEOUT_MILLIS,
+    requestTimeout,
+  );
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
+    },
+    listener,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

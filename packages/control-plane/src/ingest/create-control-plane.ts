@@ -15,7 +15,7 @@ import {
   type OutboxMessage,
   systemClock,
 } from '@residency/core';
-import type { ControlPlaneStore, StoreResult } from '../store/control-plane-store.ts';
+import type { ControlPlaneStore, StoredBatch, StoreResult } from '../store/control-plane-store.ts';
 import { type ControlPlaneLogger, raiseAlert, silentControlPlaneLogger } from './alerts.ts';
 
 /** Largest request body the ingest reads. Default of {@link ControlPlaneOptions.maxBatchBytes}: 6 MiB. */
@@ -73,6 +73,29 @@ const refuse = (status: number, reason: string, offending?: OffendingItem[]): In
   response: { ok: false, reason, ...(offending ? { offending } : {}) },
 });
 
+/** Most offending items an answer lists: the forwarder's `IngestResponseSchema` accepts at most 1,000. */
+const MAX_OFFENDING_ITEMS = 1_000;
+/** Most bytes of offending items an answer lists (a Function URL answers at most 6 MB): 1 MiB. */
+const MAX_OFFENDING_BYTES = 1024 * 1024;
+
+// The first offending items, within both bounds. An answer listing every one of 3,000 refused
+// items did not parse at the forwarder, which then retried a final refusal instead of taking it.
+function boundedOffending(offending: readonly OffendingItem[]): OffendingItem[] {
+  const kept: OffendingItem[] = [];
+  let bytes = 0;
+  for (const item of offending) {
+    bytes += JSON.stringify(item).length + 1;
+    if (kept.length === MAX_OFFENDING_ITEMS || bytes > MAX_OFFENDING_BYTES) break;
+    kept.push(item);
+  }
+  return kept;
+}
+
+// A stored batch is this one again when its kind and items are the same.
+function sameBatch(stored: StoredBatch, kind: SignedBatch['kind'], itemsSha256: string): boolean {
+  return stored.kind === kind && stored.itemsSha256 === itemsSha256;
+}
+
 function wrap(kind: SignedBatch['kind'], item: unknown): unknown {
   if (kind === 'records') return { kind: 'record', record: item };
   if (kind === 'aggregates') return { kind: 'aggregate', aggregate: item };
@@ -108,7 +131,6 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       }
       // Postcondition of verify(): signed by a known key, fresh, and `count` items in `body`.
       const batch = verified.batch;
-      const itemsText = JSON.stringify(batch.body);
       const offending: OffendingItem[] = [];
       const messages: OutboxMessage[] = [];
       batch.body.forEach((item, index) => {
@@ -129,8 +151,11 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
           paths: [...new Set(offending.flatMap((o) => o.paths))].slice(0, 64),
           ...(canary ? { canary } : {}),
         });
-        return refuse(422, reason, offending);
+        return refuse(422, reason, boundedOffending(offending));
       }
+      // Only now, with every item through the strict schemas (so of bounded depth): a signed item
+      // nested 10,000 deep made this throw (a 500, retried forever) before the guard could refuse it.
+      const itemsSha256 = digestBody(JSON.stringify(batch.body));
       const claimed = await store.claimBatch(batch.batchId, {
         nowMillis: clock.nowMillis(),
         leaseMillis: options.batchLeaseMillis ?? DEFAULT_BATCH_LEASE_MILLIS,
@@ -138,6 +163,18 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       if (claimed.state === 'busy') {
         logger.warn('batch held by another delivery', { batchId: batch.batchId });
         return refuse(503, 'busy');
+      }
+      if (claimed.state === 'stored' && !sameBatch(claimed.batch, batch.kind, itemsSha256)) {
+        // Batch ids derive from the items (border's `batchIdFor`): other items under a stored id are
+        // a forwarder bug or a key in the wrong hands. Acknowledging them as a duplicate would tell
+        // the forwarder they were stored; refuse (retryable: the records stay in region) and alert.
+        await raiseAlert(store, logger, nowIso, {
+          reason: 'batch-conflict',
+          batchId: batch.batchId,
+          keyId: batch.keyId,
+          count: batch.count,
+        });
+        return refuse(409, 'batch-conflict');
       }
       if (claimed.state === 'stored') {
         logger.info('duplicate batch acknowledged', { batchId: batch.batchId });
@@ -191,7 +228,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
           sentAt: batch.sentAt,
           receivedAt: nowIso,
           sha256: digestBody(request.body),
-          itemsSha256: digestBody(itemsText),
+          itemsSha256,
           stored: result.stored,
           duplicates: result.duplicates + result.suppressed,
         },

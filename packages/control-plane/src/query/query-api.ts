@@ -34,6 +34,9 @@ export interface SeriesPoint {
 const paramsOf = (query: URLSearchParams) =>
   Object.fromEntries([...query.entries()].filter(([, v]) => v !== ''));
 
+// A parameter given twice is ambiguous (which one did a cache or a log see?): refused, not guessed.
+const hasRepeats = (query: URLSearchParams) => new Set(query.keys()).size !== [...query.keys()].length;
+
 function bad(error: z.ZodError): HttpResponse {
   return json(400, {
     ok: false,
@@ -55,6 +58,8 @@ export async function handleQuery(
   store: ControlPlaneStore,
   request: HttpRequest,
 ): Promise<HttpResponse | undefined> {
+  if (request.path !== '/api/health' && hasRepeats(request.query))
+    return json(400, { ok: false, reason: 'bad-query', issues: ['a parameter is repeated'] });
   const params = paramsOf(request.query);
   switch (request.path) {
     case '/api/health':

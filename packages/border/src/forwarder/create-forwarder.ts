@@ -154,6 +154,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           egressLog: options.egressLog,
           clock,
           deadlineMillis: Math.min(clock.nowMillis() + sendBudgetMillis, invocationDeadline),
+          attemptDeadlineMillis: invocationDeadline,
           retry: options.retry,
         },
       );

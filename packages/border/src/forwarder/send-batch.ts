@@ -1,6 +1,7 @@
 import type { Clock } from '@residency/core';
 import type { Chunk } from '../batching/chunk.ts';
 import type { EgressLog, EgressLogEntry } from '../logs/egress-log.ts';
+import { reasonCode, safeOffending } from '../protocol/answer-hygiene.ts';
 import {
   CONTENT_REJECTION_REASONS,
   type IngestResponse,
@@ -46,6 +47,11 @@ export interface SendBatchContext {
   clock: Clock;
   /** Epoch millis after which no attempt starts. */
   deadlineMillis: number;
+  /**
+   * Epoch millis by which a running attempt is given up (the invocation's deadline), however long
+   * the transport would wait. Default: none (the transport's timeout alone).
+   */
+  attemptDeadlineMillis?: number;
   retry?: Omit<RetryOptions, 'deadlineMillis' | 'clock'>;
 }
 
@@ -57,8 +63,12 @@ type Answer =
  * Classifies a control-plane answer: acknowledged, refused for its content (final), or anything
  * else (retry: network errors, 5xx, 429, redirects, which are never followed, and signature or
  * freshness refusals, which a key or clock fix resolves: the records wait in region meanwhile).
+ * With `count`, an acknowledgement must account for every item (`stored + duplicates === count`):
+ * an answer claiming fewer or more is no acknowledgement, and the records stay in region.
+ * Whatever the answer says that ends up stored (reason, offending rules and paths) is reduced to
+ * codes and sanitized paths first: the answer may echo what it was sent.
  */
-export function classifyAnswer(answer: TransportResponse, batchId: string): Attempt<Answer> {
+export function classifyAnswer(answer: TransportResponse, batchId: string, count?: number): Attempt<Answer> {
   if (answer.kind === 'network-error') return { done: false, reason: `network: ${answer.reason}` };
   const { status } = answer;
   if (status >= 300 && status < 400) return { done: false, reason: `redirect ${status} (not followed)` };
@@ -70,9 +80,15 @@ export function classifyAnswer(answer: TransportResponse, batchId: string): Atte
     parsed = undefined;
   }
   if (status >= 200 && status < 300) {
-    if (parsed?.ok && parsed.batchId === batchId)
-      return { done: true, value: { kind: 'ack', response: parsed, httpStatus: status } };
-    return { done: false, reason: `unrecognized ${status} answer` };
+    if (!parsed?.ok || parsed.batchId !== batchId)
+      return { done: false, reason: `unrecognized ${status} answer` };
+    if (count !== undefined && parsed.stored + parsed.duplicates !== count) {
+      return {
+        done: false,
+        reason: `answer accounts for ${parsed.stored + parsed.duplicates} of ${count} items`,
+      };
+    }
+    return { done: true, value: { kind: 'ack', response: parsed, httpStatus: status } };
   }
   if (
     parsed &&
@@ -82,10 +98,18 @@ export function classifyAnswer(answer: TransportResponse, batchId: string): Atte
   ) {
     return {
       done: true,
-      value: { kind: 'rejected', reason: parsed.reason, offending: parsed.offending, httpStatus: status },
+      value: {
+        kind: 'rejected',
+        reason: parsed.reason,
+        offending: parsed.offending && safeOffending(parsed.offending),
+        httpStatus: status,
+      },
     };
   }
-  return { done: false, reason: `http ${status}${parsed && !parsed.ok ? ` ${parsed.reason}` : ''}` };
+  return {
+    done: false,
+    reason: `http ${status}${parsed && !parsed.ok ? ` ${reasonCode(parsed.reason)}` : ''}`,
+  };
 }
 
 /**
@@ -121,7 +145,14 @@ export async function sendBatch(
   const outcome = await withRetry(
     async (attempt) => {
       if (attempt > 1) sealed = seal();
-      return classifyAnswer(await ctx.transport.post(ctx.url, sealed), chunk.batchId);
+      // An attempt started just before the invocation's deadline must not run on past the Lambda's
+      // end: the transport's own timeout (10 s) is longer than the deadline margin (3 s).
+      const left = (ctx.attemptDeadlineMillis ?? Number.POSITIVE_INFINITY) - ctx.clock.nowMillis();
+      const answer = await ctx.transport.post(
+        ctx.url,
+        Number.isFinite(left) ? { ...sealed, timeoutMillis: Math.max(1, left) } : sealed,
+      );
+      return classifyAnswer(answer, chunk.batchId, count);
     },
     { ...ctx.retry, clock: ctx.clock, deadlineMillis: ctx.deadlineMillis },
   );

@@ -19,7 +19,8 @@ export function isLoopbackAddress(address: string): boolean {
 /**
  * Validates and normalizes one allowlisted origin (`scheme://host[:port]`, nothing else).
  * Precondition: https anywhere; plain http only in local mode and only to loopback; no user name
- * or password (refused, and never echoed: messages show the origin with them redacted).
+ * or password (refused, and never echoed: messages show the origin with them redacted); no path,
+ * query or fragment (never echoed either); a port from 1 to 65535.
  *
  * @example allowedOrigin('https://cp.example.com', false) // 'https://cp.example.com'
  */
@@ -42,10 +43,15 @@ export function allowedOrigin(origin: string, localMode: boolean): string {
     );
   }
   if (url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+    // The origin only: a path can be a capability (`/hooks/<secret>`), like a query.
     throw new BorderConfigurationError(
-      `control-plane origin ${shown} must be scheme://host[:port] only`,
+      `control-plane origin ${url.origin} (with a path, query or fragment) must be scheme://host[:port] only`,
       setting,
     );
+  }
+  if (url.port === '0') {
+    // Port 0 is no destination: the connect fails on every attempt, and the records pile up.
+    throw new BorderConfigurationError(`control-plane origin ${shown} names port 0`, setting);
   }
   if (url.protocol === 'https:') return url.origin;
   if (localMode && isLoopbackHost(url.hostname)) return url.origin;

@@ -23,6 +23,25 @@ export const PURPOSE_PATTERN = /^[A-Za-z0-9#][A-Za-z0-9 _/.:#-]{0,127}$/;
 /** Longer text is refused as `pattern` before it is scanned. */
 const MAX_SCANNED_LENGTH = 1024;
 
+/**
+ * Digits a purpose may hold in one run (digit groups joined by single `._/:#-`): a phone number
+ * has at least 10, an Aadhaar 12, a BD NID 10, 13 or 17, while a ticket reference
+ * (`DSAR-2026-014`) or a date (`2026-01-15`) has fewer. A run of more is refused as `pii`
+ * (`digits`) whatever the core scan says: the scan misses spellings such as `98765.43210`, and a
+ * purpose is stored in clear. The actor has no such rule: an ARN holds a 12-digit account id,
+ * and an actor is kept as text only once the policy lists it.
+ */
+export const PURPOSE_MAX_DIGIT_RUN = 9;
+const JOINED_DIGITS = /[0-9]+(?:[._/:#-][0-9]+)*/g;
+
+/** `digits` if a purpose holds a run of more than {@link PURPOSE_MAX_DIGIT_RUN} digits. */
+function purposeDigitRules(text: string): string[] {
+  for (const match of text.matchAll(JOINED_DIGITS)) {
+    if (match[0].replace(/[^0-9]/g, '').length > PURPOSE_MAX_DIGIT_RUN) return ['digits'];
+  }
+  return [];
+}
+
 /** Who asks and why, as the vault accepts them (see {@link checkAccessRequest}). */
 export interface AccessRequest {
   /** The principal (an IAM ARN, an operator name): {@link ACTOR_PATTERN}. */
@@ -33,8 +52,9 @@ export interface AccessRequest {
 
 /**
  * Checks who and why before anything else: each is trimmed, must be present, must not fire the
- * core PII scan (`scanValue`: phone numbers, emails, national ids, ... in any spelling), and must
- * fit {@link ACTOR_PATTERN} / {@link PURPOSE_PATTERN}. The issues name the field and the reason,
+ * core PII scan (`scanValue`: phone numbers, emails, national ids, ... in any spelling), a purpose
+ * no digit run longer than {@link PURPOSE_MAX_DIGIT_RUN}, and each must fit
+ * {@link ACTOR_PATTERN} / {@link PURPOSE_PATTERN}. The issues name the field and the reason,
  * never the text. Extra properties are ignored.
  *
  * Names are not detectable by any scan: a purpose like `call from Rahim` passes. The pattern keeps
@@ -48,7 +68,7 @@ export function checkAccessRequest(
   const fields = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const issues: AccessIssue[] = [];
   const actor = checkField(fields.actor, 'actor', ACTOR_PATTERN, issues);
-  const purpose = checkField(fields.purpose, 'purpose', PURPOSE_PATTERN, issues);
+  const purpose = checkField(fields.purpose, 'purpose', PURPOSE_PATTERN, issues, purposeDigitRules);
   if (actor === undefined || purpose === undefined) return { ok: false, issues };
   return { ok: true, access: { actor, purpose } };
 }
@@ -58,6 +78,7 @@ function checkField(
   field: AccessIssue['field'],
   pattern: RegExp,
   issues: AccessIssue[],
+  moreRules: (text: string) => string[] = () => [],
 ): string | undefined {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text.length === 0) {
@@ -68,7 +89,8 @@ function checkField(
     issues.push({ field, code: 'pattern' });
     return undefined;
   }
-  const rules = scanValue(text).map((finding) => finding.rule);
+  const rules: string[] = scanValue(text).map((finding) => finding.rule);
+  if (rules.length === 0) rules.push(...moreRules(text));
   if (rules.length > 0) {
     issues.push({ field, code: 'pii', rules });
     return undefined;

@@ -62,7 +62,23 @@ export async function beginAdminCall(
     throw new InvalidAccessRequestError(checked.issues);
   }
   const { access } = checked;
-  if (!(await ctx.options.authorize(access.actor, action))) {
+  let allowed: boolean;
+  try {
+    allowed = (await ctx.options.authorize(access.actor, action)) === true;
+  } catch (error) {
+    // A policy that cannot answer (its backing service is down) denies, and the attempt is
+    // recorded like a denial, with the error's name: every call leaves a record.
+    await append({
+      outcome: 'failed',
+      tokens: [],
+      count: 0,
+      ...(await refusedActor(ctx, access.actor)),
+      purpose: access.purpose,
+      reason: safeErrorName(error),
+    }).catch(() => undefined);
+    throw error;
+  }
+  if (!allowed) {
     await append({
       outcome: 'denied',
       tokens: [],

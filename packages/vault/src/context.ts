@@ -36,6 +36,12 @@ export interface VaultContext {
   cache: LRUCache<string, Token>;
   /** `<contact>><subject>` of links known to be stored. */
   linkCache: LRUCache<string, true>;
+  /**
+   * Tokens this process erased, for `cacheTtlSeconds`: a tokenize whose read raced the erasure
+   * (or read a stale replica) finds one here and reads again, so it never hands out or caches an
+   * erased token after the erasure is done.
+   */
+  erased: LRUCache<Token, true>;
   counters: VaultCounters;
 }
 
@@ -79,6 +85,11 @@ export function createVaultContext(
       perf: { now: () => clock.nowMillis() },
     }),
     linkCache: new LRUCache<string, true>({ max: options.cacheMaxEntries }),
+    erased: new LRUCache<Token, true>({
+      max: options.cacheMaxEntries,
+      ttl: options.cacheTtlSeconds * 1000,
+      perf: { now: () => clock.nowMillis() },
+    }),
     counters: {
       cacheHits: 0,
       cacheMisses: 0,

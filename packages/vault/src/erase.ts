@@ -5,7 +5,7 @@ import { beginAdminCall, runAudited } from './admin-call.ts';
 import type { VaultContext } from './context.ts';
 import { ErasureNoticeDeliveryError } from './errors.ts';
 import type { SubjectLink } from './store/vault-store.ts';
-import { findToken, resolveSubject, type SubjectRef } from './subject.ts';
+import { findToken, readEntriesByToken, resolveSubject, type SubjectRef } from './subject.ts';
 
 /** What `eraseSubject` returns. */
 export type EraseResult =
@@ -79,8 +79,10 @@ export async function eraseSubject(
       }
     }
 
-    const pointers = await ctx.store.getPointers(erased);
-    await ctx.store.deleteEntries([...pointers.values()].map((p) => p.ref));
+    // Only entries that hold an erased token: a pointer whose entry holds another token (an
+    // orphan of a lost race, or an edited item) must not take that other token's entry with it.
+    const entries = await readEntriesByToken(ctx, erased);
+    await ctx.store.deleteEntries([...entries.values()].map((entry) => entry.ref));
     await ctx.store.deletePointers(erased);
     await ctx.store.deleteLinks(links);
     evict(ctx, new Set(erased), subject);
@@ -89,8 +91,12 @@ export async function eraseSubject(
   });
 }
 
-/** Drops erased tokens from this process's caches (a linear pass: erasure is rare). */
+/**
+ * Drops erased tokens from this process's caches (a linear pass: erasure is rare) and remembers
+ * them, so a tokenize whose read raced the deletes reads again instead of caching one.
+ */
 function evict(ctx: VaultContext, erased: ReadonlySet<Token>, subject: Token): void {
+  for (const token of erased) ctx.erased.set(token, true);
   for (const [key, token] of ctx.cache.entries()) if (erased.has(token)) ctx.cache.delete(key);
   for (const key of ctx.linkCache.keys()) {
     const [contact, linkedSubject] = key.split('>');

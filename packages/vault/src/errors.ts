@@ -25,8 +25,9 @@ export class VaultConfigurationError extends Error {
 }
 
 /**
- * A tokenize or lookup request is malformed (kind not usable in the item layout, empty value, not
- * a vault token). The message is fixed text: never the kind, value or token that was refused.
+ * A tokenize, lookup or re-index request is malformed (kind not usable in the item layout, empty
+ * value, not a vault token, not two index versions). The message is fixed text: never the kind,
+ * value or token that was refused.
  */
 export class InvalidTokenRequestError extends Error {
   override readonly name = 'InvalidTokenRequestError';
@@ -109,9 +110,9 @@ export class UnauthorizedError extends Error {
 /** Which part of an access request was refused, and why (never the text itself). */
 export interface AccessIssue {
   field: 'actor' | 'purpose';
-  /** `missing` (absent or blank), `pattern` (characters or length not allowed), `pii` (the PII scan fired). */
+  /** `missing` (absent or blank), `pattern` (characters or length not allowed), `pii` (the PII scan or the digit-run rule fired). */
   code: 'missing' | 'pattern' | 'pii';
-  /** With `pii`: the scanner's rules that fired, e.g. `phone`. */
+  /** With `pii`: the rules that fired, e.g. `phone` (the core scan), `digits` (a long digit run in a purpose). */
   rules?: readonly string[];
 }
 

@@ -1,8 +1,10 @@
-import { chunk, mapWithConcurrency, needs } from '@residency/core';
+import { chunk, mapWithConcurrency } from '@residency/core';
 import type { AccessRequest } from './access.ts';
 import { beginAdminCall, runAudited } from './admin-call.ts';
+import { INDEX_VERSION_PATTERN } from './blind-index.ts';
 import type { VaultContext } from './context.ts';
 import { openEntryValue, sealEntryValue } from './crypto/entry-crypto.ts';
+import { InvalidTokenRequestError } from './errors.ts';
 import type { IndexRef, VaultEntry } from './store/vault-store.ts';
 
 /** Options of `reindex`. */
@@ -40,14 +42,25 @@ export async function reindex(
   options: ReindexOptions,
   access: AccessRequest,
 ): Promise<ReindexResult> {
-  needs(options.fromVersion !== options.toVersion, 'Precondition: re-indexing moves between two versions');
   const call = await beginAdminCall(ctx, 'reindex', access);
   return runAudited(call, async () => {
+    // Checked inside the audited call, so a refused re-index leaves an `invalid` record too. A
+    // version is part of every entry key: `v1#patient` would scan one kind, `` nothing at all.
+    const { fromVersion, toVersion } = (options ?? {}) as Partial<ReindexOptions>;
+    if (
+      typeof fromVersion !== 'string' ||
+      typeof toVersion !== 'string' ||
+      !INDEX_VERSION_PATTERN.test(fromVersion) ||
+      !INDEX_VERSION_PATTERN.test(toVersion) ||
+      fromVersion === toVersion
+    ) {
+      throw new InvalidTokenRequestError('re-indexing moves between two index versions (v1, v2, ...)');
+    }
     await call.record('requested', [], { count: 0 });
-    const target = await ctx.indexKeys.indexer(options.toVersion);
+    const target = await ctx.indexKeys.indexer(toVersion);
     let migrated = 0;
     let conflicts = 0;
-    for await (const page of ctx.store.scanEntries(options.fromVersion)) {
+    for await (const page of ctx.store.scanEntries(fromVersion)) {
       for (const part of chunk(page, Math.min(ctx.options.dataKeyMaxMessages, 500))) {
         const values = await mapWithConcurrency(part, ctx.options.writeConcurrency, (entry) =>
           openEntryValue(ctx.resolver, ctx.vault, entry),

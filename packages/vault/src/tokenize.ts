@@ -2,6 +2,7 @@ import {
   chunk,
   formatToken,
   mapWithConcurrency,
+  needs,
   type Token,
   type TokenMap,
   type TokenRequest,
@@ -10,7 +11,13 @@ import {
 import type { VaultContext } from './context.ts';
 import { sealEntryValue } from './crypto/entry-crypto.ts';
 import { InvalidTokenRequestError } from './errors.ts';
-import { type IndexRef, indexRefKey, type SubjectLink, type VaultEntry } from './store/vault-store.ts';
+import {
+  type GetEntriesOptions,
+  type IndexRef,
+  indexRefKey,
+  type SubjectLink,
+  type VaultEntry,
+} from './store/vault-store.ts';
 
 /** Kinds become part of item keys, so they are restricted to a safe alphabet. */
 export const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -86,7 +93,7 @@ export function createTokenize(ctx: VaultContext): (requests: readonly TokenRequ
       }
       const batch = misses;
       try {
-        const tokens = await resolveMisses(ctx, batch);
+        const tokens = await resolveFresh(ctx, batch);
         for (let i = 0; i < batch.length; i++) {
           const miss = batch[i] as Miss;
           const token = tokens[i] as Token;
@@ -119,8 +126,43 @@ function checkRequest(kind: string, value: string): void {
   }
 }
 
+/** Reads of an identifier whose token turned out to be erased meanwhile. */
+const ERASED_REREADS = 3;
+
+/**
+ * {@link resolveMisses}, then again, with consistent reads, for any identifier whose token this
+ * process erased while the batch was reading (the read saw the entry before the delete).
+ *
+ * Postcondition: no token this process erased is returned (or cached) once its erasure is done:
+ * a later event for the same person gets a new token.
+ */
+async function resolveFresh(ctx: VaultContext, misses: readonly Miss[]): Promise<Token[]> {
+  const tokens = await resolveMisses(ctx, misses);
+  for (let attempt = 0; attempt < ERASED_REREADS; attempt++) {
+    const stale = tokens.flatMap((token, i) => (ctx.erased.has(token) ? [i] : []));
+    if (stale.length === 0) return tokens;
+    const again = await resolveMisses(
+      ctx,
+      stale.map((i) => misses[i] as Miss),
+      { consistentRead: true },
+    );
+    stale.forEach((i, j) => {
+      tokens[i] = again[j] as Token;
+    });
+  }
+  needs(
+    !tokens.some((token) => ctx.erased.has(token)),
+    'Postcondition: tokenize hands out no token this process erased',
+  );
+  return tokens;
+}
+
 /** Tokens for the misses, in order: found under the current index version, a previous one, or created. */
-async function resolveMisses(ctx: VaultContext, misses: readonly Miss[]): Promise<Token[]> {
+async function resolveMisses(
+  ctx: VaultContext,
+  misses: readonly Miss[],
+  read: GetEntriesOptions = {},
+): Promise<Token[]> {
   const { options, store } = ctx;
   const indexer = await ctx.indexKeys.indexer(options.indexKeyVersion);
   const refs: IndexRef[] = misses.map((m) => ({
@@ -129,7 +171,7 @@ async function resolveMisses(ctx: VaultContext, misses: readonly Miss[]): Promis
     blindIndex: indexer.blindIndex(m.kind, m.value),
   }));
   const tokens: Array<Token | undefined> = new Array(misses.length);
-  const found = await store.getEntries(refs);
+  const found = await store.getEntries(refs, read);
   let open: number[] = [];
   refs.forEach((ref, i) => {
     const entry = found.get(indexRefKey(ref));
@@ -144,7 +186,7 @@ async function resolveMisses(ctx: VaultContext, misses: readonly Miss[]): Promis
       const m = misses[i] as Miss;
       return { indexVersion: version, kind: m.kind, blindIndex: previous.blindIndex(m.kind, m.value) };
     });
-    const oldFound = await store.getEntries(oldRefs);
+    const oldFound = await store.getEntries(oldRefs, read);
     const still: number[] = [];
     open.forEach((i, j) => {
       const entry = oldFound.get(indexRefKey(oldRefs[j] as IndexRef));

@@ -59,10 +59,10 @@ export function sealEnvelope(
 
 /** The data key id of an envelope (hex), to find its key before opening it. */
 export function envelopeDataKeyId(envelope: Uint8Array): string {
-  needs(
-    envelope.length >= ENVELOPE_OVERHEAD_BYTES,
-    'Precondition: an envelope holds at least its header and tag',
-  );
+  // Stored bytes are input, not an invariant: a truncated item fails like any tampering.
+  if (!(envelope instanceof Uint8Array) || envelope.length < ENVELOPE_OVERHEAD_BYTES) {
+    throw new DecryptionError('envelope is shorter than its header and tag');
+  }
   if (envelope[0] !== ENVELOPE_VERSION) {
     throw new DecryptionError(`unknown envelope version ${envelope[0]}`);
   }

@@ -42,16 +42,19 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KeyProvide
       } catch (cause) {
         throw new KeyServiceError('KMS GenerateDataKey failed', 'GenerateDataKey', { cause });
       }
-      const { Plaintext, CiphertextBlob, KeyId } = response;
-      needs(Plaintext?.length === 32, 'Postcondition: GenerateDataKey returned a 256-bit key');
-      needs(
-        CiphertextBlob && CiphertextBlob.length > 0,
-        'Postcondition: GenerateDataKey returned a wrapped key',
-      );
-      needs(KeyId === keyArn, 'Postcondition: the data key was wrapped by the configured key');
-      const plaintext = Buffer.from(Plaintext);
-      Plaintext.fill(0);
-      return { plaintext, wrapped: CiphertextBlob, keyArn: KeyId };
+      const { CiphertextBlob, KeyId } = response;
+      const plaintext = takeKey(response, 'GenerateDataKey');
+      try {
+        needs(
+          CiphertextBlob && CiphertextBlob.length > 0,
+          'Postcondition: GenerateDataKey returned a wrapped key',
+        );
+        checkKeyId(KeyId, 'GenerateDataKey');
+      } catch (error) {
+        plaintext.fill(0);
+        throw error;
+      }
+      return { plaintext, wrapped: CiphertextBlob, keyArn };
     },
 
     async decrypt(wrapped: Uint8Array, context: EncryptionContext): Promise<Buffer> {
@@ -63,12 +66,43 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KeyProvide
       } catch (cause) {
         throw new KeyServiceError('KMS Decrypt failed', 'Decrypt', { cause });
       }
-      const { Plaintext, KeyId } = response;
-      needs(Plaintext?.length === 32, 'Postcondition: Decrypt returned a 256-bit key');
-      needs(KeyId === keyArn, 'Postcondition: the key was unwrapped by the configured key');
-      const plaintext = Buffer.from(Plaintext);
-      Plaintext.fill(0);
+      const plaintext = takeKey(response, 'Decrypt');
+      try {
+        checkKeyId(response.KeyId, 'Decrypt');
+      } catch (error) {
+        plaintext.fill(0);
+        throw error;
+      }
       return plaintext;
     },
   };
+
+  /**
+   * Postcondition: KMS answered for the configured key (its full ARN, as KMS names it in every
+   * cryptographic response). An answer naming another key, or the same key id in another region
+   * or account, is refused and its plaintext zeroed: fail closed, whatever the endpoint says.
+   */
+  function checkKeyId(keyId: string | undefined, operation: string): void {
+    if (keyId !== keyArn) {
+      throw new KeyServiceError(
+        `KMS ${operation} answered for a key other than the configured one`,
+        operation,
+      );
+    }
+  }
+}
+
+/**
+ * Copies the plaintext key out of a KMS response and zeroes the response's buffer, whatever
+ * follows. Postcondition: a 256-bit key; a key of any other length is zeroed and refused.
+ */
+function takeKey(response: { Plaintext?: Uint8Array }, operation: string): Buffer {
+  const { Plaintext } = response;
+  if (Plaintext?.length !== 32) {
+    Plaintext?.fill(0);
+    throw new KeyServiceError(`KMS ${operation} returned no 256-bit key`, operation);
+  }
+  const plaintext = Buffer.from(Plaintext);
+  Plaintext.fill(0);
+  return plaintext;
 }

@@ -8,6 +8,14 @@ export const MAX_REQUEST_BYTES = 1024 * 1024;
 /** The JSON 1.1 content type AWS KMS speaks. */
 export const JSON_11 = 'application/x-amz-json-1.1';
 
+/**
+ * True for the JSON 1.1 media type, with or without parameters (`; charset=utf-8`), in any case
+ * (media types are case-insensitive, RFC 9110 section 8.3.1).
+ */
+export function isJson11(contentType: string | undefined): boolean {
+  return contentType?.split(';', 1)[0]?.trim().toLowerCase() === JSON_11;
+}
+
 /** Reads a request body up to {@link MAX_REQUEST_BYTES}. */
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];

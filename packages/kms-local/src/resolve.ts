@@ -72,3 +72,22 @@ export function requireUsable(
     );
   }
 }
+
+/**
+ * Precondition for Encrypt, Decrypt and ReEncrypt: the requested `EncryptionAlgorithm` is one a
+ * symmetric key supports. AWS answers an algorithm of the API's enum that the key's spec does
+ * not support (RSAES_OAEP_*, SM2PKE on a SYMMETRIC_DEFAULT key) with InvalidKeyUsageException.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_Encrypt.html#API_Encrypt_Errors
+ */
+export function requireSymmetricAlgorithm(
+  ctx: OperationContext,
+  key: KeyRecord,
+  algorithm: string | undefined,
+): void {
+  if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
+    throw new KmsApiError(
+      'InvalidKeyUsageException',
+      `${arnOf(ctx, key)} key spec ${key.keySpec} does not support encryption algorithm ${algorithm}.`,
+    );
+  }
+}

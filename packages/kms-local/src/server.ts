@@ -4,7 +4,7 @@ import { keyArn } from './arn.ts';
 import { createCallCounts } from './call-counts.ts';
 import type { OperationContext } from './context.ts';
 import { KmsApiError } from './errors.ts';
-import { readBody, sendError, sendJson } from './http.ts';
+import { isJson11, JSON_11, readBody, sendError, sendJson } from './http.ts';
 import { openKeystore } from './keystore.ts';
 import { OPERATIONS } from './operations/index.ts';
 import { type KmsServerOptions, resolveOptions } from './options.ts';
@@ -60,6 +60,14 @@ export async function createKmsServer(options: KmsServerOptions): Promise<KmsSer
           'UnknownOperationException',
           `${req.method} ${req.url} is not a KMS request`,
           404,
+        );
+      }
+      // AWS routes by Content-Type before X-Amz-Target: a JSON 1.1 target sent as anything else
+      // (application/json, JSON 1.0, form-encoded, none) is not a KMS operation there either.
+      if (!isJson11(req.headers['content-type'])) {
+        throw new KmsApiError(
+          'UnknownOperationException',
+          `Content-Type must be ${JSON_11} for TrentService operations`,
         );
       }
       const target = String(req.headers['x-amz-target'] ?? '');

@@ -29,7 +29,14 @@ export const encrypt: Operation = async (body, ctx) => {
   const input = parseInput(EncryptSchema, body);
   try {
     const key = findKey(ctx, input.KeyId);
-    const blob = await encryptWithKey(ctx, key, input.Plaintext, input.EncryptionContext, 'Encrypt');
+    const blob = await encryptWithKey(
+      ctx,
+      key,
+      input.Plaintext,
+      input.EncryptionContext,
+      'Encrypt',
+      input.EncryptionAlgorithm,
+    );
     return {
       CiphertextBlob: blob.toString('base64'),
       KeyId: arnOf(ctx, key),
@@ -60,6 +67,7 @@ export const decrypt: Operation = async (body, ctx) => {
     input.EncryptionContext,
     input.KeyId,
     'Decrypt',
+    input.EncryptionAlgorithm,
   );
   return {
     KeyId: arnOf(ctx, key),
@@ -88,6 +96,7 @@ export const reEncrypt: Operation = async (body, ctx) => {
     input.SourceEncryptionContext,
     input.SourceKeyId,
     'ReEncrypt',
+    input.SourceEncryptionAlgorithm,
   );
   try {
     const destination = findKey(ctx, input.DestinationKeyId);
@@ -97,6 +106,7 @@ export const reEncrypt: Operation = async (body, ctx) => {
       source.plaintext,
       input.DestinationEncryptionContext,
       'ReEncrypt',
+      input.DestinationEncryptionAlgorithm,
     );
     return {
       CiphertextBlob: blob.toString('base64'),

@@ -12,6 +12,7 @@ import { createPreparer } from './prepare.ts';
 import type { Acknowledgement, Producer, SendReceipt } from './producer.ts';
 import { createReportWindow, type DeliveryFailure, type DeliveryReport } from './report.ts';
 import { resolveSettings } from './settings.ts';
+import { safeErrorCode } from './transport/classify.ts';
 import { createKinesisTransport } from './transport/kinesis.ts';
 
 interface Waiter {
@@ -65,6 +66,7 @@ export function createProducer<C extends CatalogDefinition = ClinicBookDefinitio
   let seq = 0;
   let queueDepth = 0;
   let queuedBytes = 0;
+  let waitingBytes = 0;
   let closed = false;
   let closing: Promise<DeliveryReport> | undefined;
 
@@ -140,7 +142,9 @@ export function createProducer<C extends CatalogDefinition = ClinicBookDefinitio
       prepared = prepare(canary, seq++);
     } catch (error) {
       // A broken `canaries.build` must not fail the caller's event, which is already accepted.
-      settings.logger.warn(`producer: canary event refused (${(error as Error).name}); check canaries.build`);
+      settings.logger.warn(
+        `producer: canary event refused (${safeErrorCode((error as Error | undefined)?.name)}); check canaries.build`,
+      );
       return;
     }
     counts.canaries++;
@@ -150,6 +154,7 @@ export function createProducer<C extends CatalogDefinition = ClinicBookDefinitio
   const admitWaiting = () => {
     for (let next = waiters.peek(); next && hasRoom(next.entry); next = waiters.peek()) {
       waiters.shift();
+      waitingBytes -= next.entry.bytes;
       acceptWithCanary(next.entry);
       next.resolve();
     }
@@ -160,7 +165,15 @@ export function createProducer<C extends CatalogDefinition = ClinicBookDefinitio
       acceptWithCanary(entry);
       return undefined;
     }
-    if (settings.whenQueueFull === 'reject') throw new QueueFullError(queueDepth, queuedBytes);
+    // Waiting senders hold validated events in memory: bounded too, or a caller that never awaits
+    // `send` would grow the heap until the process dies.
+    if (
+      settings.whenQueueFull === 'reject' ||
+      waiters.length >= settings.maxWaitingSenders ||
+      waitingBytes + entry.bytes > settings.maxQueuedBytes
+    )
+      throw new QueueFullError(queueDepth, queuedBytes);
+    waitingBytes += entry.bytes;
     return new Promise((resolve, reject) => waiters.push({ entry, resolve, reject }));
   };
 
@@ -219,6 +232,7 @@ export function createProducer<C extends CatalogDefinition = ClinicBookDefinitio
           timer = setTimeout(() => resolve(false), timeoutMillis);
         });
         if (!(await drained)) {
+          waitingBytes = 0;
           for (const waiter of waiters.drain()) {
             waiter.reject(new ProducerClosedError());
             done(waiter.entry.seq);

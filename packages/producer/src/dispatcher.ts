@@ -1,7 +1,8 @@
 import type { Entry, EntryOutcome } from './entry.ts';
+import { TransportError } from './errors.ts';
 import { Fifo } from './fifo.ts';
 import { backoffDelayMillis, type RetryPolicy, withinRetryDeadline } from './retry-policy.ts';
-import { toTransportError } from './transport/classify.ts';
+import { safeErrorCode, toTransportError } from './transport/classify.ts';
 import type { Transport, TransportRecordResult } from './transport/port.ts';
 
 /** Batching, sending and retrying settings (validated by the producer). */
@@ -97,21 +98,32 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
     inFlight++;
     const controller = new AbortController();
     requests.add(controller);
+    // The call ends at the abort even if the transport ignores the signal and never answers: a
+    // hung connection must not hold a partition key forever; the records go back for a retry.
+    const aborted = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(ABORTED), { once: true }),
+    );
     const call = async () => transport.putRecords(batch, { signal: controller.signal });
-    // A hung connection must not hold a partition key forever; the records go back for a retry.
     const timeout = setTimeout(() => controller.abort(), settings.requestTimeoutMillis);
+    let finished = false;
     const finish = () => {
+      finished = true;
       clearTimeout(timeout);
       inFlight--;
       requests.delete(controller);
     };
-    void call().then(
+    void Promise.race([call(), aborted]).then(
       (results) => {
+        if (finished) return;
         finish();
-        onResults(batch, results);
+        // Results are per record, in request order: a count that does not match (or no array)
+        // cannot say which record was written, so none is marked sent; all go again, flagged.
+        if (!Array.isArray(results) || results.length !== batch.length) onCallError(batch, MALFORMED);
+        else onResults(batch, results);
         pump();
       },
       (error: unknown) => {
+        if (finished) return;
         finish();
         onCallError(batch, error);
         pump();
@@ -119,18 +131,18 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
     );
   };
 
-  const onResults = (batch: Entry[], results: readonly TransportRecordResult[]) => {
+  const onResults = (batch: Entry[], results: readonly unknown[]) => {
     const again: Entry[] = [];
     batch.forEach((entry, i) => {
       if (entry.state !== 'in_flight') return; // settled meanwhile by a close timeout
-      const result = results[i];
-      if (result?.ok) {
+      const result = checkResult(results[i]);
+      if (result.ok) {
         settle(entry, { ok: true, shardId: result.shardId, sequenceNumber: result.sequenceNumber });
         return;
       }
-      entry.lastErrorCode = result?.errorCode ?? 'MissingResult';
-      if (!result) entry.mayBeOnStream = true;
-      if (result && !result.retryable) settle(entry, { ok: false, reason: 'rejected' });
+      entry.lastErrorCode = result.errorCode;
+      if (result.mayBeOnStream) entry.mayBeOnStream = true;
+      if (!result.retryable) settle(entry, { ok: false, reason: 'rejected' });
       else again.push(entry);
     });
     scheduleRetry(again);
@@ -232,3 +244,37 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
     },
   };
 }
+
+const ABORTED = new TransportError('AbortError', true, false);
+const MALFORMED = new TransportError('MalformedResponse', true, false);
+
+/**
+ * A transport's answer for one record, checked: acknowledged only with a shard id and a sequence
+ * number; failed only with an error code (a word, see `safeErrorCode`). Anything else says
+ * nothing about the record: it is retried and may be on the stream.
+ */
+function checkResult(
+  result: unknown,
+): { ok: true; shardId: string; sequenceNumber: string } | (TransportFailure & { mayBeOnStream: boolean }) {
+  const r = result as Partial<TransportRecordResult> & Record<string, unknown>;
+  if (typeof r === 'object' && r !== null) {
+    if (
+      r.ok === true &&
+      typeof r.shardId === 'string' &&
+      r.shardId !== '' &&
+      typeof r.sequenceNumber === 'string' &&
+      r.sequenceNumber !== ''
+    )
+      return { ok: true, shardId: r.shardId, sequenceNumber: r.sequenceNumber };
+    if (r.ok === false && typeof r.errorCode === 'string')
+      return {
+        ok: false,
+        errorCode: safeErrorCode(r.errorCode),
+        retryable: r.retryable !== false,
+        mayBeOnStream: r.mayBeOnStream === true,
+      };
+  }
+  return { ok: false, errorCode: 'MalformedResponse', retryable: true, mayBeOnStream: true };
+}
+
+type TransportFailure = Extract<TransportRecordResult, { ok: false }>;

@@ -49,6 +49,13 @@ export interface ProducerOptions<C extends CatalogDefinition = ClinicBookDefinit
   maxQueuedEvents?: number;
   /** Bytes of such events, at least 1 MiB. Default: 32 MiB (33554432). */
   maxQueuedBytes?: number;
+  /**
+   * `send` calls that may wait for room at once (their events are validated and held in memory
+   * meanwhile, up to `maxQueuedBytes` of them too); past either bound `send` rejects with
+   * `QueueFullError` even under `whenQueueFull: 'wait'`, so a caller that never awaits cannot
+   * grow memory without bound. Default: 100000.
+   */
+  maxWaitingSenders?: number;
   /** When the queue is full: `wait` until there is room (backpressure) or `reject` with `QueueFullError`. Default: `wait`. */
   whenQueueFull?: 'wait' | 'reject';
   /** First retry backoff, before jitter, in milliseconds. Default: 100. */
@@ -77,5 +84,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
 export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
 /** Default of {@link ProducerOptions.maxQueuedBytes}. */
 export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+/** Default of {@link ProducerOptions.maxWaitingSenders}. */
+export const DEFAULT_MAX_WAITING_SENDERS = 100_000;
 /** Default of `close({ timeoutMillis })`. */
 export const DEFAULT_CLOSE_TIMEOUT_MILLIS = 30_000;

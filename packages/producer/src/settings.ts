@@ -20,6 +20,7 @@ import {
   DEFAULT_MAX_CONCURRENT_REQUESTS,
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_MAX_QUEUED_EVENTS,
+  DEFAULT_MAX_WAITING_SENDERS,
   DEFAULT_REQUEST_TIMEOUT_MILLIS,
   type ProducerLogger,
   type ProducerOptions,
@@ -43,6 +44,7 @@ export interface ProducerSettings {
   requestTimeoutMillis: number;
   maxQueuedEvents: number;
   maxQueuedBytes: number;
+  maxWaitingSenders: number;
   whenQueueFull: 'wait' | 'reject';
   retry: RetryPolicy;
   logger: ProducerLogger;
@@ -57,7 +59,7 @@ const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
  * `RegionMismatchError` or `ConfigurationError`; nothing is sent anywhere before this passes.
  */
 export function assertProducerTarget(options: ProducerOptions<CatalogDefinition>): void {
-  if (!STREAM_NAME.test(options.streamName)) {
+  if (typeof options.streamName !== 'string' || !STREAM_NAME.test(options.streamName)) {
     throw new ConfigurationError('streamName must be 1-128 letters, digits, _ . -', 'streamName');
   }
   assertAwsRegion(options.region);
@@ -78,7 +80,7 @@ export function assertProducerTarget(options: ProducerOptions<CatalogDefinition>
 /** Applies defaults and checks every option; see {@link ProducerOptions} for the defaults. */
 export function resolveSettings<C extends CatalogDefinition>(options: ProducerOptions<C>): ProducerSettings {
   assertProducerTarget(options);
-  const logger = options.logger ?? console;
+  const logger = quietLogger(options.logger ?? console);
   const catalog =
     options.catalog === undefined || (options.catalog as CatalogDefinition) === clinicbookDefinition
       ? clinicbook
@@ -129,7 +131,14 @@ export function resolveSettings<C extends CatalogDefinition>(options: ProducerOp
       2 ** 40,
       'maxQueuedBytes',
     ),
-    whenQueueFull: options.whenQueueFull ?? 'wait',
+    maxWaitingSenders: int(
+      options.maxWaitingSenders,
+      DEFAULT_MAX_WAITING_SENDERS,
+      0,
+      10_000_000,
+      'maxWaitingSenders',
+    ),
+    whenQueueFull: oneOf(options.whenQueueFull, ['wait', 'reject'] as const, 'whenQueueFull'),
     retry: {
       baseDelayMillis: int(
         options.retryBaseDelayMillis,
@@ -152,15 +161,24 @@ export function resolveSettings<C extends CatalogDefinition>(options: ProducerOp
 }
 
 function resolveSecret(options: ProducerOptions<CatalogDefinition>, logger: ProducerLogger): Uint8Array {
-  const secret = options.partitionKeySecret;
+  const secret: unknown = options.partitionKeySecret;
   if (secret !== undefined) {
-    if (secret.byteLength < MIN_PARTITION_KEY_SECRET_BYTES) {
+    // A string (an unparsed env var) has no byteLength and would be taken as a key of any length.
+    if (!(secret instanceof Uint8Array) || secret.byteLength < MIN_PARTITION_KEY_SECRET_BYTES) {
       throw new ConfigurationError(
-        `partitionKeySecret must be at least ${MIN_PARTITION_KEY_SECRET_BYTES} bytes`,
+        `partitionKeySecret must be a Uint8Array of at least ${MIN_PARTITION_KEY_SECRET_BYTES} bytes`,
         'partitionKeySecret',
       );
     }
-    return secret;
+    // A zero-filled (or otherwise constant) buffer is a placeholder or a failed load, not a key.
+    if (secret.every((byte) => byte === secret[0])) {
+      throw new ConfigurationError(
+        'partitionKeySecret has every byte equal: a placeholder, not a key',
+        'partitionKeySecret',
+      );
+    }
+    // A copy: a caller zeroing or reusing its buffer must not change every key mid-process.
+    return Uint8Array.from(secret);
   }
   // Local mode is a loopback endpoint, nothing else: a custom transport may well reach real AWS.
   if (options.endpoint === undefined || !isLoopbackUrl(options.endpoint)) {
@@ -182,4 +200,24 @@ function int(value: number | undefined, fallback: number, min: number, max: numb
     throw new ConfigurationError(`${setting} must be an integer from ${min} to ${max}`, setting);
   }
   return resolved;
+}
+
+function oneOf<T extends string>(value: T | undefined, allowed: readonly T[], setting: string): T {
+  const resolved = value ?? (allowed[0] as T);
+  if (!allowed.includes(resolved))
+    throw new ConfigurationError(`${setting} must be one of ${allowed.join(', ')}`, setting);
+  return resolved;
+}
+
+// The producer warns from inside its delivery path: a logger that throws must not break it.
+function quietLogger(logger: ProducerLogger): ProducerLogger {
+  return {
+    warn(message) {
+      try {
+        logger.warn(message);
+      } catch {
+        // Nothing else to tell it with.
+      }
+    },
+  };
 }

@@ -7,6 +7,7 @@ import {
   type SendReceipt,
 } from '../src/index.ts';
 import { archiveDefinition } from './support/catalog.ts';
+import { newSecret } from './support/secrets.ts';
 
 // Compile-time checks. This function is never called: `pnpm tsc -p packages/producer/tsconfig.json`
 // fails if a line marked @ts-expect-error compiles (the directive is then unused) or if a valid
@@ -88,7 +89,7 @@ describe('producer types', () => {
       region: 'ap-south-1',
       catalog: archiveDefinition,
       transport: createFakeTransport(),
-      partitionKeySecret: Buffer.alloc(32, 1),
+      partitionKeySecret: newSecret(),
     });
     expectTypeOf(producer).toEqualTypeOf<Producer<typeof archiveDefinition>>();
     expectTypeOf<ProducerEvent<typeof archiveDefinition>['type']>().toEqualTypeOf<

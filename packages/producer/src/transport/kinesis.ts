@@ -80,7 +80,10 @@ export function createKinesisTransport(options: KinesisTransportOptions): Transp
           if (r.ErrorCode) {
             return { ok: false, errorCode: r.ErrorCode, retryable: isRetryableRecordCode(r.ErrorCode) };
           }
-          return { ok: true, shardId: r.ShardId ?? '', sequenceNumber: r.SequenceNumber ?? '' };
+          // An entry with neither an error nor a place on the stream proves nothing: not sent.
+          if (!r.ShardId || !r.SequenceNumber)
+            return { ok: false, errorCode: 'MalformedResponse', retryable: true, mayBeOnStream: true };
+          return { ok: true, shardId: r.ShardId, sequenceNumber: r.SequenceNumber };
         });
       } catch (error) {
         throw toTransportError(error);

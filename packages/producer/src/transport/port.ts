@@ -10,7 +10,13 @@ export interface TransportRecord {
  */
 export type TransportRecordResult =
   | { ok: true; shardId: string; sequenceNumber: string }
-  | { ok: false; errorCode: string; retryable: boolean };
+  | {
+      ok: false;
+      errorCode: string;
+      retryable: boolean;
+      /** The answer does not say whether the record was written (a malformed entry). Default: false. */
+      mayBeOnStream?: boolean;
+    };
 
 /**
  * The producer's port to a stream: one batched put. Results are per record, in request order.

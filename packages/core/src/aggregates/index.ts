@@ -1,3 +1,4 @@
+export { type CellSize, coarsenMetric, type ReleasedMetric } from './disclosure.ts';
 export {
   bernoulliExpMinus,
   laplaceScale,
@@ -14,7 +15,7 @@ export {
   type FencedPartial,
 } from './fence.ts';
 export { type AggregateGroup, cellIdOf, createCellIdMemo, groupKeyOf } from './group.ts';
-export { DEFAULT_K, meetsK } from './k-threshold.ts';
+export { DEFAULT_K, distinctSubjectsOf, meetsK } from './k-threshold.ts';
 export {
   addNoise,
   type MetricRange,

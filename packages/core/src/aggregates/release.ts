@@ -1,8 +1,9 @@
 import type { AggregateCell } from '../model/outbox.ts';
 import { needs } from '../needs.ts';
+import { coarsenMetric } from './disclosure.ts';
 import { type AggregateGroup, groupKeyOf } from './group.ts';
-import { meetsK } from './k-threshold.ts';
-import { addNoise, type NoiseOptions } from './noise.ts';
+import { distinctSubjectsOf } from './k-threshold.ts';
+import { addNoise, type MetricRange, type NoiseOptions } from './noise.ts';
 import { mergePartials, type PartialAggregate } from './partial.ts';
 import { type AggregateWindow, windowStartIso } from './window.ts';
 
@@ -46,6 +47,11 @@ export interface ReleaseOptions {
   k: number;
   /** Add discrete Laplace noise. Default: none. */
   noise?: NoiseOptions;
+  /**
+   * The value range of a metric, for the open edges of coarsened min and max in an exact
+   * release. Default: none (the catalog's first and last histogram bounds stand in).
+   */
+  metricRange?: (group: AggregateGroup, metric: string) => MetricRange | undefined;
 }
 
 /** What a window's release produced. */
@@ -61,7 +67,10 @@ export interface WindowRelease {
 /**
  * Turns merged cells into released cells: suppresses every cell with fewer than k distinct
  * subjects (on exact counts, so a cell of k - 1 never leaves, whatever the noise), then adds
- * noise when asked. Deterministic given the noise's randomness.
+ * noise when asked. Without noise, metrics are coarsened so that no small cell hides inside a
+ * released one (see `coarsenMetric`: no exact min or max, no histogram bucket of fewer than k
+ * subjects). Nothing about a suppressed cell is in the released cells. Deterministic given the
+ * noise's randomness.
  *
  * @example releaseCells(mergeCellPartials(partials), { k: 10 })
  */
@@ -71,7 +80,7 @@ export function releaseCells(cells: readonly CellPartial[], options: ReleaseOpti
   let suppressedCells = 0;
   let suppressedEvents = 0;
   for (const cell of cells) {
-    if (!meetsK(cell.partial, options.k)) {
+    if (distinctSubjectsOf(cell.partial) < options.k) {
       suppressedCells += 1;
       suppressedEvents += cell.partial.count;
       continue;
@@ -83,15 +92,18 @@ export function releaseCells(cells: readonly CellPartial[], options: ReleaseOpti
 }
 
 function exactCell(cell: CellPartial, options: ReleaseOptions): AggregateCell {
+  const distinctSubjects = distinctSubjectsOf(cell.partial);
+  const size = { count: cell.partial.count, distinctSubjects };
   const metrics: AggregateCell['metrics'] = {};
   for (const [name, summary] of Object.entries(cell.partial.metrics)) {
-    metrics[name] = {
-      sum: summary.sum,
-      min: summary.min,
-      max: summary.max,
-      bounds: [...summary.bounds],
-      counts: [...summary.counts],
-    };
+    if (options.noise) {
+      // Noise protects these (the noisy histogram gives min and max); it needs the full histogram.
+      const { sum, min, max } = summary;
+      metrics[name] = { sum, min, max, bounds: [...summary.bounds], counts: [...summary.counts] };
+      continue;
+    }
+    const released = coarsenMetric(summary, size, options.k, options.metricRange?.(cell.group, name));
+    if (released) metrics[name] = released;
   }
   return {
     schema: AGGREGATE_CELL_SCHEMA_ID,
@@ -103,7 +115,7 @@ function exactCell(cell: CellPartial, options: ReleaseOptions): AggregateCell {
     windowSeconds: cell.window.seconds,
     dimensions: { ...cell.group.dimensions },
     count: cell.partial.count,
-    distinctSubjects: cell.partial.subjects.length,
+    distinctSubjects,
     metrics,
     privacy: { k: options.k, ...(options.noise ? { epsilon: options.noise.epsilon } : {}) },
   };

@@ -123,7 +123,7 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
     }
     const cells = mergeCellPartials(await deps.windows.readPartials(window, state.shardIds));
     const noise = await noiseFor(window);
-    const release = releaseCells(cells, { k, ...(noise ? { noise } : {}) });
+    const release = releaseCells(cells, { k, metricRange, ...(noise ? { noise } : {}) });
     const results = await deps.outbox.send(
       release.released.map((cell) => ({
         partitionKey: cell.cellId,

@@ -6,6 +6,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
 import type { CallCounter } from './call-counter.ts';
 import { assertEndpointInRegion, type EndpointCheckOptions, isLoopbackUrl } from './endpoint-policy.ts';
+import type { RuntimeEnv } from './lambda-runtime.ts';
 import { type AwsTarget, validateTarget } from './target.ts';
 
 /** The SDK v3 clients the data plane uses, all pinned to the data region. */
@@ -42,6 +43,11 @@ export interface CreateAwsClientsOptions {
    * endpoints, {@link LOCAL_REQUEST_TIMEOUT_MILLIS} (60000) for loopback emulators.
    */
   requestTimeoutMillis?: number;
+  /**
+   * The environment of the running process: in a Lambda function loopback endpoints are refused
+   * (see `assertLoopbackAllowed`). Default: `process.env`.
+   */
+  runtimeEnv?: RuntimeEnv;
 }
 
 /**
@@ -117,7 +123,7 @@ export function clientEndpointConfig(
  * const clients = createAwsClients({ region: 'ap-south-1', endpoints: endpointsFile.endpoints });
  */
 export function createAwsClients(target: AwsTarget, options: CreateAwsClientsOptions = {}): AwsClients {
-  const { region, endpoints = {} } = validateTarget(target);
+  const { region, endpoints = {} } = validateTarget(target, options.runtimeEnv);
   const maxSockets = options.maxSockets ?? 64;
   const agents: Array<Agent | HttpsAgent> = [];
   const handler = (endpoint: string | undefined) => {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { ConfigurationError, RegionMismatchError, type RegionRole } from './errors.ts';
+import { assertLoopbackAllowed, type RuntimeEnv } from './lambda-runtime.ts';
 import { isAwsRegion } from './region.ts';
 
 /** True when `url` points at this machine (127.0.0.0/8, localhost or ::1). */
@@ -84,12 +85,18 @@ export interface EndpointCheckOptions {
   setting?: string;
   /** Which region `region` is. Default: `data`. */
   role?: RegionRole;
+  /**
+   * The environment of the running process, to tell a Lambda function, where a loopback endpoint is
+   * refused (see `assertLoopbackAllowed`). Default: `process.env`.
+   */
+  runtimeEnv?: RuntimeEnv;
 }
 
 /**
  * Precondition for an endpoint override: either loopback (the local runtime; http or https, any
- * port and path) or an AWS endpoint of `service` in `region` itself over https on the default port
- * (see {@link isAwsEndpointOf}: a FIPS, dual-stack or VPC endpoint). Anything else is refused: a
+ * port and path; never in a Lambda function, see `assertLoopbackAllowed`) or an AWS endpoint of
+ * `service` in `region` itself over https on the default port (see {@link isAwsEndpointOf}: a
+ * FIPS, dual-stack or VPC endpoint). Anything else is refused: a
  * proxy, a raw address, a look-alike name, another service's endpoint, or an endpoint of another
  * region (`RegionMismatchError`): requests signed for region A must never be sent elsewhere.
  * Credentials in the URL are refused and never echoed; messages show the host only.
@@ -126,7 +133,10 @@ export function assertEndpointInRegion(
       setting,
     );
   }
-  if (isLoopbackUrl(url)) return;
+  if (isLoopbackUrl(url)) {
+    assertLoopbackAllowed(setting, service, options.runtimeEnv ?? process.env);
+    return;
+  }
   const host = url.hostname;
   const aws = AWS_DOMAINS.some((domain) => host.endsWith(`.${domain}`));
   const named = aws ? host.split('.').find((label) => isAwsRegion(label)) : undefined;

@@ -38,7 +38,13 @@ export {
   readEndpointsFile,
 } from './endpoints-file.ts';
 export { ConfigurationError, RegionMismatchError, type RegionRole } from './errors.ts';
-export { type LiveResources, verifyLiveResidency } from './live-residency.ts';
+export {
+  assertLoopbackAllowed,
+  isLambdaRuntime,
+  LOOPBACK_IN_LAMBDA_OVERRIDE,
+  type RuntimeEnv,
+} from './lambda-runtime.ts';
+export { type LiveResource, type LiveResources, verifyLiveResidency } from './live-residency.ts';
 export {
   type Arn,
   assertArnInRegion,
@@ -48,6 +54,7 @@ export {
   assertRegion,
   isAwsRegion,
   parseArn,
+  partitionOfRegion,
 } from './region.ts';
 export { describeError, type ErrorFacts, safeErrorName } from './safe-error.ts';
 export { type AwsTarget, AwsTargetSchema, validateTarget } from './target.ts';

@@ -11,16 +11,43 @@ export interface LiveResources {
   dataRegion: string;
   /** The KMS key (`KEY_ARN`), described by its ARN. */
   keyArn: string;
-  /** Tables by the setting that names them (e.g. `VAULT_TABLE`), each by the name the function's calls use. */
-  tables: Readonly<Record<string, { name: string }>>;
+  /**
+   * Tables by the setting that names them (e.g. `VAULT_TABLE`), each by the name the function's
+   * calls use and, when the setting gave one, its ARN: the live table must then be that very one.
+   */
+  tables: Readonly<Record<string, LiveResource>>;
   /** Streams by setting (e.g. `OUTBOX_STREAM_NAME`), likewise. */
-  streams: Readonly<Record<string, { name: string }>>;
+  streams: Readonly<Record<string, LiveResource>>;
+}
+
+/** A table or stream as {@link LiveResources} lists it. */
+export interface LiveResource {
+  /** The name the function's calls use. */
+  name: string;
+  /** The ARN the setting gave, if it gave one. Default: none (a name carries no account). */
+  arn?: string;
+}
+
+/**
+ * Precondition: a resource given by ARN is the one the function's calls reach. The calls use the
+ * name after `table/` or `stream/`, which DynamoDB and Kinesis look up in the caller's account; an
+ * ARN of another account, or of a stream given for a table, would otherwise be checked and then
+ * silently stand for another resource.
+ */
+function assertSameResource(setting: string, given: LiveResource, liveArn: string): void {
+  if (given.arn !== undefined && given.arn !== liveArn) {
+    throw new ConfigurationError(
+      `${setting} names ${given.arn}, but the resource the function's calls reach by the name '${given.name}' is ${liveArn}; refusing to run`,
+      setting,
+    );
+  }
 }
 
 /**
  * The cold-start residency check against the live resources: the clients are pinned to the data
  * region, and every table (DescribeTable), stream (DescribeStreamSummary) and the KMS key
- * (DescribeKey) report ARNs in it, all in one account, and the key is not multi-Region. Tables and streams given by name carry no
+ * (DescribeKey) report ARNs in it, all in one account, and the key is not multi-Region; a table or
+ * stream given by ARN must report exactly that ARN. Tables and streams given by name carry no
  * account in the environment; their live ARNs do, so a key of another account is caught here. A
  * region mismatch is a `RegionMismatchError`, an account mismatch a `ConfigurationError` naming the
  * settings, and an AWS error (no such table, access denied) is thrown as the SDK raised it: the
@@ -42,6 +69,7 @@ export async function verifyLiveResidency(
         const arn = out.Table?.TableArn;
         if (!arn) throw new ConfigurationError(`${setting}: DescribeTable returned no TableArn`, setting);
         assertArnInRegion(arn, resources.dataRegion, `${setting} table`);
+        assertSameResource(setting, table, arn);
         reported[setting] = arn;
       }),
     );
@@ -53,6 +81,7 @@ export async function verifyLiveResidency(
         if (!arn)
           throw new ConfigurationError(`${setting}: DescribeStreamSummary returned no StreamARN`, setting);
         assertArnInRegion(arn, resources.dataRegion, `${setting} stream`);
+        assertSameResource(setting, stream, arn);
         reported[setting] = arn;
       }),
     );

@@ -13,7 +13,7 @@ export function isAwsRegion(region: string): boolean {
 export function assertAwsRegion(region: string, setting = 'region'): string {
   if (!isAwsRegion(region)) {
     throw new ConfigurationError(
-      `'${region}' is not a valid AWS region name (expected e.g. ap-south-1)`,
+      `'${region}' is not a valid AWS region name (expected e.g. ap-south-1) in ${setting}`,
       setting,
     );
   }
@@ -29,20 +29,63 @@ export interface Arn {
   resource: string;
 }
 
-/** Parses an ARN; throws {@link ConfigurationError} when it is not one. */
-export function parseArn(arn: string): Arn {
+// Whitespace or control characters: a value pasted with a trailing newline, or not an ARN at all.
+// No ARN a function is given contains them, and a name with one would be another resource's.
+function hasUnprintable(text: string): boolean {
+  if (/\s/.test(text)) return true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * Parses an ARN; throws {@link ConfigurationError} when it is not one, or when it holds whitespace
+ * or a control character. The error names `setting` when given, and repeats the value only when it
+ * starts like an ARN: a value that does not may be anything pasted into the wrong variable.
+ *
+ * @example parseArn(env.KEY_ARN, 'KEY_ARN').accountId
+ */
+export function parseArn(arn: string, setting?: string): Arn {
   const parts = arn.split(':');
+  const prefix = setting ? `${setting}: ` : '';
   if (parts.length < 6 || parts[0] !== 'arn') {
-    throw new ConfigurationError(`'${arn}' is not an ARN`);
+    throw new ConfigurationError(
+      `${prefix}not an ARN (expected arn:<partition>:<service>:<region>:<account>:<resource>); value not shown`,
+      setting,
+    );
+  }
+  if (hasUnprintable(arn)) {
+    throw new ConfigurationError(
+      `${prefix}the ARN '${JSON.stringify(arn).slice(1, -1)}' contains whitespace or a control character`,
+      setting,
+    );
   }
   const [, partition = '', service = '', region = '', accountId = ''] = parts;
   return { partition, service, region, accountId, resource: parts.slice(5).join(':') };
 }
 
 /**
+ * The partition of a region: `aws-cn` for `cn-*`, `aws-us-gov` for `us-gov-*`, `aws-iso` and
+ * `aws-iso-<x>` for `*-iso-*` and `*-iso<x>-*`, else `aws`. An ARN names its partition apart from
+ * its region, so an ARN of another partition can carry the data region's name.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ *
+ * @example partitionOfRegion('cn-north-1') // 'aws-cn'
+ */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  const iso = /^[a-z]{2}-iso([a-z]?)-/.exec(region);
+  if (iso) return iso[1] ? `aws-iso-${iso[1]}` : 'aws-iso';
+  return 'aws';
+}
+
+/**
  * Precondition for every function's cold start: the ARN names the data region (or, with
- * `role: 'control'`, the control region). Global ARNs (no region, such as IAM) are refused too:
- * data-plane resources are regional.
+ * `role: 'control'`, the control region), in that region's partition. Global ARNs (no region, such
+ * as IAM) are refused too: data-plane resources are regional. Errors name `what` (the setting).
  *
  * @example assertArnInRegion(process.env.KEY_ARN!, 'ap-south-1', 'KMS key')
  */
@@ -52,9 +95,16 @@ export function assertArnInRegion(
   what: string,
   role: RegionRole = 'data',
 ): Arn {
-  const parsed = parseArn(arn);
+  const parsed = parseArn(arn, what);
   if (parsed.region !== dataRegion) {
     throw new RegionMismatchError(`${what} (${arn})`, parsed.region || '(global)', dataRegion, role);
+  }
+  const partition = partitionOfRegion(dataRegion);
+  if (parsed.partition !== partition) {
+    throw new ConfigurationError(
+      `${what} is in partition '${parsed.partition}', but the ${role} region ${dataRegion} is in partition '${partition}'; refusing to run`,
+      what,
+    );
   }
   return parsed;
 }
@@ -89,7 +139,7 @@ export function assertKeyArnInRegion(arn: string, dataRegion: string, setting: s
   const parsed = assertArnInRegion(arn, dataRegion, setting);
   if (parsed.service !== 'kms' || !KEY_RESOURCE.test(parsed.resource) || !ACCOUNT_ID.test(parsed.accountId)) {
     throw new ConfigurationError(
-      `${setting} must be the ARN of a KMS key (arn:aws:kms:${dataRegion}:<account>:key/<key id>), not '${arn}'`,
+      `${setting} must be the ARN of a KMS key (arn:${parsed.partition}:kms:${dataRegion}:<account>:key/<key id>), not '${arn}'`,
       setting,
     );
   }
@@ -115,7 +165,7 @@ export function multiRegionKeyError(setting: string): ConfigurationError {
  */
 export function assertOneAccount(arns: Readonly<Record<string, string | undefined>>): void {
   const bySetting = Object.entries(arns).flatMap(([setting, arn]) =>
-    arn?.startsWith('arn:') ? [[setting, parseArn(arn).accountId] as const] : [],
+    arn?.startsWith('arn:') ? [[setting, parseArn(arn, setting).accountId] as const] : [],
   );
   const [first] = bySetting;
   if (!first) return;

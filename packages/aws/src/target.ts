@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { assertEndpointInRegion } from './endpoint-policy.ts';
+import type { RuntimeEnv } from './lambda-runtime.ts';
 import { assertAwsRegion } from './region.ts';
 
 /**
@@ -26,12 +27,16 @@ export const AwsTargetSchema = z.object({
 /** See {@link AwsTargetSchema}. */
 export type AwsTarget = z.infer<typeof AwsTargetSchema>;
 
-/** Validates a target: a real region name, and endpoints that stay in it (see `assertEndpointInRegion`). */
-export function validateTarget(target: AwsTarget): AwsTarget {
+/**
+ * Validates a target: a real region name, and endpoints that stay in it (see
+ * `assertEndpointInRegion`; `runtimeEnv`, default `process.env`, tells a Lambda function, where
+ * loopback endpoints are refused).
+ */
+export function validateTarget(target: AwsTarget, runtimeEnv: RuntimeEnv = process.env): AwsTarget {
   const parsed = AwsTargetSchema.parse(target);
   assertAwsRegion(parsed.region);
   for (const [service, endpoint] of Object.entries(parsed.endpoints ?? {})) {
-    if (endpoint) assertEndpointInRegion(endpoint, parsed.region, service);
+    if (endpoint) assertEndpointInRegion(endpoint, parsed.region, service, { runtimeEnv });
   }
   return parsed;
 }

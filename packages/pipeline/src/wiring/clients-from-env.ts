@@ -1,8 +1,9 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type AwsClients, createAwsClients } from '@residency/aws';
+import { type AwsClients, createAwsClients, type RuntimeEnv } from '@residency/aws';
 import { resolveAwsTarget } from '../config/aws-target.ts';
 import type { BaseConfig } from '../config/env.ts';
 import { verifyResidency } from '../config/verify-residency.ts';
+import { assertNoLocalModeInLambda, assertResourceSettings } from './deployment-checks.ts';
 
 /** Clients of a function whose residency has been verified. */
 export interface VerifiedClients {
@@ -12,11 +13,18 @@ export interface VerifiedClients {
 
 /**
  * Creates the AWS clients for a configuration and verifies, against the live resources, that
- * every table, stream and the key are in the data region. On any failure the clients are
- * destroyed and the error is thrown: the function does no work.
+ * every table, stream and the key are in the data region. First, before any client exists: every
+ * table and stream setting is a name or ARN of its kind, and a Lambda function (told by
+ * `runtimeEnv`, the environment the function was given) runs without local mode. On any failure
+ * the clients are destroyed and the error is thrown: the function does no work.
  */
-export async function verifiedClientsFor(config: BaseConfig): Promise<VerifiedClients> {
-  const clients = createAwsClients(await resolveAwsTarget(config));
+export async function verifiedClientsFor(
+  config: BaseConfig,
+  runtimeEnv: RuntimeEnv = process.env,
+): Promise<VerifiedClients> {
+  assertResourceSettings(config);
+  assertNoLocalModeInLambda(config, runtimeEnv);
+  const clients = createAwsClients(await resolveAwsTarget(config), { runtimeEnv });
   try {
     await verifyResidency(config, clients);
   } catch (error) {

@@ -7,6 +7,7 @@ import type { PipelineLogger } from '../observability/logger.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
 import { createKinesisOutbox } from '../outbox/kinesis-outbox.ts';
 import { nameOf, verifiedClientsFor } from './clients-from-env.ts';
+import { assertWholeNumberSettings, WINDOW_CLOSER_WHOLE_NUMBER_SETTINGS } from './deployment-checks.ts';
 
 /** What {@link createWindowCloserFromEnv} takes besides the environment. */
 export interface WindowCloserFromEnvOptions {
@@ -26,8 +27,8 @@ export interface WindowCloserFromEnv {
 }
 
 /**
- * Builds the window closer from the environment, after the same cold-start residency checks as
- * the ingest. Throws `RegionMismatchError` or `ConfigurationError` before doing any work.
+ * Builds the window closer from the environment, after the same cold-start checks as the ingest
+ * (`deployment-checks.ts`, then the residency checks). Throws `RegionMismatchError` or `ConfigurationError` before doing any work.
  *
  * @example const { closer } = await createWindowCloserFromEnv(process.env, { logger, metrics });
  */
@@ -35,8 +36,9 @@ export async function createWindowCloserFromEnv(
   env: PipelineEnv,
   options: WindowCloserFromEnvOptions,
 ): Promise<WindowCloserFromEnv> {
+  assertWholeNumberSettings(env, WINDOW_CLOSER_WHOLE_NUMBER_SETTINGS);
   const config = loadWindowCloserConfig(env);
-  const { clients, documentClient } = await verifiedClientsFor(config);
+  const { clients, documentClient } = await verifiedClientsFor(config, env);
   const closer = createWindowCloser({
     windows: createDynamoWindowStore({
       documentClient,

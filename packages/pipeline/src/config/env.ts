@@ -19,7 +19,17 @@ import { type ResourceRef, resourceRef } from './resource-ref.ts';
 /** Environment variables the functions read. Names are a contract with the stacks. */
 export type PipelineEnv = Readonly<Record<string, string | undefined>>;
 
-const int = (min: number) => z.coerce.number().int().min(min);
+/**
+ * A whole-number setting, written in decimal digits only: `Number()` would read an empty or blank
+ * value as 0 (a lateness or grace of none, silently) and `1e3`, `0x3c` or ` 60 ` as numbers
+ * nobody wrote.
+ */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
 const EndpointEnvSchema = z.object({
   /** A data directory (or its `endpoints.json`) written by `residency up`: local mode. */
@@ -69,18 +79,18 @@ export const IngestEnvSchema = BaseEnvSchema.extend({
    * They are held in memory (about 64 bytes each) and read from the event log when an environment
    * takes a shard over. Default 20,000 (20 s of a shard at its 1,000 records/s); 1,000 to 200,000.
    */
-  AGGREGATE_RECENT_EVENTS: int(1_000).max(200_000).default(20_000),
+  AGGREGATE_RECENT_EVENTS: int(1_000, 200_000).default(20_000),
   /**
    * Days after a window's end that its partials and sealed subjects are kept (the table's TTL
    * deletes them after; the event log goes a day after the allowed lateness). The window closer
    * must have released the window by then. Default 35; 2 to 3,650.
    */
-  AGGREGATE_RETENTION_DAYS: int(2).max(3_650).default(35),
+  AGGREGATE_RETENTION_DAYS: int(2, 3_650).default(35),
   /**
    * Days a quarantined record (sealed payload and issues) is kept after its latest delivery; the
    * table's TTL deletes it after. Default 30; 1 to 3,650.
    */
-  QUARANTINE_RETENTION_DAYS: int(1).max(3_650).default(30),
+  QUARANTINE_RETENTION_DAYS: int(1, 3_650).default(30),
 });
 
 /** The window closer's environment. Other tables and streams, when set, are checked too. */

@@ -7,44 +7,7 @@ import {
   parseArn,
   type RuntimeEnv,
 } from '@residency/aws';
-import type { BaseConfig, PipelineEnv } from '../config/env.ts';
-
-/** The ingest's whole-number settings (see `IngestEnvSchema`). */
-export const INGEST_WHOLE_NUMBER_SETTINGS = [
-  'WINDOW_SECONDS',
-  'ALLOWED_LATENESS_SECONDS',
-  'AGGREGATE_RECENT_EVENTS',
-  'AGGREGATE_RETENTION_DAYS',
-  'QUARANTINE_RETENTION_DAYS',
-] as const;
-
-/** The window closer's whole-number settings (see `WindowCloserEnvSchema`). */
-export const WINDOW_CLOSER_WHOLE_NUMBER_SETTINGS = [
-  'WINDOW_SECONDS',
-  'ALLOWED_LATENESS_SECONDS',
-  'K_THRESHOLD',
-  'CLOSE_GRACE_SECONDS',
-] as const;
-
-const DECIMAL_DIGITS = /^\d{1,15}$/;
-
-/**
- * Precondition: each whole-number setting that is set is written in decimal digits. The schemas
- * coerce with `Number()`, which reads an empty or blank value as 0 (a lateness or grace of none,
- * silently), and `1e3`, `0x3c` or ` 60 ` as numbers nobody wrote. Throws `ConfigurationError`
- * naming every such setting, never a value.
- *
- * @example assertWholeNumberSettings(env, INGEST_WHOLE_NUMBER_SETTINGS)
- */
-export function assertWholeNumberSettings(env: PipelineEnv, names: readonly string[]): void {
-  const bad = names.filter((name) => env[name] !== undefined && !DECIMAL_DIGITS.test(env[name] ?? ''));
-  if (bad.length > 0) {
-    throw new ConfigurationError(
-      `environment variables that must be whole numbers in decimal digits: ${bad.join(', ')}`,
-      bad.join(','),
-    );
-  }
-}
+import type { BaseConfig } from '../config/env.ts';
 
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;

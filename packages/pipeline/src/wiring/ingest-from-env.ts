@@ -10,7 +10,6 @@ import { createKinesisOutbox } from '../outbox/kinesis-outbox.ts';
 import { createDynamoQuarantine } from '../quarantine/dynamodb-quarantine.ts';
 import { createKmsPayloadEncryptor } from '../quarantine/payload-encryptor.ts';
 import { nameOf, verifiedClientsFor } from './clients-from-env.ts';
-import { assertWholeNumberSettings, INGEST_WHOLE_NUMBER_SETTINGS } from './deployment-checks.ts';
 
 type CountryCode = NonNullable<CountryResolverOptions['defaultCountry']>;
 
@@ -36,8 +35,7 @@ export interface IngestFromEnv {
 /**
  * Builds the ingest handler from the environment (the Lambda entry point and `residency up` use
  * it). Cold start: reads and checks the environment (see `deployment-checks.ts` for what it adds to
- * `loadIngestConfig`: whole numbers in decimal digits, table and stream settings of their kind, no
- * local mode in Lambda), verifies every resource is in the data region, then wires the vault, outbox, quarantine and aggregates. Throws `RegionMismatchError`
+ * `loadIngestConfig`: table and stream settings of their kind, no local mode in Lambda), verifies every resource is in the data region, then wires the vault, outbox, quarantine and aggregates. Throws `RegionMismatchError`
  * or `ConfigurationError` before doing any work.
  *
  * @example const { handler } = await createIngestFromEnv(process.env, { logger, metrics });
@@ -46,7 +44,6 @@ export async function createIngestFromEnv(
   env: PipelineEnv,
   options: IngestFromEnvOptions,
 ): Promise<IngestFromEnv> {
-  assertWholeNumberSettings(env, INGEST_WHOLE_NUMBER_SETTINGS);
   const config = loadIngestConfig(env);
   const { clients, documentClient } = await verifiedClientsFor(config, env);
   const tokenPort =

@@ -7,7 +7,6 @@ import type { PipelineLogger } from '../observability/logger.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
 import { createKinesisOutbox } from '../outbox/kinesis-outbox.ts';
 import { nameOf, verifiedClientsFor } from './clients-from-env.ts';
-import { assertWholeNumberSettings, WINDOW_CLOSER_WHOLE_NUMBER_SETTINGS } from './deployment-checks.ts';
 
 /** What {@link createWindowCloserFromEnv} takes besides the environment. */
 export interface WindowCloserFromEnvOptions {
@@ -36,7 +35,6 @@ export async function createWindowCloserFromEnv(
   env: PipelineEnv,
   options: WindowCloserFromEnvOptions,
 ): Promise<WindowCloserFromEnv> {
-  assertWholeNumberSettings(env, WINDOW_CLOSER_WHOLE_NUMBER_SETTINGS);
   const config = loadWindowCloserConfig(env);
   const { clients, documentClient } = await verifiedClientsFor(config, env);
   const closer = createWindowCloser({

@@ -110,11 +110,40 @@ export interface StageConfig {
    * about 25% more per request. Default `standard`.
    */
   readonly vaultTableClass: 'standard' | 'standard-ia';
+  /**
+   * How the vault table is billed (`RESIDENCY_VAULT_CAPACITY`: `on-demand` or `provisioned`).
+   * Default `on-demand`. Provisioned capacity costs less for a steady load (docs/capacity.md prices
+   * both and gives the settings for each rate) and needs `RESIDENCY_VAULT_READ_UNITS` and
+   * `RESIDENCY_VAULT_WRITE_UNITS` (`MIN-MAX` each): the table starts at the minimum and auto scaling
+   * keeps its consumed capacity near {@link VAULT_TARGET_UTILIZATION_PERCENT}% between the two. A
+   * burst of new identifiers faster than auto scaling (a backfill, a re-index) is throttled and
+   * retried by the ingest meanwhile (up to `maxRetryAttempts`, then the batch goes to the failure
+   * queue), so the maximum should cover the backfill rate.
+   */
+  readonly vaultCapacity: VaultCapacity;
   /** Removal policy of keys, tables and log groups (`RESIDENCY_REMOVAL`: `retain` or `destroy`). Default `retain`. */
   readonly removal: 'retain' | 'destroy';
   /** CDK bootstrap qualifier, to name the CloudFormation execution role in the key policy (`RESIDENCY_CDK_QUALIFIER`). Default `hnb659fds`. */
   readonly cdkQualifier: string;
 }
+
+/** Capacity units of one kind a provisioned table scales between. */
+export interface CapacityRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The vault table's billing: on demand, or provisioned with auto scaling between a range of units. */
+export type VaultCapacity =
+  | { readonly mode: 'on-demand' }
+  | { readonly mode: 'provisioned'; readonly read: CapacityRange; readonly write: CapacityRange };
+
+/**
+ * The consumed share of its provisioned capacity that auto scaling keeps the vault table at, in
+ * percent: the headroom for a rise before the next scale-up. The capacity note sizes its suggested
+ * minimum by it.
+ */
+export const VAULT_TARGET_UTILIZATION_PERCENT = 70;
 
 /** Thrown when a `RESIDENCY_*` variable is missing or invalid. */
 export class StageConfigError extends Error {
@@ -199,6 +228,7 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
       ['standard', 'standard-ia'] as const,
       'standard',
     ),
+    vaultCapacity: vaultCapacity(env),
     cdkQualifier: env.RESIDENCY_CDK_QUALIFIER ?? 'hnb659fds',
   };
   return validateStageConfig(config);
@@ -376,6 +406,39 @@ function integer(env: Env, variable: string, fallback: number, min: number, max:
     throw new StageConfigError(`"${raw}" must be an integer from ${min} to ${max}`, variable);
   }
   return value;
+}
+
+// Capacity units a provisioned table may be given here: DynamoDB's default table quota is 40,000 of
+// each kind, and an account can have it raised, so the upper bound only catches a typo.
+const MAX_CAPACITY_UNITS = 1_000_000;
+
+function vaultCapacity(env: Env): VaultCapacity {
+  const mode = oneOf(env, 'RESIDENCY_VAULT_CAPACITY', ['on-demand', 'provisioned'] as const, 'on-demand');
+  const units = ['RESIDENCY_VAULT_READ_UNITS', 'RESIDENCY_VAULT_WRITE_UNITS'] as const;
+  if (mode === 'on-demand') {
+    for (const variable of units) {
+      if (env[variable] !== undefined && env[variable] !== '')
+        throw new StageConfigError('is only read with RESIDENCY_VAULT_CAPACITY=provisioned', variable);
+    }
+    return { mode };
+  }
+  return { mode, read: capacityRange(env, units[0]), write: capacityRange(env, units[1]) };
+}
+
+// `MIN-MAX` in whole capacity units, 1 <= MIN <= MAX; required.
+function capacityRange(env: Env, variable: string): CapacityRange {
+  const raw = env[variable];
+  const match = raw === undefined ? null : /^(\d{1,7})-(\d{1,7})$/.exec(raw);
+  const min = Number(match?.[1]);
+  const max = Number(match?.[2]);
+  if (match === null || min < 1 || max < min || max > MAX_CAPACITY_UNITS) {
+    throw new StageConfigError(
+      `${raw === undefined ? 'is required with RESIDENCY_VAULT_CAPACITY=provisioned' : `"${raw}" is not a range`}: ` +
+        `MIN-MAX capacity units, 1 <= MIN <= MAX <= ${MAX_CAPACITY_UNITS.toLocaleString('en-US')} (docs/capacity.md suggests both for each rate)`,
+      variable,
+    );
+  }
+  return { min, max };
 }
 
 function oneOf<const T extends string>(env: Env, variable: string, allowed: readonly T[], fallback: T): T {

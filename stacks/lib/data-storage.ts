@@ -4,7 +4,7 @@ import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { StageConfig } from './config.ts';
+import { type StageConfig, VAULT_TARGET_UTILIZATION_PERCENT, type VaultCapacity } from './config.ts';
 import { removalPolicy } from './stage.ts';
 
 /** The data plane's streams and tables. */
@@ -28,8 +28,8 @@ export function eventsStreamName(stage: string): string {
 }
 
 /**
- * Streams encrypted with the data key, with explicit retention; tables (`pk`/`sk`, on demand)
- * encrypted with the data key, with point-in-time recovery and no replicas. `Table` and not
+ * Streams encrypted with the data key, with explicit retention; tables (`pk`/`sk`, on demand but
+ * for the vault when `RESIDENCY_VAULT_CAPACITY=provisioned`) encrypted with the data key, with point-in-time recovery and no replicas. `Table` and not
  * `TableV2`: the latter synthesizes `AWS::DynamoDB::GlobalTable`, which is how replicas happen.
  */
 export function createDataStorage(
@@ -48,18 +48,40 @@ export function createDataStorage(
       streamMode: StreamMode.PROVISIONED,
       shardCount: config.streamShardCount,
     });
-  const table = (id: string, timeToLiveAttribute?: string, tableClass?: TableClass) =>
-    new Table(scope, id, {
+  const table = (
+    id: string,
+    timeToLiveAttribute?: string,
+    tableClass?: TableClass,
+    capacity: VaultCapacity = { mode: 'on-demand' },
+  ) => {
+    const created = new Table(scope, id, {
       ...(timeToLiveAttribute ? { timeToLiveAttribute } : {}),
       ...(tableClass ? { tableClass } : {}),
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
+      ...(capacity.mode === 'provisioned'
+        ? {
+            billingMode: BillingMode.PROVISIONED,
+            readCapacity: capacity.read.min,
+            writeCapacity: capacity.write.min,
+          }
+        : { billingMode: BillingMode.PAY_PER_REQUEST }),
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: key,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: removalPolicy(config),
     });
+    if (capacity.mode === 'provisioned') {
+      const targetUtilizationPercent = VAULT_TARGET_UTILIZATION_PERCENT;
+      created
+        .autoScaleReadCapacity({ minCapacity: capacity.read.min, maxCapacity: capacity.read.max })
+        .scaleOnUtilization({ targetUtilizationPercent });
+      created
+        .autoScaleWriteCapacity({ minCapacity: capacity.write.min, maxCapacity: capacity.write.max })
+        .scaleOnUtilization({ targetUtilizationPercent });
+    }
+    return created;
+  };
   return {
     events: stream('Events', eventsStreamName(stage)),
     outbox: stream('Outbox'),
@@ -67,6 +89,7 @@ export function createDataStorage(
       'Vault',
       undefined,
       config.vaultTableClass === 'standard-ia' ? TableClass.STANDARD_INFREQUENT_ACCESS : undefined,
+      config.vaultCapacity,
     ),
     audit: table('Audit'),
     // The ingest stamps partials, sealed subjects and event logs with `expiresAt` (epoch seconds).

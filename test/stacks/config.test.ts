@@ -88,6 +88,49 @@ describe('stage configuration', () => {
     ).toContain('BEGIN PUBLIC KEY');
   });
 
+  it('reads the vault capacity: on demand by default, provisioned only with both ranges', () => {
+    expect(loadStageConfig('prod-data', DATA_ENV).vaultCapacity).toEqual({ mode: 'on-demand' });
+    const provisioned = {
+      ...DATA_ENV,
+      RESIDENCY_VAULT_CAPACITY: 'provisioned',
+      RESIDENCY_VAULT_READ_UNITS: '500-2000',
+      RESIDENCY_VAULT_WRITE_UNITS: '2400-3000',
+    };
+    expect(loadStageConfig('prod-data', provisioned).vaultCapacity).toEqual({
+      mode: 'provisioned',
+      read: { min: 500, max: 2000 },
+      write: { min: 2400, max: 3000 },
+    });
+    const refused = (env: Record<string, string>, variable: string) =>
+      expect(() => loadStageConfig('prod-data', { ...DATA_ENV, ...env }), JSON.stringify(env)).toThrow(
+        new RegExp(`^${variable}`),
+      );
+    refused({ RESIDENCY_VAULT_CAPACITY: 'reserved' }, 'RESIDENCY_VAULT_CAPACITY');
+    const { RESIDENCY_VAULT_WRITE_UNITS: _, ...withoutWrite } = provisioned;
+    refused(withoutWrite, 'RESIDENCY_VAULT_WRITE_UNITS');
+    // A range that is not whole units from 1 up, in order, within the bound.
+    for (const range of [
+      '0-10',
+      '10-5',
+      '5',
+      '5-',
+      '-5',
+      '1e3-2e3',
+      ' 5-10',
+      '5-10 ',
+      '0x10-0x20',
+      '5.5-10',
+      '1-2000000',
+    ])
+      refused({ ...provisioned, RESIDENCY_VAULT_READ_UNITS: range }, 'RESIDENCY_VAULT_READ_UNITS');
+    // Units without provisioned capacity would be silently ignored: refused instead.
+    refused({ RESIDENCY_VAULT_WRITE_UNITS: '10-20' }, 'RESIDENCY_VAULT_WRITE_UNITS');
+    refused(
+      { RESIDENCY_VAULT_CAPACITY: 'on-demand', RESIDENCY_VAULT_READ_UNITS: '10-20' },
+      'RESIDENCY_VAULT_READ_UNITS',
+    );
+  });
+
   it('reads the vault table class, standard by default', () => {
     expect(loadStageConfig('prod-data', DATA_ENV).vaultTableClass).toBe('standard');
     expect(

@@ -286,6 +286,71 @@ describe('DataPlane stack', () => {
         expect(classOf(ia, table), table).toBeUndefined();
     });
 
+    it('bills every table on demand unless the vault is provisioned, then scales the vault within its ranges', async () => {
+      const tableOf = (stage: StageUnderTest, table: string) =>
+        stage.json.Resources[idOf(stage, 'AWS::DynamoDB::Table', table)]?.Properties;
+      for (const table of TABLES) {
+        expect(tableOf(data, table)?.BillingMode, table).toBe('PAY_PER_REQUEST');
+        expect(tableOf(data, table)?.ProvisionedThroughput, table).toBeUndefined();
+      }
+      expect(idsOfType(data, 'AWS::ApplicationAutoScaling::ScalableTarget')).toEqual([]);
+      const provisioned = await synthesizePlane('data', {
+        env: {
+          RESIDENCY_DATA_REGION: 'ap-south-1',
+          RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org',
+          RESIDENCY_VAULT_CAPACITY: 'provisioned',
+          RESIDENCY_VAULT_READ_UNITS: '500-2000',
+          RESIDENCY_VAULT_WRITE_UNITS: '2400-3000',
+        },
+      });
+      const vaultId = idOf(provisioned, 'AWS::DynamoDB::Table', 'Vault');
+      expect(tableOf(provisioned, 'Vault')?.BillingMode).toBeUndefined();
+      expect(tableOf(provisioned, 'Vault')?.ProvisionedThroughput).toEqual({
+        ReadCapacityUnits: 500,
+        WriteCapacityUnits: 2400,
+      });
+      for (const table of TABLES.filter((t) => t !== 'Vault'))
+        expect(tableOf(provisioned, table)?.BillingMode, table).toBe('PAY_PER_REQUEST');
+      const targets = idsOfType(provisioned, 'AWS::ApplicationAutoScaling::ScalableTarget').map(
+        (id) => provisioned.json.Resources[id]?.Properties,
+      );
+      const target = (dimension: string) => targets.find((t) => t?.ScalableDimension === dimension);
+      expect(target('dynamodb:table:ReadCapacityUnits')).toMatchObject({
+        MinCapacity: 500,
+        MaxCapacity: 2000,
+      });
+      expect(target('dynamodb:table:WriteCapacityUnits')).toMatchObject({
+        MinCapacity: 2400,
+        MaxCapacity: 3000,
+      });
+      expect(targets).toHaveLength(2);
+      // Both scale the vault table and nothing else.
+      for (const t of targets) expect(referencedIds(t?.ResourceId)).toEqual(new Set([vaultId]));
+      provisioned.template.resourcePropertiesCountIs(
+        'AWS::ApplicationAutoScaling::ScalingPolicy',
+        {
+          PolicyType: 'TargetTrackingScaling',
+          TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 70 }),
+        },
+        2,
+      );
+      // The auto scaling resources pass the residency rules like the rest of the stage.
+      const findingsOf = (stage: StageUnderTest) =>
+        evaluate(
+          [
+            {
+              name: stage.stackName,
+              plane: 'data',
+              region: stage.region,
+              account: stage.account,
+              template: stage.json,
+            },
+          ],
+          { dataRegion: 'ap-south-1' },
+        ).map((f) => f.ruleId);
+      expect(findingsOf(provisioned)).toEqual(findingsOf(data));
+    });
+
     it('expires aggregate and quarantine items by their expiresAt, and nothing in the vault or the logs', () => {
       const ttlOf = (table: string) =>
         data.json.Resources[idOf(data, 'AWS::DynamoDB::Table', table)]?.Properties?.TimeToLiveSpecification;

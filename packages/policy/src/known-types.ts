@@ -32,6 +32,10 @@ const NEUTRAL = [
   'AWS::Lambda::Version',
   'AWS::Lambda::Alias',
   'AWS::SSM::Parameter',
+  // Auto scaling of a provisioned table (RESIDENCY_VAULT_CAPACITY=provisioned): a capacity range
+  // and a target-tracking policy on a table of the same stack and region; no data, no route.
+  'AWS::ApplicationAutoScaling::ScalableTarget',
+  'AWS::ApplicationAutoScaling::ScalingPolicy',
 ];
 
 /** Every resource type the rules know; anything else is reported for review (RES-014). */

@@ -1,4 +1,4 @@
-import { LOADTEST_DEFAULTS as loadtestDefaults } from '@residency/loadtest';
+import { LOADTEST_DEFAULTS as loadtestDefaults, VAULT_TARGET_UTILIZATION } from '@residency/loadtest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../packages/policy/src/index.ts';
@@ -330,7 +330,10 @@ describe('DataPlane stack', () => {
         'AWS::ApplicationAutoScaling::ScalingPolicy',
         {
           PolicyType: 'TargetTrackingScaling',
-          TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 70 }),
+          // What the capacity note sizes the ranges by.
+          TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+            TargetValue: VAULT_TARGET_UTILIZATION * 100,
+          }),
         },
         2,
       );

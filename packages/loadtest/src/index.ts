@@ -27,7 +27,7 @@ export { createLatencyRecorder, type LatencyRecorder, type LatencySummary } from
 export { type CostEstimate, type CostInputs, type CostLine, costPerMillionEvents } from './pricing/cost.ts';
 export { PRICE_TABLES, type PriceTable, priceTableFor } from './pricing/prices.ts';
 export { createProgress, type Progress, type ProgressOptions, silentProgress } from './progress.ts';
-export { type CapacityRow, planCapacity } from './report/capacity.ts';
+export { type CapacityRow, planCapacity, VAULT_TARGET_UTILIZATION } from './report/capacity.ts';
 export { renderCapacityMarkdown } from './report/capacity-markdown.ts';
 export { GOAL_TARGETS } from './report/goals.ts';
 export { renderHtml } from './report/html.ts';

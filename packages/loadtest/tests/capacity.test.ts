@@ -67,4 +67,35 @@ describe('planCapacity', () => {
       1,
     );
   });
+
+  it('sizes the vault for provisioned capacity at the auto-scaling target and prices it against on demand', () => {
+    const [row] = planCapacity({ ...inputs, rates: [1000] });
+    const p = inputs.prices.dynamodb;
+    // 100 RRU/s and 400 WRU/s steady at 70% consumed; a backfill's 2,000 WRU/s at 70% for the maximum.
+    expect(row?.vaultProvisioned.readUnits).toEqual({ min: 143, max: 143 });
+    expect(row?.vaultProvisioned.writeUnits).toEqual({ min: 572, max: 2858 });
+    const month = 730 * 3600;
+    expect(row?.vaultProvisioned.onDemandUsd).toBeCloseTo(
+      (400 * month * p.writeRequestUnitsPerMillionUsd + 100 * month * p.readRequestUnitsPerMillionUsd) / 1e6,
+      1,
+    );
+    expect(row?.vaultProvisioned.provisionedUsd).toBeCloseTo(
+      (572 * p.writeCapacityUnitHourUsd + 143 * p.readCapacityUnitHourUsd) * 730,
+      1,
+    );
+    // Only the vault's requests change; a steady load is cheaper provisioned at these prices.
+    const { onDemandUsd, provisionedUsd, totalUsd } = row?.vaultProvisioned ?? {};
+    expect(totalUsd).toBeCloseTo(
+      (row?.monthlyUsd.total ?? 0) - (onDemandUsd ?? 0) + (provisionedUsd ?? 0),
+      1,
+    );
+    expect(provisionedUsd).toBeLessThan(onDemandUsd ?? 0);
+  });
+
+  it('provisions at least one unit of each kind, even for a vault nobody reads', () => {
+    const idle = { ...usage, vaultReadUnits: 0, vaultWriteUnits: 0 };
+    const [row] = planCapacity({ ...inputs, rates: [1000], steady: idle, backfill: idle });
+    expect(row?.vaultProvisioned.readUnits).toEqual({ min: 1, max: 1 });
+    expect(row?.vaultProvisioned.writeUnits).toEqual({ min: 1, max: 1 });
+  });
 });

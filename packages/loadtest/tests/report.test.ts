@@ -174,11 +174,17 @@ describe('buildReport', () => {
 
   it('writes the capacity note from the measurements, with a table the formatter keeps as is', () => {
     const markdown = renderCapacityMarkdown(buildReport(reportInputs()));
-    const table = markdown.split('\n').filter((line) => line.startsWith('|'));
-    expect(table).toHaveLength(5);
+    const rows = markdown.split('\n').filter((line) => line.startsWith('|'));
+    // The plan, then the vault on provisioned capacity: a header, a rule and a row per rate each.
+    expect(rows).toHaveLength(10);
+    const [table, provisioned] = [rows.slice(0, 5), rows.slice(5)];
     // Every row as wide as the header: padded cells, right-aligned.
     expect(new Set(table.map((line) => line.length)).size).toBe(1);
+    expect(new Set(provisioned.map((line) => line.length)).size).toBe(1);
     expect(table[2]).toMatch(/^\| +1,000 \| +1 \+ 1 \|/);
+    expect(provisioned[0]).toContain('`RESIDENCY_VAULT_WRITE_UNITS`');
+    // The ranges as the stack reads them (MIN-MAX), in code so that they can be pasted.
+    expect(provisioned[2]).toMatch(/^\| +1,000 \| +`\d+-\d+` \| +`\d+-\d+` \|/);
     expect(markdown).toContain('## What dominates');
     expect(markdown).toContain('2 write units in the cold pass');
     // Without stored bytes there is no storage column figure and no table-class comparison

@@ -24,6 +24,10 @@ export interface PriceTable {
     readRequestUnitsPerMillionUsd: number;
     /** Standard table class, per GB-month stored (the first 25 GB a month are free: not counted). */
     storageGbMonthUsd: number;
+    /** Provisioned capacity, Standard table class, per write capacity unit-hour. */
+    writeCapacityUnitHourUsd: number;
+    /** Provisioned capacity, Standard table class, per read capacity unit-hour. */
+    readCapacityUnitHourUsd: number;
   };
   kms: {
     /** Symmetric key requests, per 10,000. */
@@ -42,6 +46,7 @@ export interface PriceTable {
 const SOURCES = [
   'https://aws.amazon.com/kinesis/data-streams/pricing/',
   'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+  'https://aws.amazon.com/dynamodb/pricing/provisioned/',
   'https://aws.amazon.com/kms/pricing/',
   'https://aws.amazon.com/lambda/pricing/',
 ] as const;
@@ -65,12 +70,14 @@ export const PRICE_TABLES: Readonly<Record<string, PriceTable>> = Object.freeze(
     note:
       'From memory, not checked against the live pages on the date given. KMS ($0.03/10k) and Lambda ' +
       '($0.20/M, $0.0000166667/GB-s) are the standard commercial-region prices; Kinesis shard-hour and ' +
-      'PUT payload and DynamoDB on-demand (halved in Nov 2024) for Mumbai should be checked.',
+      'PUT payload, DynamoDB on-demand (halved in Nov 2024) and provisioned capacity for Mumbai should be checked.',
     kinesis: { shardHourUsd: 0.0176, putPayloadUnitsPerMillionUsd: 0.0154 },
     dynamodb: {
       writeRequestUnitsPerMillionUsd: 0.7115,
       readRequestUnitsPerMillionUsd: 0.1423,
       storageGbMonthUsd: 0.285,
+      writeCapacityUnitHourUsd: 0.00074,
+      readCapacityUnitHourUsd: 0.000148,
     },
     kms: { requestsPer10kUsd: 0.03, keyMonthUsd: 1 },
     lambda: { requestsPerMillionUsd: 0.2, gbSecondUsd: 0.0000166667 },
@@ -86,6 +93,8 @@ export const PRICE_TABLES: Readonly<Record<string, PriceTable>> = Object.freeze(
       writeRequestUnitsPerMillionUsd: 0.625,
       readRequestUnitsPerMillionUsd: 0.125,
       storageGbMonthUsd: 0.25,
+      writeCapacityUnitHourUsd: 0.00065,
+      readCapacityUnitHourUsd: 0.00013,
     },
     kms: { requestsPer10kUsd: 0.03, keyMonthUsd: 1 },
     lambda: { requestsPerMillionUsd: 0.2, gbSecondUsd: 0.0000166667 },

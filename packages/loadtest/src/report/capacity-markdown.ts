@@ -5,13 +5,14 @@ import {
   NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION,
   SECONDS_PER_MONTH,
   VAULT_HORIZON_MONTHS,
+  VAULT_TARGET_UTILIZATION,
 } from './capacity.ts';
 import { fmt, phaseList } from './goals.ts';
 import type { LoadtestReport } from './types.ts';
 
 /**
- * DynamoDB's default per-table throughput quota for on-demand tables (read and write request
- * units per second each); higher needs a quota increase.
+ * DynamoDB's default per-table throughput quota (read and write units per second each, on demand
+ * or provisioned); higher needs a quota increase.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
  */
 export const DYNAMODB_DEFAULT_TABLE_UNITS_PER_SECOND = 40_000;
@@ -83,6 +84,7 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
     ),
   );
   lines.push('');
+  lines.push(...provisionedLines(report));
   const over = report.capacity.filter(
     (row) =>
       row.vault.backfillWriteUnitsPerSecond > DYNAMODB_DEFAULT_TABLE_UNITS_PER_SECOND ||
@@ -99,7 +101,7 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
       ? `  Each instance is mostly idle: one core does ${fmt(hot.eventsPerSecond)} events/s warm, a shard brings at most 1,000, so shards, not CPU, set the concurrency.`
       : `  One core does ${fmt(hot.eventsPerSecond)} events/s warm; at most ${fmt(MAX_INSTANCE_UTILIZATION * 100)}% of that (${fmt(hot.eventsPerSecond * MAX_INSTANCE_UTILIZATION)}/s) is less than a full shard (1,000/s), so the plan adds shards: CPU, not the stream's write limits, sets the shard count.`,
     ...storageLines(report),
-    '- Vault capacity is on-demand request units on the vault table. Known identifiers cost nothing (the LRU cache',
+    '- Vault capacity is on-demand request units on the vault table (see above for provisioned). Known identifiers cost nothing (the LRU cache',
     '  answers); every new identifier costs a conditional PutItem, a pointer write and its links, which cannot be batched.',
     '  "Backfill" is the cold pass: every identifier new at first sight.',
   );
@@ -159,6 +161,60 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
     '- Not included: DynamoDB backups (point-in-time recovery is billed per GB stored too), CloudWatch, data transfer, the forwarder and control plane.',
   );
   return `${lines.join('\n')}\n`;
+}
+
+// The vault on provisioned capacity: the settings for each rate and what they save.
+function provisionedLines(report: LoadtestReport): string[] {
+  const lines = [
+    '### The vault on provisioned capacity',
+    '',
+    'The same plan with the vault table provisioned (`RESIDENCY_VAULT_CAPACITY=provisioned`, docs/deploy.md) and every other',
+    'table on demand. The settings are the ranges to deploy with; the vault is priced at their minimum all month.',
+    '',
+    ...markdownTable(
+      [
+        'events/s',
+        '`RESIDENCY_VAULT_READ_UNITS`',
+        '`RESIDENCY_VAULT_WRITE_UNITS`',
+        'vault requests on demand $/mo',
+        'vault provisioned $/mo',
+        'total $/mo',
+        'saved',
+      ],
+      report.capacity.map((row) => {
+        const p = row.vaultProvisioned;
+        return [
+          fmt(row.eventsPerSecond),
+          `\`${p.readUnits.min}-${p.readUnits.max}\``,
+          `\`${p.writeUnits.min}-${p.writeUnits.max}\``,
+          fmt(p.onDemandUsd),
+          fmt(p.provisionedUsd),
+          `**${fmt(p.totalUsd)}**`,
+          `${fmt(((row.monthlyUsd.total - p.totalUsd) / Math.max(1e-9, row.monthlyUsd.total)) * 100)}%`,
+        ];
+      }),
+    ),
+    '',
+    `- MIN is the steady state's units per second over auto scaling's target of ${fmt(VAULT_TARGET_UTILIZATION * 100)}% consumed; MAX is a backfill's at the`,
+    '  same rate (every identifier new), the most a new tenant or a replay from the start of the stream asks for.',
+    '- Auto scaling follows a load that swings within the day (clinic hours) within minutes, and is billed for what it',
+    '  provisions, so a peaky day costs more than this column; on demand costs the same per request at any hour.',
+    '  Scaling up is not instant: a burst above what is provisioned is throttled and retried by the ingest meanwhile',
+    '  (the iterator-age alarm shows the lag), and a throttle that outlasts its retries sends the batch to its failure queue.',
+  ];
+  const quota = report.capacity.filter(
+    (row) =>
+      row.vaultProvisioned.writeUnits.max > DYNAMODB_DEFAULT_TABLE_UNITS_PER_SECOND ||
+      row.vaultProvisioned.readUnits.max > DYNAMODB_DEFAULT_TABLE_UNITS_PER_SECOND,
+  );
+  if (quota.length > 0) {
+    lines.push(
+      `- At ${quota.map((r) => fmt(r.eventsPerSecond)).join(', ')} events/s MAX is above DynamoDB's default ${fmt(DYNAMODB_DEFAULT_TABLE_UNITS_PER_SECOND)} units per table:`,
+      '  raise the table quota, or set a lower MAX and let a backfill take longer.',
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 // How the plan's storage column comes about, at the lowest rate.

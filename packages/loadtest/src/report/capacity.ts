@@ -17,6 +17,13 @@ export const NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION = 50;
  */
 export const MAX_INSTANCE_UTILIZATION = 0.7;
 
+/**
+ * The consumed share of provisioned capacity that the stack's auto scaling keeps the vault at
+ * (`RESIDENCY_VAULT_CAPACITY=provisioned`; the stack's `VAULT_TARGET_UTILIZATION_PERCENT`, which a
+ * stack test holds equal to this): the plan provisions the rate's units divided by it.
+ */
+export const VAULT_TARGET_UTILIZATION = 0.7;
+
 /** Measured per-event usage of a regime (steady state or backfill). */
 export interface UsagePerEvent {
   readUnits: number;
@@ -97,6 +104,20 @@ export interface CapacityRow {
     backfillReadUnitsPerSecond: number;
     backfillWriteUnitsPerSecond: number;
   };
+  /**
+   * The vault on provisioned capacity (`RESIDENCY_VAULT_CAPACITY=provisioned`) instead of on
+   * demand: the ranges to set (`min` carries the steady state at the auto-scaling target, `max` a
+   * backfill at this rate), and what the vault's requests cost a month either way, provisioned
+   * priced at `min` all month (a load that swings within the day scales above it for its peaks).
+   * `totalUsd` is `monthlyUsd.total` with the vault provisioned.
+   */
+  vaultProvisioned: {
+    readUnits: { min: number; max: number };
+    writeUnits: { min: number; max: number };
+    onDemandUsd: number;
+    provisionedUsd: number;
+    totalUsd: number;
+  };
   /** All tables (vault, aggregates, ...), steady state. */
   dynamodb: { readUnitsPerSecond: number; writeUnitsPerSecond: number };
   kmsRequestsPerSecond: number;
@@ -162,6 +183,7 @@ export function planCapacity(inputs: CapacityInputs): CapacityRow[] {
     const lambda =
       (perMonth(invocationsPerSecond) * p.lambda.requestsPerMillionUsd) / 1_000_000 +
       perMonth(lambdaSecondsPerSecond) * (inputs.lambdaMemoryMb / 1024) * p.lambda.gbSecondUsd;
+    const vaultProvisioned = provisionedVaultOf(rate, inputs);
     return {
       eventsPerSecond: rate,
       shards: { events: eventsShards, outbox: outboxShards },
@@ -175,6 +197,18 @@ export function planCapacity(inputs: CapacityInputs): CapacityRow[] {
         writeUnitsPerSecond: round(rate * s.vaultWriteUnits),
         backfillReadUnitsPerSecond: round(rate * inputs.backfill.vaultReadUnits),
         backfillWriteUnitsPerSecond: round(rate * inputs.backfill.vaultWriteUnits),
+      },
+      vaultProvisioned: {
+        ...vaultProvisioned,
+        totalUsd: usd(
+          kinesis +
+            dynamodb +
+            storage +
+            kms +
+            lambda -
+            vaultProvisioned.onDemandUsd +
+            vaultProvisioned.provisionedUsd,
+        ),
       },
       dynamodb: {
         readUnitsPerSecond: round(rate * s.readUnits),
@@ -192,6 +226,28 @@ export function planCapacity(inputs: CapacityInputs): CapacityRow[] {
       },
     };
   });
+}
+
+// The vault's capacity ranges at a rate, and its requests' monthly cost on demand and provisioned.
+function provisionedVaultOf(rate: number, inputs: CapacityInputs) {
+  const p = inputs.prices.dynamodb;
+  const units = (perEvent: number) => Math.max(1, Math.ceil((rate * perEvent) / VAULT_TARGET_UTILIZATION));
+  const read = { min: units(inputs.steady.vaultReadUnits), max: 0 };
+  read.max = Math.max(read.min, units(inputs.backfill.vaultReadUnits));
+  const write = { min: units(inputs.steady.vaultWriteUnits), max: 0 };
+  write.max = Math.max(write.min, units(inputs.backfill.vaultWriteUnits));
+  const perMonth = rate * SECONDS_PER_MONTH;
+  const onDemand =
+    (perMonth * inputs.steady.vaultReadUnits * p.readRequestUnitsPerMillionUsd +
+      perMonth * inputs.steady.vaultWriteUnits * p.writeRequestUnitsPerMillionUsd) /
+    1_000_000;
+  const provisioned = (read.min * p.readCapacityUnitHourUsd + write.min * p.writeCapacityUnitHourUsd) * 730;
+  return {
+    readUnits: read,
+    writeUnits: write,
+    onDemandUsd: usd(onDemand),
+    provisionedUsd: usd(provisioned),
+  };
 }
 
 const GB = 1e9;

@@ -83,7 +83,7 @@ export function renderHtml(report: LoadtestReport): string {
       (row) =>
         `<tr><td>${formatNumber(row.eventsPerSecond)}</td><td>${row.shards.events} + ${row.shards.outbox}</td><td>${row.lambda.concurrency} (${formatNumber(row.lambda.utilization * 100)}% busy)</td>` +
         `<td>${formatNumber(row.vault.readUnitsPerSecond)} / ${formatNumber(row.vault.writeUnitsPerSecond)}</td><td>${formatNumber(row.vault.backfillReadUnitsPerSecond)} / ${formatNumber(row.vault.backfillWriteUnitsPerSecond)}</td>` +
-        `<td>${formatNumber(row.kmsRequestsPerSecond)}</td><td>$${formatNumber(row.monthlyUsd.total)}</td></tr>`,
+        `<td>${formatNumber(row.kmsRequestsPerSecond)}</td><td>$${formatNumber(row.monthlyUsd.total)}</td><td>$${formatNumber(row.vaultProvisioned.totalUsd)}</td></tr>`,
     )
     .join('');
   const json = JSON.stringify(report, null, 2).replace(/</g, '\\u003c');
@@ -105,7 +105,7 @@ pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:.75rem}.caption{fill
 <h2>AWS API calls per million events</h2>${calls.length > 0 ? barChart(calls, { unit: '/M', log: true }) : '<p>none measured</p>'}
 <h2>Cost per million events (USD, ${escapeXml(report.costPerMillion.region)} list prices as of ${escapeXml(report.costPerMillion.pricesAsOf)}${report.costPerMillion.pricesVerified ? '' : ', unverified'})</h2>${stackedChart(cost, { unit: 'USD' })}
 <p>${escapeXml(report.costPerMillion.note)}</p>
-<h2>Capacity (steady state)</h2><table><tr><th>events/s</th><th>shards (events + outbox)</th><th>Lambda concurrency</th><th>vault RRU/s / WRU/s</th><th>backfill RRU/s / WRU/s</th><th>KMS req/s</th><th>monthly</th></tr>${capacity}</table>
+<h2>Capacity (steady state)</h2><table><tr><th>events/s</th><th>shards (events + outbox)</th><th>Lambda concurrency</th><th>vault RRU/s / WRU/s</th><th>backfill RRU/s / WRU/s</th><th>KMS req/s</th><th>monthly</th><th>monthly, vault provisioned</th></tr>${capacity}</table>
 <h2>Summary</h2><pre>${escapeXml(renderTable(report))}</pre>
 <h2>JSON report</h2><script type="application/json" id="report">${json}</script><pre>${escapeXml(JSON.stringify(report, null, 2))}</pre>
 </body></html>

@@ -171,7 +171,7 @@ export function renderTable(report: LoadtestReport): string {
         `capacity (steady state, see docs/capacity.md): ${report.capacity
           .map(
             (row) =>
-              `${fmt(row.eventsPerSecond)}/s: ${row.shards.events}+${row.shards.outbox} shards, ${row.lambda.concurrency} Lambda, vault ${fmt(row.vault.writeUnitsPerSecond)} WRU/s ${fmt(row.vault.readUnitsPerSecond)} RRU/s, $${fmt(row.monthlyUsd.total)}/month`,
+              `${fmt(row.eventsPerSecond)}/s: ${row.shards.events}+${row.shards.outbox} shards, ${row.lambda.concurrency} Lambda, vault ${fmt(row.vault.writeUnitsPerSecond)} WRU/s ${fmt(row.vault.readUnitsPerSecond)} RRU/s, $${fmt(row.monthlyUsd.total)}/month ($${fmt(row.vaultProvisioned.totalUsd)} with the vault provisioned)`,
           )
           .join(' · ')}`,
       ),

@@ -401,7 +401,8 @@ function region(env: Env, variable: string, fallback: string): string {
 function integer(env: Env, variable: string, fallback: number, min: number, max: number): number {
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
+  // Decimal digits only: Number() would also take ' 5', '1e3', '0x10' and '5.0'.
+  const value = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new StageConfigError(`"${raw}" must be an integer from ${min} to ${max}`, variable);
   }

@@ -185,6 +185,22 @@ describe('stage configuration', () => {
     }
   });
 
+  it('reads whole numbers only as decimal digits, not as anything Number() would take', () => {
+    // Each of these is 4 or 10 to Number(); a typo or a template artefact, not a setting.
+    for (const written of [' 4', '4 ', '4.0', '1e1', '0x4', '0b100', '+4', '4_0', '４']) {
+      expect(
+        () => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_STREAM_SHARDS: written }),
+        JSON.stringify(written),
+      ).toThrow(/^RESIDENCY_STREAM_SHARDS/);
+    }
+    expect(loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_STREAM_SHARDS: '4' }).streamShardCount).toBe(
+      4,
+    );
+    expect(
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_STREAM_SHARDS: '04' }).streamShardCount,
+    ).toBe(4);
+  });
+
   it('reads detokenize roles as a comma-separated list of role names', () => {
     const config = loadStageConfig('prod-data', {
       ...DATA_ENV,

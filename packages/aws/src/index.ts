@@ -42,6 +42,7 @@ export {
   assertLoopbackAllowed,
   isLambdaRuntime,
   LOOPBACK_IN_LAMBDA_OVERRIDE,
+  localModeAllowed,
   type RuntimeEnv,
 } from './lambda-runtime.ts';
 export { type LiveResource, type LiveResources, verifyLiveResidency } from './live-residency.ts';

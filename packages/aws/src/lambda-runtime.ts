@@ -21,6 +21,16 @@ export function isLambdaRuntime(env: RuntimeEnv): boolean {
 }
 
 /**
+ * True when the process may use local mode (loopback endpoints, local settings): it is not a Lambda
+ * function, or {@link LOOPBACK_IN_LAMBDA_OVERRIDE} is exactly `true` (a local Lambda emulator).
+ *
+ * @example if (!localModeAllowed(process.env)) throw ...
+ */
+export function localModeAllowed(env: RuntimeEnv): boolean {
+  return !isLambdaRuntime(env) || env[LOOPBACK_IN_LAMBDA_OVERRIDE] === 'true';
+}
+
+/**
  * Precondition for a loopback endpoint: the process is not a Lambda function, or
  * {@link LOOPBACK_IN_LAMBDA_OVERRIDE} is `true`. On AWS nothing of ours listens on loopback; an
  * endpoint there is local mode left on (`RESIDENCY_ENDPOINTS_FILE`, `AWS_ENDPOINT_URL*`), and
@@ -28,7 +38,7 @@ export function isLambdaRuntime(env: RuntimeEnv): boolean {
  * Throws `ConfigurationError` naming `setting`.
  */
 export function assertLoopbackAllowed(setting: string, service: string, env: RuntimeEnv): void {
-  if (!isLambdaRuntime(env) || env[LOOPBACK_IN_LAMBDA_OVERRIDE] === 'true') return;
+  if (localModeAllowed(env)) return;
   throw new ConfigurationError(
     `${setting}: the ${service} endpoint is loopback (the local runtime), but this is a Lambda function ` +
       `(AWS_LAMBDA_FUNCTION_NAME or AWS_EXECUTION_ENV is set); remove the local endpoint settings, or set ` +

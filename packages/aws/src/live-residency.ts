@@ -46,8 +46,8 @@ function assertSameResource(setting: string, given: LiveResource, liveArn: strin
 /**
  * The cold-start residency check against the live resources: the clients are pinned to the data
  * region, and every table (DescribeTable), stream (DescribeStreamSummary) and the KMS key
- * (DescribeKey) report ARNs in it, all in one account, and the key is not multi-Region; a table or
- * stream given by ARN must report exactly that ARN. Tables and streams given by name carry no
+ * (DescribeKey) report ARNs in it, all in one account, and the key is not multi-Region; the key
+ * reports exactly `keyArn`, and a table or stream given by ARN exactly that ARN. Tables and streams given by name carry no
  * account in the environment; their live ARNs do, so a key of another account is caught here. A
  * region mismatch is a `RegionMismatchError`, an account mismatch a `ConfigurationError` naming the
  * settings, and an AWS error (no such table, access denied) is thrown as the SDK raised it: the
@@ -93,6 +93,13 @@ export async function verifyLiveResidency(
       assertArnInRegion(arn, resources.dataRegion, 'KMS key');
       // The static check refuses `mrk-` ids; the key's own metadata is the authority.
       if (out.KeyMetadata?.MultiRegion === true) throw multiRegionKeyError('KEY_ARN');
+      // Described by its ARN, a key reports that very ARN; anything else is not the key configured.
+      if (arn !== resources.keyArn) {
+        throw new ConfigurationError(
+          `KEY_ARN: the key reports the ARN '${arn}', not the configured one; refusing to run`,
+          'KEY_ARN',
+        );
+      }
       reported.KEY_ARN = arn;
     }),
   );

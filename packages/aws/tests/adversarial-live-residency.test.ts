@@ -99,3 +99,22 @@ describe('verifyLiveResidency: a resource given by ARN', () => {
     ).rejects.toThrow(/VAULT_TABLE is in account '999999999999' but KEY_ARN/);
   });
 });
+
+describe('verifyLiveResidency: the key', () => {
+  it('refuses a key that reports another ARN than KEY_ARN names, in the same account and region', async () => {
+    // Prepare: an endpoint that answers DescribeKey for another key (a proxy, a mistaken alias).
+    const clients = clientsIn(ACCOUNT);
+    const other = KEY.replace('1234abcd-12ab', '9999abcd-12ab');
+    (clients.kms as unknown as { send: () => Promise<unknown> }).send = async () => ({
+      KeyMetadata: { Arn: other, MultiRegion: false },
+    });
+    // Act
+    const refused = verifyLiveResidency(resources({ VAULT_TABLE: { name: 'vault' } }), clients);
+    // Assess
+    await expect(refused).rejects.toThrow(ConfigurationError);
+    await expect(refused).rejects.toMatchObject({ setting: 'KEY_ARN' });
+    await expect(refused).rejects.toThrow(
+      /^KEY_ARN: the key reports the ARN .*9999abcd.*, not the configured one/,
+    );
+  });
+});

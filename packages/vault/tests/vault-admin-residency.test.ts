@@ -1,6 +1,15 @@
-import { ConfigurationError, RegionMismatchError, verifyLiveResidency } from '@residency/aws';
-import { describe, expect, it } from 'vitest';
-import { readVaultAdminConfig, vaultAdminLiveResources } from '../src/index.ts';
+import { CreateStreamCommand } from '@aws-sdk/client-kinesis';
+import {
+  type AwsClients,
+  ConfigurationError,
+  createAwsClients,
+  RegionMismatchError,
+  verifyLiveResidency,
+} from '@residency/aws';
+import { type RunningEmulator, startDynalite, startKinesalite } from '@residency/local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVaultAdminFromEnv, readVaultAdminConfig, vaultAdminLiveResources } from '../src/index.ts';
+import { createTable, startVaultFixture, type VaultFixture } from './fixtures.ts';
 
 const ACCOUNT = '123456789012';
 const ENV = {
@@ -103,6 +112,37 @@ describe('vault-admin cold start: the live residency check', () => {
     ).rejects.toMatchObject({ name: 'ConfigurationError', setting: 'KEY_ARN' });
   });
 
+  it('holds each table and stream given by ARN to that ARN, and describes it by the name in it', async () => {
+    // Prepare: AUDIT_TABLE is given by ARN (ENV), the outbox stream too.
+    const config = readVaultAdminConfig({ ...ENV, OUTBOX_STREAM_NAME: stream('residency-outbox') });
+    // Act
+    const resources = vaultAdminLiveResources(config);
+    // Assess
+    expect(config.resourceArns).toEqual({
+      AUDIT_TABLE: table('residency-audit'),
+      OUTBOX_STREAM_NAME: stream('residency-outbox'),
+    });
+    expect(resources.tables).toEqual({
+      VAULT_TABLE: { name: 'residency-vault' },
+      AUDIT_TABLE: { name: 'residency-audit', arn: table('residency-audit') },
+    });
+    expect(resources.streams).toEqual({
+      OUTBOX_STREAM_NAME: { name: 'residency-outbox', arn: stream('residency-outbox') },
+    });
+  });
+
+  it('fails closed on a key that reports another ARN than KEY_ARN names', async () => {
+    // Prepare: the same account and region, another key.
+    const other = ENV.KEY_ARN.replace('1234abcd-12ab', '9999abcd-12ab');
+    const { clients } = describing({ ...inRegion, key: { Arn: other, MultiRegion: false } });
+    // Act
+    const refused = verifyLiveResidency(vaultAdminLiveResources(readVaultAdminConfig(ENV)), clients);
+    // Assess
+    await expect(refused).rejects.toThrow(ConfigurationError);
+    await expect(refused).rejects.toMatchObject({ setting: 'KEY_ARN' });
+    await expect(refused).rejects.toThrow(/^KEY_ARN: the key reports the ARN .*, not the configured one/);
+  });
+
   it('fails with the SDK error when a resource cannot be described (not found, access denied)', async () => {
     const { clients } = describing({ ...inRegion, streams: {} });
     await expect(
@@ -130,5 +170,130 @@ describe('vault-admin cold start: the static checks before any call', () => {
         OUTBOX_STREAM_NAME: stream('residency-outbox', 'ap-south-1', '210987654321'),
       }),
     ).toThrow(expect.objectContaining({ name: 'ConfigurationError', setting: 'OUTBOX_STREAM_NAME' }));
+  });
+});
+
+describe('vault-admin cold start: configured ARNs against dynalite + kms-local + kinesalite', () => {
+  // The fixture's emulators, and a DynamoDB and a Kinesis of another account holding tables and a
+  // stream of the same names: the calls reach those by name when their endpoints are configured.
+  const OTHER_ACCOUNT = '111111111111';
+  let fx: VaultFixture;
+  let otherDynamodb: RunningEmulator;
+  let otherKinesis: RunningEmulator;
+  let other: AwsClients;
+  beforeAll(async () => {
+    fx = await startVaultFixture({ outbox: true });
+    [otherDynamodb, otherKinesis] = await Promise.all([
+      startDynalite({ region: fx.region, accountId: OTHER_ACCOUNT }),
+      startKinesalite({ region: fx.region, accountId: OTHER_ACCOUNT }),
+    ]);
+    other = createAwsClients({
+      region: fx.region,
+      endpoints: { dynamodb: otherDynamodb.url, kinesis: otherKinesis.url },
+    });
+    await createTable(other.dynamodb, fx.tables.vault);
+    await createTable(other.dynamodb, fx.tables.audit);
+    await other.kinesis.send(new CreateStreamCommand({ StreamName: fx.outboxStream, ShardCount: 1 }));
+  });
+  afterAll(async () => {
+    other?.destroy();
+    await otherDynamodb?.close();
+    await otherKinesis?.close();
+    await fx?.close();
+  });
+
+  /** The ARN of a resource of the fixture, in its account. */
+  const arnOf = (service: 'dynamodb' | 'kinesis', resource: string) =>
+    `arn:aws:${service}:${fx.region}:${fx.accountId}:${resource}`;
+
+  /** The function's environment for the fixture, every table and the stream given by ARN. */
+  const byArn = (overrides: Record<string, string> = {}) => ({
+    DATA_REGION: fx.region,
+    AWS_REGION: fx.region,
+    KEY_ARN: fx.keyArn,
+    VAULT_TABLE: arnOf('dynamodb', `table/${fx.tables.vault}`),
+    AUDIT_TABLE: arnOf('dynamodb', `table/${fx.tables.audit}`),
+    OUTBOX_STREAM_NAME: arnOf('kinesis', `stream/${fx.outboxStream}`),
+    DETOKENIZE_PRINCIPALS: 'dpo',
+    AWS_ENDPOINT_URL_DYNAMODB: fx.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_KMS: fx.endpoints.kms,
+    AWS_ENDPOINT_URL_KINESIS: fx.endpoints.kinesis as string,
+    ...overrides,
+  });
+
+  /** Why the cold start refused (fails the test if it started). */
+  async function refusal(env: Record<string, string>): Promise<Error & { setting?: string }> {
+    const error = await createVaultAdminFromEnv(env).then(
+      (admin) => {
+        admin.close();
+        return undefined;
+      },
+      (e: unknown) => e as Error & { setting?: string },
+    );
+    if (!error) throw new Error('expected the cold start to refuse, but it started');
+    return error;
+  }
+
+  it('starts when every configured ARN is the one the live resource reports, and serves a request', async () => {
+    // Prepare
+    const env = byArn();
+    // Act
+    const admin = await createVaultAdminFromEnv(env);
+    try {
+      const response = await admin.handle({
+        action: 'export',
+        subject: { identifier: { kind: 'patient', value: 'H-ARN-1' } },
+        actor: 'dpo',
+        purpose: 'subject access request 7',
+      });
+      // Assess
+      expect(admin.config.resourceArns).toEqual({
+        VAULT_TABLE: env.VAULT_TABLE,
+        AUDIT_TABLE: env.AUDIT_TABLE,
+        OUTBOX_STREAM_NAME: env.OUTBOX_STREAM_NAME,
+      });
+      expect(response).toMatchObject({ ok: true, action: 'export' });
+    } finally {
+      admin.close();
+    }
+  });
+
+  it.each(['VAULT_TABLE', 'AUDIT_TABLE'])(
+    'refuses a %s ARN that is not the table its calls reach by name',
+    async (setting) => {
+      // Prepare: the tables of that name are in another account's DynamoDB.
+      const env = byArn({ AWS_ENDPOINT_URL_DYNAMODB: otherDynamodb.url });
+      const name = setting === 'VAULT_TABLE' ? fx.tables.vault : fx.tables.audit;
+      // Given by name, the other table is not held to an ARN; VAULT_TABLE fails first otherwise.
+      if (setting === 'AUDIT_TABLE') Object.assign(env, { VAULT_TABLE: fx.tables.vault });
+      // Act
+      const error = await refusal(env);
+      // Assess
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error.setting).toBe(setting);
+      expect(error.message).toBe(
+        `${setting} names ${arnOf('dynamodb', `table/${name}`)}, but the resource the function's calls ` +
+          `reach by the name '${name}' is arn:aws:dynamodb:${fx.region}:${OTHER_ACCOUNT}:table/${name}; refusing to run`,
+      );
+    },
+  );
+
+  it('refuses an OUTBOX_STREAM_NAME ARN that is not the stream its calls reach by name', async () => {
+    // Prepare: the stream of that name is in another account's Kinesis.
+    const env = byArn({ AWS_ENDPOINT_URL_KINESIS: otherKinesis.url });
+    // Act
+    const error = await refusal(env);
+    // Assess
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.setting).toBe('OUTBOX_STREAM_NAME');
+    expect(error.message.startsWith(`OUTBOX_STREAM_NAME names ${env.OUTBOX_STREAM_NAME}, but `)).toBe(true);
+    expect(error.message).toContain(`is arn:aws:kinesis:${fx.region}:${OTHER_ACCOUNT}:stream/`);
+  });
+
+  it('accepts the key by the ARN kms-local reports, and refuses a KEY_ARN of a key it does not hold', async () => {
+    // A key ARN of the fixture's account and region that no key has: DescribeKey fails, as in AWS.
+    const missing = fx.keyArn.replace(/key\/.*$/, 'key/00000000-0000-4000-8000-000000000000');
+    const error = await refusal(byArn({ KEY_ARN: missing }));
+    expect(error).toMatchObject({ name: 'NotFoundException' });
   });
 });

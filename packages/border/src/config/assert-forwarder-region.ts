@@ -33,8 +33,8 @@ function assertArnNames(
  * table ARN names the stream or table of its name setting; and all the ARNs (a signing key
  * parameter given by ARN too) are in one account.
  * Throws `RegionMismatchError` or `ConfigurationError`; the function refuses to run (fail closed).
- * Local mode may leave `AWS_REGION` unset (no Lambda sets it). Resources given only by name are
- * checked against their live ARNs by `verifyForwarderResidency`.
+ * Local mode (outside a Lambda function: `assertLocalModeAllowed`) may leave `AWS_REGION` unset.
+ * Resources given only by name are checked against their live ARNs by `verifyForwarderResidency`.
  */
 export function assertForwarderInRegion(env: ForwarderEnv): void {
   assertAwsRegion(env.DATA_REGION, 'DATA_REGION');

@@ -27,6 +27,11 @@ export const ForwarderEnvSchema = z
     SIGNING_KEY_PARAMETER: z.string().min(1).optional(),
     SIGNING_KEY_FILE: z.string().min(1).optional(),
     SIGNING_KEY_ID: z.string().min(1).max(64).optional(),
+    /**
+     * Local mode: plain http to a loopback origin, `SIGNING_KEY_FILE`, no `AWS_REGION`. Refused in
+     * a Lambda function unless `RESIDENCY_ALLOW_LOOPBACK_IN_LAMBDA=true` (`assertLocalModeAllowed`).
+     * Default: off.
+     */
     RESIDENCY_LOCAL_MODE: flag,
     /** The quarantine's and egress log's DynamoDB endpoint; wins over `AWS_ENDPOINT_URL_DYNAMODB`. Default: the regional one. */
     DYNAMODB_ENDPOINT: z.string().url().optional(),

@@ -2,7 +2,6 @@ import {
   type AwsClients,
   assertArnInRegion,
   assertOneAccount,
-  ConfigurationError,
   type LiveResources,
   verifyLiveResidency,
 } from '@residency/aws';
@@ -39,13 +38,7 @@ export async function verifyForwarderResidency(
   env: ForwarderEnv,
   clients: Pick<AwsClients, 'region' | 'dynamodb' | 'kinesis' | 'kms'>,
 ): Promise<void> {
-  const live = await verifyLiveResidency(liveResourcesOf(env), clients);
-  if (live.KEY_ARN !== env.KEY_ARN) {
-    throw new ConfigurationError(
-      `KEY_ARN: the key reports the ARN '${live.KEY_ARN}', not the configured one; refusing to run`,
-      'KEY_ARN',
-    );
-  }
+  await verifyLiveResidency(liveResourcesOf(env), clients);
 }
 
 /**

@@ -1,10 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { createAwsClients } from '@residency/aws';
+import { createAwsClients, type RuntimeEnv } from '@residency/aws';
 import { z } from 'zod';
 import { assertForwarderInRegion } from '../config/assert-forwarder-region.ts';
-import { type ForwarderEndpoints, forwarderEndpoints } from '../config/forwarder-endpoints.ts';
+import { assertLocalModeAllowed } from '../config/assert-local-mode-allowed.ts';
+import {
+  type ForwarderEndpoints,
+  forwarderEndpoints,
+  forwarderRuntimeEnv,
+} from '../config/forwarder-endpoints.ts';
 import { type ForwarderEnv, ForwarderEnvSchema } from '../config/forwarder-env.ts';
 import {
   assertSigningKeyParameterInResidency,
@@ -48,16 +53,23 @@ async function loadPrivateKey(env: ForwarderEnv, endpoints: ForwarderEndpoints):
  * The live half of the cold-start checks (`verifyForwarderResidency`), on clients of its own that
  * use the checked endpoints and are closed when it is done.
  */
-async function verifyLiveResources(env: ForwarderEnv, endpoints: ForwarderEndpoints): Promise<void> {
+async function verifyLiveResources(
+  env: ForwarderEnv,
+  endpoints: ForwarderEndpoints,
+  runtimeEnv: RuntimeEnv,
+): Promise<void> {
   const { dynamodb, kinesis, kms } = endpoints;
-  const clients = createAwsClients({
-    region: env.DATA_REGION,
-    endpoints: {
-      ...(dynamodb.endpoint ? { dynamodb: dynamodb.endpoint } : {}),
-      ...(kinesis.endpoint ? { kinesis: kinesis.endpoint } : {}),
-      ...(kms.endpoint ? { kms: kms.endpoint } : {}),
+  const clients = createAwsClients(
+    {
+      region: env.DATA_REGION,
+      endpoints: {
+        ...(dynamodb.endpoint ? { dynamodb: dynamodb.endpoint } : {}),
+        ...(kinesis.endpoint ? { kinesis: kinesis.endpoint } : {}),
+        ...(kms.endpoint ? { kms: kms.endpoint } : {}),
+      },
     },
-  });
+    { runtimeEnv },
+  );
   try {
     await verifyForwarderResidency(env, clients);
   } finally {
@@ -67,9 +79,10 @@ async function verifyLiveResources(env: ForwarderEnv, endpoints: ForwarderEndpoi
 
 /**
  * Builds the forwarder from the environment (see `ForwarderEnvSchema`). Cold-start preconditions,
- * in this order: the function and every ARN it was given are in the data region (and one account),
- * every endpoint of its clients is loopback or of the data region, and the origin is allowlisted
- * and https (or loopback http in local mode), all before any call; then the live KMS key, and each
+ * in this order: a Lambda function runs without local mode (`assertLocalModeAllowed`, in the
+ * environment of `forwarderRuntimeEnv`), the function and every ARN it was given are in the data
+ * region (and one account), every endpoint of its clients is loopback (not in a Lambda function)
+ * or of the data region, and the origin is allowlisted and https (or loopback http in local mode), all before any call; then the live KMS key, and each
  * table and the outbox stream given only by name, report ARNs in the data region and the key's
  * account (`verifyForwarderResidency`); then the signing key loads, from a parameter in the data
  * region and that account. Anything else throws: the function refuses to run, without having read
@@ -86,13 +99,15 @@ export async function createForwarderFromEnv(
     );
   }
   const env = parsed.data;
+  const runtimeEnv = forwarderRuntimeEnv(environment);
+  assertLocalModeAllowed(env, runtimeEnv);
   assertForwarderInRegion(env);
   const endpoints = forwarderEndpoints(env, environment);
   const transport = createEgressTransport({
     allowedOrigins: [env.CONTROL_PLANE_ORIGIN],
     localMode: env.RESIDENCY_LOCAL_MODE,
   });
-  await verifyLiveResources(env, endpoints);
+  await verifyLiveResources(env, endpoints, runtimeEnv);
   const privateKeyPem = await loadPrivateKey(env, endpoints);
   const dynamodb = new DynamoDBClient({ region: env.DATA_REGION, ...endpoints.dynamodb });
   const metrics = createPowertoolsMetrics();

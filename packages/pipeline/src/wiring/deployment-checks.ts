@@ -1,9 +1,9 @@
 import {
   assertLoopbackAllowed,
   ConfigurationError,
-  isLambdaRuntime,
   isLoopbackUrl,
   LOOPBACK_IN_LAMBDA_OVERRIDE,
+  localModeAllowed,
   parseArn,
   type RuntimeEnv,
 } from '@residency/aws';
@@ -49,7 +49,7 @@ export function assertResourceSettings(config: Pick<BaseConfig, 'tables' | 'stre
  * naming the setting.
  */
 export function assertNoLocalModeInLambda(config: Pick<BaseConfig, 'endpointEnv'>, env: RuntimeEnv): void {
-  if (!isLambdaRuntime(env) || env[LOOPBACK_IN_LAMBDA_OVERRIDE] === 'true') return;
+  if (localModeAllowed(env)) return;
   const { RESIDENCY_ENDPOINTS_FILE, ...endpoints } = config.endpointEnv;
   if (RESIDENCY_ENDPOINTS_FILE !== undefined) {
     throw new ConfigurationError(

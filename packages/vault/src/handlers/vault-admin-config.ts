@@ -8,6 +8,9 @@ import {
   type LiveResources,
 } from '@residency/aws';
 
+/** The settings that name vault-admin's tables and stream, each by name or by ARN. */
+export type VaultAdminResourceSetting = 'VAULT_TABLE' | 'AUDIT_TABLE' | 'OUTBOX_STREAM_NAME';
+
 /** The configuration the function reads from its environment, checked at cold start. */
 export interface VaultAdminConfig {
   dataRegion: string;
@@ -16,6 +19,12 @@ export interface VaultAdminConfig {
   auditTable: string;
   /** The in-region outbox stream erasure notices leave on (through the forwarder). */
   outboxStream: string;
+  /**
+   * The ARN each table and stream setting gave, by setting, when it gave one (the name is then the
+   * one in the ARN): the live resource the calls reach by that name must report exactly it.
+   * Default: none (a setting given by name).
+   */
+  resourceArns: Readonly<Partial<Record<VaultAdminResourceSetting, string>>>;
   /** Local runtime only: loopback endpoints from the SDK's standard `AWS_ENDPOINT_URL_<SERVICE>` variables. */
   endpoints: { dynamodb?: string; kms?: string; kinesis?: string };
 }
@@ -28,7 +37,8 @@ export interface VaultAdminConfig {
  * KMS key or ARNs of more than one account; the function's region, the key and any table or stream
  * ARN must be in the data region, or it throws `RegionMismatchError`. The same static checks as
  * the ingest's (`loadIngestConfig`); {@link vaultAdminLiveResources} is what the cold start then
- * describes live.
+ * describes live, and a table or stream ARN given is kept (`resourceArns`) for that check to hold
+ * the live resource to.
  *
  * @example const config = readVaultAdminConfig(process.env);
  */
@@ -42,7 +52,12 @@ export function readVaultAdminConfig(env: Readonly<Record<string, string | undef
   if (env.AWS_REGION !== undefined) assertRegion(env.AWS_REGION, dataRegion, 'vault-admin function');
   const keyArn = required('KEY_ARN');
   assertKeyArnInRegion(keyArn, dataRegion, 'KEY_ARN');
-  const named = (name: string, service: 'dynamodb' | 'kinesis', resourceType: 'table' | 'stream') => {
+  const resourceArns: Partial<Record<VaultAdminResourceSetting, string>> = {};
+  const named = (
+    name: VaultAdminResourceSetting,
+    service: 'dynamodb' | 'kinesis',
+    resourceType: 'table' | 'stream',
+  ) => {
     const value = required(name);
     if (!value.startsWith('arn:')) return value;
     const arn = assertArnInRegion(value, dataRegion, name);
@@ -50,6 +65,7 @@ export function readVaultAdminConfig(env: Readonly<Record<string, string | undef
     if (arn.service !== service || !arn.resource.startsWith(prefix)) {
       throw new ConfigurationError(`${name} is not a ${service} ${resourceType} ARN`, name);
     }
+    resourceArns[name] = value;
     return arn.resource.slice(prefix.length);
   };
   const config = {
@@ -58,6 +74,7 @@ export function readVaultAdminConfig(env: Readonly<Record<string, string | undef
     vaultTable: named('VAULT_TABLE', 'dynamodb', 'table'),
     auditTable: named('AUDIT_TABLE', 'dynamodb', 'table'),
     outboxStream: named('OUTBOX_STREAM_NAME', 'kinesis', 'stream'),
+    resourceArns,
     endpoints: {
       ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
       ...(env.AWS_ENDPOINT_URL_KMS ? { kms: env.AWS_ENDPOINT_URL_KMS } : {}),
@@ -78,15 +95,23 @@ export function readVaultAdminConfig(env: Readonly<Record<string, string | undef
  * What the vault-admin's cold start describes live (`verifyLiveResidency` of `@residency/aws`, the
  * check the ingest, the window closer and the forwarder run): the vault and audit tables, the
  * outbox stream and the KMS key, by the settings that name them. The tables and stream are
- * described by the names the function's calls use.
+ * described by the names the function's calls use, each with the ARN its setting gave, if any
+ * (`resourceArns`), which the live resource must then report exactly, as the ingest's do.
  *
  * @example await verifyLiveResidency(vaultAdminLiveResources(config), clients)
  */
 export function vaultAdminLiveResources(config: VaultAdminConfig): LiveResources {
+  const resource = (setting: VaultAdminResourceSetting, name: string) => {
+    const arn = config.resourceArns[setting];
+    return arn === undefined ? { name } : { name, arn };
+  };
   return {
     dataRegion: config.dataRegion,
     keyArn: config.keyArn,
-    tables: { VAULT_TABLE: { name: config.vaultTable }, AUDIT_TABLE: { name: config.auditTable } },
-    streams: { OUTBOX_STREAM_NAME: { name: config.outboxStream } },
+    tables: {
+      VAULT_TABLE: resource('VAULT_TABLE', config.vaultTable),
+      AUDIT_TABLE: resource('AUDIT_TABLE', config.auditTable),
+    },
+    streams: { OUTBOX_STREAM_NAME: resource('OUTBOX_STREAM_NAME', config.outboxStream) },
   };
 }

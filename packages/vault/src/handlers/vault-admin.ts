@@ -161,10 +161,11 @@ export interface VaultAdminFromEnv {
  * Builds the admin handler from the environment (the Lambda entry point's cold start). In this
  * order: the static checks of {@link readVaultAdminConfig}; clients pinned to the data region, their
  * endpoint overrides checked (`createAwsClients`; the SDK's own endpoint settings are ignored); the
- * live residency check, `verifyLiveResidency` of `@residency/aws` as the ingest, the window closer
- * and the forwarder run it: the vault and audit tables, the outbox stream and the KMS key report
- * ARNs in the data region, all in one account, and the key is not multi-Region
- * ({@link vaultAdminLiveResources}); then the vault. Throws `ConfigurationError`,
+ * live residency check (`verifyLiveResidency` of `@residency/aws` over
+ * {@link vaultAdminLiveResources}, as the ingest, the window closer and the forwarder run it): the vault and audit tables, the
+ * outbox stream and the KMS key report ARNs in the data region, all in one account, the key is not
+ * multi-Region, and each of them given by ARN (`KEY_ARN`, and a table or stream setting given as an
+ * ARN) reports exactly that ARN; then the vault. Throws `ConfigurationError`,
  * `RegionMismatchError` or `VaultConfigurationError` for a configuration that cannot run, or the
  * SDK's error when a resource cannot be described (not found, access denied, throttled), with the
  * clients closed: the function does no work. The erasure sink is the outbox, through the same

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { CatalogError } from '../errors.ts';
 import { classOf, type FieldMeta } from './classes.ts';
-import { envelopeFields } from './envelope.ts';
+import { envelopeFields, VISIBLE_ENVELOPE_FIELDS } from './envelope.ts';
 import { buildOutboundSchema } from './outbound.ts';
+import { visibleBySchema } from './visible-schema.ts';
 
 /** One version of one event type: its classified fields (the envelope is added by the engine). */
 export interface EventDefinition<T extends string = string, F extends z.ZodRawShape = z.ZodRawShape> {
@@ -50,6 +51,11 @@ export interface CompiledField {
   name: string;
   meta: FieldMeta;
   schema: z.ZodType;
+  /**
+   * Set on a public field whose every string is known at startup to hold no control or invisible
+   * character (an enum, a literal, the envelope's ids): validation skips that check for it.
+   */
+  visibleBySchema?: true;
 }
 
 /** One event type version, compiled: its input schema, classified fields and derived outbound schema. */
@@ -78,7 +84,8 @@ export interface CompiledCatalog {
 
 /**
  * Checks a catalog and compiles it. Fails at startup, never at run time, on: an unclassified
- * field, two subject fields, a field that shadows the envelope, a duplicate (type, version).
+ * field, two subject fields, a field that shadows the envelope, a duplicate (type, version), a
+ * public enum or literal with a value that holds a control or invisible character.
  */
 export function compileCatalog(def: CatalogDefinition): CompiledCatalog {
   if (!/^[a-z][a-z0-9-]{0,63}$/.test(def.name))
@@ -118,7 +125,11 @@ function compileEvent(catalog: string, def: EventDefinition): CompiledEvent {
       throw new CatalogError(`'${name}' is reserved`, def.type, name);
     const meta = classOf(schema as z.ZodType);
     if (!meta) throw new CatalogError(`${def.type}.${name} has no classification`, def.type, name);
-    fields.push({ name, meta, schema: schema as z.ZodType });
+    // A name of the envelope here is the envelope's own field: redefining one failed above.
+    const visible =
+      meta.class === 'public' &&
+      (VISIBLE_ENVELOPE_FIELDS.has(name) || visibleBySchema(schema as z.ZodType, def.type, name));
+    fields.push({ name, meta, schema: schema as z.ZodType, ...(visible ? { visibleBySchema: true } : {}) });
   }
   const subjects = fields.filter((f) => f.meta.class === 'identifier' && f.meta.subject);
   if (subjects.length > 1) throw new CatalogError(`${def.type} has more than one subject field`, def.type);

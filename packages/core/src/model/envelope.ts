@@ -42,5 +42,11 @@ export const envelopeFields = {
   tenantId: publicField(TenantIdSchema, { dimension: true }),
 };
 
+/**
+ * Envelope fields whose formats admit only ASCII letters, digits and hyphens (a UUID, a tenant
+ * slug), so never a control or invisible character: validation skips that check for them.
+ */
+export const VISIBLE_ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['eventId', 'tenantId']);
+
 /** Names of the envelope fields, plus the two the engine adds per event type. */
 export const ENVELOPE_FIELD_NAMES = ['eventId', 'type', 'occurredAt', 'tenantId', 'schemaVersion'] as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unsafeCharacterIn } from '../text.ts';
 import type { CompiledEvent } from './catalog.ts';
 import { TenantIdSchema } from './envelope.ts';
 import { TokenSchema } from './tokens.ts';
@@ -7,7 +8,19 @@ import { TokenSchema } from './tokens.ts';
 export const OUTBOUND_SCHEMA_ID = 'residency.outbound.v1';
 
 const AttributeNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/);
-const AttributeValueSchema = z.union([z.string().max(256), z.number(), z.boolean()]);
+
+/**
+ * A string that shows all it holds, of at most `maxLength` UTF-16 units: no control, bidi,
+ * zero-width or tag character, no lone surrogate (see `unsafeCharacterIn`). Validation refuses
+ * these in public fields; the exit checks again, so that a value from any other path cannot cross.
+ */
+export const visibleText = (maxLength: number) =>
+  z
+    .string()
+    .max(maxLength)
+    .refine((text) => unsafeCharacterIn(text) === undefined, 'contains a control or invisible character');
+
+const AttributeValueSchema = z.union([visibleText(256), z.number(), z.boolean()]);
 
 /**
  * The only record shape allowed to cross the border, for any catalog (strict: unknown keys are

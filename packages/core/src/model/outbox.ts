@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { TenantIdSchema } from './envelope.ts';
-import { OutboundRecordSchema } from './outbound.ts';
+import { OutboundRecordSchema, visibleText } from './outbound.ts';
 import { TokenSchema } from './tokens.ts';
 
 const NameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/);
-const DimensionValueSchema = z.string().max(64);
+const DimensionValueSchema = visibleText(64);
 
 /**
  * A released (privacy-safe) aggregate cell: one window, tenant, event type and set of public

@@ -5,6 +5,7 @@ import { createCachedNormalizer, type IdentifierNormalizer } from '../normalize/
 import type { PiiRuleId } from '../pii/rules.ts';
 import { scanRecord } from '../pii/scan-record.ts';
 import { rulesIn } from '../pii/scan-value.ts';
+import { isWellFormed, type UnsafeCharacter, unsafeCharacterIn } from '../text.ts';
 import type { CompiledCatalog, CompiledEvent } from './catalog.ts';
 import type { Generalizer } from './classes.ts';
 import { type Generalized, generalize, hasFourDigitYear } from './generalize.ts';
@@ -133,10 +134,14 @@ export function validateEvent(
       if (!generalized.ok)
         issues.push({ path: field.name, code: 'not_generalizable', message: generalized.reason });
     } else if (meta.class === 'public') {
-      if (!isUnicode(value, 0)) {
+      const unsafe = field.visibleBySchema ? undefined : unsafeTextIn(value, 0);
+      if (unsafe === 'lone_surrogate') {
         issues.push({ path: field.name, code: 'invalid_unicode', message: NOT_UNICODE });
         continue;
       }
+      // The PII scan still runs (it folds these characters away): the quarantine should say when a
+      // hidden character was hiding personal data.
+      if (unsafe) issues.push({ path: field.name, code: 'control_character', message: UNSAFE[unsafe] });
       const rules = personalDataIn(value);
       if (rules.length > 0)
         issues.push({
@@ -167,30 +172,49 @@ const NO_RULES: readonly PiiRuleId[] = Object.freeze([]);
 const UNPARSEABLE = 'the event could not be checked against its schema (nested too deeply?)';
 const NOT_UNICODE = 'contains a lone surrogate: not Unicode text';
 
-/** Levels of a public value checked for lone surrogates; the PII scan stops deeper ones (64). */
-const MAX_UNICODE_DEPTH = 64;
+const SHOWN_AS_IS = 'a public value leaves the region as it is';
+/** Issue messages of code `control_character`, by kind; they name the kind, never the character. */
+const UNSAFE: Readonly<Record<Exclude<UnsafeCharacter, 'lone_surrogate'>, string>> = {
+  control: `contains a control character (C0 or C1, DEL, TAB, CR, LF, ESC) or a line separator: ${SHOWN_AS_IS}`,
+  bidi: `contains a bidirectional control (mark, embedding, override or isolate): ${SHOWN_AS_IS}`,
+  tag: `contains Unicode tag characters (invisible ASCII): ${SHOWN_AS_IS}`,
+  invisible: `contains an invisible character (zero-width, joiner, BOM, soft hyphen, format): ${SHOWN_AS_IS}`,
+  variation_selector: `contains a variation selector with no character to vary: ${SHOWN_AS_IS}`,
+};
 
-// `String.prototype.isWellFormed` (ES2024, Node 20): the base tsconfig's lib is ES2023. V8 answers
-// a one-byte string (any Latin-1 text) without reading it.
-const isWellFormed = (text: string): boolean => (text as unknown as WellFormed).isWellFormed();
-interface WellFormed {
-  isWellFormed(): boolean;
-}
+/** Levels of a public value checked for unsafe characters; the PII scan stops deeper ones (64). */
+const MAX_TEXT_DEPTH = 64;
 
 /**
- * Whether a kept value is Unicode text throughout. JSON may escape half a surrogate pair
- * (`"\ud800"`); UTF-8 cannot encode it, so the vault's HMAC and AES-GCM and the SDKs would
- * replace it with U+FFFD: `P-\ud800` and `P-\udbff` would get one blind index (two people, one
- * token) and reveal as neither, and two labels one aggregate cell in the table but two in memory.
+ * The first unsafe character in the strings and keys of a public value (see `unsafeCharacterIn`),
+ * which leaves the region as it is.
+ *
+ * A lone surrogate: JSON may escape half a surrogate pair (`"\ud800"`); UTF-8 cannot encode it, so
+ * the vault's HMAC and AES-GCM and the SDKs would replace it with U+FFFD: `P-\ud800` and
+ * `P-\udbff` would get one blind index (two people, one token) and reveal as neither, and two
+ * labels one aggregate cell in the table but two in memory.
+ *
+ * The others (controls, bidi, zero-width, tags) hide text from a reviewer, forge lines in the
+ * control plane's logs, or carry an identifier past a scanner that does not fold them. One pattern
+ * test per string when there is none, which is nearly always.
  */
-function isUnicode(value: unknown, depth: number): boolean {
-  if (typeof value === 'string') return isWellFormed(value);
-  if (typeof value !== 'object' || value === null || depth >= MAX_UNICODE_DEPTH) return true;
-  if (Array.isArray(value)) return value.every((item) => isUnicode(item, depth + 1));
-  for (const [key, item] of Object.entries(value)) {
-    if (!isWellFormed(key) || !isUnicode(item, depth + 1)) return false;
+function unsafeTextIn(value: unknown, depth: number): UnsafeCharacter | undefined {
+  if (typeof value === 'string') return unsafeCharacterIn(value);
+  if (typeof value !== 'object' || value === null || depth >= MAX_TEXT_DEPTH) return undefined;
+  // A lone surrogate anywhere wins: the value is then not text, and is not scanned.
+  let first: UnsafeCharacter | undefined;
+  const visit = (unsafe: UnsafeCharacter | undefined): boolean => {
+    first ??= unsafe;
+    return unsafe === 'lone_surrogate';
+  };
+  if (Array.isArray(value)) {
+    for (const item of value) if (visit(unsafeTextIn(item, depth + 1))) return 'lone_surrogate';
+    return first;
   }
-  return true;
+  for (const [key, item] of Object.entries(value)) {
+    if (visit(unsafeCharacterIn(key)) || visit(unsafeTextIn(item, depth + 1))) return 'lone_surrogate';
+  }
+  return first;
 }
 
 const GENERALIZABLE: Generalized = Object.freeze({ ok: true, value: '' });

@@ -32,12 +32,22 @@ export const TenantIdSchema = z
   );
 
 /**
+ * What `eventId` must be: a random (version 4) UUID. It crosses the border as it is, so it must be
+ * made of nothing: version 1 and 6 UUIDs carry the sender's MAC address and the exact time, 7 the
+ * exact time (which the pipeline otherwise coarsens to the hour), 3 and 5 a hash of a name that may
+ * be a phone number or a patient id (and is then found again by hashing every candidate), 8
+ * anything at all.
+ */
+export const EVENT_ID_RULE =
+  'must be a random (version 4) UUID: other versions carry a device address, the exact time or a hash of a name';
+
+/**
  * The fields every event carries, classified like any other field. `eventId` is a random UUID
  * made by the app (not personal data): it becomes the outbound record id that the control plane
  * dedupes on.
  */
 export const envelopeFields = {
-  eventId: publicField(z.uuid()),
+  eventId: publicField(z.uuidv4({ error: EVENT_ID_RULE })),
   occurredAt: quasi(z.iso.datetime({ offset: true }), { generalize: { kind: 'hour' }, as: 'occurredHour' }),
   tenantId: publicField(TenantIdSchema, { dimension: true }),
 };

@@ -49,6 +49,17 @@ export type UnsafeCharacter =
 // joiners, variation selectors, fillers, tags and their reserved block). Ordinary text of any
 // script matches none of it, so the hot path is this one test.
 const CANDIDATE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+/**
+ * Whether `text` holds any control, format, separator or default-ignorable character, or a lone
+ * surrogate, with no exception for scripts or emoji: for identifiers, where such a character can
+ * only make one person's id two ids (and two tokens).
+ *
+ * @example hasHiddenCharacter('P-000\u034F123') // true (a combining grapheme joiner)
+ */
+export function hasHiddenCharacter(text: string): boolean {
+  return CANDIDATE.test(text);
+}
+
 /** The same, to walk every candidate of a text that has one. */
 const CANDIDATES = new RegExp(CANDIDATE.source, 'gu');
 

@@ -108,4 +108,35 @@ describe('normalizeOpaque', () => {
     expect(normalizeOpaque('P\u0000').ok).toBe(false);
     expect(normalizeOpaque('x'.repeat(129)).ok).toBe(false);
   });
+
+  it('gives an id that looks the same one value: invisible characters are folded away or refused', () => {
+    // Folded away: the zero-width, bidi and soft-hyphen characters folding removes.
+    for (const hidden of ['\u200B', '\u200D', '\u00AD', '\u202E', '\uFEFF', '\u2061']) {
+      expect(normalizeOpaque(`P-000${hidden}12345`), JSON.stringify(hidden)).toEqual({
+        ok: true,
+        value: 'P-00012345',
+      });
+    }
+    // Refused: what folding keeps would make a second id (and a second token) for the same person.
+    for (const hidden of [
+      '\u0085',
+      '\u009B',
+      '\u2028',
+      '\u034F',
+      '\u180E',
+      '\u3164',
+      '\uFE0F',
+      '\u{E0041}',
+      '\u{E0100}',
+    ]) {
+      expect(normalizeOpaque(`P-000${hidden}12345`), JSON.stringify(hidden)).toEqual({
+        ok: false,
+        code: 'invalid_identifier',
+        reason: 'contains control or invisible characters',
+      });
+    }
+    // Ids in any script stay ids.
+    for (const id of ['রোগী-১২৩', 'रोगी-१२३', 'مريض-١٢٣', '患者-123'])
+      expect(normalizeOpaque(id).ok, id).toBe(true);
+  });
 });

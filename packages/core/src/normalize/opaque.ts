@@ -1,3 +1,4 @@
+import { hasHiddenCharacter } from '../text.ts';
 import { foldIdentifier } from './fold.ts';
 import { invalid, type Normalized } from './result.ts';
 
@@ -6,7 +7,9 @@ export const MAX_OPAQUE_ID_LENGTH = 128;
 
 /**
  * Normalizes an application identifier (patient number, doctor id): Unicode folded and trimmed,
- * case kept (ids like `P-00a1` and `P-00A1` may be different records).
+ * case kept (ids like `P-00a1` and `P-00A1` may be different records). Folding removes the usual
+ * invisible characters (zero-width, bidi, soft hyphen); any control or invisible character left is
+ * refused rather than kept, so that an id that looks the same is the same id.
  *
  * @example normalizeOpaque(' P-000123 ') // { ok: true, value: 'P-000123' }
  */
@@ -15,7 +18,9 @@ export function normalizeOpaque(raw: string): Normalized {
   if (text.length === 0) return invalid('invalid_identifier', 'empty');
   if (text.length > MAX_OPAQUE_ID_LENGTH)
     return invalid('invalid_identifier', `longer than ${MAX_OPAQUE_ID_LENGTH} characters`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
-  if (/[\u0000-\u001F\u007F]/.test(text)) return invalid('invalid_identifier', 'contains control characters');
+  // What folding leaves of controls (C0, C1, DEL), line separators, tags, fillers, the combining
+  // grapheme joiner, variation selectors: each would make one id two ids, and two tokens.
+  if (hasHiddenCharacter(text))
+    return invalid('invalid_identifier', 'contains control or invisible characters');
   return { ok: true, value: text };
 }

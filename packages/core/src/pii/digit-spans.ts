@@ -1,13 +1,21 @@
 import { MASK } from './fold.ts';
+import {
+  decimalGroups,
+  decimalWrittenLikePhone,
+  isRound,
+  isRoundRange,
+  nonIdentifierGroups,
+} from './number-shapes.ts';
 
 // Digit-based identifiers (phones, Aadhaar, BD NID, cards) are written with their digits grouped
 // however the writer likes: "+880 1711-234567", "2345 6789 0124", "0171/123/4567", "0 1 7 1 1 ...",
-// "Rahim01711234567". This module reads a (folded, masked) value as chains of digit groups joined
-// by short separators, and yields every contiguous stretch of groups that could be one identifier.
-// Any character that is not a letter, a digit or a mask joins groups; letters end a chain but do
-// not hide the digits next to them. Two kinds of chain are numbers, not identifiers: a decimal
-// number ("12.3456789012") and a range of round numbers ("10000-50000", a bucket). Linear in the
-// input: one pass builds the chains, and a stretch stops growing at 19 digits.
+// "98.76.54.32.10", "98765ー43210", "Rahim01711234567". This module reads a (folded, masked) value
+// as chains of digit groups joined by short separators, and yields every contiguous stretch of groups
+// that could be one identifier. Any character that is not a letter, a digit or a mask joins groups
+// (and so do letters that are punctuation in print); letters end a chain but do not hide the digits
+// next to them. Numbers that are not identifiers
+// (decimals, versions, dates, times, ranges of round numbers: see number-shapes.ts) are left out.
+// Linear in the input: one pass builds the chains, and a stretch stops growing at 19 digits.
 
 /** The longest stretch worth judging: a 19-digit card number. */
 const MAX_STRETCH_DIGITS = 19;
@@ -18,12 +26,37 @@ const MIN_STRETCH_DIGITS = 8;
  * whitespace counting as one: " / " and ", " join, "0171 ---- 1234567" does not.
  */
 const MAX_SEPARATOR_UNITS = 3;
-/** A round number has at most this many significant digits (bucket bounds: 500, 10000, 25000). */
-const ROUND_SIGNIFICANT_DIGITS = 2;
 
-const WORD = /[\p{L}\p{M}\p{N}]/u;
+// What a character outside the digits is to a chain. Letters and numbers end it, except the letters
+// that are punctuation in print: the modifier letters (\p{Lm}: after NFKC what is left of them is
+// spacing punctuation, such as the katakana long-vowel mark 'ー' typed as a dash in Japanese, the
+// Arabic tatweel, and the apostrophe and colon look-alikes 'ʼ' 'ˈ' 'ː'), the Hangul araea ('ㆍ',
+// typed as a middle dot in Korean; NFKC makes it U+119E), the sinological dot and the click letters
+// that look like '|' and '!'. A combining mark belongs to the character before it: a struck-through
+// separator still separates.
+const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
+const PUNCTUATION_LETTER = /[\p{Lm}\u01C0-\u01C3\u119E\u318D\uA78F]/u;
+const MARK = /\p{M}/u;
 const SPACE = /\s/;
-const RANGE_DASH = /^\s*-\s*$/;
+
+/** `end`: a letter, a number or a mask; `mark`: a combining mark, part of whatever precedes it. */
+type CharKind = 'end' | 'space' | 'separator' | 'mark';
+
+function isDigitCode(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+function asciiKind(code: number): CharKind {
+  if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) return 'end';
+  return code === 32 || (code >= 9 && code <= 13) ? 'space' : 'separator';
+}
+
+function kindOf(char: string): CharKind {
+  if (char === MASK) return 'end';
+  if (MARK.test(char)) return 'mark';
+  if (LETTER_OR_NUMBER.test(char)) return PUNCTUATION_LETTER.test(char) ? 'separator' : 'end';
+  return SPACE.test(char) ? 'space' : 'separator';
+}
 
 /** Digit groups joined by separators: `groups[i]` and `groups[i + 1]` are joined by `separators[i]`. */
 export interface DigitChain {
@@ -33,6 +66,11 @@ export interface DigitChain {
   separators: readonly string[];
   /** Per group: written with a `+` just before it (international phone format), e.g. `+880 1711`. */
   plus: readonly boolean[];
+  /**
+   * A decimal number written like a phone number ("98765.43210"), as one group: read by the phone
+   * rule only, never by the id rules. Default: false.
+   */
+  phoneOnly?: boolean;
 }
 
 /** One contiguous stretch of a chain's groups that may be an identifier. */
@@ -45,69 +83,65 @@ export interface DigitStretch {
   first: number;
   /** Index of its last group in the chain. */
   last: number;
+  /** Read by the phone rule only (see {@link DigitChain.phoneOnly}). */
+  phoneOnly: boolean;
 }
 
-function isDigitCode(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
-/** A number as one writes it: no leading zero, unless it is the zero itself. */
-function wellFormed(group: string): boolean {
-  return group.length === 1 || group[0] !== '0';
-}
-
-/**
- * Whether the chain starts with a decimal number: a well-formed integer, a lone `.` or `,`, and
- * a fraction, the point not repeated after it ("2345.6789.0124" and "1,234,567,890" are
- * groupings, not decimals). "01711,234567" is no decimal (an integer part does not start with 0),
- * nor is "(+880) 1711.234567" (the point is inside a longer number).
- */
-function startsWithDecimal(chain: DigitChain): boolean {
-  const separator = chain.separators[0];
-  if (separator !== '.' && separator !== ',') return false;
-  return wellFormed(chain.groups[0]!) && chain.separators[1] !== separator;
+/** Groups `first` to `end - 1` of a chain, as a chain. */
+function slice(chain: DigitChain, first: number, end: number): DigitChain {
+  return {
+    groups: chain.groups.slice(first, end),
+    separators: chain.separators.slice(first, end - 1),
+    plus: chain.plus.slice(first, end),
+  };
 }
 
 /**
- * A round number (`1000000000`, `25000`): well-formed, at most two significant digits. Bucket
- * bounds and counts are round; an identifier's digits are random, and one is round by chance about
- * once in 10^8.
+ * Visits a part of a chain between numbers that are not identifiers, less the decimal numbers it
+ * starts with ("3.5, 2.25, 01711234567"), unless it is a range of round numbers. A decimal written
+ * like a phone number is also visited, as one phone-only group.
  */
-function isRound(digits: string): boolean {
-  if (!wellFormed(digits)) return false;
-  // A loop, not `/0+$/`: that is quadratic on a long group of zeros followed by another digit.
-  let significant = digits.length;
-  while (significant > 0 && digits[significant - 1] === '0') significant--;
-  return significant <= ROUND_SIGNIFICANT_DIGITS;
-}
-
-/** A bucket or band such as "10000-50000": two round numbers joined by a dash, ascending. */
-function isRoundRange(chain: DigitChain): boolean {
-  if (chain.groups.length !== 2 || !RANGE_DASH.test(chain.separators[0]!)) return false;
-  const [low, high] = chain.groups as [string, string];
-  return isRound(low) && isRound(high) && Number(low) < Number(high);
-}
-
-/** Visits a chain, less a decimal number it starts with, unless it is a range of round numbers. */
-function visitParts(chain: DigitChain, visit: (chain: DigitChain) => void): void {
-  let part = chain;
-  if (startsWithDecimal(chain)) {
-    if (chain.groups.length < 4) return;
-    part = {
-      groups: chain.groups.slice(2),
-      separators: chain.separators.slice(2),
-      plus: chain.plus.slice(2),
-    };
+function visitPart(part: DigitChain, visit: (chain: DigitChain) => void): void {
+  let first = 0;
+  for (let decimal = decimalGroups(part, first); decimal > 0; decimal = decimalGroups(part, first)) {
+    if (decimal === 2 && decimalWrittenLikePhone(part, first)) {
+      visit({
+        groups: [part.groups[first]! + part.groups[first + 1]!],
+        separators: [],
+        plus: [part.plus[first]!],
+        phoneOnly: true,
+      });
+    }
+    first += decimal;
   }
-  if (!isRoundRange(part)) visit(part);
+  if (first >= part.groups.length) return;
+  const rest = first === 0 ? part : slice(part, first, part.groups.length);
+  if (!isRoundRange(rest)) visit(rest);
+}
+
+/** Visits the parts of a chain that versions, dates and times leave, each through {@link visitPart}. */
+function visitParts(chain: DigitChain, visit: (chain: DigitChain) => void): void {
+  const taken = nonIdentifierGroups(chain);
+  if (taken === undefined) {
+    visitPart(chain, visit);
+    return;
+  }
+  let first = 0;
+  for (let g = 0; g <= taken.length; g++) {
+    if (g < taken.length && taken[g] === 0) continue;
+    if (g > first) visitPart(slice(chain, first, g), visit);
+    first = g + 1;
+  }
 }
 
 /**
  * Calls `visit` with every chain of digit groups in `text`: maximal runs of digit groups joined by
  * separators of at most three characters that are neither letters, digits nor {@link MASK} (a run of
- * whitespace counts as one). Digits glued to letters are a chain of their own (`Rahim01711234567`
- * holds the chain `01711234567`). A decimal number at the start of a chain is left out, and
- * ranges of round numbers are not visited.
+ * whitespace counts as one; letters that are punctuation in print, such as 'ー', join). Digits glued
+ * to letters are a chain of their own (`Rahim01711234567` holds the chain `01711234567`). Versions,
+ * dates and times split a chain and are left out, as are decimal numbers at the start of a part
+ * (a decimal written like a phone number is also visited, as one phone-only group), and ranges of
+ * round numbers are not visited.
  *
  * @example forEachChain('call 0171/123/4567', (c) => c.groups) // visits ['0171', '123', '4567']
  */
@@ -145,22 +179,32 @@ export function forEachChain(text: string, visit: (chain: DigitChain) => void): 
       i = end;
       continue;
     }
-    const char = String.fromCodePoint(text.codePointAt(i)!);
+    let char: string;
+    let kind: CharKind;
+    if (code < 128) {
+      char = text[i]!;
+      kind = asciiKind(code);
+    } else {
+      char = String.fromCodePoint(text.codePointAt(i)!);
+      kind = kindOf(char);
+    }
     i += char.length;
-    if (char === MASK || WORD.test(char)) {
+    if (kind === 'end') {
       flush();
       pending = '';
       units = 0;
       plusUnit = -1;
       inSpace = false;
-    } else if (SPACE.test(char)) {
+    } else if (kind === 'space') {
       if (!inSpace) units++;
       inSpace = true;
       pending += char;
-    } else {
+    } else if (kind === 'separator') {
       units++;
       inSpace = false;
       if (char === '+') plusUnit = units;
+      pending += char;
+    } else {
       pending += char;
     }
   }
@@ -181,7 +225,7 @@ export function forEachStretch(chain: DigitChain, visit: (stretch: DigitStretch)
       digits += groups[last]!;
       if (digits.length > MAX_STRETCH_DIGITS) break;
       if (digits.length < MIN_STRETCH_DIGITS || isRound(digits)) continue;
-      visit({ digits, plus: chain.plus[first]!, first, last });
+      visit({ digits, plus: chain.plus[first]!, first, last, phoneOnly: chain.phoneOnly === true });
     }
   }
 }

@@ -42,7 +42,8 @@ class PhoneParser {
 
 // Local formats are judged on their digits alone, however they are grouped: "9876 543210",
 // "98 765 43210", "0171/123/4567" and "0 1 7 1 1 2 3 4 5 6 7" are all written by someone. Decimal
-// numbers and ranges of round numbers never get here (see digit-spans.ts).
+// numbers (but those written like a phone number, "98765.43210"), versions, dates and ranges of
+// round numbers never get here (see number-shapes.ts).
 function bdLocal(digits: string, parser: PhoneParser): boolean {
   return (
     BD_MOBILE.test(digits) && parser.check(digits.startsWith('880') ? `+${digits}` : digits, 'BD', 'valid')

@@ -91,6 +91,7 @@ function scanDigits(masked: string, found: PiiRuleId[]): void {
     forEachStretch(chain, (stretch) => {
       if (reach !== undefined && reach[stretch.first]! >= stretch.last) return;
       if (!found.includes('phone') && isPhoneNumber(stretch)) add(found, 'phone');
+      if (stretch.phoneOnly) return;
       for (const rule of idRulesFor(stretch.digits)) add(found, rule);
     });
   });

@@ -330,6 +330,9 @@ describe('scanValue: linear time on adversarial 1 MB values', () => {
     ['percent escapes', '%41'.repeat(MB / 3)],
     ['a base64 run of text', b64('rahim '.repeat(MB / 8))],
     ['decorated digits', decorate('1'.repeat(MB / 2), '\u0332')],
+    ['decimals written like phone numbers in one long chain', '98765.43210 '.repeat(MB / 12)],
+    ['amounts with thousands separators in one long chain', '12,345,678.90 '.repeat(MB / 14)],
+    ['dotted dates and times in one long chain', '29.11.2026 14:30:05.123 '.repeat(MB / 24)],
   ])('%s', (_, value) => {
     // Act
     const started = performance.now();

@@ -129,11 +129,17 @@ const cellIdArb = fc
       { catalog: 'clinicbook', type: 'appointment.booked', tenantId, dimensions: { department } },
     ),
   );
-// Versions as released: "1.12.3", "v2.0.117". (A dotted version of 10 digits or more reads as a
-// dotted number, "2345.6789.0124": a documented limit.)
-const versionArb = fc
-  .tuple(fc.nat(30), fc.nat(99), fc.nat(999), fc.boolean())
-  .map(([major, minor, patch, v]) => `${v ? 'v' : ''}${major}.${minor}.${patch}`);
+// Versions as released: "1.12.3", "v2.0.117", and builds with a single-digit part ("10.0.19045.2965",
+// "131.0.6778.86"). (A dotted version of 10 digits or more, none of its parts after the first a
+// single digit, reads as a dotted number, "2345.6789.0124": a documented limit.)
+const versionArb = fc.oneof(
+  fc
+    .tuple(fc.nat(30), fc.nat(99), fc.nat(999), fc.boolean())
+    .map(([major, minor, patch, v]) => `${v ? 'v' : ''}${major}.${minor}.${patch}`),
+  fc
+    .tuple(fc.nat(200), fc.nat(9), fc.integer({ min: 256, max: 99999 }), fc.nat(99999))
+    .map((parts) => parts.join('.')),
+);
 
 const pipelineValueArb = fc.oneof(
   tokenArb,

@@ -73,11 +73,7 @@ describe('admin calls under hostile input (dynalite + kms-local)', () => {
       { actor: 'alice', purpose: 'call 98765 43210' },
       'purpose:pii:phone:bd-nid',
     ],
-    [
-      'purpose with a dotted phone',
-      { actor: 'alice', purpose: 'callback 98765.43210' },
-      'purpose:pii:phone',
-    ],
+    ['purpose with a dotted phone', { actor: 'alice', purpose: 'callback 98765.43210' }, 'purpose:pii:phone'],
     ['purpose with a slashed NID', { actor: 'alice', purpose: 'nid 1990/2345/6789' }, 'purpose:pii:digits'],
     ['purpose with an email', { actor: 'alice', purpose: 'rahim at example dot com' }, 'purpose:pii:email'],
   ];

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { clinicbook, validateEvent } from '../src/index.ts';
+import { booked } from './events.ts';
+
+// One label typed on two keyboards must be one value: otherwise one district or department is two
+// aggregate cells (each smaller, so more often suppressed) and two values downstream.
+describe('public labels are compared in one Unicode form (NFC)', () => {
+  const departmentOf = (department: string) => {
+    const result = validateEvent(clinicbook, { ...booked, department });
+    if (!result.ok) throw new Error(result.error.message);
+    return result.event.data.department;
+  };
+
+  it.each([
+    // Bengali RRA: U+09DC is a composition exclusion, so NFC is DDA + NUKTA either way.
+    ['Bengali ড় precomposed or with a nukta', 'বা\u09DCি ওয়ার্ড', 'বা\u09A1\u09BCি ওয়ার্ড'],
+    // Devanagari QA: the same kind of exclusion.
+    ['Devanagari क़ precomposed or with a nukta', '\u0958ल्ब', '\u0915\u093Cल्ब'],
+    ['Latin é precomposed or decomposed', 'Caf\u00E9 clinic', 'Cafe\u0301 clinic'],
+    ['Bengali ো as one sign or as its two parts', 'ক\u09CBষ', 'ক\u09C7\u09BEষ'],
+  ])('%s: one value', (_, one, other) => {
+    expect(one).not.toBe(other);
+    expect(departmentOf(one)).toBe(departmentOf(other));
+    expect(departmentOf(one)).toBe(one.normalize('NFC'));
+  });
+
+  it('leaves ASCII labels as they are (the same string)', () => {
+    expect(departmentOf('cardiology')).toBe('cardiology');
+  });
+});
+
+describe('a label that NFC makes longer', () => {
+  it('is refused when its composed form no longer fits the field, not forwarded past the bound', () => {
+    // 64 precomposed RRA (U+09DC) fit the 64-unit label; NFC makes each two units.
+    const department = '\u09DC'.repeat(64);
+    const result = validateEvent(clinicbook, { ...booked, department });
+    expect(result).toMatchObject({ ok: false, reason: 'invalid' });
+    if (result.ok) return;
+    expect(result.error.issues).toEqual([
+      expect.objectContaining({ path: 'department', code: 'not_normalizable' }),
+    ]);
+    // Shorter, it fits composed and passes.
+    const fits = validateEvent(clinicbook, { ...booked, department: '\u09DC'.repeat(32) });
+    expect(fits.ok && fits.event.data.department).toBe('\u09DC'.repeat(32).normalize('NFC'));
+  });
+});

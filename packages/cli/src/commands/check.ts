@@ -8,6 +8,9 @@ interface CheckOptions {
   acceptType?: string[];
 }
 
+/** Bad usage of `check` exits 3, its "unusable input": its 2 means "review", which CI may let pass. */
+export const usageExitCode = 3;
+
 /** `residency check`: residency policy checks over our own stacks (synthesized offline) or any CloudFormation template. */
 export function register(program: Command): void {
   program

@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createAwsClients, readEndpointsFile } from '@residency/aws';
 import {
   type ControlPlaneDescriptor,
@@ -10,6 +11,9 @@ import {
 } from '@residency/control-plane';
 import { type RunningEmulator, startDynalite } from '@residency/local';
 import type { Command } from 'commander';
+import { checkOutputFile, replaceWith } from '../args/files.ts';
+import { CliError } from '../errors.ts';
+import { EXIT_CODES } from '../exit.ts';
 import { dataDirOf, withDataDir } from '../stack/options.ts';
 
 /**
@@ -24,15 +28,19 @@ export function register(program: Command): void {
       .command('export')
       .description('write every record and aggregate the control plane holds to a JSON-lines file'),
   )
-    .requiredOption('--out <file>', 'output file (JSON lines)')
+    .requiredOption('--out <file>', 'output file (JSON lines; replaces the file; its directory must exist)')
     .action(async (options: { dataDir: string; out: string }) => {
       const dataDir = dataDirOf(options);
+      await checkOutputFile(options.out, '--out', { warn: (line) => process.stderr.write(`${line}\n`) });
       let dynalite: RunningEmulator | undefined;
       let descriptor: Pick<ControlPlaneDescriptor, 'region' | 'dynamodb' | 'tables'>;
       const running = await readEndpointsFile(dataDir).catch(() => undefined);
       if (running?.endpoints.controlPlane) {
         descriptor = readControlPlaneDescriptor(running);
       } else {
+        // Opening a directory that holds no control plane would create an empty one and export
+        // nothing, with exit 0: a mistyped --data-dir would look like an empty control plane.
+        await needControlPlaneData(dataDir, options.dataDir);
         dynalite = await startDynalite({
           region: DEFAULT_CONTROL_REGION,
           dataDir: join(dataDir, 'control-plane'),
@@ -52,7 +60,11 @@ export function register(program: Command): void {
           dynamodb: clients.dynamodb,
           tables: descriptor.tables,
         });
-        const summary = await exportToJsonl(store, resolve(options.out));
+        let summary: Awaited<ReturnType<typeof exportToJsonl>> = { records: 0, aggregates: 0 };
+        // Written beside the file and renamed over it: a failed export leaves no half file.
+        await replaceWith(options.out, async (temp) => {
+          summary = await exportToJsonl(store, temp);
+        });
         process.stdout.write(
           `${summary.records} records, ${summary.aggregates} aggregates written to ${options.out}\n`,
         );
@@ -61,4 +73,18 @@ export function register(program: Command): void {
         await dynalite?.close();
       }
     });
+}
+
+async function needControlPlaneData(dataDir: string, given: string): Promise<void> {
+  const dir = join(dataDir, 'control-plane');
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) {
+    throw new CliError(
+      `no control plane in --data-dir ${given} (no running stack, no ${join(given, 'control-plane')}): run 'residency run' or 'residency up' first`,
+      EXIT_CODES.usage,
+    );
+  }
 }

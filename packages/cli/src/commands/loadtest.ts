@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import {
   ALL_SCENARIOS,
   createProgress,
@@ -7,6 +5,7 @@ import {
   type EventMix,
   LoadtestError,
   type LoadtestOptions,
+  type LoadtestReport,
   renderCapacityMarkdown,
   renderHtml,
   renderTable,
@@ -15,7 +14,10 @@ import {
   silentProgress,
 } from '@residency/loadtest';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { checkOutputFile, writeOutputFile } from '../args/files.ts';
+import { decimalArg, integerArg } from '../args/numbers.ts';
 import { CliError } from '../errors.ts';
+import { EXIT_CODES } from '../exit.ts';
 
 interface LoadtestFlags {
   events?: number;
@@ -138,6 +140,14 @@ export function register(program: Command): void {
     .option('--outbox-stream <name>', '[--aws] outbox stream (written with --outbox stream)')
     .action(async (scenarioArgs: string[], flags: LoadtestFlags) => {
       const scenarios = parseScenarios(scenarioArgs);
+      const outputs: Array<[string | undefined, string, (report: LoadtestReport) => string]> = [
+        [flags.json, '--json', (report) => `${JSON.stringify(report, null, 2)}\n`],
+        [flags.html, '--html', renderHtml],
+        [flags.capacity, '--capacity', renderCapacityMarkdown],
+      ];
+      // Before the run, which takes minutes: a report that cannot be written would lose it.
+      const warn = (line: string) => process.stderr.write(`${line}\n`);
+      for (const [file, flag] of outputs) if (file !== undefined) await checkOutputFile(file, flag, { warn });
       const options: LoadtestOptions = {
         scenarios,
         cold: flags.cold,
@@ -174,28 +184,23 @@ export function register(program: Command): void {
           `residency loadtest: running against real AWS in ${flags.region}; every call is billed to your account\n`,
         );
       }
-      let report: Awaited<ReturnType<typeof runLoadtest>>;
+      let report: LoadtestReport;
       try {
         report = await runLoadtest(options);
       } catch (error) {
-        if (error instanceof LoadtestError) throw new CliError(error.message, 2, { cause: error });
+        if (error instanceof LoadtestError)
+          throw new CliError(error.message, EXIT_CODES.usage, { cause: error });
         throw error;
       }
       process.stdout.write(renderTable(report));
-      const outputs: Array<[string | undefined, () => string]> = [
-        [flags.json, () => `${JSON.stringify(report, null, 2)}\n`],
-        [flags.html, () => renderHtml(report)],
-        [flags.capacity, () => renderCapacityMarkdown(report)],
-      ];
-      for (const [file, render] of outputs) {
-        if (!file) continue;
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, render());
+      for (const [file, , render] of outputs) {
+        if (file === undefined) continue;
+        await writeOutputFile(file, render(report));
         process.stderr.write(`residency loadtest: wrote ${file}\n`);
       }
       const failed = report.skipped.filter((s) => s.reason.startsWith('failed'));
-      if (failed.length > 0) process.exitCode = 1;
-      if (flags.strict && report.goals.some((g) => g.met === false)) process.exitCode = 1;
+      if (failed.length > 0) process.exitCode = EXIT_CODES.failed;
+      if (flags.strict && report.goals.some((g) => g.met === false)) process.exitCode = EXIT_CODES.failed;
     });
 }
 
@@ -203,14 +208,17 @@ function parseScenarios(args: string[]): ScenarioName[] {
   if (args.length === 0 || args.includes('bench') || args.includes('all')) return [...ALL_SCENARIOS];
   const unknown = args.filter((a) => !(ALL_SCENARIOS as readonly string[]).includes(a));
   if (unknown.length > 0) {
-    throw new CliError(`unknown scenario ${unknown.join(', ')} (have ${ALL_SCENARIOS.join(', ')}, bench)`, 2);
+    throw new CliError(
+      `unknown scenario ${unknown.map((a) => (SCENARIO_LIKE.test(a) ? a : '(not shown)')).join(', ')} (have ${ALL_SCENARIOS.join(', ')}, bench)`,
+      EXIT_CODES.usage,
+    );
   }
   return args as ScenarioName[];
 }
 
 function awsOptions(flags: LoadtestFlags): NonNullable<LoadtestOptions['aws']> {
   const need = (value: string | undefined, flag: string): string => {
-    if (!value) throw new CliError(`--aws needs ${flag}`, 2);
+    if (!value) throw new CliError(`--aws needs ${flag}`, EXIT_CODES.usage);
     return value;
   };
   return {
@@ -234,34 +242,24 @@ function mixOf(flags: LoadtestFlags): Partial<EventMix> | undefined {
   const others = Object.entries(mix)
     .filter(([type]) => type !== 'patient.registered')
     .reduce((sum, [, weight]) => sum + weight, 0);
-  if (flags.newPatients >= 1) throw new CliError('--new-patients must be below 1', 2);
+  if (flags.newPatients >= 1) throw new CliError('--new-patients must be below 1', EXIT_CODES.usage);
   return { ...mix, 'patient.registered': (flags.newPatients * others) / (1 - flags.newPatients) };
 }
 
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
-  return n;
-}
+// Whole numbers in decimal digits (`1e3`, `0x10`, `-1` are refused here); the load test checks each one's range.
+const integer = integerArg();
+const positive = decimalArg({ min: 0, max: Number.MAX_SAFE_INTEGER, aboveMin: true });
+const share = decimalArg({ min: 0, max: 1 });
 
-function positive(value: string): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('a positive number');
-  return n;
-}
-
-function share(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('a share from 0 to 1');
-  return n;
-}
+// A scenario name is echoed in the error; anything else given is not (it may be a stray value).
+const SCENARIO_LIKE = /^[a-z][a-z0-9-]{0,31}$/;
 
 function parseMix(value: string): Partial<EventMix> {
   const mix: Record<string, number> = {};
   for (const part of value.split(',')) {
     const [type, weight] = part.split('=');
-    const n = Number(weight);
-    if (!type || !(type in DEFAULT_MIX) || !(n >= 0)) {
+    const n = weight !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(weight) ? Number(weight) : Number.NaN;
+    if (!type || !Object.hasOwn(DEFAULT_MIX, type) || !(n >= 0)) {
       throw new InvalidArgumentError(`type=weight pairs of ${Object.keys(DEFAULT_MIX).join(', ')}`);
     }
     mix[type] = n;

@@ -165,8 +165,12 @@ function subjectOf(options: SubjectOptions): SubjectRef {
       2,
     );
   }
-  const normalized = normalizeIdentifier(NORMALIZERS[kind] ?? 'opaque', raw.slice(colon + 1), {
-    country: options.country.toUpperCase() as NormalizeContext['country'],
+  const country = options.country.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(country)) throw new CliError('--country is a two-letter country code, e.g. IN', 2);
+  // Own keys only: a kind such as `toString` or `constructor` is an opaque kind, not a normalizer.
+  const normalizer = Object.hasOwn(NORMALIZERS, kind) ? NORMALIZERS[kind] : undefined;
+  const normalized = normalizeIdentifier(normalizer ?? 'opaque', raw.slice(colon + 1), {
+    country: country as NormalizeContext['country'],
   });
   // The reason never contains the value.
   if (!normalized.ok) throw new CliError(`--identifier: ${normalized.reason}`, 2);
@@ -235,6 +239,10 @@ export function register(program: Command): void {
     .command('vault')
     .description(
       'in-region vault administration: erase, export, detokenize, reindex (authorized and audited)',
+    )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done; 1 not found, or an unexpected failure; 2 bad usage or configuration;\n3 not authorized; 4 ambiguous subject; 5 audit log not written; 6 erasure notice not delivered.',
     );
 
   withSubject(vault.command('erase'))

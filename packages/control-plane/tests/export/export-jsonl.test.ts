@@ -18,6 +18,15 @@ afterAll(async () => {
 });
 
 describe('export', () => {
+  it('rejects with the file system error when the file cannot be opened, instead of crashing the process', async () => {
+    const { store } = await freshStore(dynamo);
+    await store.putRecords([bookedRecord()], { batchId: 'b', receivedAt: new Date().toISOString() });
+    await expect(exportToJsonl(store, join(dir, 'no-such-folder', 'export.jsonl'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    await expect(exportToJsonl(store, dir)).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
   it('writes every record and aggregate, one JSON object per line', async () => {
     // Prepare
     const { store } = await freshStore(dynamo);

@@ -27,10 +27,13 @@ describe('checkInputFile', () => {
     ['missing.jsonl', 'no such file'],
     ['a-dir', 'is a directory'],
     ['empty.jsonl', 'is empty'],
+    ['blank.jsonl', 'holds only blank lines'],
   ])('refuses %s with exit 2: %s', async (name, why) => {
     // Prepare
     await mkdir(join(dir, 'a-dir'), { recursive: true });
     await writeFile(join(dir, 'empty.jsonl'), '');
+    // Blank lines in every line ending, a BOM, and more than one read's worth.
+    await writeFile(join(dir, 'blank.jsonl'), `\uFEFF\n \r\n\t\n${' \n'.repeat(100_000)}`);
     // Act
     const error = await refusal(checkInputFile(join(dir, name), '--input'));
     // Assess
@@ -40,10 +43,13 @@ describe('checkInputFile', () => {
     );
   });
 
-  it('takes a readable file with content', async () => {
+  it('takes a readable file with content, after any number of blank lines', async () => {
     const file = join(dir, 'ok.jsonl');
     await writeFile(file, '{}\n');
     await expect(checkInputFile(file, '--input')).resolves.toBeUndefined();
+    const late = join(dir, 'late.jsonl');
+    await writeFile(late, `${'\n'.repeat(200_000)}{}\n`);
+    await expect(checkInputFile(late, '--input')).resolves.toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import { constants, type Stats } from 'node:fs';
+import { constants, createReadStream, type Stats } from 'node:fs';
 import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from '../errors.ts';
@@ -18,8 +18,8 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
 
 /**
  * Checks, before any work starts, that an input file exists, is a regular file, can be read and
- * is not empty; otherwise a one-line {@link CliError} (exit 2) naming the option and the path.
- * The path is the user's own; nothing from the file is read here.
+ * holds something besides blank lines; otherwise a one-line {@link CliError} (exit 2) naming the
+ * option and the path. The path is the user's own; nothing from the file is shown.
  *
  * @example await checkInputFile(options.input, '--input');
  */
@@ -35,7 +35,27 @@ export async function checkInputFile(path: string, what: string): Promise<void> 
     throw refuse('cannot be read (permission denied)');
   }
   if (stats.size === 0) throw refuse('is empty');
+  if (!(await holdsNonBlank(path))) throw refuse('holds only blank lines');
 }
+
+// Whether a file has a byte other than whitespace (and a UTF-8 BOM): read until the first one, so
+// a file of events costs one small read. Nothing read is kept or shown.
+async function holdsNonBlank(path: string): Promise<boolean> {
+  const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      for (const byte of chunk) {
+        if (!BLANK_BYTES.has(byte)) return true;
+      }
+    }
+    return false;
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Space, tab, CR, LF, and the bytes of a UTF-8 byte order mark (EF BB BF). */
+const BLANK_BYTES = new Set([0x20, 0x09, 0x0d, 0x0a, 0xef, 0xbb, 0xbf]);
 
 /** Options of {@link checkOutputFile}. */
 export interface OutputCheck {

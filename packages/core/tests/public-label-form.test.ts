@@ -24,6 +24,17 @@ describe('public labels are compared in one Unicode form (NFC)', () => {
     expect(departmentOf(one)).toBe(one.normalize('NFC'));
   });
 
+  it.each([
+    ['a no-break space', '\u00A0'],
+    ['an en space', '\u2002'],
+    ['a thin space', '\u2009'],
+    ['a narrow no-break space', '\u202F'],
+    ['an ideographic space', '\u3000'],
+  ])('reads a label with %s as the one with a plain space', (_, space) => {
+    expect(departmentOf(`ward${space}12`)).toBe('ward 12');
+    expect(departmentOf(`ওয়ার্ড${space}১২`)).toBe('ওয়ার্ড ১২'.normalize('NFC'));
+  });
+
   it('leaves ASCII labels as they are (the same string)', () => {
     expect(departmentOf('cardiology')).toBe('cardiology');
   });

@@ -150,9 +150,10 @@ export function validateEvent(
           message: `looks like personal data (${rules.join(', ')}); a public field leaves the region as it is`,
         });
       // One label, one value: a district typed on two keyboards ('ড়' as U+09DC or as U+09A1 U+09BC,
-      // 'é' precomposed or not) is one aggregate cell and one value downstream, not two.
+      // 'é' precomposed or not, 'ward 12' with a no-break or an ideographic space) is one aggregate
+      // cell and one value downstream, not two.
       if (typeof value === 'string' && !field.visibleBySchema && NON_ASCII.test(value)) {
-        const composed = value.normalize('NFC');
+        const composed = value.normalize('NFC').replace(WIDE_SPACES, ' ');
         // NFC can lengthen a text (a composition exclusion becomes two code units), past the
         // field's bound and the exit's: checked again, rarely (only when the form changed).
         if (composed === value || field.schema.safeParse(composed).success) data[field.name] = composed;
@@ -178,12 +179,19 @@ function personalDataIn(value: unknown): readonly PiiRuleId[] {
 
 const NO_RULES: readonly PiiRuleId[] = Object.freeze([]);
 
+/**
+ * Spaces that show as a plain space (no-break, the fixed-width ones of U+2000..U+200A, narrow
+ * no-break, medium mathematical, ideographic): a public label holds U+0020 instead.
+ */
+const WIDE_SPACES = /[\u00A0\u2000-\u200A\u202F\u205F\u3000]/g;
+
 /** Anything but printable ASCII, which every normalization form leaves as it is. */
 const NON_ASCII = /[^ -~\t\n\r]/;
 
 const UNPARSEABLE = 'the event could not be checked against its schema (nested too deeply?)';
 const NOT_UNICODE = 'contains a lone surrogate: not Unicode text';
-const NOT_NORMALIZABLE = 'in its composed Unicode form (NFC) the value no longer fits the field';
+const NOT_NORMALIZABLE =
+  'in its composed Unicode form (NFC, plain spaces) the value no longer fits the field';
 
 const SHOWN_AS_IS = 'a public value leaves the region as it is';
 /** Issue messages of code `control_character`, by kind; they name the kind, never the character. */

@@ -11,8 +11,10 @@ export interface Planted {
   integer?: number;
 }
 
-const digits = (min: number, max = min) => fc.stringMatching(new RegExp(`^\\d{${min},${max}}$`));
-const group = (text: string, sizes: readonly number[], separator: string) => {
+/** Between `min` and `max` (default `min`) decimal digits. */
+export const digits = (min: number, max = min) => fc.stringMatching(new RegExp(`^\\d{${min},${max}}$`));
+/** `text` split into groups of the given sizes (the last taking what is left), joined by `separator`. */
+export const group = (text: string, sizes: readonly number[], separator: string) => {
   const parts: string[] = [];
   let at = 0;
   for (const size of sizes) {
@@ -34,9 +36,21 @@ export const emailArb: fc.Arbitrary<Planted> = fc
     text: `${local}@${[...labels, tld].join('.')}`,
   }));
 
-const bdMobile = fc.tuple(fc.integer({ min: 3, max: 9 }), digits(8)).chain(([operator, rest]) => {
-  const nsn = `1${operator}${rest}`;
-  return fc.constantFrom(
+/** A Bangladeshi mobile's national number (10 digits, `1` and an operator digit first). */
+export const bdMobileNsn = fc
+  .tuple(fc.integer({ min: 3, max: 9 }), digits(8))
+  .map(([operator, rest]) => `1${operator}${rest}`);
+
+/** An Indian mobile's national number (10 digits), as libphonenumber types it. */
+export const inMobileNsn = fc
+  .tuple(fc.integer({ min: 6, max: 9 }), digits(9))
+  .map(([first, rest]) => `${first}${rest}`)
+  .filter((nsn) =>
+    ['MOBILE', 'FIXED_LINE_OR_MOBILE'].includes(parsePhoneNumberFromString(nsn, 'IN')?.getType() ?? ''),
+  );
+
+const bdMobile = bdMobileNsn.chain((nsn) =>
+  fc.constantFrom(
     `0${nsn}`,
     `+880${nsn}`,
     `880${nsn}`,
@@ -45,26 +59,20 @@ const bdMobile = fc.tuple(fc.integer({ min: 3, max: 9 }), digits(8)).chain(([ope
     `(+880) ${nsn.slice(0, 4)}.${nsn.slice(4)}`,
     `0${nsn.slice(0, 4)} ${nsn.slice(4, 7)} ${nsn.slice(7)}`,
     `+880-${nsn.slice(0, 2)}-${nsn.slice(2, 6)}-${nsn.slice(6)}`,
-  );
-});
+  ),
+);
 
-const inMobile = fc
-  .tuple(fc.integer({ min: 6, max: 9 }), digits(9))
-  .map(([first, rest]) => `${first}${rest}`)
-  .filter((nsn) =>
-    ['MOBILE', 'FIXED_LINE_OR_MOBILE'].includes(parsePhoneNumberFromString(nsn, 'IN')?.getType() ?? ''),
-  )
-  .chain((nsn) =>
-    fc.constantFrom(
-      nsn,
-      `0${nsn}`,
-      `91${nsn}`,
-      `+91${nsn}`,
-      `+91 ${nsn.slice(0, 5)} ${nsn.slice(5)}`,
-      `+91-${nsn.slice(0, 5)}-${nsn.slice(5)}`,
-      `0${nsn.slice(0, 5)} ${nsn.slice(5)}`,
-    ),
-  );
+const inMobile = inMobileNsn.chain((nsn) =>
+  fc.constantFrom(
+    nsn,
+    `0${nsn}`,
+    `91${nsn}`,
+    `+91${nsn}`,
+    `+91 ${nsn.slice(0, 5)} ${nsn.slice(5)}`,
+    `+91-${nsn.slice(0, 5)}-${nsn.slice(5)}`,
+    `0${nsn.slice(0, 5)} ${nsn.slice(5)}`,
+  ),
+);
 
 const COUNTRIES: readonly CountryCode[] = [
   'US',

@@ -1,54 +1,29 @@
 import fc from 'fast-check';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import { scanValue } from '../../src/pii/index.ts';
-import { embedIn } from './arbitraries.ts';
+import { bdMobileNsn, digits, embedIn, group, inMobileNsn } from './arbitraries.ts';
 
 // Phone numbers written with dots as people group them, and the dotted numbers that are not
 // identifiers, as programs and people write them.
 
-const digits = (count: number) => fc.stringMatching(new RegExp(`^\\d{${count}}$`));
-
-/** Splits `text` into groups of the given sizes, the last group taking what is left. */
-const split = (text: string, sizes: readonly number[]) => {
-  const parts: string[] = [];
-  let at = 0;
-  for (const size of sizes) {
-    parts.push(text.slice(at, at + size));
-    at += size;
-  }
-  if (at < text.length) parts.push(text.slice(at));
-  return parts;
-};
-
 // The national number, the ways it is split, and the ways its country is written before it.
-const indianMobile = fc
-  .tuple(fc.integer({ min: 6, max: 9 }), digits(9))
-  .map(([first, rest]) => `${first}${rest}`)
-  .filter((nsn) =>
-    ['MOBILE', 'FIXED_LINE_OR_MOBILE'].includes(parsePhoneNumberFromString(nsn, 'IN')?.getType() ?? ''),
-  )
-  .chain((nsn) =>
-    fc.tuple(
-      fc.constant(nsn),
-      fc.constantFrom([5], [4], [3, 3], [4, 3], [2, 2, 2, 2]),
-      fc.constantFrom('', '0', '+91.', '+91 ', '91.', '0091.'),
-    ),
-  );
-const bangladeshiMobile = fc
-  .tuple(fc.integer({ min: 3, max: 9 }), digits(8))
-  .map(([operator, rest]) => `1${operator}${rest}`)
-  .chain((nsn) =>
-    fc.tuple(
-      fc.constant(nsn),
-      fc.constantFrom([4], [4, 3], [3, 3], [2, 2, 2, 2]),
-      fc.constantFrom('0', '+880.', '+880 ', '880.', '00880.', '(+880) '),
-    ),
-  );
+const indianMobile = inMobileNsn.chain((nsn) =>
+  fc.tuple(
+    fc.constant(nsn),
+    fc.constantFrom([5], [4], [3, 3], [4, 3], [2, 2, 2, 2]),
+    fc.constantFrom('', '0', '+91.', '+91 ', '91.', '0091.'),
+  ),
+);
+const bangladeshiMobile = bdMobileNsn.chain((nsn) =>
+  fc.tuple(
+    fc.constant(nsn),
+    fc.constantFrom([4], [4, 3], [3, 3], [2, 2, 2, 2]),
+    fc.constantFrom('0', '+880.', '+880 ', '880.', '00880.', '(+880) '),
+  ),
+);
 const dottedPhone = fc.oneof(indianMobile, bangladeshiMobile).map(([nsn, sizes, country]) => {
   // "0" + "1711.234567" is written "01711.234567": the trunk 0 belongs to the first group.
-  const parts = split(nsn, sizes);
-  return country === '0' ? `0${parts.join('.')}` : `${country}${parts.join('.')}`;
+  return `${country}${group(nsn, sizes, '.')}`;
 });
 
 const int = (min: number, max: number) => fc.integer({ min, max });

@@ -13,3 +13,18 @@ export const booked = {
   channel: 'app',
   waitDays: 3,
 };
+
+/**
+ * A valid ClinicBook `patient.registered` event (the booked event's envelope and patient), in
+ * `district`: the public free-text label these tests put values into.
+ */
+export const registered = (district: string) => ({
+  ...booked,
+  type: 'patient.registered',
+  phone: '+8801711234567',
+  dateOfBirth: '1990-04-02',
+  name: 'Rahima Khatun',
+  address: 'House 12, Road 5, Mirpur',
+  gender: 'female',
+  district,
+});

@@ -11,7 +11,7 @@ import {
   sensitive,
   validateEvent,
 } from '../src/index.ts';
-import { booked } from './events.ts';
+import { booked, registered } from './events.ts';
 import { flag, HIDDEN } from './hidden-characters.ts';
 
 // A public value leaves the region as it is: into the control plane's tables, logs, dashboards and
@@ -20,17 +20,6 @@ import { flag, HIDDEN } from './hidden-characters.ts';
 // validation, with its own reason, and go to the sealed quarantine.
 
 const FAMILY = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
-
-const registered = (district: string) => ({
-  ...booked,
-  type: 'patient.registered',
-  phone: '+8801711234567',
-  dateOfBirth: '1990-04-02',
-  name: 'Rahima Khatun',
-  address: 'House 12, Road 5, Mirpur',
-  gender: 'female',
-  district,
-});
 
 /** Places the characters at the start, inside and at the end of a plain label. */
 const placements = (hidden: string): string[] => [`${hidden}ENT`, `card${hidden}iology`, `Dhaka${hidden}`];

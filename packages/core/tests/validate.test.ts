@@ -10,7 +10,7 @@ import {
   publicField,
   validateEvent,
 } from '../src/index.ts';
-import { booked } from './events.ts';
+import { booked, registered } from './events.ts';
 
 describe('validateEvent', () => {
   it('accepts a valid event and strips unknown fields (default deny)', () => {
@@ -73,17 +73,6 @@ describe('validateEvent', () => {
 });
 
 describe('validateEvent: personal data in public fields', () => {
-  const registered = (district: string) => ({
-    ...booked,
-    type: 'patient.registered',
-    phone: '+8801711234567',
-    dateOfBirth: '1990-04-02',
-    name: 'Rahima Khatun',
-    address: 'House 12, Road 5, Mirpur',
-    gender: 'female',
-    district,
-  });
-
   it('refuses a public field that looks like personal data, naming the field and the rule only', () => {
     for (const [value, rule] of [
       ['01711234567', 'phone'],

@@ -32,15 +32,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const localEnv = () => ({
-  DATA_REGION: 'ap-south-1',
-  AWS_REGION: 'ap-south-1',
-  ...stack.resources(),
-  ...stack.endpoints(),
-  CONTROL_PLANE_ORIGIN: 'http://127.0.0.1:4010',
-  SIGNING_KEY_FILE: keyFile,
-  RESIDENCY_LOCAL_MODE: '1',
-});
+const localEnv = () => stack.localModeEnv(keyFile);
 
 describe('forwarder wiring at cold start', () => {
   it('wires a forwarder from a local-mode environment with a key file', async () => {

@@ -102,15 +102,7 @@ describe('forwarder cold start: local mode in a Lambda function', () => {
   });
 
   /** Local mode against the local stack: plain http to a loopback origin, the key from a file. */
-  const localEnv = () => ({
-    DATA_REGION: 'ap-south-1',
-    AWS_REGION: 'ap-south-1',
-    ...stack.resources(),
-    ...stack.endpoints(),
-    CONTROL_PLANE_ORIGIN: 'http://127.0.0.1:4010',
-    SIGNING_KEY_FILE: keyFile,
-    RESIDENCY_LOCAL_MODE: '1',
-  });
+  const localEnv = () => stack.localModeEnv(keyFile);
 
   /** As deployed (no local mode, the key from SSM, an https origin), against the local stack. */
   const deployedEnv = () => {

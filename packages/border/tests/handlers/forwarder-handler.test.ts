@@ -26,13 +26,7 @@ describe('forwarder Lambda handler', () => {
     const keyFile = join(dir, 'key.pem');
     await writeFile(keyFile, generateSigningKeyPair().privateKeyPem);
     const env = {
-      DATA_REGION: 'ap-south-1',
-      AWS_REGION: 'ap-south-1',
-      ...stack.resources(),
-      ...stack.endpoints(),
-      CONTROL_PLANE_ORIGIN: 'http://127.0.0.1:9',
-      SIGNING_KEY_FILE: keyFile,
-      RESIDENCY_LOCAL_MODE: '1',
+      ...stack.localModeEnv(keyFile, 'http://127.0.0.1:9'),
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };

@@ -27,6 +27,11 @@ export interface ForwarderStack {
   };
   /** The ARN of a table (`table/<name>`) or stream (`stream/<name>`) of this stack. */
   arnOf(service: 'dynamodb' | 'kinesis', resource: string): string;
+  /**
+   * The forwarder's environment in local mode against this stack: plain http to a loopback origin
+   * (default `http://127.0.0.1:4010`), the signing key from `keyFile`.
+   */
+  localModeEnv(keyFile: string, origin?: string): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -49,20 +54,33 @@ export async function startForwarderStack(accountId = '000000000000'): Promise<F
     if (!name) throw new Error(`the local stack has no ${role}`);
     return name;
   };
+  const resources = () => ({
+    KEY_ARN: file.keyArn,
+    OUTBOX_STREAM_NAME: named(file.streams, 'outbox'),
+    QUARANTINE_TABLE: named(file.tables, 'quarantine'),
+    EGRESS_LOG_TABLE: named(file.tables, 'egressLog'),
+  });
+  const endpoints = () => ({
+    AWS_ENDPOINT_URL_DYNAMODB: file.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_KINESIS: file.endpoints.kinesis,
+    AWS_ENDPOINT_URL_KMS: file.endpoints.kms,
+  });
   return {
     file,
-    resources: () => ({
-      KEY_ARN: file.keyArn,
-      OUTBOX_STREAM_NAME: named(file.streams, 'outbox'),
-      QUARANTINE_TABLE: named(file.tables, 'quarantine'),
-      EGRESS_LOG_TABLE: named(file.tables, 'egressLog'),
-    }),
-    endpoints: () => ({
-      AWS_ENDPOINT_URL_DYNAMODB: file.endpoints.dynamodb,
-      AWS_ENDPOINT_URL_KINESIS: file.endpoints.kinesis,
-      AWS_ENDPOINT_URL_KMS: file.endpoints.kms,
-    }),
+    resources,
+    endpoints,
     arnOf: (service, resource) => `arn:aws:${service}:${file.region}:${file.accountId}:${resource}`,
+    localModeEnv(keyFile, origin = 'http://127.0.0.1:4010') {
+      return {
+        DATA_REGION: REGION,
+        AWS_REGION: REGION,
+        ...resources(),
+        ...endpoints(),
+        CONTROL_PLANE_ORIGIN: origin,
+        SIGNING_KEY_FILE: keyFile,
+        RESIDENCY_LOCAL_MODE: '1',
+      };
+    },
     async stop() {
       await stack.stop();
       await rm(dataDir, { recursive: true, force: true });

@@ -3,7 +3,6 @@ import {
   DEFAULT_AGGREGATE_RETENTION_DAYS,
   MAX_INSTANCE_UTILIZATION,
   NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION,
-  SECONDS_PER_MONTH,
   VAULT_HORIZON_MONTHS,
   VAULT_TARGET_UTILIZATION,
 } from './capacity.ts';
@@ -246,10 +245,8 @@ function vaultClassLines(report: LoadtestReport): string[] {
   const p = report.costPerMillion;
   const prices = PRICE_TABLES[p.region];
   if (!prices) return [];
-  const requests =
-    (row.vault.writeUnitsPerSecond * SECONDS_PER_MONTH * prices.dynamodb.writeRequestUnitsPerMillionUsd +
-      row.vault.readUnitsPerSecond * SECONDS_PER_MONTH * prices.dynamodb.readRequestUnitsPerMillionUsd) /
-    1e6;
+  // The vault's requests on demand, as the plan priced them (beside its provisioned price).
+  const requests = row.vaultProvisioned.onDemandUsd;
   const storage = row.storage.vaultGb * prices.dynamodb.storageGbMonthUsd;
   const ia = requests * STANDARD_IA.requests + storage * STANDARD_IA.storage;
   return [

@@ -37,6 +37,7 @@ export {
   quasi,
   type SensitiveMeta,
   sensitive,
+  type TokenScheme,
 } from './model/classes.ts';
 export { ENVELOPE_FIELD_NAMES, envelopeFields, TenantIdSchema } from './model/envelope.ts';
 export { type GeneralizeContext, type Generalized, generalize } from './model/generalize.ts';

@@ -65,8 +65,10 @@ const vaultStats = {
   previousVersionHits: 0,
   linksWritten: 0,
   orphanPointers: 0,
+  keyedTokens: 0,
   dataKeysGenerated: 1,
   indexKeyUnwraps: 1,
+  tokenKeyUnwraps: 0,
   cacheSize: 60_000,
 };
 

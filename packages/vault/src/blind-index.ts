@@ -14,6 +14,8 @@ export interface BlindIndexer {
   readonly version: string;
   /** The blind index of a normalized identifier of `kind`. */
   blindIndex(kind: string, value: string): string;
+  /** The same HMAC-SHA256 as {@link blindIndex}, as its 32 bytes. */
+  mac(kind: string, value: string): Buffer;
   /** Zeroes the index key; the indexer is unusable afterwards. */
   close(): void;
 }
@@ -35,6 +37,10 @@ export function createBlindIndexer(version: string, key: Buffer): BlindIndexer {
       needs(open, 'Precondition: the index key has not been zeroed');
       // The NUL separator keeps (kind 'ab', value 'c') apart from (kind 'a', value 'bc').
       return createHmac('sha256', key).update(kind).update('\u0000').update(value).digest('hex');
+    },
+    mac(kind, value) {
+      needs(open, 'Precondition: the index key has not been zeroed');
+      return createHmac('sha256', key).update(kind).update('\u0000').update(value).digest();
     },
     close() {
       open = false;

@@ -10,6 +10,9 @@ import { VaultConfigurationError } from './errors.ts';
 import type { ResolvedVaultOptions } from './options.ts';
 import type { VaultStore } from './store/vault-store.ts';
 
+/** The version of the token key keyed identifiers are HMACed under (`TK#v1`). */
+export const TOKEN_KEY_VERSION = 'v1';
+
 /** Counters behind `vault.stats()`. */
 export interface VaultCounters {
   cacheHits: number;
@@ -20,6 +23,7 @@ export interface VaultCounters {
   previousVersionHits: number;
   linksWritten: number;
   orphanPointers: number;
+  keyedTokens: number;
 }
 
 /** Everything the vault's operations share. Internal: built once by `createVaultWithPorts`. */
@@ -29,6 +33,11 @@ export interface VaultContext {
   audit: AuditLog;
   options: ResolvedVaultOptions;
   indexKeys: IndexKeyring;
+  /**
+   * The token key of keyed identifiers, at {@link TOKEN_KEY_VERSION}. Never rotated by a re-index:
+   * a keyed token must stay the same for good, since nothing stored maps the old to the new.
+   */
+  tokenKeys: IndexKeyring;
   dataKeys: DataKeyCache;
   resolver: DataKeyResolver;
   random: RandomPool;
@@ -68,6 +77,13 @@ export function createVaultContext(
     audit: ports.audit,
     options,
     indexKeys: createIndexKeyring({ vault, keys: ports.keys, store: ports.store, clock }),
+    tokenKeys: createIndexKeyring({
+      vault,
+      keys: ports.keys,
+      store: ports.store,
+      clock,
+      purpose: 'token-key',
+    }),
     dataKeys: createDataKeyCache({
       vault,
       keys: ports.keys,
@@ -99,6 +115,7 @@ export function createVaultContext(
       previousVersionHits: 0,
       linksWritten: 0,
       orphanPointers: 0,
+      keyedTokens: 0,
     },
   };
 }

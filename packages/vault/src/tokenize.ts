@@ -8,7 +8,7 @@ import {
   type TokenRequest,
   tokenKey,
 } from '@residency/core';
-import type { VaultContext } from './context.ts';
+import { TOKEN_KEY_VERSION, type VaultContext } from './context.ts';
 import { sealEntryValue } from './crypto/entry-crypto.ts';
 import { InvalidTokenRequestError } from './errors.ts';
 import {
@@ -32,10 +32,16 @@ interface Miss {
   reject(error: unknown): void;
 }
 
+/** The cache key of a keyed identifier: apart from a random one's, so a kind whose scheme changed never meets its old tokens. */
+function keyedCacheKey(key: string): string {
+  return `K${key}`;
+}
+
 /**
  * The tokenize algorithm, per batch: cache → single-flight → one batched read for the misses →
  * conditional creates, in parallel, for what is new → links. No per-identifier KMS call: new
- * values are sealed under the current data key, which is fetched once per lifetime.
+ * values are sealed under the current data key, which is fetched once per lifetime. Keyed
+ * identifiers skip the store: their token is computed from the token key and cached.
  *
  * Postcondition: every request's (kind, value), and every `linkTo`, has its token in the result;
  * concurrent callers (in this process through single-flight, across processes through the
@@ -71,8 +77,24 @@ export function createTokenize(ctx: VaultContext): (requests: readonly TokenRequ
       misses.push({ key, kind, value, resolve: noop, reject: noop });
     };
 
+    const keyed: TokenRequest[] = [];
     let linked = false;
     for (const request of requests) {
+      if (request.keyed === true) {
+        if (request.linkTo)
+          throw new InvalidTokenRequestError('a keyed identifier cannot be linked', request.kind);
+        const key = tokenKey(request.kind, request.value);
+        if (out.has(key)) continue;
+        const cached = cache.get(keyedCacheKey(key));
+        if (cached !== undefined) {
+          counters.cacheHits += 1;
+          out.set(key, cached);
+        } else {
+          checkRequest(request.kind, request.value);
+          keyed.push(request);
+        }
+        continue;
+      }
       visit(request.kind, request.value);
       if (request.linkTo) {
         visit(request.linkTo.kind, request.linkTo.value);
@@ -109,12 +131,32 @@ export function createTokenize(ctx: VaultContext): (requests: readonly TokenRequ
       }
     }
     if (joins.length > 0) await Promise.all(joins);
+    // After the misses are claimed: a cold start's token key unwrap must not open a window in
+    // which concurrent callers miss the single-flight.
+    if (keyed.length > 0) await keyedTokens(ctx, keyed, out);
     if (linked) await writeLinks(ctx, requests, out);
     return out;
   };
 }
 
 function noop(): void {}
+
+/**
+ * Tokens of keyed identifiers that missed the cache (checked by the caller): the first 128 bits of an HMAC-SHA256 under
+ * the token key, over (kind, value). Deterministic, so no store read or write, no race and no
+ * single-flight; one KMS call per cold start, for the token key.
+ */
+async function keyedTokens(ctx: VaultContext, requests: readonly TokenRequest[], out: Map<string, Token>) {
+  const key = await ctx.tokenKeys.indexer(TOKEN_KEY_VERSION);
+  for (const request of requests) {
+    const mapKey = tokenKey(request.kind, request.value);
+    if (out.has(mapKey)) continue; // the same identifier twice in the batch
+    const token = formatToken(request.kind, key.mac(request.kind, request.value).subarray(0, 16));
+    ctx.cache.set(keyedCacheKey(mapKey), token);
+    out.set(mapKey, token);
+    ctx.counters.keyedTokens += 1;
+  }
+}
 
 function checkRequest(kind: string, value: string): void {
   // A kind that fails the pattern is not kept on the error: it may be a value in the wrong place.

@@ -30,10 +30,14 @@ export interface VaultStats {
   linksWritten: number;
   /** Pointers of lost races that could not be removed (they resolve to nothing). */
   orphanPointers: number;
+  /** Keyed tokens computed (cache misses of keyed identifiers; nothing stored). */
+  keyedTokens: number;
   /** Data keys generated (one KMS GenerateDataKey each). */
   dataKeysGenerated: number;
   /** KMS calls made for index keys (once per version per cold start). */
   indexKeyUnwraps: number;
+  /** KMS calls made for the token key (once per cold start that meets a keyed identifier). */
+  tokenKeyUnwraps: number;
   /** Identifiers in the cache now. */
   cacheSize: number;
 }
@@ -92,12 +96,14 @@ export function createVaultWithPorts(ports: VaultPorts & VaultCommonOptions): Va
       ...ctx.counters,
       dataKeysGenerated: ctx.dataKeys.generated,
       indexKeyUnwraps: ctx.indexKeys.unwraps,
+      tokenKeyUnwraps: ctx.tokenKeys.unwraps,
       cacheSize: ctx.cache.size,
     }),
     close() {
       ctx.dataKeys.close();
       ctx.resolver.close();
       ctx.indexKeys.close();
+      ctx.tokenKeys.close();
       ctx.cache.clear();
       ctx.linkCache.clear();
     },

@@ -14,10 +14,13 @@ const doctorId = identifier(z.string().min(1).max(128), {
   egress: 'token',
   normalizer: 'opaque',
 });
+// An appointment is a thing, not a person, and nearly every one is new: a keyed token, with no
+// vault entry to write, encrypt or keep (docs/architecture.md, "Keyed tokens").
 const appointmentId = identifier(z.string().min(1).max(128), {
   kind: 'appointment',
   egress: 'token',
   normalizer: 'opaque',
+  token: 'keyed',
 });
 const contact = (kind: 'phone' | 'email' | 'nationalId') =>
   identifier(z.string().min(1).max(320), { kind, egress: 'link', normalizer: kind });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   formatToken,
   type Token,
@@ -8,7 +8,11 @@ import {
   tokenKey,
 } from '../model/tokens.ts';
 
-/** A {@link TokenPort} held in memory, for tests of code that tokenizes. Not a vault: nothing is encrypted. */
+/**
+ * A {@link TokenPort} held in memory, for tests of code that tokenizes. Not a vault: nothing is
+ * encrypted. Keyed requests get an HMAC under a key of this port, as the vault's do under its
+ * token key.
+ */
 export interface InMemoryTokenPort extends TokenPort {
   /** Number of tokenize calls so far. */
   readonly calls: number;
@@ -20,6 +24,7 @@ export interface InMemoryTokenPort extends TokenPort {
 export function createInMemoryTokenPort(): InMemoryTokenPort {
   const tokens = new Map<string, Token>();
   const links = new Map<string, string>();
+  const tokenKeyBytes = randomBytes(32);
   let calls = 0;
   return {
     get calls() {
@@ -33,7 +38,10 @@ export function createInMemoryTokenPort(): InMemoryTokenPort {
         const key = tokenKey(request.kind, request.value);
         let token = tokens.get(key);
         if (!token) {
-          token = formatToken(request.kind, randomBytes(16));
+          const bytes = request.keyed
+            ? createHmac('sha256', tokenKeyBytes).update(key).digest().subarray(0, 16)
+            : randomBytes(16);
+          token = formatToken(request.kind, bytes);
           tokens.set(key, token);
         }
         if (request.linkTo) links.set(key, tokenKey(request.linkTo.kind, request.linkTo.value));

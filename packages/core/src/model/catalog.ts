@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CatalogError } from '../errors.ts';
-import { classOf, type FieldMeta } from './classes.ts';
+import { classOf, type FieldMeta, type IdentifierMeta, type TokenScheme } from './classes.ts';
 import { envelopeFields, VISIBLE_ENVELOPE_FIELDS } from './envelope.ts';
 import { buildOutboundSchema } from './outbound.ts';
 import { visibleBySchema } from './visible-schema.ts';
@@ -85,7 +85,8 @@ export interface CompiledCatalog {
 /**
  * Checks a catalog and compiles it. Fails at startup, never at run time, on: an unclassified
  * field, two subject fields, a field that shadows the envelope, a duplicate (type, version), a
- * public enum or literal with a value that holds a control or invisible character.
+ * public enum or literal with a value that holds a control or invisible character, a keyed
+ * identifier that is a subject or a link, one identifier kind tokenized both ways.
  */
 export function compileCatalog(def: CatalogDefinition): CompiledCatalog {
   if (!/^[a-z][a-z0-9-]{0,63}$/.test(def.name))
@@ -99,6 +100,7 @@ export function compileCatalog(def: CatalogDefinition): CompiledCatalog {
     versions.set(event.schemaVersion, compileEvent(def.name, event));
     events.set(event.type, versions);
   }
+  checkOneSchemePerKind(events);
   return {
     name: def.name,
     events,
@@ -108,6 +110,46 @@ export function compileCatalog(def: CatalogDefinition): CompiledCatalog {
     },
     get: (type, version) => events.get(type)?.get(version),
   };
+}
+
+/**
+ * A keyed token has no vault entry, so it can be neither erased (a subject must be) nor linked
+ * to a subject (a link is a vault item).
+ */
+function checkTokenScheme(type: string, field: string, meta: IdentifierMeta): void {
+  const scheme = meta.token ?? 'random';
+  if (scheme !== 'random' && scheme !== 'keyed')
+    throw new CatalogError(`${type}.${field}: token must be 'random' or 'keyed'`, type, field);
+  if (scheme !== 'keyed') return;
+  if (meta.subject)
+    throw new CatalogError(`${type}.${field}: a subject's token must be random, to be erasable`, type, field);
+  if (meta.egress !== 'token')
+    throw new CatalogError(`${type}.${field}: a keyed identifier must leave as a token`, type, field);
+}
+
+/**
+ * One kind, one token scheme: the same appointment number must get the same token in every event
+ * type, and a vault kind made both ways would hold two tokens for one value.
+ */
+function checkOneSchemePerKind(events: ReadonlyMap<string, ReadonlyMap<number, CompiledEvent>>): void {
+  const schemes = new Map<string, { scheme: TokenScheme; type: string }>();
+  for (const versions of events.values()) {
+    for (const event of versions.values()) {
+      for (const field of event.fields) {
+        if (field.meta.class !== 'identifier') continue;
+        const scheme = field.meta.token ?? 'random';
+        const seen = schemes.get(field.meta.kind);
+        if (!seen) schemes.set(field.meta.kind, { scheme, type: event.type });
+        else if (seen.scheme !== scheme) {
+          throw new CatalogError(
+            `identifier kind '${field.meta.kind}' is '${seen.scheme}' in ${seen.type} and '${scheme}' in ${event.type}.${field.name}`,
+            event.type,
+            field.name,
+          );
+        }
+      }
+    }
+  }
 }
 
 function compileEvent(catalog: string, def: EventDefinition): CompiledEvent {
@@ -133,6 +175,8 @@ function compileEvent(catalog: string, def: EventDefinition): CompiledEvent {
   }
   const subjects = fields.filter((f) => f.meta.class === 'identifier' && f.meta.subject);
   if (subjects.length > 1) throw new CatalogError(`${def.type} has more than one subject field`, def.type);
+  for (const field of fields)
+    if (field.meta.class === 'identifier') checkTokenScheme(def.type, field.name, field.meta);
   const schema = z.object({
     ...envelopeFields,
     ...def.fields,

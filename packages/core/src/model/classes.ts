@@ -29,7 +29,21 @@ export interface IdentifierMeta {
   normalizer: NormalizerName;
   /** The field whose token identifies the data subject (distinct counts, erasure). At most one per event. */
   subject?: boolean;
+  /**
+   * How the token is made. Default `random`.
+   * - `random`: a vault entry holds a random token and the value, encrypted; the token can be
+   *   detokenized, exported and erased in region.
+   * - `keyed`: the token is a keyed HMAC of the normalized value under an in-region token key, and
+   *   nothing is stored. It cannot be detokenized, exported or erased, and it stays the same for
+   *   good. For high-volume identifiers of things rather than people (appointment, visit, invoice
+   *   numbers): each new one costs no vault write. A subject field, a `link` identifier, and one
+   *   kind made both ways in a catalog are catalog errors.
+   */
+  token?: TokenScheme;
 }
+
+/** How an identifier's token is made: see {@link IdentifierMeta.token}. */
+export type TokenScheme = 'random' | 'keyed';
 
 /** Classification of a quasi-identifier field. */
 export interface QuasiMeta {

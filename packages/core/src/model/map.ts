@@ -7,7 +7,8 @@ import type { ValidatedEvent } from './validate.ts';
 
 /**
  * The vault requests for a batch of events, deduplicated: every identifier once, contact
- * identifiers (`egress: 'link'`) linked to their event's subject. One vault call per batch.
+ * identifiers (`egress: 'link'`) linked to their event's subject, keyed identifiers marked so.
+ * One vault call per batch.
  */
 export function tokenRequestsFor(events: readonly ValidatedEvent[]): TokenRequest[] {
   const requests = new Map<string, TokenRequest>();
@@ -17,7 +18,9 @@ export function tokenRequestsFor(events: readonly ValidatedEvent[]): TokenReques
       const key = tokenKey(id.kind, id.value);
       const linkTo =
         id.egress === 'link' && subject ? { kind: subject.kind, value: subject.value } : undefined;
-      if (!requests.has(key) || linkTo)
+      if (id.keyed) {
+        if (!requests.has(key)) requests.set(key, { kind: id.kind, value: id.value, keyed: true });
+      } else if (!requests.has(key) || linkTo)
         requests.set(key, { kind: id.kind, value: id.value, ...(linkTo ? { linkTo } : {}) });
     }
   }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
 /**
- * A vault token: a short kind prefix, `_`, and 26 Crockford base32 characters (128 random bits).
- * Random, not derived: a token reveals nothing about the identifier and cannot be recomputed.
+ * A vault token: a short kind prefix, `_`, and 26 Crockford base32 characters (128 bits). Random
+ * by default; for a kind the catalog marks `keyed`, the first 128 bits of an HMAC under a key
+ * that never leaves the region. Either way a token reveals nothing about the identifier and
+ * cannot be recomputed outside the region.
  */
 export const TokenSchema = z
   .string()
@@ -73,6 +75,11 @@ export interface TokenRequest {
   value: string;
   /** Link this identifier to a subject (a contact identifier to its patient). */
   linkTo?: { kind: string; value: string };
+  /**
+   * A keyed token: an HMAC of (kind, value) under the vault's token key, with no entry stored.
+   * Never with `linkTo`. A kind is keyed in every request or in none.
+   */
+  keyed?: boolean;
 }
 
 /** Tokens by {@link tokenKey}. */

@@ -17,6 +17,8 @@ export interface IdentifierValue {
   egress: 'token' | 'link';
   value: string;
   subject: boolean;
+  /** The token is a keyed HMAC with no vault entry (`token: 'keyed'` in the catalog). */
+  keyed: boolean;
 }
 
 /** An event that passed its schema, with identifiers normalized. */
@@ -126,6 +128,7 @@ export function validateEvent(
             egress: meta.egress,
             value: normalized.value,
             subject: meta.subject === true,
+            keyed: meta.token === 'keyed',
           });
         }
       }

@@ -150,7 +150,7 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
     `- Prices: ${report.costPerMillion.region} list prices as of ${report.costPerMillion.pricesAsOf}${report.costPerMillion.pricesVerified ? '' : ', written from memory and not verified'}: ${report.costPerMillion.note}`,
     `  Sources: ${report.costPerMillion.sources.join(', ')}`,
     "- Steady state = warm + f × (cold − warm) per event, with f = the workload's steady-state new identifiers per event",
-    "  (a new appointment id per booking, a new patient and contacts per registration) / the cold pass's.",
+    "  (a new patient and contacts per registration; a keyed appointment id makes no entry) / the cold pass's.",
     `- Lambda: one invocation per shard per second or per batch of ${fmt(report.workload.batchSize)}; billed time = measured in-process time`,
     `  plus ${NETWORK_ALLOWANCE_MILLIS_PER_INVOCATION} ms of network waiting per invocation (an assumption); 1,769 MB (one vCPU).`,
     '- Kinesis provisioned mode, two streams (events and outbox), shards billed whole hours; 730 hours a month.',
@@ -271,9 +271,8 @@ function dominant(report: LoadtestReport): string[] {
   if (vault && hot.vaultStats.created > 0) {
     lines.push(
       `- Vault writes: each new identifier cost ${fmt(vault.writeUnits / hot.vaultStats.created)} write units in the cold pass (entry, pointer, links).`,
-      "  New identifiers keep coming in steady state: ClinicBook tokenizes every booking's appointment id and every",
-      `  registration's patient and contacts, so ${fmt(row.vault.writeUnitsPerSecond / row.eventsPerSecond)} vault write units per event remain after the cache.`,
-      '  Fewer new tokens per event (appointment ids kept out of the vault, say) is what would move this bill.',
+      "  New identifiers keep coming in steady state: every registration's patient and contacts (ClinicBook's appointment",
+      `  ids are keyed tokens, with no vault entry), so ${fmt(row.vault.writeUnitsPerSecond / row.eventsPerSecond)} vault write units per event remain after the cache.`,
     );
   }
   lines.push(...vaultClassLines(report));

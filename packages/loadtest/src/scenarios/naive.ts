@@ -34,7 +34,8 @@ export interface NaiveHandlerOptions {
  * strongly consistent GetItem on the vault table, and when it is missing a KMS GenerateDataKey,
  * an AES-GCM encryption and a conditional PutItem (re-read on a lost race); a PutItem per
  * contact link; then a PutRecord per record to the outbox. Same validation and mapping as ours
- * (the core's), so the difference is the I/O pattern alone. No aggregates (which flatters it).
+ * (the core's), and keyed identifiers keyed here too (an HMAC, no vault item), so the difference
+ * is the I/O pattern alone. No aggregates (which flatters it).
  *
  * @example const invoke = createNaiveHandler({ clients, tableName, keyArn, outboxStream });
  */
@@ -102,7 +103,13 @@ export function createNaiveHandler(options: NaiveHandlerOptions): Invoke {
     for (const id of event.identifiers) {
       const key = tokenKey(id.kind, id.value);
       if (tokens.has(key)) continue;
-      const pk = `${id.kind}#${createHmac('sha256', indexKey).update(id.kind).update('\u0000').update(id.value).digest('hex')}`;
+      const mac = createHmac('sha256', indexKey).update(id.kind).update('\u0000').update(id.value).digest();
+      if (id.keyed) {
+        // The catalog's keyed kinds have no vault entry here either: only the I/O pattern differs.
+        tokens.set(key, formatToken(id.kind, mac.subarray(0, 16)));
+        continue;
+      }
+      const pk = `${id.kind}#${mac.toString('hex')}`;
       tokens.set(key, (await read(pk)) ?? (await create(id.kind, id.value, pk)));
     }
     const subject = event.identifiers.find((id) => id.subject);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { clinicbook } from '@residency/core';
 import { type EventMix, generateClinicBook } from '../generator/index.ts';
 import { KINESIS_PUT_PAYLOAD_UNIT_BYTES } from '../measure/billing-counter.ts';
 import { withCanaries } from './canaries.ts';
@@ -26,7 +27,10 @@ export interface Workload {
   meanRecordBytes: number;
   /** Mean Kinesis PUT payload units per event. */
   inputPutUnitsPerEvent: number;
-  /** New identifiers per event in steady state: a new appointment per booking, a new patient and contacts per registration. */
+  /**
+   * New vault entries per event in steady state: a new patient and contacts per registration, and
+   * a new appointment per booking unless the catalog keys appointments (no entry then).
+   */
   steadyNewIdentifiersPerEvent: number;
   /** Share of registrations (new patients). */
   newPatientShare: number;
@@ -55,6 +59,7 @@ export async function buildWorkload(options: WorkloadOptions): Promise<Workload>
     secret: randomBytes(32),
     occurredAtMillis: options.endMillis - 1000,
   });
+  const appointmentsKeyed = isKeyed('appointment.booked', 'appointmentId');
   let bytes = 0;
   let units = 0;
   let newIdentifiers = 0;
@@ -63,7 +68,7 @@ export async function buildWorkload(options: WorkloadOptions): Promise<Workload>
     const size = Buffer.byteLength(JSON.stringify(event)) + Buffer.byteLength(String(event.patientId ?? ''));
     bytes += size;
     units += Math.max(1, Math.ceil(size / KINESIS_PUT_PAYLOAD_UNIT_BYTES));
-    if (event.type === 'appointment.booked') newIdentifiers += 1;
+    if (event.type === 'appointment.booked' && !appointmentsKeyed) newIdentifiers += 1;
     if (event.type === 'patient.registered') {
       registrations += 1;
       newIdentifiers += 1 + ['phone', 'email', 'nationalId'].filter((f) => event[f] !== undefined).length;
@@ -78,4 +83,14 @@ export async function buildWorkload(options: WorkloadOptions): Promise<Workload>
     steadyNewIdentifiersPerEvent: Math.round((newIdentifiers / n) * 1000) / 1000,
     newPatientShare: Math.round((registrations / n) * 1000) / 1000,
   };
+}
+
+/** Whether the catalog makes a field's token keyed (no vault entry). */
+function isKeyed(type: string, field: string): boolean {
+  const version = clinicbook.latestVersion(type);
+  const meta =
+    version === undefined
+      ? undefined
+      : clinicbook.get(type, version)?.fields.find((f) => f.name === field)?.meta;
+  return meta?.class === 'identifier' && meta.token === 'keyed';
 }

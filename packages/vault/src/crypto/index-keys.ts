@@ -4,12 +4,22 @@ import type { VaultStore } from '../store/vault-store.ts';
 import type { EncryptionContext } from './encryption-context.ts';
 import type { KeyProvider } from './key-provider.ts';
 
+/**
+ * What a keyring's keys are for: blind indexes (`IK#<version>`) or keyed tokens (`TK#<version>`).
+ * Each purpose has keys of its own, bound to it by the encryption context.
+ */
+export type KeyringPurpose = 'index-key' | 'token-key';
+
+const ID_PREFIXES: Record<KeyringPurpose, string> = { 'index-key': 'IK#', 'token-key': 'TK#' };
+
 /** Options of {@link createIndexKeyring}. */
 export interface IndexKeyringOptions {
   vault: string;
   keys: KeyProvider;
   store: VaultStore;
   clock: Clock;
+  /** Default `index-key`. */
+  purpose?: KeyringPurpose;
 }
 
 /** Index keys by version, each unwrapped once per process (cold start) and shared by concurrent callers. */
@@ -24,24 +34,30 @@ export interface IndexKeyring {
   close(): void;
 }
 
-/** The encryption context of an index key. */
-export function indexKeyContext(vault: string, version: string): EncryptionContext {
-  return { vault, purpose: 'index-key', version };
+/** The encryption context of an index key (or, with `purpose`, of a token key). */
+export function indexKeyContext(
+  vault: string,
+  version: string,
+  purpose: KeyringPurpose = 'index-key',
+): EncryptionContext {
+  return { vault, purpose, version };
 }
 
 /**
  * Creates an {@link IndexKeyring}. An index key is a KMS data key stored only wrapped, at
- * `IK#<version>`. The first process to need a version creates it with a conditional put;
- * concurrent cold starts that lose the race zero their own key and unwrap the winner's.
+ * `IK#<version>` (a token key at `TK#<version>`). The first process to need a version creates it
+ * with a conditional put; concurrent cold starts that lose the race zero their own key and unwrap
+ * the winner's.
  */
 export function createIndexKeyring(options: IndexKeyringOptions): IndexKeyring {
+  const purpose = options.purpose ?? 'index-key';
   const indexers = new Map<string, BlindIndexer>();
   const loading = new Map<string, Promise<BlindIndexer>>();
   let unwraps = 0;
 
   async function load(version: string): Promise<Buffer> {
-    const context = indexKeyContext(options.vault, version);
-    const id = `IK#${version}`;
+    const context = indexKeyContext(options.vault, version, purpose);
+    const id = `${ID_PREFIXES[purpose]}${version}`;
     const existing = await options.store.getWrappedKey(id);
     if (existing) {
       unwraps += 1;

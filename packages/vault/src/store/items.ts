@@ -19,6 +19,7 @@ import {
  * | `TOK#<subject>` | `LINK#<contact>` | subjectKind, contactKind | subject → contact |
  * | `TOK#<contact>` | `SUBJECT#<subject>` | subjectKind, contactKind | contact → subject |
  * | `IK#<ver>` | `KEY` | wrapped (B), keyArn, createdAt | index key, wrapped only |
+ * | `TK#<ver>` | `KEY` | wrapped (B), keyArn, createdAt | token key of keyed identifiers, wrapped only |
  * | `DK#<hex id>` | `KEY` | wrapped (B), keyArn, createdAt | data key, wrapped only |
  */
 export type Item = Record<string, AttributeValue>;

@@ -43,7 +43,7 @@ export interface TokenLinks {
   subjects: SubjectLink[];
 }
 
-/** A key stored only wrapped by the master key: an index key (`IK#v1`) or a data key (`DK#<hex id>`). */
+/** A key stored only wrapped by the master key: an index key (`IK#v1`), the token key (`TK#v1`) or a data key (`DK#<hex id>`). */
 export interface WrappedKeyRecord {
   id: string;
   wrapped: Uint8Array;

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateClinicBook } from '@residency/loadtest/generator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_REGION } from '../../packages/cli/src/stack/options.ts';
+import { local } from '../reliability/support/deps.ts';
+import { stackEventIdsByRecordId } from '../reliability/support/record-ids.ts';
 import { residency } from './cli.ts';
 
 // Personal data hidden where a careless pipeline would forward it. Public fields: validation refuses
@@ -33,6 +36,8 @@ describe('residency run, end to end through the local stack', () => {
   const dirty: Array<Record<string, unknown>> = [];
   const stripped: Array<Record<string, unknown>> = [];
   let runOutput = '';
+  /** Event id → the record id the run's vault derived for it. */
+  const recordIdOf = new Map<string, string>();
 
   beforeAll(async () => {
     // Prepare: clean live events, events with personal data in public fields, unknown fields and
@@ -105,6 +110,15 @@ describe('residency run, end to end through the local stack', () => {
     ]);
     expect(exportResult.code, exportResult.stdout + exportResult.stderr).toBe(0);
     exported = await readFile(join(dir, 'export.jsonl'), 'utf8');
+    // Records cross under ids the vault derives in region from the event ids: ask the run's vault.
+    const stack = await local.startLocalStack({ dataDir: join(dir, 'data'), region: DEFAULT_REGION });
+    try {
+      const eventIds = [...clean, ...dirty, ...stripped].map((e) => String(e.eventId));
+      const eventOf = await stackEventIdsByRecordId(stack.endpointsFile, eventIds);
+      for (const [recordId, eventId] of eventOf) recordIdOf.set(eventId, recordId);
+    } finally {
+      await stack.stop();
+    }
   });
 
   afterAll(async () => {
@@ -155,8 +169,12 @@ describe('residency run, end to end through the local stack', () => {
       .map((line) => JSON.parse(line) as { kind: string; record?: { recordId: string } })
       .filter((row) => row.kind === 'record')
       .map((row) => row.record?.recordId);
-    for (const event of [...clean, ...stripped]) expect(records).toContain(event.eventId);
-    for (const event of dirty) expect(records).not.toContain(event.eventId);
+    expect(records).toHaveLength(clean.length + stripped.length);
+    for (const event of [...clean, ...stripped])
+      expect(records).toContain(recordIdOf.get(String(event.eventId)));
+    for (const event of dirty) expect(records).not.toContain(recordIdOf.get(String(event.eventId)));
+    // No event id crosses the border, not even a clean one.
+    for (const event of [...clean, ...stripped]) expect(exported).not.toContain(String(event.eventId));
     expect(report.quarantined.count).toBe(0);
   });
 

@@ -16,7 +16,8 @@ const tokens = core.createInMemoryTokenPort();
 async function record(): Promise<core.OutboundRecord> {
   const result = core.validateEvent(core.clinicbook, booked(randomUUID()));
   if (!result.ok) throw new Error('the fixture event is not valid');
-  return core.toOutbound(result.event, await tokens.tokenize(core.tokenRequestsFor([result.event])));
+  const [out] = await core.outboundRecordsOf(tokens, [result.event]);
+  return out as core.OutboundRecord;
 }
 
 /** `n` records. */

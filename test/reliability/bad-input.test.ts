@@ -8,7 +8,8 @@ import { type BadInput, badInput, booked, handWrittenInputs } from './support/ba
 import { aws, core, local, pipeline, testing } from './support/deps.ts';
 import { type IngestStage, startIngestStage } from './support/ingest-stage.ts';
 import { readOutbox, readQuarantine } from './support/observe.ts';
-import { type Outcomes, violations } from './support/outcomes.ts';
+import { forwardedByEventId, type Outcomes, violations } from './support/outcomes.ts';
+import { eventIdsByRecordId, stackEventIdsByRecordId } from './support/record-ids.ts';
 import { BASE_MILLIS, eventIdOf } from './support/workload.ts';
 
 const SHARD = 'shardId-000000000000';
@@ -42,9 +43,10 @@ async function ingestOnFakes(
 ): Promise<{ failures: unknown[]; outcomes: Outcomes }> {
   const outbox = pipeline.createInMemoryOutbox();
   const quarantine = pipeline.createInMemoryQuarantine();
+  const tokenPort = core.createInMemoryTokenPort();
   const handler = pipeline.createIngestHandler({
     catalog: core.clinicbook,
-    tokenPort: core.createInMemoryTokenPort(),
+    tokenPort,
     outbox,
     quarantine,
     aggregates: pipeline.createInMemoryAggregates({ allowedLatenessSeconds: 86_400 }),
@@ -53,17 +55,18 @@ async function ingestOnFakes(
     clock: NOW,
   });
   const response = await handler(kinesisEvent(inputs));
-  const ids = new Set(inputs.flatMap((input) => (input.eventId ? [input.eventId] : [])));
-  const forwarded = new Map<string, core.OutboundRecord>();
-  for (const entry of outbox.entries) {
-    if (entry.message.kind === 'record') forwarded.set(entry.message.record.recordId, entry.message.record);
-  }
+  const eventOf = await eventIdsByRecordId(
+    tokenPort,
+    inputs.flatMap((input) => (input.eventId ? [input.eventId] : [])),
+  );
+  const records = outbox.entries.flatMap((entry) =>
+    entry.message.kind === 'record' ? [entry.message.record] : [],
+  );
   return {
     failures: response.batchItemFailures,
     outcomes: {
       quarantined: inputs.map((_, i) => quarantine.entries.get(`${SHARD}#${1000 + i}`)),
-      forwarded,
-      unattributed: [...forwarded.keys()].filter((id) => !ids.has(id)),
+      ...forwardedByEventId(records, eventOf),
     },
   };
 }
@@ -173,7 +176,12 @@ describe('bad input through the real local stack and event source mapping', () =
     expect(stats.batchesDiscarded).toBe(0);
     expect(ingest.onFailure.records).toEqual([]);
     const outbox = await readOutbox(clients.kinesis, stack.endpointsFile.streams.outbox ?? '');
-    const forwarded = new Map(outbox.records.map((r) => [r.recordId, r]));
+    const canaryIds = new Set(canaries.map((c) => String(c.eventId)));
+    const eventOf = await stackEventIdsByRecordId(stack.endpointsFile, [
+      ...canaryIds,
+      ...inputs.flatMap((input) => (input.eventId ? [input.eventId] : [])),
+    ]);
+    const { forwarded, unattributed } = forwardedByEventId(outbox.records, eventOf);
     expect(canaries.filter((c) => !forwarded.has(String(c.eventId))).map((c) => c.eventId)).toEqual([]);
 
     // Assess: every input is where it belongs (the quarantine matched by its decrypted payload)
@@ -183,8 +191,6 @@ describe('bad input through the real local stack and event source mapping', () =
       pipeline.createKmsPayloadEncryptor({ kms: clients.kms, keyArn: stack.endpointsFile.keyArn }),
     );
     const byPayload = new Map(quarantine.map((q) => [q.payload.toString('base64'), q.item]));
-    const canaryIds = new Set(canaries.map((c) => String(c.eventId)));
-    const ids = new Set([...canaryIds, ...inputs.flatMap((input) => (input.eventId ? [input.eventId] : []))]);
     const outcomes: Outcomes = {
       // Payloads over 300 KiB are kept truncated.
       quarantined: inputs.map((input) =>
@@ -193,7 +199,7 @@ describe('bad input through the real local stack and event source mapping', () =
         ),
       ),
       forwarded,
-      unattributed: [...forwarded.keys()].filter((id) => !ids.has(id)),
+      unattributed,
     };
     expect(violations(inputs, outcomes)).toEqual([]);
     expect(quarantine.length, 'quarantine items that are not ours').toBe(

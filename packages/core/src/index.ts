@@ -41,7 +41,7 @@ export {
 } from './model/classes.ts';
 export { ENVELOPE_FIELD_NAMES, envelopeFields, TenantIdSchema } from './model/envelope.ts';
 export { type GeneralizeContext, type Generalized, generalize } from './model/generalize.ts';
-export { tokenRequestsFor, toOutbound } from './model/map.ts';
+export { outboundRecordsOf, tokenRequestsFor, toOutbound } from './model/map.ts';
 export { OUTBOUND_SCHEMA_ID, type OutboundRecord, OutboundRecordSchema } from './model/outbound.ts';
 export {
   type AggregateCell,
@@ -54,6 +54,7 @@ export {
 } from './model/outbox.ts';
 export { type CountryResolverOptions, createCountryResolver } from './model/tenants.ts';
 export {
+  formatRecordId,
   formatToken,
   type Token,
   type TokenMap,

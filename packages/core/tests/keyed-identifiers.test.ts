@@ -7,11 +7,14 @@ import {
   createInMemoryTokenPort,
   defineCatalog,
   defineEvent,
+  formatRecordId,
   type IdentifierMeta,
   identifier,
+  type OutboundRecord,
+  OutboundRecordSchema,
+  outboundRecordsOf,
   tokenKey,
   tokenRequestsFor,
-  toOutbound,
   type ValidatedEvent,
   validateEvent,
 } from '../src/index.ts';
@@ -75,14 +78,33 @@ describe('keyed identifiers on the way out', () => {
 
   it('the outbound record carries the keyed token', async () => {
     const port = createInMemoryTokenPort();
-    const first = validated(booked);
-    const second = validated({ ...booked, eventId: crypto.randomUUID(), patientId: 'P-2' });
-    const tokens = await port.tokenize(tokenRequestsFor([first]));
-    const later = await createInMemoryTokenPort().tokenize(tokenRequestsFor([second]));
-    const record = toOutbound(first, tokens);
-    expect(record.tokens.appointmentId).toBe(tokens.get(tokenKey('appointment', 'A-00098765')));
-    expect(record.tokens.appointmentId).toMatch(/^apt_/);
+    const event = validated(booked);
+    const tokens = await port.tokenize(tokenRequestsFor([event]));
+    const [record] = await outboundRecordsOf(port, [event]);
+    expect(record?.tokens.appointmentId).toBe(tokens.get(tokenKey('appointment', 'A-00098765')));
+    expect(record?.tokens.appointmentId).toMatch(/^apt_/);
     // Another port is another key: the token is not a function of the value alone.
-    expect(later.get(tokenKey('appointment', 'A-00098765'))).not.toBe(record.tokens.appointmentId);
+    const [elsewhere] = await outboundRecordsOf(createInMemoryTokenPort(), [event]);
+    expect(elsewhere?.tokens.appointmentId).not.toBe(record?.tokens.appointmentId);
+  });
+});
+
+describe('record ids', () => {
+  it('formatRecordId sets version 8 and the RFC variant and keeps the other 122 bits', () => {
+    expect(formatRecordId(new Uint8Array(16).fill(0xff))).toBe('ffffffff-ffff-8fff-bfff-ffffffffffff');
+    expect(formatRecordId(new Uint8Array(16))).toBe('00000000-0000-8000-8000-000000000000');
+    const bytes = Uint8Array.from({ length: 32 }, (_, i) => i * 7);
+    expect(formatRecordId(bytes)).toBe('00070e15-1c23-8a31-b83f-464d545b6269');
+  });
+
+  it('the exit refuses a record whose id is the event id (version 4) or any UUID but version 8', async () => {
+    const [record] = (await outboundRecordsOf(createInMemoryTokenPort(), [validated(booked)])) as [
+      OutboundRecord,
+    ];
+    expect(OutboundRecordSchema.safeParse(record).success).toBe(true);
+    expect(record.recordId).not.toBe(booked.eventId);
+    for (const recordId of [booked.eventId, '0190f2a1-7b3c-7d4e-8f5a-6b7c8d9e0f1a', 'not-a-uuid']) {
+      expect(OutboundRecordSchema.safeParse({ ...record, recordId }).success).toBe(false);
+    }
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { AggregateCellSchema, OutboundRecordSchema } from '../src/index.ts';
-import { booked } from './events.ts';
 import { flag, HIDDEN } from './hidden-characters.ts';
 
 // Validation refuses hidden characters in public values; the exit's schemas refuse them again, so
@@ -9,7 +8,7 @@ import { flag, HIDDEN } from './hidden-characters.ts';
 describe('the outbound schemas (the exit checks again)', () => {
   const record = (department: string) => ({
     schema: 'residency.outbound.v1',
-    recordId: booked.eventId,
+    recordId: '3b9e0c52-41d7-8a6f-9c20-5d8e7f1a2b3c',
     catalog: 'clinicbook',
     type: 'appointment.booked',
     schemaVersion: 1,

@@ -5,9 +5,9 @@ import {
   clinicbook,
   createInMemoryTokenPort,
   normalizeIdentifier,
+  type OutboundRecord,
   OutboundRecordSchema,
-  tokenRequestsFor,
-  toOutbound,
+  outboundRecordsOf,
   validateEvent,
 } from '../src/index.ts';
 
@@ -36,8 +36,7 @@ describe('toOutbound (property)', () => {
         const { def } = validated.event;
 
         // Act
-        const tokens = await port.tokenize(tokenRequestsFor([validated.event]));
-        const out = toOutbound(validated.event, tokens);
+        const [out] = (await outboundRecordsOf(port, [validated.event])) as [OutboundRecord];
 
         // Assess: the strict schemas hold
         expect(def.outboundSchema.safeParse(out).success).toBe(true);

@@ -66,6 +66,7 @@ const vaultStats = {
   linksWritten: 0,
   orphanPointers: 0,
   keyedTokens: 0,
+  recordIds: 0,
   dataKeysGenerated: 1,
   indexKeyUnwraps: 1,
   tokenKeyUnwraps: 0,

@@ -39,9 +39,10 @@ function setup() {
     count: (name, value, dimensions) => lines.push(JSON.stringify({ name, value, dimensions })),
     flush: () => undefined,
   };
+  const tokenPort = createInMemoryTokenPort();
   const handler = createIngestHandler({
     catalog: clinicbook,
-    tokenPort: createInMemoryTokenPort(),
+    tokenPort,
     outbox,
     quarantine,
     aggregates: createInMemoryAggregates({ allowedLatenessSeconds: 10_000 * 365 * 86_400 }),
@@ -49,22 +50,39 @@ function setup() {
     metrics,
     clock: { nowMillis: () => NOW_ON_TIME },
   });
-  return { handler, outbox, quarantine, lines };
+  return { handler, outbox, quarantine, lines, tokenPort };
+}
+
+/** The event id a payload carries, if it parses and has one. */
+function eventIdIn(payload: string | Uint8Array): string | undefined {
+  try {
+    const id = (JSON.parse(Buffer.from(payload).toString('utf8')) as { eventId?: unknown }).eventId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs one batch of raw payloads; answers what became of each, by index. */
 async function ingest(payloads: ReadonlyArray<string | Uint8Array>) {
-  const { handler, outbox, quarantine, lines } = setup();
+  const { handler, outbox, quarantine, lines, tokenPort } = setup();
   const event = kinesisEvent([]);
   event.Records = payloads.map((p, i) =>
     kinesisRecord(Buffer.from(p).toString('base64'), String(1000 + i), undefined, { raw: true }),
   );
   const response = await handler(event);
-  const forwarded = new Map(
-    outbox.entries.flatMap((e) =>
-      e.message.kind === 'record' ? [[e.message.record.recordId, e.message.record]] : [],
-    ),
+  // Keyed by event id: a record crosses under the id the port derives from it.
+  const records = outbox.entries.flatMap((e) => (e.message.kind === 'record' ? [e.message.record] : []));
+  const eventIds = await Promise.all(
+    records.map(async (record) => {
+      for (const p of payloads) {
+        const id = eventIdIn(p);
+        if (id && (await tokenPort.recordIds([id]))[0] === record.recordId) return id;
+      }
+      return `unattributed:${record.recordId}`;
+    }),
   );
+  const forwarded = new Map(records.map((record, i) => [eventIds[i] as string, record]));
   const quarantined = payloads.map((_, i) => quarantine.entries.get(`shardId-000000000000#${1000 + i}`));
   return { response, forwarded, quarantined, lines };
 }

@@ -11,7 +11,7 @@ import {
   type KinesisHandler,
 } from '@residency/local';
 import { clinicbookEvent } from '@residency/testing';
-import { createVault } from '@residency/vault';
+import { createVault, type Vault } from '@residency/vault';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -200,6 +200,7 @@ describe('pipeline end to end through the local runtime', () => {
   let logger: PipelineLogger;
   let metrics: PipelineMetrics;
   let flakyClients: AwsClients & { injected(): number };
+  let vault: Vault;
   const valid = validEvents();
   const malformed = malformedPayloads();
   let handler: KinesisHandler;
@@ -217,7 +218,7 @@ describe('pipeline end to end through the local runtime', () => {
     logger = createPowertoolsLogger(new Logger({ serviceName: 'residency-ingest' }));
     metrics = createEmfMetrics(new Metrics({ namespace: 'Residency', serviceName: 'residency-ingest' }));
     flakyClients = flakyDynamo(file.region, file.endpoints.dynamodb);
-    const vault = createVault({
+    vault = createVault({
       clients: env.clients,
       region: file.region,
       keyArn: file.keyArn,
@@ -310,7 +311,7 @@ describe('pipeline end to end through the local runtime', () => {
       ).toBe(true);
     }
     const forwarded = new Set(records.map((r) => r.recordId));
-    expect(forwarded).toEqual(new Set(valid.map((e) => e.eventId)));
+    expect(forwarded).toEqual(new Set(await vault.recordIds(valid.map((e) => String(e.eventId)))));
     const quarantined = await scanAll<QuarantineItem>(env.documentClient, names.quarantine);
     expect(quarantined).toHaveLength(malformed.length);
     expect(quarantined.map((q) => q.reason).sort()).toEqual(

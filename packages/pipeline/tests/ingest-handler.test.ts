@@ -58,9 +58,12 @@ describe('createIngestHandler', () => {
       const def = clinicbook.get(message.record.type, 1);
       expect(def?.outboundSchema.safeParse(message.record).success).toBe(true);
     }
+    // Each record under the id the port derives from its event id, never the event id itself.
     expect(outbox.entries.map((e) => (e.message.kind === 'record' ? e.message.record.recordId : ''))).toEqual(
-      events.map((e) => e.eventId),
+      await port.recordIds(events.map((e) => String(e.eventId))),
     );
+    for (const [i, entry] of outbox.entries.entries())
+      expect(JSON.stringify(entry.message)).not.toContain(String(events[i]?.eventId));
     expect(metrics.total('RecordsForwarded')).toBe(3);
     expect(metrics.total('RecordsForwarded', { eventType: 'appointment.booked' })).toBe(2);
     expect(metrics.total('RecordsForwarded', { eventType: 'patient.registered' })).toBe(1);
@@ -141,6 +144,7 @@ describe('createIngestHandler', () => {
       tokenize: async () => {
         throw new Error('vault unavailable');
       },
+      recordIds: async (ids) => createInMemoryTokenPort().recordIds(ids),
     };
     const { handler, quarantine, outbox, metrics } = setup({ tokenPort: failing });
     const event = {
@@ -188,6 +192,7 @@ describe('createIngestHandler', () => {
         log.push('tokenize');
         return inner.tokenize(requests);
       },
+      recordIds: (ids) => inner.recordIds(ids),
     };
     const memory = createInMemoryAggregates();
     const preparations = new Map<string, AggregatePreparation>();

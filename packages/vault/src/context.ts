@@ -10,7 +10,7 @@ import { VaultConfigurationError } from './errors.ts';
 import type { ResolvedVaultOptions } from './options.ts';
 import type { VaultStore } from './store/vault-store.ts';
 
-/** The version of the token key keyed identifiers are HMACed under (`TK#v1`). */
+/** The version of the token key keyed identifiers and record ids are HMACed under (`TK#v1`). */
 export const TOKEN_KEY_VERSION = 'v1';
 
 /** Counters behind `vault.stats()`. */
@@ -24,6 +24,7 @@ export interface VaultCounters {
   linksWritten: number;
   orphanPointers: number;
   keyedTokens: number;
+  recordIds: number;
 }
 
 /** Everything the vault's operations share. Internal: built once by `createVaultWithPorts`. */
@@ -34,7 +35,7 @@ export interface VaultContext {
   options: ResolvedVaultOptions;
   indexKeys: IndexKeyring;
   /**
-   * The token key of keyed identifiers, at {@link TOKEN_KEY_VERSION}. Never rotated by a re-index:
+   * The token key of keyed identifiers and record ids, at {@link TOKEN_KEY_VERSION}. Never rotated by a re-index:
    * a keyed token must stay the same for good, since nothing stored maps the old to the new.
    */
   tokenKeys: IndexKeyring;
@@ -116,6 +117,7 @@ export function createVaultContext(
       linksWritten: 0,
       orphanPointers: 0,
       keyedTokens: 0,
+      recordIds: 0,
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { assertArnInRegion, assertAwsRegion } from '@residency/aws';
+import { assertArnInRegion, assertAwsRegion, type EndpointsFile } from '@residency/aws';
 import { createDynamoDbAuditLog } from './audit/dynamodb-audit-log.ts';
 import { createKmsKeyProvider } from './crypto/kms-key-provider.ts';
 import { VaultConfigurationError } from './errors.ts';
@@ -44,5 +44,30 @@ export function createVault(options: CreateVaultOptions): Vault {
     store: createDynamoDbVaultStore({ dynamodb: options.clients.dynamodb, tableName: options.tableName }),
     audit: createDynamoDbAuditLog({ dynamodb: options.clients.dynamodb, tableName: options.auditTableName }),
     keys: createKmsKeyProvider({ kms: options.clients.kms, keyArn: options.keyArn }),
+  });
+}
+
+/**
+ * The vault of a local stack, named by its endpoints file (`residency up`), on the given clients.
+ * In region by construction: the file is the stack's own.
+ *
+ * @example const vault = createVaultFromEndpointsFile(await readEndpointsFile('.residency'), clients);
+ */
+export function createVaultFromEndpointsFile(
+  file: EndpointsFile,
+  clients: CreateVaultOptions['clients'],
+  options: VaultCommonOptions = {},
+): Vault {
+  const { vault: tableName, audit: auditTableName } = file.tables;
+  if (!tableName || !auditTableName) {
+    throw new VaultConfigurationError('the endpoints file names no vault or audit table', 'tableName');
+  }
+  return createVault({
+    ...options,
+    clients,
+    region: file.region,
+    keyArn: file.keyArn,
+    tableName,
+    auditTableName,
   });
 }

@@ -16,7 +16,7 @@ export type { AuditAction, AuditLog, AuditOutcome, AuditRecord } from './audit/a
 export { createDynamoDbAuditLog, type DynamoDbAuditLogOptions } from './audit/dynamodb-audit-log.ts';
 export { createMemoryAuditLog, type MemoryAuditLog } from './audit/memory-audit-log.ts';
 export { type BlindIndexer, createBlindIndexer, INDEX_VERSION_PATTERN } from './blind-index.ts';
-export { type CreateVaultOptions, createVault } from './create-vault.ts';
+export { type CreateVaultOptions, createVault, createVaultFromEndpointsFile } from './create-vault.ts';
 export { DATA_KEY_BYTES, decryptGcm, encryptGcmInto, IV_BYTES, TAG_BYTES } from './crypto/aes-gcm.ts';
 export {
   createDataKeyCache,

@@ -1,5 +1,6 @@
 import {
   chunk,
+  formatRecordId,
   formatToken,
   mapWithConcurrency,
   needs,
@@ -297,6 +298,34 @@ async function createEntries(
     });
   }
   return tokens;
+}
+
+/**
+ * The MAC label of record ids under the token key. `#` cannot start an identifier kind
+ * ({@link KIND_PATTERN}), so no keyed token is ever computed over the same input.
+ */
+const RECORD_ID_LABEL = '#record';
+
+/**
+ * Record ids for event ids: a version 8 UUID from an HMAC-SHA256 under the token key. Not
+ * cached: every event id is new, and an HMAC costs about what a cache lookup and its eviction do.
+ *
+ * Postcondition: one id per event id, in order; the same event id gets the same id in every
+ * process of this vault, for good.
+ */
+export function createRecordIds(
+  ctx: VaultContext,
+): (eventIds: readonly string[]) => Promise<readonly string[]> {
+  return async function recordIds(eventIds) {
+    for (const id of eventIds) {
+      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_VALUE_LENGTH)
+        throw new InvalidTokenRequestError(`an event id is 1..${MAX_VALUE_LENGTH} characters`);
+    }
+    if (eventIds.length === 0) return [];
+    const key = await ctx.tokenKeys.indexer(TOKEN_KEY_VERSION);
+    ctx.counters.recordIds += eventIds.length;
+    return eventIds.map((id) => formatRecordId(key.mac(RECORD_ID_LABEL, id)));
+  };
 }
 
 /** Stores the links of contact identifiers to their subjects, once per pair per process. */

@@ -10,7 +10,7 @@ import { resolveVaultOptions, type VaultCommonOptions } from './options.ts';
 import { type ReindexOptions, type ReindexResult, reindex } from './reindex.ts';
 import type { VaultStore } from './store/vault-store.ts';
 import type { SubjectRef } from './subject.ts';
-import { createTokenize } from './tokenize.ts';
+import { createRecordIds, createTokenize } from './tokenize.ts';
 
 /** Counters of one vault instance since it was created. */
 export interface VaultStats {
@@ -32,11 +32,13 @@ export interface VaultStats {
   orphanPointers: number;
   /** Keyed tokens computed (cache misses of keyed identifiers; nothing stored). */
   keyedTokens: number;
+  /** Record ids derived from event ids. */
+  recordIds: number;
   /** Data keys generated (one KMS GenerateDataKey each). */
   dataKeysGenerated: number;
   /** KMS calls made for index keys (once per version per cold start). */
   indexKeyUnwraps: number;
-  /** KMS calls made for the token key (once per cold start that meets a keyed identifier). */
+  /** KMS calls made for the token key (once per cold start that meets a keyed identifier or an event). */
   tokenKeyUnwraps: number;
   /** Identifiers in the cache now. */
   cacheSize: number;
@@ -50,6 +52,8 @@ export interface VaultStats {
 export interface Vault extends TokenPort {
   /** Tokens for a batch of normalized identifiers; links contact identifiers to their subject. */
   tokenize(requests: readonly TokenRequest[]): Promise<TokenMap>;
+  /** The outbound record ids of event ids: version 8 UUIDs from an HMAC under the token key. */
+  recordIds(eventIds: readonly string[]): Promise<readonly string[]>;
   /** The identifiers behind tokens (at most 1000 per call). */
   detokenize(tokens: readonly string[], access: AccessRequest): Promise<DetokenizeResult>;
   /** Erases a subject; returns the erasure notice for the control plane. */
@@ -88,6 +92,7 @@ export function createVaultWithPorts(ports: VaultPorts & VaultCommonOptions): Va
   const tokenize = createTokenize(ctx);
   return {
     tokenize,
+    recordIds: createRecordIds(ctx),
     detokenize: (tokens, access) => detokenize(ctx, tokens, access),
     eraseSubject: (subject, access) => eraseSubject(ctx, subject, access),
     exportSubject: (subject, access) => exportSubject(ctx, subject, access),

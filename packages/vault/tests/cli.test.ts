@@ -61,6 +61,18 @@ describe('residency vault (CLI, end to end against dynalite + kms-local + kinesa
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
+  it('record-ids: prints the record id the pipeline derives for each event id, with no actor or purpose', async () => {
+    const eventIds = ['7d1f3c1e-8a51-4d7e-9a7a-0f1b2c3d4e5f', '8f14e45f-ceea-467f-a5b1-234567890124'];
+    const out = await cli(['record-ids', '--data-dir', dataDir, ...eventIds], {});
+    expect(out.code, out.stderr).toBe(0);
+    const expected = await fx.vault().recordIds(eventIds);
+    expect(JSON.parse(out.stdout)).toEqual({
+      recordIds: { [eventIds[0] as string]: expected[0], [eventIds[1] as string]: expected[1] },
+    });
+    const missing = await cli(['record-ids', '--data-dir', dataDir], {});
+    expect(missing.code).toBe(2);
+  }, 150_000);
+
   it('export: prints the subject and its contacts as JSON, found by a local-format phone number', async () => {
     const out = await cli([
       'export',

@@ -132,3 +132,44 @@ describe('keyed tokens on dynalite + kms-local', () => {
     b.close();
   }, 60_000);
 });
+
+describe('record ids', () => {
+  const UUID_V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('Postcondition: one version 8 UUID per event id, the same in every instance, none holding the event id', async () => {
+    const { vault, another, store } = memoryVault();
+    const eventIds = Array.from({ length: 300 }, () => crypto.randomUUID());
+    const ids = await vault.recordIds(eventIds);
+    const cold = await another().recordIds(eventIds);
+    expect(ids).toHaveLength(300);
+    expect(cold).toEqual(ids);
+    expect(new Set(ids).size).toBe(300);
+    for (const [i, id] of ids.entries()) {
+      expect(id).toMatch(UUID_V8);
+      // Not one 8-hex-digit run of the event id survives into its record id.
+      const eventId = (eventIds[i] as string).replaceAll('-', '');
+      for (let at = 0; at + 8 <= eventId.length; at += 8)
+        expect(id.replaceAll('-', '')).not.toContain(eventId.slice(at, at + 8));
+    }
+    // The token key, read by each instance and made once; nothing else.
+    expect(store.calls).toEqual({ getWrappedKey: 2, putWrappedKeyIfAbsent: 1 });
+    expect(vault.stats()).toMatchObject({ recordIds: 300, keyedTokens: 0, cacheSize: 0 });
+  });
+
+  it('is keyed: another vault derives other ids, so an id holding a number in its last group carries nothing over', async () => {
+    // A version 4 UUID whose last group is an Aadhaar number.
+    const eventId = '8f14e45f-ceea-467f-a5b1-234567890124';
+    const [mine] = await memoryVault().vault.recordIds([eventId]);
+    const [theirs] = await memoryVault().vault.recordIds([eventId]);
+    expect(theirs).not.toBe(mine);
+    expect(mine).not.toContain('234567890124');
+  });
+
+  it('refuses an empty or overlong event id and answers nothing for none', async () => {
+    const { vault, keys } = memoryVault();
+    expect(await vault.recordIds([])).toEqual([]);
+    await expect(vault.recordIds([''])).rejects.toBeInstanceOf(InvalidTokenRequestError);
+    await expect(vault.recordIds(['x'.repeat(2000)])).rejects.toBeInstanceOf(InvalidTokenRequestError);
+    expect(keys.calls.GenerateDataKey).toBe(0);
+  });
+});

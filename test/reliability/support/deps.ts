@@ -14,3 +14,4 @@ export { createFunctionTelemetry } from '../../../packages/pipeline/src/handlers
 export * as pipeline from '../../../packages/pipeline/src/index.ts';
 export * as producer from '../../../packages/producer/src/index.ts';
 export * as testing from '../../../packages/testing/src/index.ts';
+export * as vault from '../../../packages/vault/src/index.ts';

@@ -11,10 +11,28 @@ export interface Outcomes {
   quarantined: ReadonlyArray<
     { reason: string; issues: ReadonlyArray<{ path: string; code: string }> } | undefined
   >;
-  /** Forwarded records by record id (copies are allowed, and must be identical). */
+  /** Forwarded records by the event id their record id derives from (copies must be identical). */
   forwarded: ReadonlyMap<string, core.OutboundRecord>;
-  /** Records on the outbox that no input of this run accounts for (must be none). */
+  /** Record ids on the outbox that no input of this run accounts for (must be none). */
   unattributed: readonly string[];
+}
+
+/**
+ * Forwarded records keyed by event id (`eventOf`: record id → event id, from the port the ingest
+ * ran with), and the record ids no event accounts for.
+ */
+export function forwardedByEventId(
+  records: readonly core.OutboundRecord[],
+  eventOf: ReadonlyMap<string, string>,
+): Pick<Outcomes, 'forwarded' | 'unattributed'> {
+  const forwarded = new Map<string, core.OutboundRecord>();
+  const unattributed: string[] = [];
+  for (const record of records) {
+    const eventId = eventOf.get(record.recordId);
+    if (eventId === undefined) unattributed.push(record.recordId);
+    else forwarded.set(eventId, record);
+  }
+  return { forwarded, unattributed };
 }
 
 /**

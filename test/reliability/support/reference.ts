@@ -25,7 +25,7 @@ export async function referenceAggregates(
     if (!result.ok) throw new Error(`reference input is not valid: ${result.reason}`);
     return result.event;
   });
-  const tokens = await core.createInMemoryTokenPort().tokenize(core.tokenRequestsFor(validated));
+  const records = await core.outboundRecordsOf(core.createInMemoryTokenPort(), validated);
   const cells = new Map<
     string,
     {
@@ -35,8 +35,8 @@ export async function referenceAggregates(
       eventIds: string[];
     }
   >();
-  for (const event of validated) {
-    const record = core.toOutbound(event, tokens);
+  for (const [i, event] of validated.entries()) {
+    const record = records[i] as core.OutboundRecord;
     const observation = aggregates.observationOf(aggregates.aggregateSpecOf(event.def), {
       record,
       occurredAtMillis: event.occurredAtMillis,
@@ -53,7 +53,7 @@ export async function referenceAggregates(
     cells.set(cellId, {
       ...cell,
       partial: aggregates.addObservations(cell.partial, [observation]),
-      eventIds: [...cell.eventIds, record.recordId],
+      eventIds: [...cell.eventIds, event.data.eventId as string],
     });
   }
   return new Map(

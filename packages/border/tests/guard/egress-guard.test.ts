@@ -1,9 +1,9 @@
 import {
   clinicbook,
   createInMemoryTokenPort,
+  type OutboundRecord,
   type OutboxMessage,
-  tokenRequestsFor,
-  toOutbound,
+  outboundRecordsOf,
   validateEvent,
 } from '@residency/core';
 import { clinicbookEvent } from '@residency/testing';
@@ -142,7 +142,7 @@ describe('egress guard', () => {
       fc.asyncProperty(clinicbookEvent, async (input) => {
         const result = validateEvent(clinicbook, input);
         if (!result.ok) return;
-        const record = toOutbound(result.event, await tokens.tokenize(tokenRequestsFor([result.event])));
+        const [record] = (await outboundRecordsOf(tokens, [result.event])) as [OutboundRecord];
         const verdict = guard.checkValue(recordMessage(record));
         expect(verdict.ok ? 'ok' : verdict).toBe('ok');
       }),

@@ -10,6 +10,7 @@ import {
   AmbiguousSubjectError,
   AuditWriteError,
   createVault,
+  createVaultFromEndpointsFile,
   ErasureNoticeDeliveryError,
   InvalidAccessRequestError,
   InvalidTokenRequestError,
@@ -66,6 +67,19 @@ const NORMALIZERS: Record<string, NormalizerName> = {
 };
 
 function withTarget(command: Command): Command {
+  return withLocation(command)
+    .requiredOption(
+      '--actor <principal>',
+      'who is asking: a principal name (checked against DETOKENIZE_PRINCIPALS, audited)',
+    )
+    .requiredOption(
+      '--purpose <text>',
+      'why (audited): a ticket id or short reason, letters, digits, space and -_/.:# (no personal data)',
+    );
+}
+
+/** Where the vault is: the local stack or AWS. */
+function withLocation(command: Command): Command {
   return command
     .option('--data-dir <dir>', 'local stack directory holding endpoints.json', '.residency')
     .option(
@@ -76,14 +90,6 @@ function withTarget(command: Command): Command {
     .option('--audit-table <name>', 'AWS: the audit table')
     .option('--key-arn <arn>', 'AWS: the KMS key ARN (must be in --region)')
     .option('--outbox-stream <name>', 'AWS: the outbox stream erasure notices go out on (required by erase)')
-    .requiredOption(
-      '--actor <principal>',
-      'who is asking: a principal name (checked against DETOKENIZE_PRINCIPALS, audited)',
-    )
-    .requiredOption(
-      '--purpose <text>',
-      'why (audited): a ticket id or short reason, letters, digits, space and -_/.:# (no personal data)',
-    )
     .option('--index-version <v>', 'index key version in use', 'v1')
     .option('--previous-index-versions <list>', 'comma-separated older index versions still looked up');
 }
@@ -123,8 +129,7 @@ async function openVault(options: TargetOptions): Promise<{ vault: Vault; client
     };
   }
   const file = await readEndpointsFile(options.dataDir);
-  const { vault: table, audit: auditTable } = file.tables;
-  if (!table || !auditTable)
+  if (!file.tables.vault || !file.tables.audit)
     throw new CliError(`${options.dataDir}/endpoints.json names no vault or audit table`, 2);
   const clients = createAwsClients({
     region: file.region,
@@ -137,12 +142,7 @@ async function openVault(options: TargetOptions): Promise<{ vault: Vault; client
   const outbox = file.streams.outbox;
   return {
     clients,
-    vault: createVault({
-      clients,
-      region: file.region,
-      keyArn: file.keyArn,
-      tableName: table,
-      auditTableName: auditTable,
+    vault: createVaultFromEndpointsFile(file, clients, {
       ...(outbox ? { erasureSink: outboxErasureSink(clients.kinesis, outbox) } : {}),
       ...tuning,
     }),
@@ -233,12 +233,14 @@ function cliErrorOf(error: unknown): unknown {
  * against the local stack (`--data-dir`, default `.residency`) or AWS (`--region --table
  * --audit-table --key-arn`). Every call names an actor (allowed by DETOKENIZE_PRINCIPALS) and a
  * purpose, and is written to the audit log before anything is revealed or changed.
+ * `residency vault record-ids` maps event ids to their record ids: it reveals nothing the caller
+ * did not give, so it needs neither.
  */
 export function register(program: Command): void {
   const vault = program
     .command('vault')
     .description(
-      'in-region vault administration: erase, export, detokenize, reindex (authorized and audited)',
+      'in-region vault administration: erase, export, detokenize, reindex (authorized and audited), record-ids',
     )
     .addHelpText(
       'after',
@@ -274,6 +276,18 @@ export function register(program: Command): void {
     .argument('<tokens...>', 'vault tokens, e.g. pat_...')
     .action(async (tokens: string[], options: TargetOptions) => {
       await run(options, (v) => v.detokenize(tokens, options));
+    });
+
+  withLocation(vault.command('record-ids'))
+    .description(
+      'print the control-plane record id of each event id as JSON: the id the pipeline derives in region (reveals no personal data; not audited)',
+    )
+    .argument('<eventIds...>', 'event ids, as the app sent them')
+    .action(async (eventIds: string[], options: TargetOptions) => {
+      await run(options, async (v) => {
+        const recordIds = await v.recordIds(eventIds);
+        return { recordIds: Object.fromEntries(eventIds.map((id, i) => [id, recordIds[i]])) };
+      });
     });
 
   withTarget(vault.command('reindex'))

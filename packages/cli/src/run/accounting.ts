@@ -15,13 +15,14 @@ export interface QuarantineTally {
 
 /**
  * Reads the in-region quarantine and attributes entries to this run's events: an ingest entry by
- * the event's stream position (shard, sequence number), a forwarder entry by its record id (the
- * event id). Reasons only; the quarantine holds no values in clear.
+ * the event's stream position (shard, sequence number), a forwarder entry by its record id
+ * (`eventOf`: record id → event id). Reasons only; the quarantine holds no values in clear.
  */
 export async function tallyQuarantine(
   dynamodb: DynamoDBClient,
   tableName: string,
   sent: ReadonlyMap<string, SentEvent>,
+  eventOf: ReadonlyMap<string, string>,
 ): Promise<QuarantineTally> {
   const byPosition = new Map<string, string>();
   for (const event of sent.values())
@@ -35,8 +36,8 @@ export async function tallyQuarantine(
         item.shardId?.S && item.sequenceNumber?.S ? `${item.shardId.S}#${item.sequenceNumber.S}` : '';
       const stream = item.stream?.S ?? 'events';
       const eventId =
-        recordId && sent.has(recordId)
-          ? recordId
+        recordId && eventOf.has(recordId)
+          ? eventOf.get(recordId)
           : stream === 'events'
             ? byPosition.get(position)
             : undefined;

@@ -6,6 +6,7 @@ import { createCountryResolver, EventValidationError } from '@residency/core';
 import { type LocalStack, startLocalStack } from '@residency/local';
 import { createInMemoryMetrics } from '@residency/pipeline';
 import { createProducer, DeliveryFailedError, type ProducerEvent } from '@residency/producer';
+import { createVaultFromEndpointsFile } from '@residency/vault';
 import { LOCAL_TENANT_COUNTRIES, localPipelinePlugins, type PipelineHandles } from '../stack/plugins.ts';
 import { type SentEvent, tallyQuarantine } from './accounting.ts';
 import { type ControlPlaneView, openControlPlane } from './control-plane-view.ts';
@@ -200,15 +201,21 @@ async function waitForAccounting(
 ) {
   const deadline = Date.now() + timeoutMillis;
   let lastLogged = 0;
+  const eventOf = await recordIdsOf(clients, file, [...sent.keys()]);
+  const recordOf = new Map([...eventOf].map(([recordId, eventId]) => [eventId, recordId]));
   // Stored stays stored: each poll asks only about the events not seen stored yet.
   const stored = new Set<string>();
   for (;;) {
     const pending = [...sent.keys()].filter((id) => !stored.has(id));
     if (controlPlane && pending.length > 0) {
-      for (const id of await controlPlane.storedRecordIds(pending)) stored.add(id);
+      const asked = pending.map((id) => recordOf.get(id) as string);
+      for (const recordId of await controlPlane.storedRecordIds(asked)) {
+        const eventId = eventOf.get(recordId);
+        if (eventId !== undefined) stored.add(eventId);
+      }
     }
     const forwarded = [...sent.keys()].filter((id) => stored.has(id)).length;
-    const tally = await tallyQuarantine(clients.dynamodb, file.tables.quarantine ?? '', sent);
+    const tally = await tallyQuarantine(clients.dynamodb, file.tables.quarantine ?? '', sent, eventOf);
     const reasons: Record<string, number> = {};
     for (const [eventId, reason] of tally.byEventId) {
       if (stored.has(eventId)) continue;
@@ -225,6 +232,25 @@ async function waitForAccounting(
       );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MILLIS));
+  }
+}
+
+/**
+ * The event id of each record id the pipeline gives these events. Record ids are derived in region
+ * from the event ids with the vault's token key, so only the stack's own vault can say which
+ * stored record is which event.
+ */
+async function recordIdsOf(
+  clients: AwsClients,
+  file: EndpointsFile,
+  eventIds: readonly string[],
+): Promise<Map<string, string>> {
+  const vault = createVaultFromEndpointsFile(file, clients);
+  try {
+    const recordIds = await vault.recordIds(eventIds);
+    return new Map(recordIds.map((recordId, i) => [recordId, eventIds[i] as string]));
+  } finally {
+    vault.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import {
+  formatRecordId,
   formatToken,
   type Token,
   type TokenMap,
@@ -48,6 +49,11 @@ export function createInMemoryTokenPort(): InMemoryTokenPort {
         out.set(key, token);
       }
       return out;
+    },
+    async recordIds(eventIds) {
+      return eventIds.map((id) =>
+        formatRecordId(createHmac('sha256', tokenKeyBytes).update(`#record\u0000${id}`).digest()),
+      );
     },
   };
 }

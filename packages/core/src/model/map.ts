@@ -2,7 +2,7 @@ import { MissingTokenError } from '../errors.ts';
 import type { Generalizer } from './classes.ts';
 import { generalize, timeGeneralized } from './generalize.ts';
 import { OUTBOUND_SCHEMA_ID, type OutboundRecord } from './outbound.ts';
-import { type TokenMap, type TokenRequest, tokenKey } from './tokens.ts';
+import { type TokenMap, type TokenPort, type TokenRequest, tokenKey } from './tokens.ts';
 import type { ValidatedEvent } from './validate.ts';
 
 /**
@@ -28,17 +28,18 @@ export function tokenRequestsFor(events: readonly ValidatedEvent[]): TokenReques
 }
 
 /**
- * Maps a validated event and its tokens to the outbound record. Pure. What each field becomes is
- * decided by its classification alone: identifiers → tokens (or nothing, for link-only contact
- * identifiers), quasi → generalized, sensitive → dropped, public → as is.
+ * Maps a validated event, its tokens and its record id ({@link TokenPort.recordIds}) to the
+ * outbound record. Pure. What each field becomes is decided by its classification alone:
+ * identifiers → tokens (or nothing, for link-only contact identifiers), quasi → generalized,
+ * sensitive → dropped, public → as is; the event id stays in region.
  *
  * Postcondition: the result satisfies the event type's strict outbound schema.
  */
-export function toOutbound(event: ValidatedEvent, tokens: TokenMap): OutboundRecord {
+export function toOutbound(event: ValidatedEvent, tokens: TokenMap, recordId: string): OutboundRecord {
   const { def, data } = event;
   const record: OutboundRecord = {
     schema: OUTBOUND_SCHEMA_ID,
-    recordId: data.eventId as string,
+    recordId,
     catalog: def.catalog,
     type: def.type,
     schemaVersion: def.schemaVersion,
@@ -72,6 +73,24 @@ export function toOutbound(event: ValidatedEvent, tokens: TokenMap): OutboundRec
     }
   }
   return record;
+}
+
+/**
+ * Tokenizes a batch of events through a port, derives their record ids, and maps them: the
+ * records in the order of the events. For tools, tests and baselines; the ingest does the same
+ * with a retry per record when a step fails.
+ *
+ * @example const records = await outboundRecordsOf(createInMemoryTokenPort(), [validated]);
+ */
+export async function outboundRecordsOf(
+  port: TokenPort,
+  events: readonly ValidatedEvent[],
+): Promise<OutboundRecord[]> {
+  const [tokens, recordIds] = await Promise.all([
+    port.tokenize(tokenRequestsFor(events)),
+    port.recordIds(events.map((event) => event.data.eventId as string)),
+  ]);
+  return events.map((event, i) => toOutbound(event, tokens, recordIds[i] as string));
 }
 
 function generalizeOrThrow(g: Generalizer, value: unknown, occurredAtMillis: number): string {

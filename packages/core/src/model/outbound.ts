@@ -29,8 +29,12 @@ const AttributeValueSchema = z.union([visibleText(256), z.number(), z.boolean()]
  */
 export const OutboundRecordSchema = z.strictObject({
   schema: z.literal(OUTBOUND_SCHEMA_ID),
-  /** The event's `eventId`: stable across redelivery, the control plane dedupes on it. */
-  recordId: z.uuid(),
+  /**
+   * Derived in region from the event's `eventId` with a keyed MAC (a version 8 UUID, see
+   * `formatRecordId`): stable across redelivery, so the control plane dedupes on it, and free of
+   * anything the app chose.
+   */
+  recordId: z.uuid({ version: 'v8' }),
   catalog: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
   type: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/),
   schemaVersion: z.number().int().positive(),

@@ -97,4 +97,29 @@ export function tokenKey(kind: string, value: string): string {
  */
 export interface TokenPort {
   tokenize(requests: readonly TokenRequest[]): Promise<TokenMap>;
+  /**
+   * The outbound record id of each event id, in order: a keyed derivation (a version 8 UUID, see
+   * {@link formatRecordId}), so that no bit the app chose crosses the border, while a redelivered
+   * or repeated event keeps its id and the control plane still dedupes.
+   *
+   * Postcondition: one id per event id, the same for the same event id, for good.
+   */
+  recordIds(eventIds: readonly string[]): Promise<readonly string[]>;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * Formats 16 bytes of a keyed MAC as a version 8 UUID (RFC 9562: the version nibble 8, the
+ * variant bits 10; 122 bits of the MAC are kept). Version 8 says "not random, not a time": the
+ * control plane's schema accepts no other version as a record id, so an event id forwarded as it
+ * is (version 4) is refused at the exit.
+ *
+ * @example formatRecordId(createHmac('sha256', key).update(eventId).digest()) // 'xxxxxxxx-xxxx-8xxx-[89ab]xxx-xxxxxxxxxxxx'
+ */
+export function formatRecordId(mac: Uint8Array): string {
+  const b = (i: number) => HEX[mac[i] as number] as string;
+  const version = HEX[((mac[6] as number) & 0x0f) | 0x80] as string;
+  const variant = HEX[((mac[8] as number) & 0x3f) | 0x80] as string;
+  return `${b(0)}${b(1)}${b(2)}${b(3)}-${b(4)}${b(5)}-${version}${b(7)}-${variant}${b(9)}-${b(10)}${b(11)}${b(12)}${b(13)}${b(14)}${b(15)}`;
 }

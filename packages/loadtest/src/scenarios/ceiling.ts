@@ -3,6 +3,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   clinicbook,
+  formatRecordId,
   formatToken,
   type Token,
   tokenKey,
@@ -35,9 +36,11 @@ export interface CeilingOptions {
  * Measures, on the same events, what each primitive of the hot path costs on one core (CPU time),
  * in a tight loop: base64 decode + JSON.parse, `validateEvent` (zod + identifier normalization),
  * HMAC-SHA256 per identifier, an lru-cache lookup per identifier (configured as the vault's),
- * `toOutbound` + JSON.stringify, and (reported, outside the sums) the SDK's PutRecords
- * serialization per record with no network. The warm ceiling sums what a warm hot path must
- * do (no HMAC: the vault caches by identifier); the cold ceiling adds an HMAC per identifier.
+ * the record id (an HMAC-SHA256 of the event id, formatted as a UUID), `toOutbound` +
+ * JSON.stringify, and (reported, outside the sums) the SDK's PutRecords serialization per record
+ * with no network. The warm ceiling sums what a warm hot path must do (no HMAC per identifier:
+ * the vault caches by identifier; one per event for its record id, which nothing can cache); the
+ * cold ceiling adds an HMAC per identifier.
  *
  * @example const ceiling = await runCeiling({ events: [...generateClinicBook({ events: 10_000 })] });
  */
@@ -99,13 +102,21 @@ export async function runCeiling(options: CeilingOptions): Promise<CeilingResult
     for (const id of (validated[i] as ValidatedEvent).identifiers)
       sink[0] = cache.get(tokenKey(id.kind, id.value));
   });
+  step('record id');
+  const eventIds = validated.map((event) => event.data.eventId as string);
+  const recordIdOf = (i: number) =>
+    formatRecordId(createHmac('sha256', indexKey).update(`#record\u0000${eventIds[i]}`).digest());
+  const recordId = timeLoop(v, minMillis, meter.sample, (i) => {
+    sink[0] = recordIdOf(i);
+  });
+  const recordIds = validated.map((_, i) => recordIdOf(i));
   step('serialize');
   const serialize = timeLoop(v, minMillis, meter.sample, (i) => {
-    sink[0] = JSON.stringify(toOutbound(validated[i] as ValidatedEvent, tokens));
+    sink[0] = JSON.stringify(toOutbound(validated[i] as ValidatedEvent, tokens, recordIds[i] as string));
   });
   step('outbox SDK');
-  const outbound = validated.map((event) =>
-    JSON.stringify({ kind: 'record', record: toOutbound(event, tokens) }),
+  const outbound = validated.map((event, i) =>
+    JSON.stringify({ kind: 'record', record: toOutbound(event, tokens, recordIds[i] as string) }),
   );
   const meanOutboundBytes =
     outbound.reduce((sum, text) => sum + Buffer.byteLength(text), 0) / Math.max(1, outbound.length);
@@ -119,6 +130,7 @@ export async function runCeiling(options: CeilingOptions): Promise<CeilingResult
     validate: cost(validate, 1, true, true),
     hmac: cost(hmac, identifiersPerEvent, false, true),
     cacheLookup: cost(cacheLookup, identifiersPerEvent, true, true),
+    recordId: cost(recordId, 1, true, true),
     serialize: cost(serialize, 1, true, true),
     outboxSdk: cost(outboxSdk, 1, false, false),
     // Per call, not per event: what one DynamoDB call costs the SDK on the client (no network).

@@ -1,9 +1,8 @@
 import { PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import {
   clinicbook,
+  outboundRecordsOf,
   type TokenPort,
-  tokenRequestsFor,
-  toOutbound,
   type ValidatedEvent,
   type ValidateOptions,
   validateEvent,
@@ -42,9 +41,8 @@ export function createComposedIngest(options: ComposedIngestOptions): Invoke {
       if (result.ok) valid.push(result.event);
       else invalid += 1;
     }
-    const tokens = await options.tokenPort.tokenize(tokenRequestsFor(valid));
-    const entries: PutRecordsRequestEntry[] = valid.map((e) => {
-      const record = toOutbound(e, tokens);
+    const records = await outboundRecordsOf(options.tokenPort, valid);
+    const entries: PutRecordsRequestEntry[] = records.map((record) => {
       return {
         PartitionKey: record.subject ?? record.recordId,
         Data: Buffer.from(JSON.stringify({ kind: 'record', record })),

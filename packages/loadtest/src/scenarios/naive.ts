@@ -4,6 +4,7 @@ import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import {
   clinicbook,
+  formatRecordId,
   formatToken,
   type Token,
   tokenKey,
@@ -124,7 +125,12 @@ export function createNaiveHandler(options: NaiveHandlerOptions): Invoke {
         }),
       );
     }
-    const outbound = toOutbound(event, tokens);
+    const recordId = formatRecordId(
+      createHmac('sha256', indexKey)
+        .update(`#record\u0000${event.data.eventId as string}`)
+        .digest(),
+    );
+    const outbound = toOutbound(event, tokens, recordId);
     await outbox.send(
       new PutRecordCommand({
         StreamName: options.outboxStream,

@@ -1,6 +1,7 @@
 import {
   type Clock,
   type CompiledCatalog,
+  needs,
   type OutboundRecord,
   type TokenMap,
   type TokenPort,
@@ -111,11 +112,15 @@ export async function processBatch(
     aggregates: { applied: 0, late: 0, duplicates: 0, repeated: 0, takeovers: 0, lateByType: {} },
   };
   let tokens: TokenMap | undefined;
+  let recordIds: readonly string[] = [];
   if (valid.length > 0) {
     const requests = tokenRequestsFor(valid.map((v) => v.event));
     summary.tokenRequests = requests.length;
     try {
-      tokens = await deps.tokenPort.tokenize(requests);
+      [tokens, recordIds] = await Promise.all([
+        deps.tokenPort.tokenize(requests),
+        deps.tokenPort.recordIds(valid.map((v) => v.event.data.eventId as string)),
+      ]);
     } catch (error) {
       deps.logger.warn('tokenization failed; the batch will be retried', describeError(error));
       for (const { index } of valid) fail(index, 'tokenize');
@@ -124,16 +129,18 @@ export async function processBatch(
 
   const forwarded: Forwarded[] = [];
   if (tokens) {
+    needs(recordIds.length === valid.length, 'Postcondition: the token port derives one record id per event');
     const before = lowestFailure();
     const outbound: Forwarded[] = [];
     const entries: OutboxEntry[] = [];
-    for (const { index, event } of valid) {
+    for (let v = 0; v < valid.length; v++) {
+      const { index, event } = valid[v] as { index: number; event: ValidatedEvent };
       if (index >= before) {
         fail(index, 'deferred');
         continue;
       }
       // toOutbound throws only on a bug (a token the port did not return): let it fail the invocation.
-      const record = toOutbound(event, tokens);
+      const record = toOutbound(event, tokens, recordIds[v] as string);
       outbound.push({ index, event, record });
       entries.push({ partitionKey: record.subject ?? record.recordId, message: { kind: 'record', record } });
     }

@@ -56,6 +56,8 @@ export { type CountryResolverOptions, createCountryResolver } from './model/tena
 export {
   formatRecordId,
   formatToken,
+  RECORD_ID_LABEL,
+  recordIdUnder,
   type Token,
   type TokenMap,
   type TokenPort,

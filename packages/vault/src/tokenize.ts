@@ -4,6 +4,7 @@ import {
   formatToken,
   mapWithConcurrency,
   needs,
+  RECORD_ID_LABEL,
   type Token,
   type TokenMap,
   type TokenRequest,
@@ -299,12 +300,6 @@ async function createEntries(
   }
   return tokens;
 }
-
-/**
- * The MAC label of record ids under the token key. `#` cannot start an identifier kind
- * ({@link KIND_PATTERN}), so no keyed token is ever computed over the same input.
- */
-const RECORD_ID_LABEL = '#record';
 
 /**
  * Record ids for event ids: a version 8 UUID from an HMAC-SHA256 under the token key. Not

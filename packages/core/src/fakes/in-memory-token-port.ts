@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import {
-  formatRecordId,
   formatToken,
+  recordIdUnder,
   type Token,
   type TokenMap,
   type TokenPort,
@@ -51,9 +51,7 @@ export function createInMemoryTokenPort(): InMemoryTokenPort {
       return out;
     },
     async recordIds(eventIds) {
-      return eventIds.map((id) =>
-        formatRecordId(createHmac('sha256', tokenKeyBytes).update(`#record\u0000${id}`).digest()),
-      );
+      return eventIds.map((id) => recordIdUnder(tokenKeyBytes, id));
     },
   };
 }

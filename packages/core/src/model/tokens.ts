@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -105,6 +106,24 @@ export interface TokenPort {
    * Postcondition: one id per event id, the same for the same event id, for good.
    */
   recordIds(eventIds: readonly string[]): Promise<readonly string[]>;
+}
+
+/**
+ * The MAC label of record ids: a record id is HMAC-SHA256 over `#record NUL eventId`. `#` cannot
+ * start an identifier kind, so no keyed token (HMAC over `kind NUL value`) shares an input with one.
+ */
+export const RECORD_ID_LABEL = '#record';
+
+/**
+ * The record id of an event id under a 256-bit key: {@link formatRecordId} of HMAC-SHA256 over
+ * `#record NUL eventId`. The vault computes the same under its token key.
+ *
+ * @example recordIdUnder(key, '7d1f3c1e-8a51-4d7e-9a7a-0f1b2c3d4e5f') // 'xxxxxxxx-xxxx-8xxx-…'
+ */
+export function recordIdUnder(key: Uint8Array, eventId: string): string {
+  return formatRecordId(
+    createHmac('sha256', key).update(RECORD_ID_LABEL).update('\u0000').update(eventId).digest(),
+  );
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

@@ -3,8 +3,8 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   clinicbook,
-  formatRecordId,
   formatToken,
+  recordIdUnder,
   type Token,
   tokenKey,
   toOutbound,
@@ -104,8 +104,7 @@ export async function runCeiling(options: CeilingOptions): Promise<CeilingResult
   });
   step('record id');
   const eventIds = validated.map((event) => event.data.eventId as string);
-  const recordIdOf = (i: number) =>
-    formatRecordId(createHmac('sha256', indexKey).update(`#record\u0000${eventIds[i]}`).digest());
+  const recordIdOf = (i: number) => recordIdUnder(indexKey, eventIds[i] as string);
   const recordId = timeLoop(v, minMillis, meter.sample, (i) => {
     sink[0] = recordIdOf(i);
   });

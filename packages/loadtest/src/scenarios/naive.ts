@@ -4,8 +4,8 @@ import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import {
   clinicbook,
-  formatRecordId,
   formatToken,
+  recordIdUnder,
   type Token,
   tokenKey,
   toOutbound,
@@ -125,11 +125,7 @@ export function createNaiveHandler(options: NaiveHandlerOptions): Invoke {
         }),
       );
     }
-    const recordId = formatRecordId(
-      createHmac('sha256', indexKey)
-        .update(`#record\u0000${event.data.eventId as string}`)
-        .digest(),
-    );
+    const recordId = recordIdUnder(indexKey, event.data.eventId as string);
     const outbound = toOutbound(event, tokens, recordId);
     await outbox.send(
       new PutRecordCommand({

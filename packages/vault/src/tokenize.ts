@@ -34,7 +34,10 @@ interface Miss {
   reject(error: unknown): void;
 }
 
-/** The cache key of a keyed identifier: apart from a random one's, so a kind whose scheme changed never meets its old tokens. */
+/**
+ * The cache key of a keyed identifier: apart from a random one's, so that a kind whose scheme
+ * changed never meets its old tokens.
+ */
 function keyedCacheKey(key: string): string {
   return `K${key}`;
 }
@@ -144,9 +147,9 @@ export function createTokenize(ctx: VaultContext): (requests: readonly TokenRequ
 function noop(): void {}
 
 /**
- * Tokens of keyed identifiers that missed the cache (checked by the caller): the first 128 bits of an HMAC-SHA256 under
- * the token key, over (kind, value). Deterministic, so no store read or write, no race and no
- * single-flight; one KMS call per cold start, for the token key.
+ * Tokens of keyed identifiers that missed the cache (checked by the caller): the first 128 bits
+ * of an HMAC-SHA256 under the token key, over (kind, value). Deterministic, so no store read or
+ * write, no race and no single-flight; one KMS call per cold start, for the token key.
  */
 async function keyedTokens(ctx: VaultContext, requests: readonly TokenRequest[], out: Map<string, Token>) {
   const key = await ctx.tokenKeys.indexer(TOKEN_KEY_VERSION);
@@ -303,7 +306,7 @@ async function createEntries(
 
 /**
  * Record ids for event ids: a version 8 UUID from an HMAC-SHA256 under the token key. Not
- * cached: every event id is new, and an HMAC costs about what a cache lookup and its eviction do.
+ * cached: nearly every event id is new, so a cache of them would only evict identifiers' tokens.
  *
  * Postcondition: one id per event id, in order; the same event id gets the same id in every
  * process of this vault, for good.

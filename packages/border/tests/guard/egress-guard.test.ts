@@ -78,6 +78,14 @@ describe('egress guard', () => {
     expect(JSON.stringify(pii)).not.toContain('rahim');
   });
 
+  it("blocks a record whose id is not one the ingest derives: an app's version 4 event id, forwarded as it is", () => {
+    // Prepare: a v4 UUID whose last group is an Aadhaar number (the channel record ids close)
+    const forwardedAsIs = recordMessage(bookedRecord({ recordId: '8f14e45f-ceea-467f-a5b1-234567890124' }));
+    // Act, Assess
+    expect(guard.checkValue(recordMessage(bookedRecord()))).toMatchObject({ ok: true });
+    expect(guard.checkValue(forwardedAsIs)).toMatchObject({ ok: false, reason: 'schema' });
+  });
+
   it('names at most 64 paths of at most 256 characters, however many fail and however deep', async () => {
     // Prepare: 20,000 failing counts, and a PII hit at the end of a long key path
     const manyBad = {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AccessIssue } from './errors.ts';
 
 /** The audited, authorized operations of the vault. */
-export type AdminAction = 'detokenize' | 'export' | 'erase' | 'reindex';
+export type AdminAction = 'detokenize' | 'export' | 'erase' | 'reindex' | 'lookup';
 
 /**
  * What an actor may look like: a principal name, e.g. an IAM ARN

@@ -305,6 +305,16 @@ async function createEntries(
 }
 
 /**
+ * The keyed token of one identifier, for the audited lookup (`lookupKeyedToken`): what `tokenize`
+ * gives a keyed request for it.
+ */
+export async function keyedTokenOf(ctx: VaultContext, kind: string, value: string): Promise<Token> {
+  checkRequest(kind, value);
+  const key = await ctx.tokenKeys.indexer(TOKEN_KEY_VERSION);
+  return formatToken(kind, key.mac(kind, value).subarray(0, 16));
+}
+
+/**
  * Record ids for event ids: a version 8 UUID from an HMAC-SHA256 under the token key. Not
  * cached: nearly every event id is new, so a cache of them would only evict identifiers' tokens.
  *

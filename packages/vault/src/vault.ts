@@ -6,6 +6,7 @@ import type { KeyProvider } from './crypto/key-provider.ts';
 import { type DetokenizeResult, detokenize } from './detokenize.ts';
 import { type EraseResult, eraseSubject } from './erase.ts';
 import { type ExportResult, exportSubject } from './export.ts';
+import { type LookupResult, lookupKeyedToken } from './lookup.ts';
 import { resolveVaultOptions, type VaultCommonOptions } from './options.ts';
 import { type ReindexOptions, type ReindexResult, reindex } from './reindex.ts';
 import type { VaultStore } from './store/vault-store.ts';
@@ -54,6 +55,8 @@ export interface Vault extends TokenPort {
   tokenize(requests: readonly TokenRequest[]): Promise<TokenMap>;
   /** The outbound record ids of event ids: version 8 UUIDs from an HMAC under the token key. */
   recordIds(eventIds: readonly string[]): Promise<readonly string[]>;
+  /** The keyed token of an identifier of a keyed kind (authorized, audited). */
+  lookupKeyedToken(identifier: { kind: string; value: string }, access: AccessRequest): Promise<LookupResult>;
   /** The identifiers behind tokens (at most 1000 per call). */
   detokenize(tokens: readonly string[], access: AccessRequest): Promise<DetokenizeResult>;
   /** Erases a subject; returns the erasure notice for the control plane. */
@@ -97,6 +100,7 @@ export function createVaultWithPorts(ports: VaultPorts & VaultCommonOptions): Va
     eraseSubject: (subject, access) => eraseSubject(ctx, subject, access),
     exportSubject: (subject, access) => exportSubject(ctx, subject, access),
     reindex: (options, access) => reindex(ctx, options, access),
+    lookupKeyedToken: (identifier, access) => lookupKeyedToken(ctx, identifier, access),
     stats: () => ({
       ...ctx.counters,
       dataKeysGenerated: ctx.dataKeys.generated,

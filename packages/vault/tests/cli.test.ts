@@ -73,6 +73,18 @@ describe('residency vault (CLI, end to end against dynalite + kms-local + kinesa
     expect(missing.code).toBe(2);
   }, 150_000);
 
+  it('keyed-token: prints the token an appointment id crosses under, for an allowed actor only', async () => {
+    const out = await cli(['keyed-token', ...who(dataDir), '--identifier', 'appointment:A-CLI-1']);
+    expect(out.code, out.stderr).toBe(0);
+    const tokens = await fx.vault().tokenize([{ kind: 'appointment', value: 'A-CLI-1', keyed: true }]);
+    expect(JSON.parse(out.stdout)).toMatchObject({ token: tokens.get(tokenKey('appointment', 'A-CLI-1')) });
+    const refused = await cli(['keyed-token', ...who(dataDir), '--identifier', 'appointment:A-CLI-1'], {
+      DETOKENIZE_PRINCIPALS: 'dpo',
+    });
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toBe('');
+  }, 150_000);
+
   it('export: prints the subject and its contacts as JSON, found by a local-format phone number', async () => {
     const out = await cli([
       'export',

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { formatToken, type TokenRequest, TokenSchema, tokenKey } from '@residency/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidTokenRequestError } from '../src/index.ts';
+import {
+  AuditWriteError,
+  createVaultAdminHandler,
+  InvalidTokenRequestError,
+  UnauthorizedError,
+} from '../src/index.ts';
 import { ALICE, startVaultFixture, type VaultFixture } from './fixtures.ts';
 import { memoryVault } from './memory.ts';
 
@@ -171,5 +176,58 @@ describe('record ids', () => {
     await expect(vault.recordIds([''])).rejects.toBeInstanceOf(InvalidTokenRequestError);
     await expect(vault.recordIds(['x'.repeat(2000)])).rejects.toBeInstanceOf(InvalidTokenRequestError);
     expect(keys.calls.GenerateDataKey).toBe(0);
+  });
+});
+
+describe('the audited lookup of a keyed token', () => {
+  it('answers the token tokenize gives, and audits who asked, why and which token before answering', async () => {
+    const { vault, audit } = memoryVault();
+    const expected = tokenOf(await vault.tokenize([appointment('A-42')]), appointment('A-42'));
+    const result = await vault.lookupKeyedToken({ kind: 'appointment', value: 'A-42' }, ALICE);
+    expect(result.token).toBe(expected);
+    expect(audit.records).toEqual([
+      expect.objectContaining({
+        requestId: result.requestId,
+        action: 'lookup',
+        outcome: 'requested',
+        actor: 'alice',
+        purpose: ALICE.purpose,
+        tokens: [expected],
+      }),
+    ]);
+    expect(JSON.stringify(audit.records)).not.toContain('A-42');
+  });
+
+  it('refuses an actor outside the allowlist and a bad kind, audited; answers nothing when the audit cannot be written', async () => {
+    const { vault, audit } = memoryVault();
+    const identifier = { kind: 'appointment', value: 'A-42' };
+    await expect(
+      vault.lookupKeyedToken(identifier, { actor: 'mallory', purpose: 'curious' }),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(vault.lookupKeyedToken({ kind: '1x', value: 'v' }, ALICE)).rejects.toBeInstanceOf(
+      InvalidTokenRequestError,
+    );
+    expect(audit.records.map((r) => [r.action, r.outcome])).toEqual([
+      ['lookup', 'denied'],
+      ['lookup', 'invalid'],
+    ]);
+    audit.failing = true;
+    await expect(vault.lookupKeyedToken(identifier, ALICE)).rejects.toBeInstanceOf(AuditWriteError);
+  });
+
+  it('is an action of the admin function', async () => {
+    const { vault } = memoryVault();
+    const handle = createVaultAdminHandler(vault);
+    const answer = await handle({
+      action: 'lookup',
+      identifier: { kind: 'appointment', value: 'A-42' },
+      ...ALICE,
+    });
+    expect(answer).toEqual({
+      ok: true,
+      action: 'lookup',
+      requestId: expect.any(String),
+      token: tokenOf(await vault.tokenize([appointment('A-42')]), appointment('A-42')),
+    });
   });
 });

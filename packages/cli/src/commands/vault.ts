@@ -229,7 +229,7 @@ function cliErrorOf(error: unknown): unknown {
 }
 
 /**
- * `residency vault erase|export|detokenize|reindex`: the vault's admin operations, in region,
+ * `residency vault erase|export|detokenize|reindex|keyed-token`: the vault's admin operations, in region,
  * against the local stack (`--data-dir`, default `.residency`) or AWS (`--region --table
  * --audit-table --key-arn`). Every call names an actor (allowed by DETOKENIZE_PRINCIPALS) and a
  * purpose, and is written to the audit log before anything is revealed or changed.
@@ -240,7 +240,7 @@ export function register(program: Command): void {
   const vault = program
     .command('vault')
     .description(
-      'in-region vault administration: erase, export, detokenize, reindex (authorized and audited), record-ids',
+      'in-region vault administration: erase, export, detokenize, reindex, keyed-token (authorized and audited), record-ids',
     )
     .addHelpText(
       'after',
@@ -276,6 +276,18 @@ export function register(program: Command): void {
     .argument('<tokens...>', 'vault tokens, e.g. pat_...')
     .action(async (tokens: string[], options: TargetOptions) => {
       await run(options, (v) => v.detokenize(tokens, options));
+    });
+
+  withTarget(vault.command('keyed-token'))
+    .description(
+      'print the keyed token of an identifier of a keyed kind (an appointment id), to find its rows in the analytics (authorized and audited)',
+    )
+    .requiredOption('--identifier <kind:value>', 'the identifier, e.g. appointment:A-00098765')
+    .option('--country <cc>', 'country for reading local phone formats', 'IN')
+    .action(async (options: SubjectOptions) => {
+      const ref = subjectOf(options);
+      if (!('identifier' in ref)) throw new CliError('--identifier is KIND:VALUE', VAULT_EXIT_CODES.usage);
+      await run(options, (v) => v.lookupKeyedToken(ref.identifier, options));
     });
 
   withLocation(vault.command('record-ids'))

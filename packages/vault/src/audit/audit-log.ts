@@ -1,7 +1,7 @@
 import type { Token } from '@residency/core';
 
 /** What an audited call did. */
-export type AuditAction = 'detokenize' | 'export' | 'erase' | 'reindex';
+export type AuditAction = 'detokenize' | 'export' | 'erase' | 'reindex' | 'lookup';
 
 /**
  * How far it got: `requested` is written before anything is revealed or changed; `denied` for

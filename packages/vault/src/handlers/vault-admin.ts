@@ -42,6 +42,7 @@ export const VaultAdminEventSchema = z.discriminatedUnion('action', [
   }),
   z.strictObject({ ...AccessShape, action: z.literal('erase'), subject: SubjectRefSchema }),
   z.strictObject({ ...AccessShape, action: z.literal('export'), subject: SubjectRefSchema }),
+  z.strictObject({ ...AccessShape, action: z.literal('lookup'), identifier: IdentifierSchema }),
 ]);
 
 /** See {@link VaultAdminEventSchema}. */
@@ -119,6 +120,12 @@ export function createVaultAdminHandler(vault: Vault): (event: unknown) => Promi
             ok: true,
             action: 'export',
             ...(await vault.exportSubject(parsed.data.subject, { actor, purpose })),
+          };
+        case 'lookup':
+          return {
+            ok: true,
+            action: 'lookup',
+            ...(await vault.lookupKeyedToken(parsed.data.identifier, { actor, purpose })),
           };
       }
     } catch (error) {

@@ -37,6 +37,25 @@ describe('public labels are compared in one Unicode form (NFC)', () => {
 
   it('leaves ASCII labels as they are (the same string)', () => {
     expect(departmentOf('cardiology')).toBe('cardiology');
+    expect(departmentOf('ward 12')).toBe('ward 12');
+  });
+
+  it.each([
+    ['a space before', ' ward 12'],
+    ['a space after', 'ward 12 '],
+    ['two spaces inside', 'ward  12'],
+    ['all of them, with wide spaces', '\u00A0 ward \u3000 12  '],
+  ])('reads a label with %s as the plain one', (_, label) => {
+    expect(departmentOf(label)).toBe('ward 12');
+  });
+
+  it('refuses a label of spaces alone: trimmed, it no longer fits (min 1)', () => {
+    const result = validateEvent(clinicbook, { ...booked, department: '   ' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.issues).toEqual([
+      expect.objectContaining({ path: 'department', code: 'not_normalizable' }),
+    ]);
   });
 });
 

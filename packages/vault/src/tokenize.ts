@@ -10,6 +10,7 @@ import {
   type TokenRequest,
   tokenKey,
 } from '@residency/core';
+import type { BlindIndexer } from './blind-index.ts';
 import { TOKEN_KEY_VERSION, type VaultContext } from './context.ts';
 import { sealEntryValue } from './crypto/entry-crypto.ts';
 import { InvalidTokenRequestError } from './errors.ts';
@@ -156,7 +157,7 @@ async function keyedTokens(ctx: VaultContext, requests: readonly TokenRequest[],
   for (const request of requests) {
     const mapKey = tokenKey(request.kind, request.value);
     if (out.has(mapKey)) continue; // the same identifier twice in the batch
-    const token = formatToken(request.kind, key.mac(request.kind, request.value).subarray(0, 16));
+    const token = keyedTokenUnder(key, request.kind, request.value);
     ctx.cache.set(keyedCacheKey(mapKey), token);
     out.set(mapKey, token);
     ctx.counters.keyedTokens += 1;
@@ -310,7 +311,11 @@ async function createEntries(
  */
 export async function keyedTokenOf(ctx: VaultContext, kind: string, value: string): Promise<Token> {
   checkRequest(kind, value);
-  const key = await ctx.tokenKeys.indexer(TOKEN_KEY_VERSION);
+  return keyedTokenUnder(await ctx.tokenKeys.indexer(TOKEN_KEY_VERSION), kind, value);
+}
+
+/** A keyed token: the first 128 bits of the token key's HMAC over (kind, value), as a token of `kind`. */
+function keyedTokenUnder(key: BlindIndexer, kind: string, value: string): Token {
   return formatToken(kind, key.mac(kind, value).subarray(0, 16));
 }
 

@@ -153,13 +153,15 @@ export function validateEvent(
           message: `looks like personal data (${rules.join(', ')}); a public field leaves the region as it is`,
         });
       // One label, one value: a district typed on two keyboards ('ড়' as U+09DC or as U+09A1 U+09BC,
-      // 'é' precomposed or not, 'ward 12' with a no-break or an ideographic space) is one aggregate
-      // cell and one value downstream, not two.
-      if (typeof value === 'string' && !field.visibleBySchema && NON_ASCII.test(value)) {
-        const composed = value.normalize('NFC').replace(WIDE_SPACES, ' ');
+      // 'é' precomposed or not, 'ward 12' with a no-break or an ideographic space, ' ward 12' or
+      // 'ward  12') is one aggregate cell and one value downstream, not two.
+      if (typeof value === 'string' && !field.visibleBySchema) {
+        let form = NON_ASCII.test(value) ? value.normalize('NFC').replace(WIDE_SPACES, ' ') : value;
+        if (hasLooseSpaces(form)) form = form.trim().replace(SPACE_RUNS, ' ');
         // NFC can lengthen a text (a composition exclusion becomes two code units), past the
-        // field's bound and the exit's: checked again, rarely (only when the form changed).
-        if (composed === value || field.schema.safeParse(composed).success) data[field.name] = composed;
+        // field's bound and the exit's, and trimming can empty it: checked again, rarely (only
+        // when the form changed).
+        if (form === value || field.schema.safeParse(form).success) data[field.name] = form;
         else issues.push({ path: field.name, code: 'not_normalizable', message: NOT_NORMALIZABLE });
       }
     }
@@ -190,11 +192,18 @@ const WIDE_SPACES = /[\u00A0\u2000-\u200A\u202F\u205F\u3000]/g;
 
 /** Anything but printable ASCII, which every normalization form leaves as it is. */
 const NON_ASCII = /[^ -~\t\n\r]/;
+/** Two spaces or more, inside a label. */
+const SPACE_RUNS = / {2,}/g;
+
+/** A space at either end of a label, or two in a row (cheap: most labels have none). */
+function hasLooseSpaces(text: string): boolean {
+  return text.charCodeAt(0) === 32 || text.charCodeAt(text.length - 1) === 32 || text.includes('  ');
+}
 
 const UNPARSEABLE = 'the event could not be checked against its schema (nested too deeply?)';
 const NOT_UNICODE = 'contains a lone surrogate: not Unicode text';
 const NOT_NORMALIZABLE =
-  'in its composed Unicode form (NFC, plain spaces) the value no longer fits the field';
+  'in its one form (NFC, plain single spaces, none at the ends) the value no longer fits the field';
 
 const SHOWN_AS_IS = 'a public value leaves the region as it is';
 /** Issue messages of code `control_character`, by kind; they name the kind, never the character. */

@@ -73,16 +73,12 @@ async function ingest(payloads: ReadonlyArray<string | Uint8Array>) {
   const response = await handler(event);
   // Keyed by event id: a record crosses under the id the port derives from it.
   const records = outbox.entries.flatMap((e) => (e.message.kind === 'record' ? [e.message.record] : []));
-  const eventIds = await Promise.all(
-    records.map(async (record) => {
-      for (const p of payloads) {
-        const id = eventIdIn(p);
-        if (id && (await tokenPort.recordIds([id]))[0] === record.recordId) return id;
-      }
-      return `unattributed:${record.recordId}`;
-    }),
+  const ids = payloads.flatMap((p) => eventIdIn(p) ?? []);
+  const derived = await tokenPort.recordIds(ids);
+  const eventOf = new Map(derived.map((recordId, i) => [recordId, ids[i] as string]));
+  const forwarded = new Map(
+    records.map((record) => [eventOf.get(record.recordId) ?? `unattributed:${record.recordId}`, record]),
   );
-  const forwarded = new Map(records.map((record, i) => [eventIds[i] as string, record]));
   const quarantined = payloads.map((_, i) => quarantine.entries.get(`shardId-000000000000#${1000 + i}`));
   return { response, forwarded, quarantined, lines };
 }

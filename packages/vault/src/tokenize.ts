@@ -83,7 +83,7 @@ export function createTokenize(ctx: VaultContext): (requests: readonly TokenRequ
       misses.push({ key, kind, value, resolve: noop, reject: noop });
     };
 
-    const keyed: TokenRequest[] = [];
+    const keyed: Array<{ key: string; request: TokenRequest }> = [];
     let linked = false;
     for (const request of requests) {
       if (request.keyed === true) {
@@ -97,7 +97,7 @@ export function createTokenize(ctx: VaultContext): (requests: readonly TokenRequ
           out.set(key, cached);
         } else {
           checkRequest(request.kind, request.value);
-          keyed.push(request);
+          keyed.push({ key, request });
         }
         continue;
       }
@@ -152,14 +152,17 @@ function noop(): void {}
  * of an HMAC-SHA256 under the token key, over (kind, value). Deterministic, so no store read or
  * write, no race and no single-flight; one KMS call per cold start, for the token key.
  */
-async function keyedTokens(ctx: VaultContext, requests: readonly TokenRequest[], out: Map<string, Token>) {
-  const key = await ctx.tokenKeys.indexer(TOKEN_KEY_VERSION);
-  for (const request of requests) {
-    const mapKey = tokenKey(request.kind, request.value);
-    if (out.has(mapKey)) continue; // the same identifier twice in the batch
-    const token = keyedTokenUnder(key, request.kind, request.value);
-    ctx.cache.set(keyedCacheKey(mapKey), token);
-    out.set(mapKey, token);
+async function keyedTokens(
+  ctx: VaultContext,
+  requests: ReadonlyArray<{ key: string; request: TokenRequest }>,
+  out: Map<string, Token>,
+) {
+  const indexer = await ctx.tokenKeys.indexer(TOKEN_KEY_VERSION);
+  for (const { key, request } of requests) {
+    if (out.has(key)) continue; // the same identifier twice in the batch
+    const token = keyedToken(indexer, request.kind, request.value);
+    ctx.cache.set(keyedCacheKey(key), token);
+    out.set(key, token);
     ctx.counters.keyedTokens += 1;
   }
 }
@@ -311,12 +314,15 @@ async function createEntries(
  */
 export async function keyedTokenOf(ctx: VaultContext, kind: string, value: string): Promise<Token> {
   checkRequest(kind, value);
-  return keyedTokenUnder(await ctx.tokenKeys.indexer(TOKEN_KEY_VERSION), kind, value);
+  return keyedToken(await ctx.tokenKeys.indexer(TOKEN_KEY_VERSION), kind, value);
 }
 
-/** A keyed token: the first 128 bits of the token key's HMAC over (kind, value), as a token of `kind`. */
-function keyedTokenUnder(key: BlindIndexer, kind: string, value: string): Token {
-  return formatToken(kind, key.mac(kind, value).subarray(0, 16));
+/**
+ * A keyed token: the first 128 bits of the token key's HMAC over (kind, value), as a token of
+ * `kind` (core's `keyedTokenUnder`, with the key kept inside the indexer).
+ */
+function keyedToken(indexer: BlindIndexer, kind: string, value: string): Token {
+  return formatToken(kind, indexer.mac(kind, value).subarray(0, 16));
 }
 
 /**

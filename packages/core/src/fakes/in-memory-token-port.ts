@@ -1,6 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   formatToken,
+  keyedTokenUnder,
   recordIdUnder,
   type Token,
   type TokenMap,
@@ -39,10 +40,9 @@ export function createInMemoryTokenPort(): InMemoryTokenPort {
         const key = tokenKey(request.kind, request.value);
         let token = tokens.get(key);
         if (!token) {
-          const bytes = request.keyed
-            ? createHmac('sha256', tokenKeyBytes).update(key).digest().subarray(0, 16)
-            : randomBytes(16);
-          token = formatToken(request.kind, bytes);
+          token = request.keyed
+            ? keyedTokenUnder(tokenKeyBytes, request.kind, request.value)
+            : formatToken(request.kind, randomBytes(16));
           tokens.set(key, token);
         }
         if (request.linkTo) links.set(key, tokenKey(request.linkTo.kind, request.linkTo.value));

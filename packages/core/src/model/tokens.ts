@@ -109,6 +109,19 @@ export interface TokenPort {
 }
 
 /**
+ * A keyed token of `kind` under a 256-bit key: {@link formatToken} of the first 128 bits of
+ * HMAC-SHA256 over `kind NUL value`. The vault computes the same under its token key.
+ *
+ * @example keyedTokenUnder(key, 'appointment', 'A-00098765') // 'apt_…'
+ */
+export function keyedTokenUnder(key: Uint8Array, kind: string, value: string): Token {
+  return formatToken(
+    kind,
+    createHmac('sha256', key).update(kind).update('\u0000').update(value).digest().subarray(0, 16),
+  );
+}
+
+/**
  * The MAC label of record ids: a record id is HMAC-SHA256 over `#record NUL eventId`. `#` cannot
  * start an identifier kind, so no keyed token (HMAC over `kind NUL value`) shares an input with one.
  */

@@ -5,6 +5,7 @@ import { GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import {
   clinicbook,
   formatToken,
+  keyedTokenUnder,
   recordIdUnder,
   type Token,
   tokenKey,
@@ -104,13 +105,12 @@ export function createNaiveHandler(options: NaiveHandlerOptions): Invoke {
     for (const id of event.identifiers) {
       const key = tokenKey(id.kind, id.value);
       if (tokens.has(key)) continue;
-      const mac = createHmac('sha256', indexKey).update(id.kind).update('\u0000').update(id.value).digest();
       if (id.keyed) {
         // The catalog's keyed kinds have no vault entry here either: only the I/O pattern differs.
-        tokens.set(key, formatToken(id.kind, mac.subarray(0, 16)));
+        tokens.set(key, keyedTokenUnder(indexKey, id.kind, id.value));
         continue;
       }
-      const pk = `${id.kind}#${mac.toString('hex')}`;
+      const pk = `${id.kind}#${createHmac('sha256', indexKey).update(id.kind).update('\u0000').update(id.value).digest('hex')}`;
       tokens.set(key, (await read(pk)) ?? (await create(id.kind, id.value, pk)));
     }
     const subject = event.identifiers.find((id) => id.subject);

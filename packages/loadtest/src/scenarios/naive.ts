@@ -110,7 +110,7 @@ export function createNaiveHandler(options: NaiveHandlerOptions): Invoke {
         tokens.set(key, keyedTokenUnder(indexKey, id.kind, id.value));
         continue;
       }
-      const pk = `${id.kind}#${createHmac('sha256', indexKey).update(id.kind).update('\u0000').update(id.value).digest('hex')}`;
+      const pk = `${id.kind}#${createHmac('sha256', indexKey).update(`${id.kind}\u0000${id.value}`).digest('hex')}`;
       tokens.set(key, (await read(pk)) ?? (await create(id.kind, id.value, pk)));
     }
     const subject = event.identifiers.find((id) => id.subject);

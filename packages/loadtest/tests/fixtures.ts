@@ -90,6 +90,7 @@ export function reportInputs(overrides: Partial<ReportInputs> = {}): ReportInput
       nodeVersion: 'v20.20.2',
       v8Version: '11.3',
       loadAverage1m: 0.1,
+      maxSemiSpaceMb: 64,
     },
     target: { mode: 'local', region: 'ap-south-1', vaultTable: 'residency-vault' },
     workload: {

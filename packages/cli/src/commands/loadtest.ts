@@ -1,8 +1,12 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import {
   ALL_SCENARIOS,
+  argsWithSemiSpace,
   createProgress,
   DEFAULT_MIX,
   type EventMix,
+  INGEST_SEMI_SPACE_MB,
   LoadtestError,
   type LoadtestOptions,
   type LoadtestReport,
@@ -11,6 +15,7 @@ import {
   renderTable,
   runLoadtest,
   type ScenarioName,
+  semiSpaceOf,
   silentProgress,
 } from '@residency/loadtest';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -38,6 +43,7 @@ interface LoadtestFlags {
   outbox: 'null-http' | 'stream';
   handler: 'pipeline' | 'core';
   lambdaMemory?: number;
+  semiSpace?: number;
   region: string;
   priceRegion?: string;
   json?: string;
@@ -122,6 +128,11 @@ export function register(program: Command): void {
         .default('pipeline'),
     )
     .option('--lambda-memory <mb>', 'Lambda memory for GB-second pricing (default 1769, one vCPU)', integer)
+    .option(
+      '--semi-space <mb>',
+      `V8's largest semi-space while measuring, as the ingest function's NODE_OPTIONS (default ${INGEST_SEMI_SPACE_MB}; 0: as this process was started)`,
+      wholeNumber,
+    )
     .option('--region <region>', 'the data region', 'ap-south-1')
     .option('--price-region <region>', 'price table to use (default: --region)')
     .option('--json <file>', 'write the JSON report')
@@ -183,6 +194,12 @@ export function register(program: Command): void {
         process.stderr.write(
           `residency loadtest: running against real AWS in ${flags.region}; every call is billed to your account\n`,
         );
+      }
+      // V8 takes the semi-space only at start: measure in a process started with the ingest's.
+      const semiSpace = flags.semiSpace ?? INGEST_SEMI_SPACE_MB;
+      if (semiSpace > 0 && semiSpaceOf(process.execArgv, process.env.NODE_OPTIONS) !== semiSpace) {
+        process.exitCode = await runAgainWithSemiSpace(semiSpace);
+        return;
       }
       let report: LoadtestReport;
       try {
@@ -248,6 +265,7 @@ function mixOf(flags: LoadtestFlags): Partial<EventMix> | undefined {
 
 // Whole numbers in decimal digits (`1e3`, `0x10`, `-1` are refused here); the load test checks each one's range.
 const integer = integerArg();
+const wholeNumber = integerArg({ min: 0, max: 4096 });
 const positive = decimalArg({ min: 0, max: Number.MAX_SAFE_INTEGER, aboveMin: true });
 const share = decimalArg({ min: 0, max: 1 });
 
@@ -269,4 +287,27 @@ function parseMix(value: string): Partial<EventMix> {
 
 function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Runs this command again, with its arguments, in a Node process started with
+ * `--max-semi-space-size`, its output straight through, and answers its exit code.
+ */
+async function runAgainWithSemiSpace(megabytes: number): Promise<number> {
+  const child = spawn(process.execPath, argsWithSemiSpace(process.execArgv, process.argv, megabytes), {
+    stdio: 'inherit',
+  });
+  // The terminal's Ctrl-C reaches both processes; the child stops itself and its emulators.
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) =>
+        resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 1)),
+      );
+    });
+  } finally {
+    process.off('SIGINT', ignore);
+  }
 }

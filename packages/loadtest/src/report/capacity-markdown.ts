@@ -7,6 +7,7 @@ import {
   VAULT_TARGET_UTILIZATION,
 } from './capacity.ts';
 import { fmt, phaseList } from './goals.ts';
+import { semiSpaceText } from './machine.ts';
 import type { LoadtestReport } from './types.ts';
 
 /**
@@ -35,7 +36,7 @@ export function renderCapacityMarkdown(report: LoadtestReport): string {
   lines.push('');
   lines.push(
     `Run: ${report.startedAt}, ${report.target.mode === 'local' ? 'local emulators' : 'AWS'} (${report.target.region}), ` +
-      `${m.availableParallelism} × ${m.cpuModel}, Node ${m.nodeVersion}; ${fmt(report.workload.events)} events, seed ${report.workload.seed}.`,
+      `${m.availableParallelism} × ${m.cpuModel}, Node ${m.nodeVersion}${semiSpaceText(m.maxSemiSpaceMb)}; ${fmt(report.workload.events)} events, seed ${report.workload.seed}.`,
   );
   lines.push('');
   if (!hot || report.capacity.length === 0) {

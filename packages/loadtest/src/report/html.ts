@@ -1,3 +1,4 @@
+import { semiSpaceText } from './machine.ts';
 import { type Bar, barChart, escapeXml, formatNumber, type StackedBar, stackedChart } from './svg.ts';
 import { renderTable } from './table.ts';
 import type { LoadtestReport, ScenarioReport } from './types.ts';
@@ -97,7 +98,7 @@ tr.missed td{background:#fee2e2}tr.met td:first-child{color:#15803d}tr.missed td
 pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:.75rem}.caption{fill:#666;font-size:10px}
 </style></head><body>
 <h1>residency loadtest</h1>
-<p>${escapeXml(`${report.target.mode === 'local' ? 'Local emulators' : 'AWS'}, ${report.target.region} · ${report.machine.availableParallelism} × ${report.machine.cpuModel} · Node ${report.machine.nodeVersion} · ${report.startedAt} · ${report.durationSeconds} s`)}</p>
+<p>${escapeXml(`${report.target.mode === 'local' ? 'Local emulators' : 'AWS'}, ${report.target.region} · ${report.machine.availableParallelism} × ${report.machine.cpuModel} · Node ${report.machine.nodeVersion}${semiSpaceText(report.machine.maxSemiSpaceMb)} · ${report.startedAt} · ${report.durationSeconds} s`)}</p>
 <h2>Goals</h2><table><tr><th></th><th>goal</th><th>measured</th><th>target</th><th>short by, why</th></tr>${goals}</table>
 <h2>Throughput (events/s, one core)</h2>${barChart(throughput, { unit: 'ev/s', log: true })}
 <h2>Latency (ms)</h2>${stackedChart(latency, { unit: 'ms' })}

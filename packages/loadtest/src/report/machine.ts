@@ -1,4 +1,5 @@
 import { arch, availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { semiSpaceOf } from '../environment/v8-heap.ts';
 
 /** The machine a run measured on: figures mean little without it. */
 export interface MachineInfo {
@@ -17,6 +18,16 @@ export interface MachineInfo {
   v8Version: string;
   /** 1-minute load average when the run started (other work on the machine skews figures). */
   loadAverage1m: number;
+  /**
+   * V8's largest semi-space the handler ran with, MB (`--max-semi-space-size`); `null`: V8's
+   * default. The ingest function is deployed with `INGEST_SEMI_SPACE_MB` (environment/v8-heap.ts).
+   */
+  maxSemiSpaceMb: number | null;
+}
+
+/** How a report names the semi-space a run had: ` (semi-space 64 MB)`, or ` (V8's default semi-space)`. */
+export function semiSpaceText(megabytes: number | null): string {
+  return megabytes === null ? " (V8's default semi-space)" : ` (semi-space ${megabytes} MB)`;
 }
 
 /** Describes this machine. */
@@ -34,5 +45,6 @@ export function describeMachine(): MachineInfo {
     nodeVersion: process.version,
     v8Version: process.versions.v8,
     loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    maxSemiSpaceMb: semiSpaceOf(process.execArgv, process.env.NODE_OPTIONS) ?? null,
   };
 }

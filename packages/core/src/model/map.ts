@@ -16,15 +16,27 @@ export function tokenRequestsFor(events: readonly ValidatedEvent[]): TokenReques
     const subject = event.identifiers.find((i) => i.subject);
     for (const id of event.identifiers) {
       const key = tokenKey(id.kind, id.value);
-      const linkTo =
-        id.egress === 'link' && subject ? { kind: subject.kind, value: subject.value } : undefined;
+      const known = requests.get(key);
       if (id.keyed) {
-        if (!requests.has(key)) requests.set(key, { kind: id.kind, value: id.value, keyed: true });
-      } else if (!requests.has(key) || linkTo)
-        requests.set(key, { kind: id.kind, value: id.value, ...(linkTo ? { linkTo } : {}) });
+        if (known === undefined) requests.set(key, { kind: id.kind, value: id.value, keyed: true });
+        continue;
+      }
+      const link = id.egress === 'link' && subject !== undefined;
+      // A repeat asks for nothing new (most identifiers of a batch are repeats): no object for it.
+      if (known !== undefined && (!link || sameLink(known, subject))) continue;
+      requests.set(
+        key,
+        link
+          ? { kind: id.kind, value: id.value, linkTo: { kind: subject.kind, value: subject.value } }
+          : { kind: id.kind, value: id.value },
+      );
     }
   }
   return [...requests.values()];
+}
+
+function sameLink(request: TokenRequest, subject: { kind: string; value: string }): boolean {
+  return request.linkTo?.kind === subject.kind && request.linkTo.value === subject.value;
 }
 
 /**

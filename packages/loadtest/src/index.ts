@@ -32,7 +32,7 @@ export { type CapacityRow, planCapacity, VAULT_TARGET_UTILIZATION } from './repo
 export { renderCapacityMarkdown } from './report/capacity-markdown.ts';
 export { GOAL_TARGETS } from './report/goals.ts';
 export { renderHtml } from './report/html.ts';
-export { buildReport, type ReportInputs } from './report/report.ts';
+export { buildReport, hotpathToCeiling, type ReportInputs } from './report/report.ts';
 export { renderTable } from './report/table.ts';
 export {
   type Goal,
@@ -42,7 +42,7 @@ export {
   type ScenarioReport,
 } from './report/types.ts';
 export { ALL_SCENARIOS, DEFAULTS as LOADTEST_DEFAULTS, type LoadtestOptions } from './runner/options.ts';
-export { runLoadtest } from './runner/run.ts';
+export { medianCeiling, runLoadtest } from './runner/run.ts';
 export { type CeilingOptions, runCeiling } from './scenarios/ceiling.ts';
 export type {
   CeilingResult,

@@ -38,6 +38,9 @@ export function explainGoals(report: LoadtestReport): Goal[] {
       () =>
         hotpath && report.ceiling
           ? `${fmt(hotpath.cpuMicrosPerEvent)} µs CPU per event against a warm ceiling of ${fmt(report.ceiling.warmMicrosPerEvent)} µs` +
+            (report.ceiling.measurements
+              ? ` (the ratio is the median of each warm measurement over the ceiling measured just before it: ${pairList(hotpath.measurements, report.ceiling.measurements)})`
+              : '') +
             (hotpath.eventsPerSecond < t.hotpathEventsPerSecond
               ? ' (where the rest goes: see the first goal)'
               : `; ${whyHotpathSlow(report)}`)
@@ -95,6 +98,14 @@ function whyHotpathSlow(report: LoadtestReport): string {
   const wall = 1_000_000 / Math.max(1, hotpath.eventsPerSecond);
   const cpu = hotpath.cpuMicrosPerEvent;
   const parts = [`the warm hot path took ${fmt(wall)} µs wall and ${fmt(cpu)} µs CPU per event`];
+  const wait = hotpath.waitMicrosPerEvent;
+  if (wait !== undefined && wait > 0) {
+    // CPU counts every thread of the process (V8's GC helpers among them); wall is the handler's.
+    parts.push(
+      `of the wall, its thread waited ${fmt(wait)} µs per event for answers (the event loop idle: the ` +
+        `emulators' DynamoDB calls, which run on the other core) and worked ${fmt(Math.max(0, wall - wait))} µs`,
+    );
+  }
   if (ceiling) {
     parts.push(
       `the warm ceiling is ${fmt(ceiling.warmMicrosPerEvent)} µs (${primitiveList(ceiling.primitives)})`,
@@ -161,7 +172,7 @@ function whyHotpathSlow(report: LoadtestReport): string {
           : 'the rest of the handler alone meets the goal'),
     );
   }
-  if (wall > cpu * 1.15)
+  if (wait === undefined && wall > cpu * 1.15)
     parts.push(`${fmt(wall - cpu)} µs per event were spent waiting (I/O to the emulators, timers)`);
   if (hotpath.handler !== 'pipeline')
     parts.push('measured on the core composition, not the pipeline handler');
@@ -243,4 +254,9 @@ export function phaseList(phases: Record<string, PhaseCost>): string {
   const cpu = entries.reduce((sum, [, p]) => sum + p.cpuMicrosPerEvent, 0);
   const wall = entries.reduce((sum, [, p]) => sum + p.wallMicrosPerEvent, 0);
   return `${entries.map(([name, p]) => `${name} ${fmt(p.cpuMicrosPerEvent)}`).join(' + ')} = ${fmt(cpu)} CPU (wall ${fmt(wall)})`;
+}
+
+// `hot/ceiling` events/s of each measured pair, in run order.
+function pairList(hot: readonly number[] | undefined, ceilings: readonly number[]): string {
+  return ceilings.map((c, i) => `${fmt(hot?.[i] ?? 0)}/${fmt(c)}`).join(', ');
 }

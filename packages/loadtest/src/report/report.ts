@@ -70,7 +70,7 @@ export function buildReport(inputs: ReportInputs): LoadtestReport {
     naiveCold: naive?.cold?.apiCallsPerMillion ?? null,
   };
   const ratios = {
-    hotpathToCeiling: ratio(hotpath?.eventsPerSecond, ceiling?.eventsPerSecond),
+    hotpathToCeiling: hotpathToCeiling(hotpath, ceiling),
     hotpathToNaive: ratio(hotpath?.eventsPerSecond, naive?.eventsPerSecond),
     hotpathToNaiveCold: ratio(hotpath?.cold?.eventsPerSecond, naive?.cold?.eventsPerSecond),
     apiCallsNaiveToOurs: ratio(apiCallsPerMillion.naive, apiCallsPerMillion.ours),
@@ -235,4 +235,26 @@ function withoutAggregatesOf(result: ThroughputResult): WithoutAggregates {
     cpuMicrosPerEvent: result.cpuMicrosPerEvent,
     ...(result.measurements ? { measurements: result.measurements } : {}),
   };
+}
+
+/**
+ * Hot path / ceiling events/s: the median of each warm measurement over the ceiling measured
+ * just before it, when the run measured them in pairs; the two medians' ratio otherwise.
+ */
+export function hotpathToCeiling(
+  hotpath: ThroughputResult | null | undefined,
+  ceiling: CeilingResult | null | undefined,
+): number | null {
+  const hot = hotpath?.measurements;
+  const ceilings = ceiling?.measurements;
+  if (hot && ceilings && hot.length === ceilings.length && hot.length > 1) {
+    const pairs = hot.map((h, i) => h / Math.max(1, ceilings[i] as number)).sort((a, b) => a - b);
+    const middle = pairs.length / 2;
+    const median =
+      pairs.length % 2 === 1
+        ? (pairs[Math.floor(middle)] as number)
+        : ((pairs[middle - 1] as number) + (pairs[middle] as number)) / 2;
+    return Math.round(median * 1000) / 1000;
+  }
+  return ratio(hotpath?.eventsPerSecond, ceiling?.eventsPerSecond);
 }

@@ -28,6 +28,11 @@ export interface HotpathOptions {
   warmMeasurements?: number;
   /** Event ids the aggregates keep per (window, shard). Default: the pipeline's. */
   recentEvents?: number;
+  /**
+   * Called before each warm measurement of the handler (not the counterfactual's): the runner
+   * measures the ceiling there, so that each measurement has a ceiling measured beside it.
+   */
+  beforeWarmMeasurement?: () => Promise<void>;
   /** Measure the cold pass (a fresh vault and cache); when false it still runs, unmeasured, to warm up. Default: true. */
   measureCold?: boolean;
   outbox: OutboxChoice;
@@ -140,9 +145,15 @@ export async function runHotpath(options: HotpathOptions): Promise<HotpathResult
     const measurementCount = Math.max(1, options.warmMeasurements ?? 5);
     let hour = 0;
     // `count` warm measurements of `repeats` passes each, the median reported.
-    const measureWarm = async (name: string, of: Pick<Design, 'invoke' | 'ports'>, notesOf: string[]) => {
+    const measureWarm = async (
+      name: string,
+      of: Pick<Design, 'invoke' | 'ports'>,
+      notesOf: string[],
+      before?: () => Promise<void>,
+    ) => {
       const measurements: ThroughputResult[] = [];
       for (let m = 0; m < measurementCount; m++) {
+        await before?.();
         // Each measurement in windows of its own: one (window, shard) of a real stream takes at
         // most a minute of a shard's 1,000 records/s, not the sum of every measurement.
         offsetMillis = hour++ * HOUR_MILLIS;
@@ -165,7 +176,7 @@ export async function runHotpath(options: HotpathOptions): Promise<HotpathResult
       }
       return medianOf(measurements);
     };
-    const warm = await measureWarm('hotpath warm', design, notes);
+    const warm = await measureWarm('hotpath warm', design, notes, options.beforeWarmMeasurement);
     const vaultStats = vault.stats();
     const storage =
       target.mode === 'local' && design.handler === 'pipeline'

@@ -45,6 +45,7 @@ export async function measurePass(options: PassOptions): Promise<ThroughputResul
   let failed = 0;
   let billedMillis = 0;
   const meter = startResourceMeter();
+  const loop = performance.eventLoopUtilization();
   for (const batch of options.batches) {
     const start = performance.now();
     const outcome = await options.invoke(batch);
@@ -57,6 +58,7 @@ export async function measurePass(options: PassOptions): Promise<ThroughputResul
     options.progress.advance(batch.Records.length);
   }
   const usage = meter.stop();
+  const { idle } = performance.eventLoopUtilization(loop);
   options.progress.done();
   const notes = [...(options.notes ?? [])];
   if (failed > 0) notes.push(`${failed} records reported as failed by the handler`);
@@ -70,6 +72,7 @@ export async function measurePass(options: PassOptions): Promise<ThroughputResul
     latencyUnit: 'batch',
     latencyMillis: latency.summary(),
     cpuMicrosPerEvent: round(usage.cpuMicros / Math.max(1, events)),
+    waitMicrosPerEvent: round((idle * 1000) / Math.max(1, events)),
     peakRssBytes: usage.peakRssBytes,
     apiCalls: options.clients.calls.snapshot(),
     units: options.clients.billing.snapshot(),

@@ -28,6 +28,12 @@ export interface ThroughputResult {
   latencyMillis: LatencySummary;
   /** CPU time of this process per event, microseconds (the emulators run in another process). */
   cpuMicrosPerEvent: number;
+  /**
+   * Wall time per event, microseconds, in which the handler's thread had nothing to run: its event
+   * loop idle, waiting for answers (the emulators' or AWS's). Wall time less this is what the
+   * thread worked. Measured for the handler's passes (not e2e, whose pipeline runs elsewhere).
+   */
+  waitMicrosPerEvent?: number;
   /** Highest RSS of this process sampled during the pass, bytes. */
   peakRssBytes: number;
   /** AWS API calls by `Service.Operation`, counted by SDK middleware. */
@@ -99,6 +105,12 @@ export interface CeilingResult {
   /** Highest RSS sampled, bytes. */
   peakRssBytes: number;
   notes: string[];
+  /**
+   * Events/s of every ceiling measurement, in run order, when it was measured before each of the
+   * warm hot path's (the median one is reported): the hot path / ceiling ratio then pairs each
+   * hot-path measurement with the ceiling measured just before it.
+   */
+  measurements?: number[];
 }
 
 /** The e2e scenario: producer to control plane. */

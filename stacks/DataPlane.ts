@@ -51,8 +51,6 @@ export function DataPlane({ stack, app }: StackContext) {
       AGGREGATE_RECENT_EVENTS: String(config.aggregateRecentEvents),
       AGGREGATE_RETENTION_DAYS: String(config.aggregateRetentionDays),
       QUARANTINE_RETENTION_DAYS: String(config.quarantineRetentionDays),
-      // A batch's events live until it ends: a larger young generation copies them less often.
-      NODE_OPTIONS: `--max-semi-space-size=${config.ingestSemiSpaceMegabytes}`,
     },
     timeoutSeconds: 60,
     memoryMegabytes: config.ingestMemoryMegabytes,

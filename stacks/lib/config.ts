@@ -74,15 +74,6 @@ export interface StageConfig {
    */
   readonly ingestMemoryMegabytes: number;
   /**
-   * V8's largest semi-space in the ingest function, MB (`RESIDENCY_INGEST_SEMI_SPACE_MB`, set as
-   * `NODE_OPTIONS=--max-semi-space-size`). A batch keeps thousands of decoded events, tokens and
-   * outbound records alive until it ends, so with V8's default (which scales with the memory
-   * limit, 8 or 16 MB) the scavenger copies them again and again; 64 MB cut the scavenges of the
-   * load test's warm hot path to about a third. The young generation takes three semi-spaces.
-   * Default: 64, or a 24th of the memory when that is less; at most a 12th of the memory.
-   */
-  readonly ingestSemiSpaceMegabytes: number;
-  /**
    * Event ids the aggregates keep per (window, shard) to recognise a producer's repeat
    * (`RESIDENCY_AGGREGATE_RECENT_EVENTS`, the ingest's `AGGREGATE_RECENT_EVENTS`). Default 20,000,
    * from 1,000 to 200,000. More keep a repeat known longer, for more ingest memory and a longer read
@@ -206,7 +197,6 @@ export function loadRegions(env: Env): { dataRegion: string; controlRegion: stri
 export function loadStageConfig(stage: string, env: Env): StageConfig {
   const plane = planeOf(stage, env);
   const regions = loadRegions(env);
-  const ingestMemoryMegabytes = integer(env, 'RESIDENCY_INGEST_MEMORY_MB', 1769, 512, 10_240);
   const config: StageConfig = {
     plane,
     ...regions,
@@ -223,14 +213,7 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
     maxRecordAgeSeconds: integer(env, 'RESIDENCY_MAX_RECORD_AGE_SECONDS', 21_600, 60, 604_800),
     ingestBatchSize: integer(env, 'RESIDENCY_INGEST_BATCH_SIZE', 2500, 1, 10_000),
     ingestBatchingWindowSeconds: integer(env, 'RESIDENCY_INGEST_BATCHING_WINDOW_SECONDS', 3, 0, 300),
-    ingestMemoryMegabytes,
-    ingestSemiSpaceMegabytes: integer(
-      env,
-      'RESIDENCY_INGEST_SEMI_SPACE_MB',
-      defaultSemiSpaceMegabytes(ingestMemoryMegabytes),
-      1,
-      Math.floor(ingestMemoryMegabytes / 12),
-    ),
+    ingestMemoryMegabytes: integer(env, 'RESIDENCY_INGEST_MEMORY_MB', 1769, 512, 10_240),
     aggregateRecentEvents: integer(env, 'RESIDENCY_AGGREGATE_RECENT_EVENTS', 20_000, 1_000, 200_000),
     aggregateRetentionDays: integer(env, 'RESIDENCY_AGGREGATE_RETENTION_DAYS', 35, 2, 3_650),
     quarantineRetentionDays: integer(env, 'RESIDENCY_QUARANTINE_RETENTION_DAYS', 30, 1, 3_650),
@@ -413,14 +396,6 @@ function region(env: Env, variable: string, fallback: string): string {
   const value = env[variable] ?? fallback;
   if (!REGION.test(value)) throw new StageConfigError(`"${value}" is not an AWS region`, variable);
   return value;
-}
-
-/**
- * The ingest's default largest semi-space for its memory: 64 MB (a young generation of 192 MB),
- * or a 24th of the memory below 1,536 MB, so that a small function keeps most of its memory.
- */
-export function defaultSemiSpaceMegabytes(memoryMegabytes: number): number {
-  return Math.min(64, Math.floor(memoryMegabytes / 24));
 }
 
 function integer(env: Env, variable: string, fallback: number, min: number, max: number): number {

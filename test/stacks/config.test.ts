@@ -178,21 +178,6 @@ describe('stage configuration', () => {
         .ingestBatchingWindowSeconds,
     ).toBe(0);
     expect(loadStageConfig('prod-data', DATA_ENV).ingestMemoryMegabytes).toBe(1769);
-    // The semi-space: 64 MB, a 24th of a smaller memory, at most a 12th of it when set.
-    expect(loadStageConfig('prod-data', DATA_ENV).ingestSemiSpaceMegabytes).toBe(64);
-    const memory = (mb: string, semiSpace?: string) => ({
-      ...DATA_ENV,
-      RESIDENCY_INGEST_MEMORY_MB: mb,
-      ...(semiSpace === undefined ? {} : { RESIDENCY_INGEST_SEMI_SPACE_MB: semiSpace }),
-    });
-    expect(loadStageConfig('prod-data', memory('512')).ingestSemiSpaceMegabytes).toBe(21);
-    expect(loadStageConfig('prod-data', memory('10240')).ingestSemiSpaceMegabytes).toBe(64);
-    expect(loadStageConfig('prod-data', memory('3538', '128')).ingestSemiSpaceMegabytes).toBe(128);
-    for (const semiSpace of ['0', '148', '64.5']) {
-      expect(() => loadStageConfig('prod-data', memory('1769', semiSpace)), semiSpace).toThrow(
-        /RESIDENCY_INGEST_SEMI_SPACE_MB/,
-      );
-    }
     for (const memory of ['511', '10241', '1769.5']) {
       expect(() => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_INGEST_MEMORY_MB: memory })).toThrow(
         /RESIDENCY_INGEST_MEMORY_MB/,

@@ -1,8 +1,4 @@
-import {
-  INGEST_SEMI_SPACE_MB,
-  LOADTEST_DEFAULTS as loadtestDefaults,
-  VAULT_TARGET_UTILIZATION,
-} from '@residency/loadtest';
+import { LOADTEST_DEFAULTS as loadtestDefaults, VAULT_TARGET_UTILIZATION } from '@residency/loadtest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../packages/policy/src/index.ts';
@@ -31,8 +27,6 @@ const ENV: Readonly<Record<(typeof FUNCTIONS)[number], readonly string[]>> = {
     'AGGREGATE_RECENT_EVENTS',
     'AGGREGATE_RETENTION_DAYS',
     'QUARANTINE_RETENTION_DAYS',
-    // Read by Node, not the handler: the young generation's size (see the stage configuration).
-    'NODE_OPTIONS',
   ],
   Forwarder: [
     'DATA_REGION',
@@ -401,24 +395,6 @@ describe('DataPlane stack', () => {
         },
       });
       expect(memoryOf(big, 'Ingest')).toBe(3538);
-    });
-
-    it('starts the ingest with the semi-space the load test measures with, and a smaller one when it has less memory', async () => {
-      const nodeOptionsOf = (stage: StageUnderTest) =>
-        (
-          stage.json.Resources[idOf(stage, 'AWS::Lambda::Function', 'Ingest')]?.Properties?.Environment as
-            | { Variables: Record<string, unknown> }
-            | undefined
-        )?.Variables.NODE_OPTIONS;
-      expect(nodeOptionsOf(data)).toBe(`--max-semi-space-size=${INGEST_SEMI_SPACE_MB}`);
-      const small = await synthesizePlane('data', {
-        env: {
-          RESIDENCY_DATA_REGION: 'ap-south-1',
-          RESIDENCY_CONTROL_PLANE_ORIGIN: 'https://control.example.org',
-          RESIDENCY_INGEST_MEMORY_MB: '768',
-        },
-      });
-      expect(nodeOptionsOf(small)).toBe('--max-semi-space-size=32');
     });
 
     it('gives each function the environment it reads, and only the forwarder a destination', () => {

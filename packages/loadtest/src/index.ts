@@ -5,7 +5,7 @@ export {
   type LoadtestTarget,
   startLocalTarget,
 } from './environment/target.ts';
-export { argsWithSemiSpace, INGEST_SEMI_SPACE_MB, semiSpaceOf } from './environment/v8-heap.ts';
+export { argsWithSemiSpace, lambdaSemiSpaceMb, semiSpaceOf } from './environment/v8-heap.ts';
 export { EmulatorHostError, LoadtestError, ScenarioUnavailableError } from './errors.ts';
 export {
   type ClinicBookWorkloadOptions,

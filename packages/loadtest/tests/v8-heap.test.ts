@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { argsWithSemiSpace, INGEST_SEMI_SPACE_MB, semiSpaceOf } from '../src/environment/v8-heap.ts';
+import { argsWithSemiSpace, lambdaSemiSpaceMb, semiSpaceOf } from '../src/environment/v8-heap.ts';
 
 describe('the semi-space the handler is measured with', () => {
+  it("is Lambda's: a tenth of the function's memory for the young generation, halved", () => {
+    expect(lambdaSemiSpaceMb(1769)).toBe(88);
+    expect(lambdaSemiSpaceMb(1024)).toBe(51);
+    expect(lambdaSemiSpaceMb(128)).toBe(6);
+    expect(lambdaSemiSpaceMb(10_240)).toBe(512);
+  });
+
   it('reads --max-semi-space-size from the flags, then NODE_OPTIONS, the command line winning', () => {
     expect(semiSpaceOf([], undefined)).toBeUndefined();
     expect(semiSpaceOf(['--import', 'tsx'], '--enable-source-maps')).toBeUndefined();
@@ -26,7 +33,7 @@ describe('the semi-space the handler is measured with', () => {
     const argv = ['/usr/bin/node', '/repo/packages/cli/src/bin.ts', 'loadtest', 'bench', '--json', 'b.json'];
 
     // Act
-    const args = argsWithSemiSpace(execArgv, argv, INGEST_SEMI_SPACE_MB);
+    const args = argsWithSemiSpace(execArgv, argv, 88);
 
     // Assess
     expect(args).toEqual([
@@ -34,13 +41,13 @@ describe('the semi-space the handler is measured with', () => {
       '/x/preflight.cjs',
       '--import',
       'file:///x/loader.mjs',
-      `--max-semi-space-size=${INGEST_SEMI_SPACE_MB}`,
+      '--max-semi-space-size=88',
       '/repo/packages/cli/src/bin.ts',
       'loadtest',
       'bench',
       '--json',
       'b.json',
     ]);
-    expect(semiSpaceOf(args.slice(0, 5), undefined)).toBe(INGEST_SEMI_SPACE_MB);
+    expect(semiSpaceOf(args.slice(0, 5), undefined)).toBe(88);
   });
 });

@@ -6,10 +6,11 @@ import {
   createProgress,
   DEFAULT_MIX,
   type EventMix,
-  INGEST_SEMI_SPACE_MB,
+  LOADTEST_DEFAULTS,
   LoadtestError,
   type LoadtestOptions,
   type LoadtestReport,
+  lambdaSemiSpaceMb,
   renderCapacityMarkdown,
   renderHtml,
   renderTable,
@@ -130,7 +131,7 @@ export function register(program: Command): void {
     .option('--lambda-memory <mb>', 'Lambda memory for GB-second pricing (default 1769, one vCPU)', integer)
     .option(
       '--semi-space <mb>',
-      `V8's largest semi-space while measuring, as the ingest function's NODE_OPTIONS (default ${INGEST_SEMI_SPACE_MB}; 0: as this process was started)`,
+      "V8's largest semi-space while measuring (default: what Lambda's Node.js runtime gives --lambda-memory, a twentieth; 0: as this process was started)",
       wholeNumber,
     )
     .option('--region <region>', 'the data region', 'ap-south-1')
@@ -195,8 +196,9 @@ export function register(program: Command): void {
           `residency loadtest: running against real AWS in ${flags.region}; every call is billed to your account\n`,
         );
       }
-      // V8 takes the semi-space only at start: measure in a process started with the ingest's.
-      const semiSpace = flags.semiSpace ?? INGEST_SEMI_SPACE_MB;
+      // V8 takes the semi-space only at start: measure in a process started as Lambda starts the ingest.
+      const semiSpace =
+        flags.semiSpace ?? lambdaSemiSpaceMb(flags.lambdaMemory ?? LOADTEST_DEFAULTS.lambdaMemoryMb);
       if (semiSpace > 0 && semiSpaceOf(process.execArgv, process.env.NODE_OPTIONS) !== semiSpace) {
         process.exitCode = await runAgainWithSemiSpace(semiSpace);
         return;

@@ -20,7 +20,7 @@ export interface MachineInfo {
   loadAverage1m: number;
   /**
    * V8's largest semi-space the handler ran with, MB (`--max-semi-space-size`); `null`: V8's
-   * default. The ingest function is deployed with `INGEST_SEMI_SPACE_MB` (environment/v8-heap.ts).
+   * default. Lambda's runtime gives a function a twentieth of its memory (`lambdaSemiSpaceMb`).
    */
   maxSemiSpaceMb: number | null;
 }

@@ -1,6 +1,4 @@
-import { INGEST_SEMI_SPACE_MB } from '../environment/v8-heap.ts';
 import { fmt, phaseList } from './goals.ts';
-import { semiSpaceText } from './machine.ts';
 import type { LoadtestReport, ScenarioReport } from './types.ts';
 
 const WIDTH = 118;
@@ -15,7 +13,7 @@ export function renderTable(report: LoadtestReport): string {
   const m = report.machine;
   lines.push(
     `residency loadtest · ${report.target.mode === 'local' ? 'local emulators' : 'AWS'} ${report.target.region} · ` +
-      `${m.availableParallelism} × ${m.cpuModel} · Node ${m.nodeVersion}${m.maxSemiSpaceMb === INGEST_SEMI_SPACE_MB ? '' : semiSpaceText(m.maxSemiSpaceMb)} · ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC · ${fmt(report.durationSeconds)} s`,
+      `${m.availableParallelism} × ${m.cpuModel} · Node ${m.nodeVersion} · ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC · ${fmt(report.durationSeconds)} s`,
   );
   lines.push('');
   const header = [

@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { type Clock, createCountryResolver } from '@residency/core';
 import { DEFAULT_WINDOW_SECONDS } from '@residency/core/aggregates';
 import { awsTarget, type LoadtestTarget, startLocalTarget } from '../environment/target.ts';
+import { lambdaSemiSpaceMb } from '../environment/v8-heap.ts';
 import { ScenarioUnavailableError } from '../errors.ts';
 import { SHARD_RECORDS_PER_SECOND } from '../pricing/cost.ts';
 import { priceTableFor } from '../pricing/prices.ts';
@@ -177,6 +178,12 @@ export async function runLoadtest(options: LoadtestOptions = {}): Promise<Loadte
     );
   }
   for (const note of ceiling?.notes ?? []) notes.push(`ceiling: ${note}`);
+  const lambdaSemiSpace = lambdaSemiSpaceMb(o.lambdaMemoryMb);
+  if (hotpath && machine.maxSemiSpaceMb !== lambdaSemiSpace) {
+    notes.push(
+      `the handler ran with ${machine.maxSemiSpaceMb === null ? "V8's default semi-space" : `a ${machine.maxSemiSpaceMb} MB semi-space`}, not the ${lambdaSemiSpace} MB Lambda's Node.js runtime gives a function of ${o.lambdaMemoryMb} MB: its garbage collection is not the deployed function's (\`residency loadtest\` starts itself again with Lambda's)`,
+    );
+  }
   if (workload.canaries > 0) notes.push(`${workload.canaries} canary events mixed into the workload`);
   if ((hotpath || naive) && (o.outbox === undefined || o.outbox === 'null-http')) {
     notes.push(

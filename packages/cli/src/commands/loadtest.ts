@@ -151,6 +151,14 @@ export function register(program: Command): void {
     .option('--events-stream <name>', '[--aws] events stream name (used in record ARNs)')
     .option('--outbox-stream <name>', '[--aws] outbox stream (written with --outbox stream)')
     .action(async (scenarioArgs: string[], flags: LoadtestFlags) => {
+      // V8 takes the semi-space only at start: measure in a process started as Lambda starts the
+      // ingest. First, so that the checks and warnings below run once, in that process.
+      const semiSpace =
+        flags.semiSpace ?? lambdaSemiSpaceMb(flags.lambdaMemory ?? LOADTEST_DEFAULTS.lambdaMemoryMb);
+      if (semiSpace > 0 && semiSpaceOf(process.execArgv, process.env.NODE_OPTIONS) !== semiSpace) {
+        process.exitCode = await runAgainWithSemiSpace(semiSpace);
+        return;
+      }
       const scenarios = parseScenarios(scenarioArgs);
       const outputs: Array<[string | undefined, string, (report: LoadtestReport) => string]> = [
         [flags.json, '--json', (report) => `${JSON.stringify(report, null, 2)}\n`],
@@ -195,13 +203,6 @@ export function register(program: Command): void {
         process.stderr.write(
           `residency loadtest: running against real AWS in ${flags.region}; every call is billed to your account\n`,
         );
-      }
-      // V8 takes the semi-space only at start: measure in a process started as Lambda starts the ingest.
-      const semiSpace =
-        flags.semiSpace ?? lambdaSemiSpaceMb(flags.lambdaMemory ?? LOADTEST_DEFAULTS.lambdaMemoryMb);
-      if (semiSpace > 0 && semiSpaceOf(process.execArgv, process.env.NODE_OPTIONS) !== semiSpace) {
-        process.exitCode = await runAgainWithSemiSpace(semiSpace);
-        return;
       }
       let report: LoadtestReport;
       try {

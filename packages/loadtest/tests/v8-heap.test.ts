@@ -41,6 +41,7 @@ describe('the semi-space the handler is measured with', () => {
       '/x/preflight.cjs',
       '--import',
       'file:///x/loader.mjs',
+      '--expose-gc',
       '--max-semi-space-size=88',
       '/repo/packages/cli/src/bin.ts',
       'loadtest',
@@ -48,6 +49,6 @@ describe('the semi-space the handler is measured with', () => {
       '--json',
       'b.json',
     ]);
-    expect(semiSpaceOf(args.slice(0, 5), undefined)).toBe(88);
+    expect(semiSpaceOf(args.slice(0, 6), undefined)).toBe(88);
   });
 });

@@ -41,9 +41,9 @@ export function semiSpaceOf(
 }
 
 /**
- * The arguments to start this Node process again with `--max-semi-space-size=megabytes`: its
- * own flags (a TypeScript loader among them) without an earlier semi-space flag, then the flag,
- * then its script and arguments.
+ * The arguments to start this Node process again with `--max-semi-space-size=megabytes` (and
+ * `--expose-gc`, which Lambda's bootstrap passes too): its own flags (a TypeScript loader among
+ * them) without an earlier semi-space flag, then those, then its script and arguments.
  */
 export function argsWithSemiSpace(
   execArgv: readonly string[],
@@ -56,5 +56,6 @@ export function argsWithSemiSpace(
     if (!match) own.push(execArgv[i] as string);
     else if (match[1] === undefined) i += 1;
   }
+  if (!own.includes('--expose-gc')) own.push('--expose-gc');
   return [...own, `--max-semi-space-size=${megabytes}`, ...argv.slice(1)];
 }

@@ -56,6 +56,7 @@ export { type CountryResolverOptions, createCountryResolver } from './model/tena
 export {
   formatRecordId,
   formatToken,
+  keyedMac,
   keyedTokenUnder,
   RECORD_ID_LABEL,
   recordIdUnder,

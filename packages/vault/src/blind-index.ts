@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { needs } from '@residency/core';
+import { keyedMac, needs } from '@residency/core';
 
 /** Index key versions look like `v1`, `v2`, ... */
 export const INDEX_VERSION_PATTERN = /^v[1-9][0-9]{0,5}$/;
@@ -35,13 +34,11 @@ export function createBlindIndexer(version: string, key: Buffer): BlindIndexer {
     version,
     blindIndex(kind, value) {
       needs(open, 'Precondition: the index key has not been zeroed');
-      // The NUL separator keeps (kind 'ab', value 'c') apart from (kind 'a', value 'bc'). One
-      // update of the joined text: the same bytes as three, about 1 µs less a MAC (`pnpm bench`).
-      return createHmac('sha256', key).update(`${kind}\u0000${value}`).digest('hex');
+      return keyedMac(key, kind, value).toString('hex');
     },
     mac(kind, value) {
       needs(open, 'Precondition: the index key has not been zeroed');
-      return createHmac('sha256', key).update(`${kind}\u0000${value}`).digest();
+      return keyedMac(key, kind, value);
     },
     close() {
       open = false;

@@ -109,16 +109,25 @@ export interface TokenPort {
 }
 
 /**
+ * HMAC-SHA256 under `key` over `label NUL value`: the vault's one keyed construction, of blind
+ * indexes and keyed tokens (`label` the identifier's kind) and of record ids ({@link RECORD_ID_LABEL}).
+ * The NUL keeps (label 'ab', value 'c') apart from (label 'a', value 'bc'); the text is joined and
+ * hashed in one update, about 1 µs less a MAC than three (`pnpm bench`).
+ *
+ * @example keyedMac(indexKey, 'phone', '+919876543210').toString('hex') // a blind index
+ */
+export function keyedMac(key: Uint8Array, label: string, value: string): Buffer {
+  return createHmac('sha256', key).update(`${label}\u0000${value}`).digest();
+}
+
+/**
  * A keyed token of `kind` under a 256-bit key: {@link formatToken} of the first 128 bits of
  * HMAC-SHA256 over `kind NUL value`. The vault computes the same under its token key.
  *
  * @example keyedTokenUnder(key, 'appointment', 'A-00098765') // 'apt_…'
  */
 export function keyedTokenUnder(key: Uint8Array, kind: string, value: string): Token {
-  return formatToken(
-    kind,
-    createHmac('sha256', key).update(`${kind}\u0000${value}`).digest().subarray(0, 16),
-  );
+  return formatToken(kind, keyedMac(key, kind, value).subarray(0, 16));
 }
 
 /**
@@ -134,7 +143,7 @@ export const RECORD_ID_LABEL = '#record';
  * @example recordIdUnder(key, '7d1f3c1e-8a51-4d7e-9a7a-0f1b2c3d4e5f') // 'xxxxxxxx-xxxx-8xxx-…'
  */
 export function recordIdUnder(key: Uint8Array, eventId: string): string {
-  return formatRecordId(createHmac('sha256', key).update(`${RECORD_ID_LABEL}\u0000${eventId}`).digest());
+  return formatRecordId(keyedMac(key, RECORD_ID_LABEL, eventId));
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -145,7 +154,7 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * control plane's schema accepts no other version as a record id, so an event id forwarded as it
  * is (version 4) is refused at the exit.
  *
- * @example formatRecordId(createHmac('sha256', key).update(eventId).digest()) // 'xxxxxxxx-xxxx-8xxx-[89ab]xxx-xxxxxxxxxxxx'
+ * @example formatRecordId(keyedMac(key, RECORD_ID_LABEL, eventId)) // 'xxxxxxxx-xxxx-8xxx-[89ab]xxx-xxxxxxxxxxxx'
  */
 export function formatRecordId(mac: Uint8Array): string {
   const version = HEX[((mac[6] as number) & 0x0f) | 0x80] as string;

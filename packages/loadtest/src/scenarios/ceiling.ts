@@ -1,9 +1,10 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   clinicbook,
   formatToken,
+  keyedMac,
   recordIdUnder,
   type Token,
   tokenKey,
@@ -90,7 +91,7 @@ export async function runCeiling(options: CeilingOptions): Promise<CeilingResult
   step('hmac');
   const hmac = timeLoop(v, minMillis, meter.sample, (i) => {
     for (const id of (validated[i] as ValidatedEvent).identifiers) {
-      sink[0] = createHmac('sha256', indexKey).update(`${id.kind}\u0000${id.value}`).digest('hex');
+      sink[0] = keyedMac(indexKey, id.kind, id.value).toString('hex');
     }
   });
   step('cache lookup');

@@ -1,10 +1,11 @@
-import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import {
   clinicbook,
   formatToken,
+  keyedMac,
   keyedTokenUnder,
   recordIdUnder,
   type Token,
@@ -110,7 +111,7 @@ export function createNaiveHandler(options: NaiveHandlerOptions): Invoke {
         tokens.set(key, keyedTokenUnder(indexKey, id.kind, id.value));
         continue;
       }
-      const pk = `${id.kind}#${createHmac('sha256', indexKey).update(`${id.kind}\u0000${id.value}`).digest('hex')}`;
+      const pk = `${id.kind}#${keyedMac(indexKey, id.kind, id.value).toString('hex')}`;
       tokens.set(key, (await read(pk)) ?? (await create(id.kind, id.value, pk)));
     }
     const subject = event.identifiers.find((id) => id.subject);

@@ -42,7 +42,7 @@ export {
   type ScenarioReport,
 } from './report/types.ts';
 export { ALL_SCENARIOS, DEFAULTS as LOADTEST_DEFAULTS, type LoadtestOptions } from './runner/options.ts';
-export { medianCeiling, runLoadtest } from './runner/run.ts';
+export { runLoadtest } from './runner/run.ts';
 export { type CeilingOptions, runCeiling } from './scenarios/ceiling.ts';
 export type {
   CeilingResult,

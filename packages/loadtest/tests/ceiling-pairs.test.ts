@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { hotpathToCeiling, medianCeiling } from '../src/index.ts';
+import { hotpathToCeiling } from '../src/index.ts';
+import { medianOf } from '../src/scenarios/hotpath.ts';
 import { ceiling, pass } from './fixtures.ts';
 
 describe('the hot path / ceiling ratio of a run that measured them in pairs', () => {
   it('reports the median ceiling with every measurement in run order', () => {
     const measured = [30_000, 20_000, 25_000].map((eventsPerSecond) => ceiling({ eventsPerSecond }));
-    const median = medianCeiling(measured);
+    const median = medianOf(measured);
     expect(median.eventsPerSecond).toBe(25_000);
     expect(median.measurements).toEqual([30_000, 20_000, 25_000]);
-    expect(medianCeiling([ceiling({ eventsPerSecond: 9 })]).measurements).toBeUndefined();
+    expect(medianOf([ceiling({ eventsPerSecond: 9 })]).measurements).toBeUndefined();
   });
 
   it('takes the median of each pair, so a machine that slows down between pairs moves it little', () => {

@@ -12,7 +12,7 @@ import { buildReport } from '../report/report.ts';
 import type { LoadtestReport, ScenarioName } from '../report/types.ts';
 import { runCeiling } from '../scenarios/ceiling.ts';
 import { runE2e } from '../scenarios/e2e.ts';
-import { type HotpathResult, runHotpath } from '../scenarios/hotpath.ts';
+import { type HotpathResult, medianOf, runHotpath } from '../scenarios/hotpath.ts';
 import { runNaive } from '../scenarios/naive.ts';
 import type { CeilingResult, E2eResult, ThroughputResult } from '../scenarios/results.ts';
 import { buildWorkload } from '../workload/workload.ts';
@@ -158,7 +158,7 @@ export async function runLoadtest(options: LoadtestOptions = {}): Promise<Loadte
     // The median ceiling, or one measured now when the hot path never got to its measurements.
     ceiling = await attempt('ceiling', async () => {
       if (ceilingFailure !== undefined) throw ceilingFailure;
-      return ceilings.length > 0 ? medianCeiling(ceilings) : measureCeiling();
+      return ceilings.length > 0 ? medianOf(ceilings) : measureCeiling();
     });
   }
   // A stack of its own: the pipeline's plugins must not compete with the hot path's measurement.
@@ -229,12 +229,4 @@ export async function runLoadtest(options: LoadtestOptions = {}): Promise<Loadte
     skipped,
     notes,
   });
-}
-
-/** The ceiling measurement with the median events/s, with every measurement's events/s in run order. */
-export function medianCeiling(ceilings: readonly CeilingResult[]): CeilingResult {
-  const sorted = [...ceilings].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)] as CeilingResult;
-  if (ceilings.length === 1) return median;
-  return { ...median, measurements: ceilings.map((c) => c.eventsPerSecond) };
 }

@@ -5,6 +5,8 @@ export type PiiRuleId =
   | 'aadhaar'
   | 'bd-nid'
   | 'pan'
+  | 'voter-id'
+  | 'passport'
   | 'card'
   | 'ipv4'
   | 'ipv6'
@@ -30,6 +32,12 @@ export const PII_RULES: readonly PiiRule[] = [
   { id: 'aadhaar', rationale: 'Indian national id: 12 digits, first 2-9, valid Verhoeff check digit' },
   { id: 'bd-nid', rationale: 'Bangladesh national id: 10 digits, or 13/17 with a district and area code' },
   { id: 'pan', rationale: 'Indian tax id: 5 letters (4th the holder type), 4 digits, 1 letter' },
+  { id: 'voter-id', rationale: 'Indian voter id (EPIC): 3 letters, 7 digits, in upper case' },
+  {
+    id: 'passport',
+    rationale:
+      'Indian and Bangladeshi passport numbers: 1 or 2 letters and 7 digits, or 1 letter and 8, in upper case',
+  },
   { id: 'card', rationale: 'payment card number: 13-19 digits passing Luhn' },
   { id: 'ipv4', rationale: 'an IPv4 address identifies a subscriber at a point in time' },
   { id: 'ipv6', rationale: 'an IPv6 address identifies a subscriber, often a device' },

@@ -1,6 +1,7 @@
 import { base64Reading } from './base64.ts';
 import { decodedReading } from './decode.ts';
 import { forEachChain, forEachStretch } from './digit-spans.ts';
+import { containsPassport, containsVoterId, MIN_DIGITS_FOR_DOCUMENT_RULES } from './documents.ts';
 import { containsEmail } from './email.ts';
 import { displayOrder, foldForScan, maskStructured } from './fold.ts';
 import { idRulesFor } from './id-numbers.ts';
@@ -60,6 +61,10 @@ function scanFolded(text: string, found: PiiRuleId[]): void {
   if (digits < MIN_DIGITS_FOR_ANY_DIGIT_RULE) return;
   if (shape.dot && containsIpv4(masked)) add(found, 'ipv4');
   if (containsPan(masked)) add(found, 'pan');
+  if (digits >= MIN_DIGITS_FOR_DOCUMENT_RULES) {
+    if (containsVoterId(masked)) add(found, 'voter-id');
+    if (containsPassport(masked)) add(found, 'passport');
+  }
   if (digits < MIN_DIGITS_FOR_NUMBER_RULES) return;
   scanDigits(masked, found);
 }

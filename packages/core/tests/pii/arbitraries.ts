@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { type CountryCode, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { luhnValid, type PiiRuleId, verhoeffCheckDigit } from '../../src/pii/index.ts';
+import { isRound } from '../../src/pii/number-shapes.ts';
 
 /** A piece of personal data, the rule that must find it, and (for numbers) its integer form. */
 export interface Planted {
@@ -141,8 +142,34 @@ export const cardArb: fc.Arbitrary<Planted> = fc
     };
   });
 
+// Letters then digits, as the documents print them. Digits that form a round number are an amount,
+// which the rules leave alone on purpose ("TK1500000").
+const lettersThenDigits = (letters: number, digitCount: number) =>
+  fc
+    .tuple(fc.stringMatching(new RegExp(`^[A-Z]{${letters}}$`)), digits(digitCount))
+    .filter(([, number]) => !isRound(number))
+    .map(([prefix, number]) => prefix + number);
+
+/** Indian (J8369854) and Bangladeshi (BM0123456, e-passport A01234567) passport numbers. */
+export const passportArb: fc.Arbitrary<Planted> = fc
+  .oneof(lettersThenDigits(1, 7), lettersThenDigits(2, 7), lettersThenDigits(1, 8))
+  .map((text) => ({ rule: 'passport' as const, text }));
+
+/** Indian voter ids (EPIC numbers): WBA1234567. */
+export const voterIdArb: fc.Arbitrary<Planted> = lettersThenDigits(3, 7).map((text) => ({
+  rule: 'voter-id' as const,
+  text,
+}));
+
 /** Any planted identifier of the rules the scanner must never miss. */
-export const plantedArb: fc.Arbitrary<Planted> = fc.oneof(emailArb, phoneArb, aadhaarArb, cardArb);
+export const plantedArb: fc.Arbitrary<Planted> = fc.oneof(
+  emailArb,
+  phoneArb,
+  aadhaarArb,
+  cardArb,
+  passportArb,
+  voterIdArb,
+);
 
 // Obfuscation: per character, keep it, write it full-width, or (digits) in a native script, and
 // maybe put an invisible character in front; or store it all reversed under an RTL override.

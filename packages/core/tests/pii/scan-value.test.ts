@@ -156,6 +156,49 @@ describe('scanValue: detections', () => {
   );
 
   it.each([
+    ['J8369854', 'an Indian passport'],
+    ['passport no. Z1234576,', 'an Indian passport in text'],
+    ['BM0123456', 'a Bangladeshi machine-readable passport'],
+    ['A01234567', 'a Bangladeshi e-passport'],
+    ['(A01234567)', 'bracketed'],
+    ['ＢＭ０１２３４５６', 'full-width'],
+    ['BM০১২৩৪৫৬', 'with Bengali digits'],
+    ['BM012\u200B3456', 'split by an invisible character'],
+  ])('passport: %s (%s)', (value) => {
+    expect(rulesOf(value)).toContain('passport');
+  });
+
+  it.each([
+    ['bm0123456', 'lower case: what short hex ids look like'],
+    ['BM 0123456', 'letters apart from the digits: an amount or a code in text'],
+    ['J836985', 'six digits'],
+    ['XJ8369854X', 'part of a longer code'],
+    ['TK1500000', 'a round number: an amount'],
+    ['pat_01HZX8Y5K3Q2M7N4P6R9T0V1W2', 'a vault token'],
+  ])('passport: not %s (%s)', (value) => {
+    expect(rulesOf(value)).not.toContain('passport');
+  });
+
+  it.each([
+    ['WBA1234567', 'an EPIC number'],
+    ['voter id: WBA1234567.', 'in text'],
+    ['ＷＢＡ１２３４５６７', 'full-width'],
+    ['WBA১২৩৪৫৬৭', 'with Bengali digits'],
+  ])('voter-id: %s (%s)', (value) => {
+    expect(rulesOf(value)).toContain('voter-id');
+  });
+
+  it.each([
+    ['wba1234567', 'lower case'],
+    ['BDT 1234567', 'a currency before an amount'],
+    ['INR 1500000-2000000', 'a salary band'],
+    ['ABCD1234567', 'four letters'],
+    ['WBA12345678', 'eight digits'],
+  ])('voter-id: not %s (%s)', (value) => {
+    expect(rulesOf(value)).not.toContain('voter-id');
+  });
+
+  it.each([
     '4111111111111111',
     '4111 1111 1111 1111',
     '4111-1111-1111-1111',

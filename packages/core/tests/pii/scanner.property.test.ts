@@ -58,7 +58,7 @@ function plant(
 const obfuscatedInText = (planted: Planted) => obfuscate(planted.text).chain(embedIn);
 
 describe('scanner (property)', () => {
-  it('finds an email, phone, Aadhaar or card anywhere in random text after random obfuscation', () => {
+  it('finds an email, phone, Aadhaar, card, passport or voter id anywhere in random text after random obfuscation', () => {
     fc.assert(
       fc.property(
         plantedArb.chain((planted) => fc.tuple(fc.constant(planted), obfuscatedInText(planted))),

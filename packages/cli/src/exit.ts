@@ -1,16 +1,7 @@
 import { describeError } from '@residency/vault';
 import { CommanderError } from 'commander';
 import { CliError } from './errors.ts';
-
-/**
- * Exit codes every command shares (the README and `residency --help` list the same):
- * 0 done; 1 the command's check failed (invalid lines, a failed scenario, not found) or an
- * unexpected failure; 2 bad usage (unknown command or option, a missing or bad value, an input or
- * output file that cannot be used, bad configuration). Some commands add their own above 2
- * (`run`: 3 events not accounted for; `vault`: 3 to 6), and `check` keeps its own: 2 means
- * "review" there, so its bad usage is 3 ("unusable input").
- */
-export const EXIT_CODES = { ok: 0, failed: 1, usage: 2 } as const;
+import { EXIT_CODES } from './exit-codes.ts';
 
 /** What the CLI prints (one line, or nothing when commander already did) and exits with. */
 export interface Failure {

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EXIT_CODES } from './exit.ts';
+import { EXIT_CODES } from './exit-codes.ts';
 
 /** What a file in commands/ exports. */
 interface CommandModule {
@@ -46,14 +46,20 @@ export function redactUsageError(text: string): string {
 }
 
 /**
- * The `residency` program with every command of commands/ registered (a new command is a new
- * file there, no shared list to edit). Usage errors are one line plus a hint, with what the user
- * typed left out ({@link redactUsageError}), and throw a CommanderError whose exit code is the
- * command's usage code, for bin.ts to exit with.
+ * The `residency` program with the commands of commands/ registered (a new command is a new file
+ * there, named as the command, no shared list to edit). Usage errors are one line plus a hint,
+ * with what the user typed left out ({@link redactUsageError}), and throw a CommanderError whose
+ * exit code is the command's usage code, for bin.ts to exit with.
  *
- * @example await (await createProgram()).parseAsync(process.argv);
+ * Given the arguments, a command's own file is the only one loaded when the first argument names
+ * it: each file brings its packages (the AWS SDK, the emulators, the load test), and loading all of
+ * them took about a second more than loading one. Anything else (no command, help, an option, an
+ * unknown or mistyped command) loads every file, so that help lists them all and commander can
+ * suggest the command meant.
+ *
+ * @example await (await createProgram(process.argv.slice(2))).parseAsync(process.argv);
  */
-export async function createProgram(): Promise<Command> {
+export async function createProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('residency')
     .description('Pseudonymization and telemetry pipeline that keeps personal data in its region.')
     .showHelpAfterError('(add --help for usage)')
@@ -62,11 +68,8 @@ export async function createProgram(): Promise<Command> {
     .addHelpText('after', EXIT_CODES_HELP);
   program.exitOverride(exitWith(EXIT_CODES.usage));
 
-  const commandsDir = new URL('./commands/', import.meta.url);
-  for (const file of readdirSync(commandsDir)
-    .filter((f) => f.endsWith('.ts'))
-    .sort()) {
-    const module = (await import(new URL(file, commandsDir).href)) as CommandModule;
+  for (const file of commandFilesFor(args[0])) {
+    const module = (await import(new URL(file, COMMANDS_DIR).href)) as CommandModule;
     const before = new Set(program.commands);
     module.register?.(program);
     for (const command of program.commands.filter((c) => !before.has(c))) {
@@ -74,6 +77,17 @@ export async function createProgram(): Promise<Command> {
     }
   }
   return program;
+}
+
+const COMMANDS_DIR = new URL('./commands/', import.meta.url);
+
+/** The files of commands/ to load for a first argument: its own, or all of them. */
+export function commandFilesFor(first: string | undefined): string[] {
+  const files = readdirSync(COMMANDS_DIR)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+  const own = `${first}.ts`;
+  return first !== undefined && NAME.exec(first)?.[0] === first && files.includes(own) ? [own] : files;
 }
 
 function setUsageExitCode(command: Command, exitCode: number): void {

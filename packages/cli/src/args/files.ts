@@ -2,7 +2,7 @@ import { constants, createReadStream, type Stats } from 'node:fs';
 import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from '../errors.ts';
-import { EXIT_CODES } from '../exit.ts';
+import { EXIT_CODES } from '../exit-codes.ts';
 
 async function statOrUndefined(path: string): Promise<Stats | undefined> {
   try {

@@ -13,7 +13,7 @@ import { type RunningEmulator, startDynalite } from '@residency/local';
 import type { Command } from 'commander';
 import { checkOutputFile, replaceWith } from '../args/files.ts';
 import { CliError } from '../errors.ts';
-import { EXIT_CODES } from '../exit.ts';
+import { EXIT_CODES } from '../exit-codes.ts';
 import { dataDirOf, withDataDir } from '../stack/options.ts';
 
 /**

@@ -23,7 +23,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { checkOutputFile, writeOutputFile } from '../args/files.ts';
 import { decimalArg, integerArg } from '../args/numbers.ts';
 import { CliError } from '../errors.ts';
-import { EXIT_CODES } from '../exit.ts';
+import { EXIT_CODES } from '../exit-codes.ts';
 
 interface LoadtestFlags {
   events?: number;

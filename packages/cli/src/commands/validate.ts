@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkInputFile } from '../args/files.ts';
-import { EXIT_CODES } from '../exit.ts';
+import { EXIT_CODES } from '../exit-codes.ts';
 import { readJsonLines } from '../run/input.ts';
 import { validateLines } from '../run/validate-lines.ts';
 

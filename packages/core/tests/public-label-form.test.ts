@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clinicbook, validateEvent } from '../src/index.ts';
+import { rulesIn } from '../src/pii/scan-value.ts';
 import { booked } from './events.ts';
 
 // One label typed on two keyboards must be one value: otherwise one district or department is two
@@ -72,5 +74,58 @@ describe('a label that NFC makes longer', () => {
     // Shorter, it fits composed and passes.
     const fits = validateEvent(clinicbook, { ...booked, department: '\u09DC'.repeat(32) });
     expect(fits.ok && fits.event.data.department).toBe('\u09DC'.repeat(32).normalize('NFC'));
+  });
+});
+
+// The stored form is what leaves the region and becomes a dimension: a label that validates must be
+// clean in that form too, however its spaces were typed. Pieces of identifiers, joined by runs of
+// spaces the form collapses, with words around them.
+const PIECES: readonly (readonly string[])[] = [
+  ['rahim.uddin', 'gmail', 'com'],
+  ['rahim_', 'yahoo_', 'co_', 'in'],
+  ['rahim.uddin@', 'gmail'],
+  ['0171', '123', '4567'],
+  ['+880', '1711', '234567'],
+  ['2345', '6789', '0124'],
+  ['WBA1234567'],
+  ['ABCPE1234F'],
+];
+const spaceRun = fc
+  .array(fc.constantFrom(' ', '\u00A0', '\u3000', '\u2009'), { minLength: 1, maxLength: 12 })
+  .map((spaces) => spaces.join(''));
+const labelArb = fc
+  .tuple(
+    fc.constantFrom(...PIECES),
+    fc.array(spaceRun, { minLength: 3, maxLength: 3 }),
+    fc.constantFrom('', 'ward ', 'note: '),
+    fc.constantFrom('', ' clinic', '.'),
+  )
+  .map(
+    ([pieces, runs, before, after]) =>
+      before + pieces.map((p, i) => (i === 0 ? p : runs[i - 1] + p)).join('') + after,
+  )
+  .filter((label) => label.length <= 64);
+
+describe('public labels are scanned in the form they are stored in', () => {
+  it('refuses a label whose stored form holds personal data, however its spaces were typed', () => {
+    fc.assert(
+      fc.property(labelArb, (department) => {
+        // Act
+        const result = validateEvent(clinicbook, { ...booked, department });
+        // Assess: refused as personal data, or stored clean
+        if (result.ok) expect(rulesIn(String(result.event.data.department))).toEqual([]);
+        else expect(result.error.issues.map((issue) => issue.code)).toContain('personal_data');
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('refuses "rahim.uddin    gmail    com", which reads as an address once its spaces are one', () => {
+    const result = validateEvent(clinicbook, { ...booked, department: 'rahim.uddin    gmail    com' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.issues).toContainEqual(
+      expect.objectContaining({ path: 'department', code: 'personal_data' }),
+    );
   });
 });

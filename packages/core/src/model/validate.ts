@@ -145,23 +145,26 @@ export function validateEvent(
       // The PII scan still runs (it folds these characters away): the quarantine should say when a
       // hidden character was hiding personal data.
       if (unsafe) issues.push({ path: field.name, code: 'control_character', message: UNSAFE[unsafe] });
-      const rules = personalDataIn(value);
+      // One label, one value: a district typed on two keyboards ('ড়' as U+09DC or as U+09A1 U+09BC,
+      // 'é' precomposed or not, 'ward 12' with a no-break or an ideographic space, ' ward 12' or
+      // 'ward  12') is one aggregate cell and one value downstream, not two.
+      const form = typeof value === 'string' && !field.visibleBySchema ? labelForm(value) : value;
+      // The form is what leaves the region and becomes a dimension, so it is scanned, and the value
+      // as sent as well when the two differ: collapsing spaces can make a match ('rahim    gmail
+      // com' is read as an address only once its spaces are one).
+      const rules =
+        form === value ? personalDataIn(value) : unionOf(personalDataIn(value), personalDataIn(form));
       if (rules.length > 0)
         issues.push({
           path: field.name,
           code: 'personal_data',
           message: `looks like personal data (${rules.join(', ')}); a public field leaves the region as it is`,
         });
-      // One label, one value: a district typed on two keyboards ('ড়' as U+09DC or as U+09A1 U+09BC,
-      // 'é' precomposed or not, 'ward 12' with a no-break or an ideographic space, ' ward 12' or
-      // 'ward  12') is one aggregate cell and one value downstream, not two.
-      if (typeof value === 'string' && !field.visibleBySchema) {
-        let form = NON_ASCII.test(value) ? value.normalize('NFC').replace(WIDE_SPACES, ' ') : value;
-        if (hasLooseSpaces(form)) form = form.trim().replace(SPACE_RUNS, ' ');
-        // NFC can lengthen a text (a composition exclusion becomes two code units), past the
-        // field's bound and the exit's, and trimming can empty it: checked again, rarely (only
-        // when the form changed).
-        if (form === value || field.schema.safeParse(form).success) data[field.name] = form;
+      // NFC can lengthen a text (a composition exclusion becomes two code units), past the field's
+      // bound and the exit's, and trimming can empty it: checked again, rarely (only when the form
+      // changed).
+      if (form !== value) {
+        if (field.schema.safeParse(form).success) data[field.name] = form;
         else issues.push({ path: field.name, code: 'not_normalizable', message: NOT_NORMALIZABLE });
       }
     }
@@ -183,6 +186,17 @@ function personalDataIn(value: unknown): readonly PiiRuleId[] {
 }
 
 const NO_RULES: readonly PiiRuleId[] = Object.freeze([]);
+
+/** The stored form of a public label: NFC, every space a plain one, no space at its ends or twice in a row. */
+function labelForm(value: string): string {
+  const form = NON_ASCII.test(value) ? value.normalize('NFC').replace(WIDE_SPACES, ' ') : value;
+  return hasLooseSpaces(form) ? form.trim().replace(SPACE_RUNS, ' ') : form;
+}
+
+/** The rules of either list, each once, in the order of `a` then `b`. */
+function unionOf(a: readonly PiiRuleId[], b: readonly PiiRuleId[]): readonly PiiRuleId[] {
+  return b.length === 0 ? a : [...new Set([...a, ...b])];
+}
 
 /**
  * Spaces that show as a plain space (no-break, the fixed-width ones of U+2000..U+200A, narrow

@@ -37,10 +37,21 @@ const KNOWN_TOP_LEVEL =
   /^(?:[a-z]{2}|com|net|org|edu|gov|mil|int|info|biz|name|pro|mobi|app|dev|io|xyz|online|site|email|mail)$/i;
 
 // An address whose '@' (and dots) were replaced by anything at all, recognizable by its mailbox
-// provider: "rahim.uddin.gmail.com", "rahim_gmail_com", "rahim gmail com". The lookbehind asks for
-// a local part (a letter or digit) at most three characters before the provider's name.
-const MAILBOX_DOMAIN =
-  /(?<=[\p{L}\p{N}][^\p{L}\p{N}]{1,3})(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|icloud|protonmail|proton|rediffmail|gmx|yandex|zoho|aol)[^\p{L}\p{N}]{1,3}(?:com|co|in|net|me|ru|de|uk|bd)(?![\p{L}\p{N}])/iu;
+// provider: "rahim.uddin.gmail.com", "rahim_gmail_com", "rahim -- gmail -- com". The lookbehind asks
+// for a local part (a letter or digit) at most eight characters before the provider's name; the
+// rules run on text whose whitespace runs are one space, so "rahim    gmail    com" is read too.
+// And an address with a provider after its '@' and no top-level domain ("rahim.uddin@gmail"): a
+// provider names one mail service, so the rest of the domain adds nothing.
+const PROVIDERS =
+  'gmail|googlemail|yahoo|ymail|hotmail|outlook|icloud|protonmail|proton|rediffmail|gmx|yandex|zoho|aol';
+const MAILBOX_DOMAIN = new RegExp(
+  `(?<=[\\p{L}\\p{N}][^\\p{L}\\p{N}]{1,8})(?:${PROVIDERS})[^\\p{L}\\p{N}]{1,8}(?:com|co|in|net|me|ru|de|uk|bd)(?![\\p{L}\\p{N}])`,
+  'iu',
+);
+const MAILBOX_AT = new RegExp(
+  `(?<=[\\p{L}\\p{N}][^\\p{L}\\p{N}@]{0,3})@[^\\p{L}\\p{N}]{0,3}(?:${PROVIDERS})(?![\\p{L}\\p{N}])`,
+  'iu',
+);
 
 type TopLevelCheck = (topLevel: string) => boolean;
 const anyTopLevel: TopLevelCheck = (topLevel) => TOP_LEVEL.test(topLevel);
@@ -81,17 +92,18 @@ function containsAddress(text: string, topLevelOk: TopLevelCheck): boolean {
  * two labels ending in an alphabetic (or punycode) top-level domain. Also found when written
  * "name [at] example [dot] com", "name @ example . com", "name at example dot com" (then with a
  * real top-level domain), with a quoted or bracketed local part, with look-alike dots
- * ("example۔com"), or with the '@' replaced by anything before a well-known mailbox provider
- * ("rahim.uddin.gmail.com"). `pkg@1.2.3`, `@handle` and `user@localhost` are not addresses.
+ * ("example۔com"), with the '@' replaced by anything before a well-known mailbox provider
+ * ("rahim.uddin.gmail.com"), or with a provider and no top-level domain ("rahim@gmail").
+ * `pkg@1.2.3`, `@handle` and `user@localhost` are not addresses.
  *
  * @example containsEmail('write to rahim at example dot com') // true
  */
 export function containsEmail(folded: string): boolean {
   const text = folded.replace(DOT_LIKE, '.');
   if (text.includes('@') && containsAddress(text, anyTopLevel)) return true;
-  if (MAILBOX_DOMAIN.test(text)) return true;
-  if (!HINT.test(text)) return false;
   const collapsed = text.replace(WHITESPACE_RUN, ' ');
+  if (MAILBOX_DOMAIN.test(collapsed) || (collapsed.includes('@') && MAILBOX_AT.test(collapsed))) return true;
+  if (!HINT.test(text)) return false;
   const symbolic = collapsed.replace(AT_SYMBOLIC, '@').replace(DOT_SYMBOLIC, '.');
   if (symbolic !== collapsed && containsAddress(symbolic, anyTopLevel)) return true;
   const spelled = symbolic.replace(AT_WORD, '@').replace(DOT_WORD, '.');

@@ -40,6 +40,12 @@ describe('scanValue: detections', () => {
     'rahim.uddin.gmail.com',
     'rahim_uddin_gmail_com',
     'rahim gmail com',
+    'rahim.uddin@gmail',
+    'rahim.uddin@yahoo',
+    'rahim.uddin -- gmail -- com',
+    'rahim.uddin....gmail....com',
+    'rahim.uddin    gmail    com',
+    'rahim_   yahoo_  co_  in',
   ])('email: %s', (value) => {
     expect(rulesOf(value)).toContain('email');
   });
@@ -345,6 +351,10 @@ describe('scanValue: what the pipeline sends never trips', () => {
     '700001',
     'BD-13',
     'v1.2.3.4',
+    '@gmail',
+    'user@localhost',
+    'Gmail users, ward 12',
+    'proton therapy in Kolkata',
   ])('%s', (value) => {
     expect(scanValue(value)).toEqual([]);
   });

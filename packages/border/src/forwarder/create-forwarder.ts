@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type Clock, systemClock } from '@residency/core';
 import { batchIdFor } from '../batching/batch-id.ts';
 import { type ChunkOptions, chunkMessages, type PassedMessage } from '../batching/chunk.ts';
@@ -71,8 +70,6 @@ export interface Forwarder {
   /** Same as {@link Forwarder.handle}, with the full report. */
   process(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<ForwardReport>;
 }
-
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /**
  * Creates the forwarder. Per invocation: every message of every record (the outbox packs one or
@@ -278,7 +275,6 @@ function quarantineEntry(
     ...(verdict.kind ? { kind: verdict.kind } : {}),
     arrivedAt: record.arrivedAt,
     receivedAt: verdict.receivedAt,
-    payloadSha256: sha256(message.data),
   };
 }
 

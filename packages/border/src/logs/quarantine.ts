@@ -1,8 +1,10 @@
 import { dayPartitionKey, dayPartitionKeys } from '@residency/aws';
 /**
  * One outbox record the egress guard blocked. Where it was and why, never what it contained: a
- * record that tripped the PII scan holds personal data by definition. The record itself stays in
- * the in-region outbox stream for its retention period; `payloadSha256` identifies it there.
+ * record that tripped the PII scan holds personal data by definition, so not even a digest of it
+ * is kept (an unkeyed hash of a message whose other fields are known in region would fall to a
+ * dictionary of the identifier). The record itself stays in the in-region outbox stream for its
+ * retention period, where its position (shard, sequence number, place in the record) finds it.
  */
 export interface QuarantineEntry {
   /** Always `outbox`: the quarantine table is shared with the ingest, whose entries name the events stream. */
@@ -28,8 +30,6 @@ export interface QuarantineEntry {
   arrivedAt: string;
   /** ISO time the forwarder blocked it. */
   receivedAt: string;
-  /** SHA-256 (hex) of the blocked message's bytes (the record's data, for a record of one message). */
-  payloadSha256: string;
 }
 
 /** Port: the in-region quarantine. Idempotent per (shardId, sequenceNumber, subSequenceNumber). */

@@ -103,7 +103,6 @@ describe('DynamoDB quarantine', () => {
       kind: 'record',
       arrivedAt: '2025-03-04T05:06:07.000Z',
       receivedAt: '2025-03-04T05:06:08.000Z',
-      payloadSha256: 'b'.repeat(64),
     }));
     // Act
     await quarantine.put(entries);

@@ -6,7 +6,7 @@ import { mapWithConcurrency } from '@residency/core';
 import { LRUCache } from 'lru-cache';
 import type { StoreResult } from './control-plane-store.ts';
 import type { DynamoIo } from './dynamo-io.ts';
-import { dayExpiry, type Expiry } from './expiry.ts';
+import { dayExpiry, type Expiry, latestExpiry } from './expiry.ts';
 import { counterKeysOf, keys, recordDay, recordTokens } from './keys.ts';
 import type { ControlPlaneTables } from './tables.ts';
 
@@ -194,8 +194,12 @@ export function createRecordWriter(
       const live = records.filter((record) => !recordTokens(record).some((token) => erased.has(token)));
       // Index rows before the record itself: an erasure must always be able to find what it deletes.
       const rows: Array<Record<string, unknown>> = [];
+      // A record and its token rows expire together (an erasure finds the record through them),
+      // from the later of its hour and its receipt (see latestExpiry).
+      const expiresOf = (record: OutboundRecord) =>
+        latestExpiry(expiry, record.occurredHour, meta.receivedAt);
       for (const record of live) {
-        const expires = expiry(record.occurredHour);
+        const expires = expiresOf(record);
         for (const token of recordTokens(record))
           rows.push({ ...keys.tokenIndex(token, `REC#${record.recordId}`), ...expires });
         if (record.subject) {
@@ -222,7 +226,7 @@ export function createRecordWriter(
           day: recordDay(record),
           batchId: meta.batchId,
           storedAt: meta.receivedAt,
-          ...expiry(record.occurredHour),
+          ...expiresOf(record),
         }),
       );
       // A record already there is still this batch's own when an earlier delivery of the batch

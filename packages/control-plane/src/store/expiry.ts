@@ -17,3 +17,18 @@ export function dayExpiry(expiry: Expiry, day: string): { expiresAt?: number } {
   const { expiresAt } = expiry(`${day}T00:00:00Z`);
   return expiresAt === undefined ? {} : { expiresAt: expiresAt + 86_400 };
 }
+
+/**
+ * {@link Expiry} of whichever of `times` is latest: a stamp that outlives the retention of each.
+ * A record is stamped from the later of its event hour and its receipt, because its item is also
+ * what dedupes it: stamped from a late event's hour alone, it could be deleted by TTL as soon as
+ * it is stored, and a redelivery after that would be counted again.
+ */
+export function latestExpiry(expiry: Expiry, ...times: string[]): { expiresAt?: number } {
+  let latest: number | undefined;
+  for (const time of times) {
+    const { expiresAt } = expiry(time);
+    if (expiresAt !== undefined && (latest === undefined || expiresAt > latest)) latest = expiresAt;
+  }
+  return latest === undefined ? {} : { expiresAt: latest };
+}

@@ -189,7 +189,7 @@ describe('control-plane store: retention', () => {
     return new Map((output.Items ?? []).map((item) => [`${item.pk}|${item.sk}`, item]));
   }
 
-  it('stamps records, their rows, cells and batch summaries with expiresAt from their own time', async () => {
+  it('stamps records, their rows, cells and batch summaries with expiresAt from their own time (a record from its receipt when later)', async () => {
     // Prepare
     const tables = uniqueTables();
     await ensureControlPlaneTables(dynamo.clients.dynamodb, tables);
@@ -226,9 +226,14 @@ describe('control-plane store: retention', () => {
     // Assess
     const hour = Date.parse('2025-03-04T05:00:00Z') / 1000;
     const dayEnd = Date.parse('2025-03-05T00:00:00Z') / 1000;
+    const received = Date.parse(meta.receivedAt) / 1000;
     const records = await itemsOf(tables.records);
-    expect(records.get(`REC#${record.recordId}|REC`)?.expiresAt).toBe(hour + 30 * DAY);
-    expect(records.get(`TOKEN#${record.subject}|REC#${record.recordId}`)?.expiresAt).toBe(hour + 30 * DAY);
+    // Received an hour after its event hour: stamped from its receipt, the later of the two.
+    expect(received).toBeGreaterThan(hour);
+    expect(records.get(`REC#${record.recordId}|REC`)?.expiresAt).toBe(received + 30 * DAY);
+    expect(records.get(`TOKEN#${record.subject}|REC#${record.recordId}`)?.expiresAt).toBe(
+      received + 30 * DAY,
+    );
     expect(records.get(`DISTINCT#${record.tenantId}#2025-03-04|${record.subject}`)?.expiresAt).toBe(
       dayEnd + 30 * DAY,
     );
@@ -250,6 +255,41 @@ describe('control-plane store: retention', () => {
     const counters = [...(await itemsOf(tables.counters)).values()];
     expect(counters.length).toBeGreaterThan(0);
     for (const counter of counters) expect(counter.expiresAt).toBeUndefined();
+  });
+
+  it('keeps the dedupe item of a record older than the retention for the retention after its receipt', async () => {
+    // Prepare: a backfill, or a queued producer, delivers an event 40 days after its hour
+    const tables = uniqueTables();
+    await ensureControlPlaneTables(dynamo.clients.dynamodb, tables);
+    const store = createDynamoControlPlaneStore({
+      dynamodb: dynamo.clients.dynamodb,
+      tables,
+      retentionDays: 30,
+    });
+    const record = bookedRecord({ occurredHour: '2025-01-23T05:00Z' });
+    // Act
+    const first = await store.putRecords([record], meta);
+    const records = await itemsOf(tables.records);
+    const again = await store.putRecords([record], {
+      batchId: 'b-2',
+      receivedAt: '2025-03-05T06:00:00.000Z',
+    });
+    // Assess: stamped from its event hour it would expire before it was stored, TTL would delete
+    // the item that dedupes it, and the redelivery would be counted twice
+    const received = Date.parse(meta.receivedAt) / 1000;
+    expect(Date.parse('2025-01-23T05:00:00Z') / 1000 + 30 * DAY).toBeLessThan(received);
+    expect(records.get(`REC#${record.recordId}|REC`)?.expiresAt).toBe(received + 30 * DAY);
+    expect(records.get(`TOKEN#${record.subject}|REC#${record.recordId}`)?.expiresAt).toBe(
+      received + 30 * DAY,
+    );
+    expect(first).toMatchObject({ stored: 1, duplicates: 0 });
+    expect(again).toMatchObject({ stored: 0, duplicates: 1 });
+    // The redelivery's token row may outlive the record (harmless), never the other way round
+    const after = await itemsOf(tables.records);
+    expect(after.get(`REC#${record.recordId}|REC`)?.expiresAt).toBe(received + 30 * DAY);
+    expect(after.get(`TOKEN#${record.subject}|REC#${record.recordId}`)?.expiresAt).toBeGreaterThanOrEqual(
+      received + 30 * DAY,
+    );
   });
 
   it('stamps nothing without a retention', async () => {

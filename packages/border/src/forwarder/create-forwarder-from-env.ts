@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsClients, type RuntimeEnv } from '@residency/aws';
 import { z } from 'zod';
@@ -49,6 +48,19 @@ async function loadPrivateKey(env: ForwarderEnv, endpoints: ForwarderEndpoints):
   return readFile(env.SIGNING_KEY_FILE!, 'utf8');
 }
 
+/** The data-region target of the forwarder's AWS clients, with the endpoints already checked. */
+function awsTargetOf(env: ForwarderEnv, endpoints: ForwarderEndpoints) {
+  const { dynamodb, kinesis, kms } = endpoints;
+  return {
+    region: env.DATA_REGION,
+    endpoints: {
+      ...(dynamodb.endpoint ? { dynamodb: dynamodb.endpoint } : {}),
+      ...(kinesis.endpoint ? { kinesis: kinesis.endpoint } : {}),
+      ...(kms.endpoint ? { kms: kms.endpoint } : {}),
+    },
+  };
+}
+
 /**
  * The live half of the cold-start checks (`verifyForwarderResidency`), on clients of its own that
  * use the checked endpoints and are closed when it is done.
@@ -58,18 +70,7 @@ async function verifyLiveResources(
   endpoints: ForwarderEndpoints,
   runtimeEnv: RuntimeEnv,
 ): Promise<void> {
-  const { dynamodb, kinesis, kms } = endpoints;
-  const clients = createAwsClients(
-    {
-      region: env.DATA_REGION,
-      endpoints: {
-        ...(dynamodb.endpoint ? { dynamodb: dynamodb.endpoint } : {}),
-        ...(kinesis.endpoint ? { kinesis: kinesis.endpoint } : {}),
-        ...(kms.endpoint ? { kms: kms.endpoint } : {}),
-      },
-    },
-    { runtimeEnv },
-  );
+  const clients = createAwsClients(awsTargetOf(env, endpoints), { runtimeEnv });
   try {
     await verifyForwarderResidency(env, clients);
   } finally {
@@ -109,7 +110,9 @@ export async function createForwarderFromEnv(
   });
   await verifyLiveResources(env, endpoints, runtimeEnv);
   const privateKeyPem = await loadPrivateKey(env, endpoints);
-  const dynamodb = new DynamoDBClient({ region: env.DATA_REGION, ...endpoints.dynamodb });
+  // The egress log's and the quarantine's client, with the shared connection and request time-outs:
+  // the SDK's default waits for ever on a half-open socket, until the function times out.
+  const { dynamodb } = createAwsClients(awsTargetOf(env, endpoints), { runtimeEnv });
   const metrics = createPowertoolsMetrics();
   const forwarder = createForwarder({
     transport,

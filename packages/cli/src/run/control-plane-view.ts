@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EndpointsFile } from '@residency/aws';
+import { createAwsClients, type EndpointsFile } from '@residency/aws';
 import { createDynamoControlPlaneStore, readControlPlaneDescriptor } from '@residency/control-plane';
 
 /** What `run` reads of the control plane to account for events: stored record ids and cells. */
@@ -15,12 +14,11 @@ export interface ControlPlaneView {
 export async function openControlPlane(file: EndpointsFile): Promise<ControlPlaneView | undefined> {
   if (!file.endpoints.controlPlane) return undefined;
   const descriptor = readControlPlaneDescriptor(file);
-  const dynamodb = new DynamoDBClient({
+  const clients = createAwsClients({
     region: descriptor.region,
-    endpoint: descriptor.dynamodb,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoints: { dynamodb: descriptor.dynamodb },
   });
-  const store = createDynamoControlPlaneStore({ dynamodb, tables: descriptor.tables });
+  const store = createDynamoControlPlaneStore({ dynamodb: clients.dynamodb, tables: descriptor.tables });
   return {
     url: descriptor.url,
     storedRecordIds: (recordIds) => store.storedRecordIds(recordIds),
@@ -29,6 +27,6 @@ export async function openControlPlane(file: EndpointsFile): Promise<ControlPlan
       for await (const row of store.exportAll()) if (row.kind === 'aggregate') count += 1;
       return count;
     },
-    close: () => dynamodb.destroy(),
+    close: () => clients.destroy(),
   };
 }

@@ -3,7 +3,6 @@ import {
   assertEndpointInRegion,
   assertOneAccount,
   assertRegion,
-  type ClientEndpointConfig,
   configuredEndpoint,
 } from '@residency/aws';
 import { z } from 'zod';
@@ -48,20 +47,6 @@ export interface ControlPlaneConfig {
   tables: ControlPlaneTables;
   /** DynamoDB endpoint from `AWS_ENDPOINT_URL_DYNAMODB` (else `AWS_ENDPOINT_URL`), checked; unset on AWS. */
   dynamodbEndpoint: string | undefined;
-}
-
-/**
- * The DynamoDB client settings of a control-plane function: its region and only the checked
- * endpoint, with the SDK told to find none by itself (see `clientEndpointConfig`).
- *
- * @example new DynamoDBClient(dynamoDbClientConfig(config))
- */
-export function dynamoDbClientConfig(config: ControlPlaneConfig): ClientEndpointConfig & { region: string } {
-  return {
-    region: config.region,
-    ignoreConfiguredEndpointUrls: true,
-    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
-  };
 }
 
 /**

@@ -1,11 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createAwsClients } from '@residency/aws';
 import { createBatchVerifier } from '@residency/border';
-import {
-  type ControlPlaneConfig,
-  dynamoDbClientConfig,
-  loadControlPlaneConfig,
-} from '../config/control-plane-env.ts';
+import { type ControlPlaneConfig, loadControlPlaneConfig } from '../config/control-plane-env.ts';
 import { DEFAULT_MAX_SKEW_MILLIS } from '../config/defaults.ts';
 import type { ControlPlaneLogger } from '../ingest/alerts.ts';
 import { type ControlPlane, createControlPlane } from '../ingest/create-control-plane.ts';
@@ -30,7 +26,12 @@ export function wireFromEnv(serviceName: string): ControlPlaneWiring {
     error: (message, fields) => powertools.error(message, fields ?? {}),
   };
   const store = createDynamoControlPlaneStore({
-    dynamodb: new DynamoDBClient(dynamoDbClientConfig(config)),
+    // Through createAwsClients for its connection and request time-outs: the SDK's default waits
+    // for ever on a half-open socket, until the function times out.
+    dynamodb: createAwsClients({
+      region: config.region,
+      endpoints: config.dynamodbEndpoint ? { dynamodb: config.dynamodbEndpoint } : {},
+    }).dynamodb,
     tables: config.tables,
     ...(config.retentionDays === undefined ? {} : { retentionDays: config.retentionDays }),
   });

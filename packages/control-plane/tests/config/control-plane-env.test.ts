@@ -1,7 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { ConfigurationError, RegionMismatchError } from '@residency/aws';
 import { describe, expect, it } from 'vitest';
-import { dynamoDbClientConfig } from '../../src/config/control-plane-env.ts';
 import { ControlPlaneConfigurationError, loadControlPlaneConfig } from '../../src/index.ts';
 import { testSigner } from '../fixtures/signing.ts';
 
@@ -127,14 +126,10 @@ describe('control-plane configuration at cold start', () => {
       loadControlPlaneConfig({ ...base(), AWS_ENDPOINT_URL: 'https://collector.attacker.example' }),
     ).toThrow(ConfigurationError);
     const local = loadControlPlaneConfig({ ...base(), AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' });
-    expect(dynamoDbClientConfig(local)).toEqual({
+    expect(local).toMatchObject({ region: 'eu-central-1', dynamodbEndpoint: 'http://127.0.0.1:8000' });
+    expect(loadControlPlaneConfig(base())).toMatchObject({
       region: 'eu-central-1',
-      ignoreConfiguredEndpointUrls: true,
-      endpoint: 'http://127.0.0.1:8000',
-    });
-    expect(dynamoDbClientConfig(loadControlPlaneConfig(base()))).toEqual({
-      region: 'eu-central-1',
-      ignoreConfiguredEndpointUrls: true,
+      dynamodbEndpoint: undefined,
     });
   });
 });

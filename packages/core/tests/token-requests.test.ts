@@ -20,7 +20,7 @@ describe('the vault requests of a batch', () => {
     ]);
   });
 
-  it('links a contact that two subjects share to the last one, where it was first asked for', () => {
+  it('links a contact that two subjects of one batch share to both (a mother and her child)', () => {
     const requests = tokenRequestsFor([
       registration('P-00000001'),
       registration('P-00000002'),
@@ -28,8 +28,9 @@ describe('the vault requests of a batch', () => {
     ]);
     expect(requests).toEqual([
       { kind: 'patient', value: 'P-00000001' },
-      { kind: 'phone', value: '+8801711234567', linkTo: { kind: 'patient', value: 'P-00000002' } },
+      { kind: 'phone', value: '+8801711234567', linkTo: { kind: 'patient', value: 'P-00000001' } },
       { kind: 'patient', value: 'P-00000002' },
+      { kind: 'phone', value: '+8801711234567', linkTo: { kind: 'patient', value: 'P-00000002' } },
     ]);
   });
 });

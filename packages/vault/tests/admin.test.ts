@@ -1,4 +1,11 @@
-import { ErasureNoticeSchema, type TokenRequest, tokenKey } from '@residency/core';
+import {
+  clinicbook,
+  ErasureNoticeSchema,
+  type TokenRequest,
+  tokenKey,
+  tokenRequestsFor,
+  validateEvent,
+} from '@residency/core';
 import { describe, expect, it } from 'vitest';
 import {
   AmbiguousSubjectError,
@@ -124,6 +131,43 @@ describe('eraseSubject', () => {
     expect(result.outcome === 'erased' && result.keptContacts).toEqual([phone]);
     const exported = await vault.exportSubject({ identifier: { kind: 'patient', value: 'P-B' } }, ALICE);
     expect(exported.outcome === 'found' && exported.contacts.map((c) => c.value)).toEqual(['+919800000001']);
+  });
+
+  it('links a contact two subjects of one batch share to both: each export holds it, erasing one keeps it', async () => {
+    // Prepare: a mother and her child registered with one phone, in one ingest batch
+    const { vault } = memoryVault();
+    const registration = (patientId: string) => {
+      const result = validateEvent(clinicbook, {
+        eventId: crypto.randomUUID(),
+        type: 'patient.registered',
+        occurredAt: '2026-11-27T10:00:00+06:00',
+        tenantId: 'dhk-mirpur-01',
+        schemaVersion: 1,
+        patientId,
+        phone: '+8801711234567',
+        dateOfBirth: '1990-04-02',
+        name: 'Rahima Khatun',
+        address: 'House 12, Road 5, Mirpur',
+        gender: 'female',
+        district: 'Dhaka',
+      });
+      if (!result.ok) throw result.error;
+      return result.event;
+    };
+    await vault.tokenize(tokenRequestsFor([registration('P-MOTHER'), registration('P-CHILD')]));
+    // Act
+    const mother = await vault.exportSubject({ identifier: { kind: 'patient', value: 'P-MOTHER' } }, ALICE);
+    const erased = await vault.eraseSubject({ identifier: { kind: 'patient', value: 'P-CHILD' } }, ALICE);
+    const motherAfter = await vault.exportSubject(
+      { identifier: { kind: 'patient', value: 'P-MOTHER' } },
+      ALICE,
+    );
+    // Assess
+    expect(mother.outcome === 'found' && mother.contacts.map((c) => c.value)).toEqual(['+8801711234567']);
+    expect(erased.outcome === 'erased' && erased.keptContacts).toHaveLength(1);
+    expect(motherAfter.outcome === 'found' && motherAfter.contacts.map((c) => c.value)).toEqual([
+      '+8801711234567',
+    ]);
   });
 
   it('refuses to guess the subject of a contact shared by two subjects', async () => {

@@ -7,36 +7,42 @@ import type { ValidatedEvent } from './validate.ts';
 
 /**
  * The vault requests for a batch of events, deduplicated: every identifier once, contact
- * identifiers (`egress: 'link'`) linked to their event's subject, keyed identifiers marked so.
- * One vault call per batch.
+ * identifiers (`egress: 'link'`) linked to every subject of the batch that gives them (a mother and
+ * her child registered with one phone: the phone is linked to both, so each one's export holds it
+ * and erasing one keeps it for the other), keyed identifiers marked so. One vault call per batch.
  */
 export function tokenRequestsFor(events: readonly ValidatedEvent[]): TokenRequest[] {
+  // By token key, or for a link by token key and subject: a repeat asks for nothing new (most
+  // identifiers of a batch are repeats), so it makes no object.
   const requests = new Map<string, TokenRequest>();
+  // Token keys some link request asks for already.
+  const linked = new Set<string>();
   for (const event of events) {
     const subject = event.identifiers.find((i) => i.subject);
     for (const id of event.identifiers) {
       const key = tokenKey(id.kind, id.value);
-      const known = requests.get(key);
       if (id.keyed) {
-        if (known === undefined) requests.set(key, { kind: id.kind, value: id.value, keyed: true });
+        if (!requests.has(key)) requests.set(key, { kind: id.kind, value: id.value, keyed: true });
         continue;
       }
-      const link = id.egress === 'link' && subject !== undefined;
-      // A repeat asks for nothing new (most identifiers of a batch are repeats): no object for it.
-      if (known !== undefined && (!link || sameLink(known, subject))) continue;
-      requests.set(
-        key,
-        link
-          ? { kind: id.kind, value: id.value, linkTo: { kind: subject.kind, value: subject.value } }
-          : { kind: id.kind, value: id.value },
-      );
+      if (id.egress !== 'link' || subject === undefined) {
+        if (!requests.has(key) && !linked.has(key)) requests.set(key, { kind: id.kind, value: id.value });
+        continue;
+      }
+      // '>' starts no kind, so a link's key is never a token key.
+      const linkKey = `>${key}\u0000${tokenKey(subject.kind, subject.value)}`;
+      if (requests.has(linkKey)) continue;
+      // A link request asks for the contact's token too: an unlinked request of it is redundant.
+      requests.delete(key);
+      linked.add(key);
+      requests.set(linkKey, {
+        kind: id.kind,
+        value: id.value,
+        linkTo: { kind: subject.kind, value: subject.value },
+      });
     }
   }
   return [...requests.values()];
-}
-
-function sameLink(request: TokenRequest, subject: { kind: string; value: string }): boolean {
-  return request.linkTo?.kind === subject.kind && request.linkTo.value === subject.value;
 }
 
 /**

@@ -1,5 +1,16 @@
-import { clinicbook, createInMemoryTokenPort, type TokenPort } from '@residency/core';
+import {
+  clinicbook,
+  compileCatalog,
+  createInMemoryTokenPort,
+  defineCatalog,
+  defineEvent,
+  identifier,
+  publicField,
+  type TokenPort,
+} from '@residency/core';
+import { AggregateConfigurationError } from '@residency/core/aggregates';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   createIngestHandler,
   createInMemoryAggregates,
@@ -119,6 +130,39 @@ describe('window closer under attack', () => {
     expect(message.aggregate.metrics.waitDays?.max).toBe(3650);
     expect(message.aggregate.metrics.waitDays?.counts.every((n) => n === 0 || n >= 10)).toBe(true);
     expect(JSON.stringify(message)).not.toContain('2917');
+  });
+
+  it('refuses to start with an epsilon whose noise cannot be drawn, rather than fail every release', () => {
+    // Prepare: payments of up to 100 million, whose sum noise at a small epsilon is beyond the sampler
+    const paid = defineEvent({
+      type: 'payment.made',
+      schemaVersion: 1,
+      fields: {
+        userId: identifier(z.string().min(1).max(64), {
+          kind: 'user',
+          egress: 'token',
+          normalizer: 'opaque',
+          subject: true,
+        }),
+        amount: publicField(z.number().int().min(0).max(100_000_000), {
+          metric: { histogramBounds: [100, 1000] },
+        }),
+      },
+    });
+    const payments = compileCatalog(defineCatalog({ name: 'payments', events: [paid] }));
+    const start = (epsilon: number) =>
+      createWindowCloser({
+        windows: createInMemoryAggregates(),
+        outbox: createInMemoryOutbox(),
+        catalog: payments,
+        logger: silentLogger,
+        metrics: createInMemoryMetrics(),
+        noise: { epsilon },
+      });
+    // Act, Assess
+    expect(() => start(0.123457)).toThrow(AggregateConfigurationError);
+    expect(() => start(0.123457)).toThrow(/payment\.made\.amount/);
+    expect(() => start(1)).not.toThrow();
   });
 
   it('a retry under another epsilon reuses the ledger: same epsilon, same noise (no averaging, no second charge)', async () => {

@@ -169,6 +169,16 @@ describe('adversarial configuration: numbers and empty values', () => {
   it.each([
     ['CLOSE_GRACE_SECONDS', ''],
     ['K_THRESHOLD', '1e1'],
+    // A k of 1 releases every one-person cell: suppression off.
+    ['K_THRESHOLD', '1'],
+    ['K_THRESHOLD', '0'],
+    // Number() would read these; the sampler would round 1e-7 up to 1e-6, ten times the budget.
+    ['NOISE_EPSILON', '0x10'],
+    ['NOISE_EPSILON', ' 2 '],
+    ['NOISE_EPSILON', '1e300'],
+    ['NOISE_EPSILON', '0.0000001'],
+    ['NOISE_EPSILON', '0'],
+    ['NOISE_EPSILON', '101'],
   ])('the window closer refuses %s=%j', async (setting, value) => {
     const error = await coldStartRefusal(createWindowCloserFromEnv, { [setting]: value });
     expect(error).toBeInstanceOf(ConfigurationError);

@@ -14,6 +14,17 @@ export interface CellSize {
 }
 
 /**
+ * Whether at least k subjects provably carry a metric: its events, less every event beyond a
+ * subject's first in the cell. A metric fewer carry (an optional field set by a few) is not
+ * released, with noise or without: even its presence says that someone in the cell set it.
+ */
+export function carriedByK(summary: MetricSummary, cell: CellSize, k: number): boolean {
+  const excess = Math.max(0, cell.count - cell.distinctSubjects);
+  const total = summary.counts.reduce((a, b) => a + b, 0);
+  return total - excess >= k;
+}
+
+/**
  * The exact (noise-free) release of one metric of a cell of at least k subjects, with the small
  * cells inside it removed:
  *
@@ -39,9 +50,8 @@ export function coarsenMetric(
   k: number,
   range: MetricRange | undefined,
 ): ReleasedMetric | undefined {
+  if (!carriedByK(summary, cell, k)) return undefined;
   const excess = Math.max(0, cell.count - cell.distinctSubjects);
-  const total = summary.counts.reduce((a, b) => a + b, 0);
-  if (total - excess < k) return undefined;
   // Greedy: close a group as soon as it provably holds k subjects; what is left over at the top
   // joins the last group, unless it is empty (an empty top bucket says only "nobody above").
   const ends: number[] = [];

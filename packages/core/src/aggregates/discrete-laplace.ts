@@ -8,14 +8,18 @@ export interface Rational {
 }
 
 /**
- * The nearest rational with the given denominator, reduced. Epsilon is configured as a decimal;
- * the sampler needs it exact.
+ * The largest rational with the given denominator that is not above `value`, reduced. Epsilon is
+ * configured as a decimal; the sampler needs it exact, and rounding it up would spend more budget
+ * than was configured (a smaller epsilon is more privacy). Exact for a decimal of at most six
+ * places, which is what the window closer accepts.
  *
  * @example toRational(0.5) // { numerator: 1, denominator: 2 }
  */
 export function toRational(value: number, denominator = 1_000_000): Rational {
   needs(Number.isFinite(value) && value > 0, 'Precondition: a positive finite value');
-  const numerator = Math.max(1, Math.round(value * denominator));
+  // The epsilon (1e-9) absorbs binary representation: 0.3 * 1e6 is 299999.99999999994.
+  const numerator = Math.floor(value * denominator + 1e-9);
+  needs(numerator >= 1, 'Precondition: at least 1 / denominator');
   const divisor = gcd(numerator, denominator);
   return { numerator: numerator / divisor, denominator: denominator / divisor };
 }

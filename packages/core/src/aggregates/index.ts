@@ -18,6 +18,8 @@ export { type AggregateGroup, cellIdOf, createCellIdMemo, groupKeyOf } from './g
 export { DEFAULT_K, distinctSubjectsOf, meetsK } from './k-threshold.ts';
 export {
   addNoise,
+  assertNoiseDrawable,
+  MAX_NOISE_SCALE_NUMERATOR,
   type MetricRange,
   NOISE_MECHANISM,
   type NoiseOptions,

@@ -22,6 +22,69 @@ export interface NoiseOptions {
   randomFor(cellId: string): IntegerRandom;
   /** The value range of a metric (its sensitivity for sums). Noise on a metric without one is refused. */
   metricRange(group: AggregateGroup, metric: string): MetricRange | undefined;
+  /**
+   * How many metrics the cell's event type declares: the epsilon share of each statistic comes from
+   * it, not from the metrics a cell happens to release (that would make the noise depend on the
+   * data). Default: the metrics of the cell.
+   */
+  metricCount?(group: AggregateGroup): number;
+}
+
+/**
+ * The largest scale numerator the sampler takes: its uniform draws are below 2^48, and a draw of
+ * up to 64 times the numerator must fit.
+ */
+export const MAX_NOISE_SCALE_NUMERATOR = 2 ** 42;
+
+/** The share of a window's epsilon each statistic of a cell with `metricCount` metrics spends. */
+function shareOf(epsilon: number, metricCount: number): Rational {
+  const whole = toRational(epsilon);
+  const share = {
+    numerator: whole.numerator,
+    denominator: whole.denominator * statisticsPerCell(metricCount),
+  };
+  needs(Number.isSafeInteger(share.denominator), 'Precondition: the epsilon share fits a safe integer');
+  return share;
+}
+
+/**
+ * The sensitivity of a metric's noised sum: its largest absolute value, plus one because the sum is
+ * rounded to a whole number first (rounding moves a neighbour's sum by up to one more).
+ */
+function sumSensitivity(range: MetricRange): number {
+  return Math.max(1, Math.ceil(Math.max(Math.abs(range.lower), Math.abs(range.upper)))) + 1;
+}
+
+/**
+ * Checks, before anything is released, that noise with `epsilon` can be drawn for every statistic
+ * of an event type with these metric ranges: a tiny epsilon or a huge range gives a scale the
+ * sampler cannot draw, and every release would fail. Throws AggregateConfigurationError naming the
+ * type and metric.
+ */
+export function assertNoiseDrawable(
+  epsilon: number,
+  type: string,
+  ranges: ReadonlyMap<string, MetricRange>,
+): void {
+  if (!(Number.isFinite(epsilon) && epsilon > 0 && Math.floor(epsilon * 1_000_000 + 1e-9) >= 1)) {
+    throw new AggregateConfigurationError('noise epsilon must be at least 0.000001', type);
+  }
+  const share = shareOf(epsilon, ranges.size);
+  const fits = (sensitivity: number) => {
+    const t = sensitivity * share.denominator;
+    return Number.isSafeInteger(t) && laplaceScale(sensitivity, share).numerator <= MAX_NOISE_SCALE_NUMERATOR;
+  };
+  if (!fits(1))
+    throw new AggregateConfigurationError(`noise epsilon ${epsilon} is too small to draw counts`, type);
+  for (const [name, range] of ranges) {
+    if (!fits(sumSensitivity(range))) {
+      throw new AggregateConfigurationError(
+        `noise epsilon ${epsilon} is too small for the range of ${type}.${name} (sum noise could not be drawn): raise epsilon or narrow the metric's min and max`,
+        type,
+        name,
+      );
+    }
+  }
 }
 
 /**
@@ -36,19 +99,17 @@ export function statisticsPerCell(metricCount: number): number {
 
 /**
  * Adds discrete Laplace noise to an exact cell. Counts (count, distinct subjects, histogram
- * buckets) have sensitivity 1 and are clamped at 0 after noise (post-processing); a sum has the
- * sensitivity of its metric's largest absolute value. Min and max are not noised (no bounded
+ * buckets) have sensitivity 1 and are clamped at 0 after noise (post-processing); a sum is rounded
+ * to a whole number and has the sensitivity of its metric's largest absolute value, plus one for
+ * the rounding. Min and max are not noised (no bounded
  * sensitivity): they are replaced by the edges of the lowest and highest non-empty bucket of the
  * noisy histogram, which is post-processing and costs no budget.
  */
 export function addNoise(cell: AggregateCell, group: AggregateGroup, options: NoiseOptions): AggregateCell {
   const names = Object.keys(cell.metrics).sort();
-  const epsilon = toRational(options.epsilon);
-  const share: Rational = {
-    numerator: epsilon.numerator,
-    denominator: epsilon.denominator * statisticsPerCell(names.length),
-  };
-  needs(Number.isSafeInteger(share.denominator), 'Precondition: the epsilon share fits a safe integer');
+  const metricCount = options.metricCount?.(group) ?? names.length;
+  needs(metricCount >= names.length, 'Precondition: the type declares every metric of its cells');
+  const share = shareOf(options.epsilon, metricCount);
   const random = options.randomFor(cell.cellId);
   const countScale = laplaceScale(1, share);
   const noisyCount = (value: number) => Math.max(0, value + sampleDiscreteLaplace(countScale, random));
@@ -62,8 +123,11 @@ export function addNoise(cell: AggregateCell, group: AggregateGroup, options: No
       throw new AggregateConfigurationError(`noise needs a value range for metric ${name}`, group.type, name);
     }
     const counts = exact.counts.map(noisyCount);
-    const sensitivity = Math.max(1, Math.ceil(Math.max(Math.abs(range.lower), Math.abs(range.upper))));
-    const sum = exact.sum + sampleDiscreteLaplace(laplaceScale(sensitivity, share), random);
+    // The sum is rounded to a whole number before its (whole) noise: the fraction of a sum of
+    // decimals would otherwise come out exact, and with everyone else's values whole it is one
+    // person's.
+    const sum =
+      Math.round(exact.sum) + sampleDiscreteLaplace(laplaceScale(sumSensitivity(range), share), random);
     metrics[name] = { sum, ...edges(exact.bounds, counts, range), bounds: exact.bounds, counts };
   }
   return { ...cell, count, distinctSubjects, metrics };

@@ -1,6 +1,6 @@
 import type { AggregateCell } from '../model/outbox.ts';
 import { needs } from '../needs.ts';
-import { coarsenMetric } from './disclosure.ts';
+import { carriedByK, coarsenMetric } from './disclosure.ts';
 import { type AggregateGroup, groupKeyOf } from './group.ts';
 import { distinctSubjectsOf } from './k-threshold.ts';
 import { addNoise, type MetricRange, type NoiseOptions } from './noise.ts';
@@ -97,7 +97,9 @@ function exactCell(cell: CellPartial, options: ReleaseOptions): AggregateCell {
   const metrics: AggregateCell['metrics'] = {};
   for (const [name, summary] of Object.entries(cell.partial.metrics)) {
     if (options.noise) {
-      // Noise protects these (the noisy histogram gives min and max); it needs the full histogram.
+      // A metric fewer than k subjects carry is left out with noise too: its presence is not noised.
+      if (!carriedByK(summary, size, options.k)) continue;
+      // Noise protects the rest (the noisy histogram gives min and max); it needs the full histogram.
       const { sum, min, max } = summary;
       metrics[name] = { sum, min, max, bounds: [...summary.bounds], counts: [...summary.counts] };
       continue;

@@ -105,6 +105,11 @@ describe('createKeyedRandom', () => {
 describe('toRational', () => {
   it('is exact for decimal epsilons', () => {
     expect(toRational(0.5)).toEqual({ numerator: 1, denominator: 2 });
+    // Never rounded up (that would spend more budget than configured); exact for six places.
+    expect(toRational(0.3)).toEqual({ numerator: 3, denominator: 10 });
+    expect(toRational(0.000001)).toEqual({ numerator: 1, denominator: 1_000_000 });
+    expect(toRational(1.5e-6)).toEqual({ numerator: 1, denominator: 1_000_000 });
+    expect(() => toRational(1e-7)).toThrow();
     expect(toRational(1.25)).toEqual({ numerator: 5, denominator: 4 });
     expect(laplaceScale(3650, toRational(0.25))).toEqual({ numerator: 14_600, denominator: 1 });
   });

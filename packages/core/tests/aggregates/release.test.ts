@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  AggregateConfigurationError,
   addObservations,
+  assertNoiseDrawable,
   type CellPartial,
   cellIdOf,
   createKeyedRandom,
@@ -142,6 +144,67 @@ describe('releaseCells: released cells', () => {
     expect(
       Number.isInteger((cell?.metrics.waitDays?.sum ?? 0.5) - cellWith(15, 3).partial.metrics.waitDays!.sum),
     ).toBe(true);
+  });
+
+  it("with noise, a sum of decimals is released whole: its fraction is not one person's", () => {
+    // Prepare: eleven subjects at 37 and one at 38.6; without rounding the fraction .6 comes out exact
+    const events: Observation[] = Array.from({ length: 12 }, (_, s) => ({
+      sequenceNumber: String(1000 + s),
+      window,
+      group,
+      subject: `pat_${String(s).padStart(26, '0')}`,
+      metrics: { temp: { value: s === 0 ? 38.6 : 37, bounds: [36, 37, 38, 39] } },
+    }));
+    const cell = {
+      cellId: cellIdOf(window, group),
+      window,
+      group,
+      partial: addObservations(EMPTY_PARTIAL, events),
+    };
+    expect(Number.isInteger(cell.partial.metrics.temp!.sum)).toBe(false);
+    for (const seed of ['a', 'b', 'c', 'd', 'e']) {
+      // Act
+      const [released] = releaseCells([cell], {
+        k: 10,
+        noise: { ...noise(1, seed.repeat(32)), metricRange: () => ({ lower: 30, upper: 45 }) },
+      }).released;
+      // Assess
+      expect(Number.isInteger(released?.metrics.temp?.sum)).toBe(true);
+    }
+  });
+
+  it('with noise, leaves out a metric fewer than k subjects carry: its presence is not noised', () => {
+    // Prepare: ten subjects with waitDays, one of whom also has a rare optional metric
+    const events: Observation[] = Array.from({ length: 10 }, (_, s) => ({
+      sequenceNumber: String(1000 + s),
+      window,
+      group,
+      subject: `pat_${String(s).padStart(26, '0')}`,
+      metrics: {
+        waitDays: { value: s, bounds: BOUNDS },
+        ...(s === 0 ? { rare: { value: 3, bounds: BOUNDS } } : {}),
+      },
+    }));
+    const cell = {
+      cellId: cellIdOf(window, group),
+      window,
+      group,
+      partial: addObservations(EMPTY_PARTIAL, events),
+    };
+    // Act
+    const [released] = releaseCells([cell], { k: 10, noise: { ...noise(1), metricCount: () => 2 } }).released;
+    // Assess
+    expect(Object.keys(released?.metrics ?? {})).toEqual(['waitDays']);
+  });
+
+  it('refuses, before any release, an epsilon whose noise the sampler cannot draw', () => {
+    const ranges = new Map([['amount', { lower: 0, upper: 100_000_000 }]]);
+    expect(() => assertNoiseDrawable(1, 'payment', ranges)).not.toThrow();
+    expect(() => assertNoiseDrawable(0.000123, 'payment', ranges)).toThrow(AggregateConfigurationError);
+    expect(() => assertNoiseDrawable(0.0000001, 'payment', new Map())).toThrow(AggregateConfigurationError);
+    expect(() => assertNoiseDrawable(1, 'payment', new Map([['amount', { lower: 0, upper: 1e15 }]]))).toThrow(
+      /amount/,
+    );
   });
 
   it('refuses noise on a metric without a value range', () => {

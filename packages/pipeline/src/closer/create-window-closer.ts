@@ -17,7 +17,7 @@ import type { PipelineLogger } from '../observability/logger.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
 import type { EpsilonLedgerEntry, OutboxPort, WindowStore } from '../ports.ts';
 import { describeError } from '../support/safe-error.ts';
-import { metricRangesOf } from './metric-ranges.ts';
+import { metricRangesOf, noiseMetricCountsOf } from './metric-ranges.ts';
 
 /** Seconds the closer waits after a window's allowed lateness before closing it. */
 export const DEFAULT_CLOSE_GRACE_SECONDS = 60;
@@ -98,6 +98,7 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
   if (deps.noise && !(deps.noise.epsilon > 0 && Number.isFinite(deps.noise.epsilon))) {
     throw new RangeError('noise epsilon must be a positive number');
   }
+  const metricCount = deps.noise ? noiseMetricCountsOf(deps.catalog, deps.noise.epsilon) : undefined;
 
   const noiseFor = async (window: AggregateWindow): Promise<NoiseOptions | undefined> => {
     if (!deps.noise) return undefined;
@@ -110,7 +111,12 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       recordedAtMillis: clock.nowMillis(),
     });
     const seed = ledger.seed;
-    return { epsilon: ledger.epsilon, randomFor: (cellId) => createKeyedRandom(seed, cellId), metricRange };
+    return {
+      epsilon: ledger.epsilon,
+      randomFor: (cellId) => createKeyedRandom(seed, cellId),
+      metricRange,
+      ...(metricCount ? { metricCount } : {}),
+    };
   };
 
   const close = async (window: AggregateWindow): Promise<WindowCloseReport> => {

@@ -3,6 +3,7 @@ import {
   AggregateConfigurationError,
   type AggregateGroup,
   aggregateSpecsOf,
+  assertNoiseDrawable,
   type MetricRange,
 } from '@residency/core/aggregates';
 
@@ -29,4 +30,26 @@ export function metricRangesOf(
     }
   }
   return (group, metric) => ranges.get(`${group.type}\n${metric}`);
+}
+
+/**
+ * The metrics each event type of a catalog declares, for the epsilon share of noise (see
+ * `NoiseOptions.metricCount`), after checking that noise with `epsilon` can be drawn for every
+ * statistic of every type: refused at startup rather than failing every release.
+ */
+export function noiseMetricCountsOf(
+  catalog: CompiledCatalog,
+  epsilon: number,
+): (group: AggregateGroup) => number {
+  const counts = new Map<string, number>();
+  for (const [type, spec] of aggregateSpecsOf(catalog)) {
+    const ranges = new Map<string, MetricRange>();
+    for (const metric of spec.metrics) {
+      if (metric.lowerBound !== undefined && metric.upperBound !== undefined)
+        ranges.set(metric.name, { lower: metric.lowerBound, upper: metric.upperBound });
+    }
+    assertNoiseDrawable(epsilon, type, ranges);
+    counts.set(type, spec.metrics.length);
+  }
+  return (group) => counts.get(group.type) ?? 0;
 }

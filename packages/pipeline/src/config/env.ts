@@ -19,6 +19,9 @@ import { type ResourceRef, resourceRef } from './resource-ref.ts';
 /** Environment variables the functions read. Names are a contract with the stacks. */
 export type PipelineEnv = Readonly<Record<string, string | undefined>>;
 
+/** The smallest k the window closer accepts (see `K_THRESHOLD`). */
+export const MIN_K_THRESHOLD = 2;
+
 /**
  * A whole-number setting, written in decimal digits only: `Number()` would read an empty or blank
  * value as 0 (a lateness or grace of none, silently) and `1e3`, `0x3c` or ` 60 ` as numbers
@@ -101,10 +104,22 @@ export const WindowCloserEnvSchema = BaseEnvSchema.extend({
   VAULT_TABLE: z.string().min(1).optional(),
   AUDIT_TABLE: z.string().min(1).optional(),
   QUARANTINE_TABLE: z.string().min(1).optional(),
-  /** Minimum distinct subjects of a released cell. Default 10. */
-  K_THRESHOLD: int(1).default(DEFAULT_K),
-  /** Per-window epsilon of the discrete Laplace noise; unset means no noise. */
-  NOISE_EPSILON: z.coerce.number().positive().optional(),
+  /**
+   * Minimum distinct subjects of a released cell. Default 10; at least 2, since a k of 1 releases
+   * every one-person cell, which is suppression turned off.
+   */
+  K_THRESHOLD: int(MIN_K_THRESHOLD).default(DEFAULT_K),
+  /**
+   * Per-window epsilon of the discrete Laplace noise; unset means no noise. A decimal of at most six
+   * places from 0.000001 to 100, so that the sampler uses exactly the epsilon configured (and the
+   * cells and the ledger say): not `Number()`, which reads `0x10`, `1e300` and ` 2 `.
+   */
+  NOISE_EPSILON: z
+    .string()
+    .regex(/^\d{1,3}(?:\.\d{1,6})?$/)
+    .transform(Number)
+    .pipe(z.number().min(0.000001).max(100))
+    .optional(),
   CLOSE_GRACE_SECONDS: int(0).default(DEFAULT_CLOSE_GRACE_SECONDS),
 });
 

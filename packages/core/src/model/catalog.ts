@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CatalogError } from '../errors.ts';
 import { classOf, type FieldMeta, type IdentifierMeta, type TokenScheme } from './classes.ts';
 import { envelopeFields, VISIBLE_ENVELOPE_FIELDS } from './envelope.ts';
+import { checkGeneralizer } from './generalizer-check.ts';
 import { buildOutboundSchema } from './outbound.ts';
 import { visibleBySchema } from './visible-schema.ts';
 
@@ -152,6 +153,33 @@ function checkOneSchemePerKind(events: ReadonlyMap<string, ReadonlyMap<number, C
   }
 }
 
+/**
+ * Each outbound attribute has one source: a public field by its name, a quasi by its `as`. A
+ * quasi named `as` another attribute would overwrite it, or be overwritten, without a word; and
+ * only the envelope's own `occurredAt` may become the record's `occurredHour` (a second date field
+ * named so would replace the event's hour).
+ */
+function checkAttributeNames(type: string, fields: readonly CompiledField[]): void {
+  const sources = new Map<string, string>();
+  for (const field of fields) {
+    const meta = field.meta;
+    let name: string;
+    if (meta.class === 'quasi') name = meta.as;
+    else if (meta.class === 'public' && !VISIBLE_ENVELOPE_FIELDS.has(field.name)) name = field.name;
+    else continue;
+    if (name === 'occurredHour' && field.name !== 'occurredAt')
+      throw new CatalogError(`${type}.${field.name}: only occurredAt becomes occurredHour`, type, field.name);
+    const other = sources.get(name);
+    if (other !== undefined)
+      throw new CatalogError(
+        `${type}.${field.name} and ${type}.${other} both leave as '${name}'`,
+        type,
+        field.name,
+      );
+    sources.set(name, field.name);
+  }
+}
+
 function compileEvent(catalog: string, def: EventDefinition): CompiledEvent {
   if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(def.type))
     throw new CatalogError(`event type '${def.type}' is not a valid name`, def.type);
@@ -175,8 +203,12 @@ function compileEvent(catalog: string, def: EventDefinition): CompiledEvent {
   }
   const subjects = fields.filter((f) => f.meta.class === 'identifier' && f.meta.subject);
   if (subjects.length > 1) throw new CatalogError(`${def.type} has more than one subject field`, def.type);
-  for (const field of fields)
+  for (const field of fields) {
     if (field.meta.class === 'identifier') checkTokenScheme(def.type, field.name, field.meta);
+    if (field.meta.class === 'quasi')
+      checkGeneralizer(def.type, field.name, field.meta.generalize, field.schema);
+  }
+  checkAttributeNames(def.type, fields);
   const schema = z.object({
     ...envelopeFields,
     ...def.fields,

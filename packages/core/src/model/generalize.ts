@@ -24,6 +24,20 @@ export function hasFourDigitYear(millis: number): boolean {
 }
 
 /**
+ * An ISO 8601 date (`2026-11-27`, read as UTC midnight) or date-time with `Z` or an offset
+ * (`2026-11-27T13:45:10+06:00`, `2026-11-27 13:45Z`): what `hour` and `day` generalize. Anything else
+ * `Date.parse` would read is refused: free text ('Rahim 12' is 2001-12-01 to it) and a time without
+ * an offset, which it reads in the machine's own time zone.
+ */
+const ISO_TIME =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?))?$/;
+
+/** Epoch millis of an ISO date or date-time with an offset (see ISO_TIME); NaN for anything else. */
+export function isoTimeMillis(text: string): number {
+  return ISO_TIME.test(text) ? Date.parse(text.replace(',', '.')) : Number.NaN;
+}
+
+/**
  * Generalizes one quasi-identifier value. Pure; the exact input never appears in the output.
  *
  * @example generalize({ kind: 'hour' }, '2026-11-27T13:45:10+06:00', ctx) // { ok: true, value: '2026-11-27T07:00Z' }
@@ -32,8 +46,9 @@ export function generalize(g: Generalizer, value: unknown, ctx: GeneralizeContex
   switch (g.kind) {
     case 'hour':
     case 'day': {
-      const millis = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-      if (!Number.isFinite(millis)) return { ok: false, reason: 'not a date-time' };
+      const millis = typeof value === 'string' ? isoTimeMillis(value) : Number.NaN;
+      if (!Number.isFinite(millis))
+        return { ok: false, reason: 'not an ISO date or date-time with an offset' };
       if (!hasFourDigitYear(millis)) return { ok: false, reason: 'not in the years 0000 to 9999 (UTC)' };
       return { ok: true, value: timeGeneralized(g.kind, millis) };
     }

@@ -8,7 +8,7 @@ import { rulesIn } from '../pii/scan-value.ts';
 import { isWellFormed, type UnsafeCharacter, unsafeCharacterIn } from '../text.ts';
 import type { CompiledCatalog, CompiledEvent } from './catalog.ts';
 import type { Generalizer } from './classes.ts';
-import { type Generalized, generalize, hasFourDigitYear } from './generalize.ts';
+import { type Generalized, generalize, hasFourDigitYear, isoTimeMillis } from './generalize.ts';
 
 /** A normalized identifier of a validated event. `value` is personal data: memory only, never logged. */
 export interface IdentifierValue {
@@ -281,7 +281,7 @@ function checkGeneralizable(
 ): Generalized {
   if ((g.kind === 'hour' || g.kind === 'day') && typeof value === 'string') {
     // `occurredAt` itself is already parsed: do not parse it twice.
-    const millis = value === occurredAt ? occurredAtMillis : Date.parse(value);
+    const millis = value === occurredAt ? occurredAtMillis : isoTimeMillis(value);
     if (hasFourDigitYear(millis)) return GENERALIZABLE;
   }
   return generalize(g, value, { occurredAtMillis });

@@ -229,7 +229,7 @@ export function loadStageConfig(stage: string, env: Env): StageConfig {
       'standard',
     ),
     vaultCapacity: vaultCapacity(env),
-    cdkQualifier: env.RESIDENCY_CDK_QUALIFIER ?? 'hnb659fds',
+    cdkQualifier: cdkQualifier(env),
   };
   return validateStageConfig(config);
 }
@@ -440,6 +440,19 @@ function capacityRange(env: Env, variable: string): CapacityRange {
     );
   }
   return { min, max };
+}
+
+// The CDK bootstrap qualifier names the deploy role in the key policy: what `cdk bootstrap` accepts
+// (letters and digits, at most 10), so that '*' or 'x/../admin' cannot widen the principal.
+function cdkQualifier(env: Env): string {
+  const raw = env.RESIDENCY_CDK_QUALIFIER;
+  if (raw === undefined) return 'hnb659fds';
+  if (!/^[A-Za-z0-9]{1,10}$/.test(raw))
+    throw new StageConfigError(
+      `"${raw}" must be 1 to 10 letters and digits (a CDK bootstrap qualifier)`,
+      'RESIDENCY_CDK_QUALIFIER',
+    );
+  return raw;
 }
 
 function oneOf<const T extends string>(env: Env, variable: string, allowed: readonly T[], fallback: T): T {

@@ -142,6 +142,17 @@ describe('stage configuration', () => {
     ).toThrow(/RESIDENCY_VAULT_TABLE_CLASS/);
   });
 
+  it('rejects a CDK qualifier that is not letters and digits: it names the deploy role in the key policy', () => {
+    for (const qualifier of ['*', '', 'x/../admin', 'abcdefghijk'])
+      expect(
+        () => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_CDK_QUALIFIER: qualifier }),
+        qualifier,
+      ).toThrow(/RESIDENCY_CDK_QUALIFIER|CDK bootstrap qualifier/);
+    expect(
+      loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_CDK_QUALIFIER: 'abc123' }).cdkQualifier,
+    ).toBe('abc123');
+  });
+
   it('rejects a log retention CloudWatch does not offer and out-of-range bounds', () => {
     expect(() => loadStageConfig('prod-data', { ...DATA_ENV, RESIDENCY_LOG_RETENTION_DAYS: '31' })).toThrow(
       /retention/,

@@ -35,7 +35,13 @@ export const ForwarderEnvSchema = z
     RESIDENCY_LOCAL_MODE: flag,
     /** The quarantine's and egress log's DynamoDB endpoint; wins over `AWS_ENDPOINT_URL_DYNAMODB`. Default: the regional one. */
     DYNAMODB_ENDPOINT: z.string().url().optional(),
-    SEND_BUDGET_MILLIS: z.coerce.number().int().positive().optional(),
+    // Decimal digits only: `z.coerce` would read `0x10`, `1e3` and ` 60 `.
+    SEND_BUDGET_MILLIS: z
+      .string()
+      .regex(/^\d{1,9}$/)
+      .transform(Number)
+      .pipe(z.number().int().positive())
+      .optional(),
   })
   .refine((env) => env.SIGNING_KEY_PARAMETER || (env.RESIDENCY_LOCAL_MODE && env.SIGNING_KEY_FILE), {
     message: 'set SIGNING_KEY_PARAMETER (or SIGNING_KEY_FILE in local mode)',

@@ -154,6 +154,17 @@ describe('forwarder endpoints at cold start', () => {
     expect(ssm.calls).toEqual([]);
   });
 
+  it('reads SEND_BUDGET_MILLIS in decimal digits only', () => {
+    expect(
+      ForwarderEnvSchema.parse({ ...deployedEnv(), SEND_BUDGET_MILLIS: '20000' }).SEND_BUDGET_MILLIS,
+    ).toBe(20_000);
+    for (const value of ['0x10', '1e3', ' 60 ', '1.0', '0'])
+      expect(
+        ForwarderEnvSchema.safeParse({ ...deployedEnv(), SEND_BUDGET_MILLIS: value }).success,
+        value,
+      ).toBe(false);
+  });
+
   it('takes a DYNAMODB_ENDPOINT on loopback or of the data region', () => {
     // The endpoints alone: the live checks would call them.
     const env = (endpoint: string) =>

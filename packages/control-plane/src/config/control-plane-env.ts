@@ -10,6 +10,17 @@ import { ControlPlaneConfigurationError } from '../errors.ts';
 import type { ControlPlaneTables } from '../store/tables.ts';
 import { parsePublicKeys } from './public-keys.ts';
 
+/**
+ * A whole-number setting in decimal digits only: `z.coerce` would read `0x10`, `1e3`, ` 60 ` and
+ * `1.0` as numbers nobody wrote.
+ */
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
 /** The control-plane functions' environment. Table ARNs are optional and, when set, must name the control region. */
 export const ControlPlaneEnvSchema = z.object({
   CONTROL_REGION: z.string().min(1),
@@ -18,9 +29,9 @@ export const ControlPlaneEnvSchema = z.object({
   SIGNING_PUBLIC_KEYS: z.string().min(2),
   /** Comma-separated key ids no longer accepted. */
   RETIRED_KEY_IDS: z.string().optional(),
-  MAX_SKEW_SECONDS: z.coerce.number().int().positive().max(3600).optional(),
+  MAX_SKEW_SECONDS: int(1, 3600).optional(),
   /** Days records, their rows and released cells are kept after their event time; unset keeps them. */
-  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  RETENTION_DAYS: int(1, 3650).optional(),
   RECORDS_TABLE: z.string().min(3),
   AGGREGATES_TABLE: z.string().min(3),
   COUNTERS_TABLE: z.string().min(3),
@@ -82,13 +93,24 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     });
   }
   const publicKeys = parsePublicKeys(e.SIGNING_PUBLIC_KEYS);
+  const retiredKeyIds = (e.RETIRED_KEY_IDS ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  // Key ids are compared exactly: a retired id that names no key ('K1' for 'k1') retires nothing,
+  // while the operator believes the key is refused. And a set with every key retired accepts nothing.
+  const unknown = retiredKeyIds.filter((id) => !Object.hasOwn(publicKeys, id));
+  if (unknown.length > 0)
+    throw new ControlPlaneConfigurationError(
+      `RETIRED_KEY_IDS names ${unknown.length} key id(s) that SIGNING_PUBLIC_KEYS does not have (ids are case-sensitive)`,
+      'RETIRED_KEY_IDS',
+    );
+  if (Object.keys(publicKeys).every((id) => retiredKeyIds.includes(id)))
+    throw new ControlPlaneConfigurationError('RETIRED_KEY_IDS retires every signing key', 'RETIRED_KEY_IDS');
   return {
     region: e.CONTROL_REGION,
     publicKeys,
-    retiredKeyIds: (e.RETIRED_KEY_IDS ?? '')
-      .split(',')
-      .map((id) => id.trim())
-      .filter(Boolean),
+    retiredKeyIds,
     maxSkewMillis: e.MAX_SKEW_SECONDS === undefined ? undefined : e.MAX_SKEW_SECONDS * 1000,
     retentionDays: e.RETENTION_DAYS,
     tables: {

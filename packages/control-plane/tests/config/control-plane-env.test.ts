@@ -18,7 +18,14 @@ const base = () => ({
 describe('control-plane configuration at cold start', () => {
   it('reads keys, tables and the region', () => {
     // Prepare
-    const env = { ...base(), RETIRED_KEY_IDS: 'old-1, old-2', MAX_SKEW_SECONDS: '120' };
+    const keys = testSigner().publicKeys;
+    const pem = Object.values(keys)[0] as string;
+    const env = {
+      ...base(),
+      SIGNING_PUBLIC_KEYS: JSON.stringify({ ...keys, 'old-1': pem, 'old-2': pem }),
+      RETIRED_KEY_IDS: 'old-1, old-2',
+      MAX_SKEW_SECONDS: '120',
+    };
     // Act
     const config = loadControlPlaneConfig(env);
     // Assess
@@ -29,6 +36,26 @@ describe('control-plane configuration at cold start', () => {
     });
     expect(config.tables.records).toBe('records');
     expect(config.retentionDays).toBeUndefined();
+  });
+
+  it('refuses a retired key id that names no key (ids are case-sensitive), and retiring every key', () => {
+    const env = base();
+    const id = Object.keys(JSON.parse(env.SIGNING_PUBLIC_KEYS))[0] as string;
+    expect(() => loadControlPlaneConfig({ ...env, RETIRED_KEY_IDS: id.toUpperCase() })).toThrow(
+      /RETIRED_KEY_IDS names 1 key id/,
+    );
+    expect(() => loadControlPlaneConfig({ ...env, RETIRED_KEY_IDS: id })).toThrow(
+      /retires every signing key/,
+    );
+  });
+
+  it.each(['0x10', '1e3', ' 60 ', '1.0'])('refuses MAX_SKEW_SECONDS and RETENTION_DAYS of %j', (value) => {
+    expect(() => loadControlPlaneConfig({ ...base(), MAX_SKEW_SECONDS: value })).toThrow(
+      ControlPlaneConfigurationError,
+    );
+    expect(() => loadControlPlaneConfig({ ...base(), RETENTION_DAYS: value })).toThrow(
+      ControlPlaneConfigurationError,
+    );
   });
 
   it('reads a retention in days, and refuses one outside 1 to 3650', () => {

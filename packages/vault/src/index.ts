@@ -83,6 +83,7 @@ export {
   type VaultAdminConfig,
   vaultAdminLiveResources,
 } from './handlers/vault-admin-config.ts';
+export { DEFAULT_INPUT_COUNTRY, normalizedInput } from './identifier-input.ts';
 export type { LookupResult } from './lookup.ts';
 export { type VaultCommonOptions, type VaultTuning, VaultTuningSchema } from './options.ts';
 export { outboxErasureSink } from './outbox-erasure-sink.ts';

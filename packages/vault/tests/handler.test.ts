@@ -83,6 +83,45 @@ describe('vault-admin handler', () => {
       await handle({ action: 'export', subject: { token }, actor: 'alice', purpose: 'DSAR-9' }),
     ).toMatchObject({ ok: true, action: 'export', outcome: 'found', subject: { value: 'H-1' } });
   });
+
+  it('finds a contact written as a person writes it, as the ingest normalized it', async () => {
+    // Prepare: the ingest tokenized the phone and the email in their normal forms
+    const { vault } = memoryVault();
+    const handle = createVaultAdminHandler(vault);
+    const linkTo = { kind: 'patient', value: 'H-2' };
+    await vault.tokenize([
+      linkTo,
+      { kind: 'phone', value: '+8801712345678', linkTo },
+      { kind: 'email', value: 'rahima.khatun@example.org', linkTo },
+    ]);
+    const asked = (kind: string, value: string, country?: string) =>
+      handle({
+        action: 'export',
+        subject: { identifier: { kind, value, ...(country ? { country } : {}) } },
+        actor: 'alice',
+        purpose: 'DSAR-10',
+      });
+    // Act, Assess: each written another way is still this patient
+    for (const [kind, value] of [
+      ['phone', '01712345678'],
+      ['phone', '+880 1712-345678'],
+      ['email', 'Rahima.Khatun@Example.org'],
+    ] as const) {
+      expect(await asked(kind, value), value).toMatchObject({
+        ok: true,
+        outcome: 'found',
+        subject: { value: 'H-2' },
+      });
+    }
+    // A local number read in another country is another number; an unreadable one is refused, value-free
+    expect(await asked('phone', '01712345678', 'IN')).toMatchObject({ ok: true, outcome: 'not_found' });
+    const refused = await asked('phone', 'not a phone');
+    expect(refused).toEqual({
+      ok: false,
+      error: 'invalid_request',
+      issues: [{ path: 'subject.identifier.value', code: 'not_normalizable' }],
+    });
+  });
 });
 
 describe('vault-admin handler against dynalite + kms-local + kinesalite', () => {
@@ -277,7 +316,7 @@ describe('vault-admin handler against dynalite + kms-local + kinesalite', () => 
       expect((again as Error).message).toBe((refused as Error).message);
       expect(await exportOf({ kind: 'patient', value: 'H-5' })).toBe('found');
     } finally {
-      foreign.destroy();
+      void foreign.destroy();
       await elsewhere.close();
     }
   });

@@ -5,7 +5,6 @@ import {
   RegionMismatchError,
   readEndpointsFile,
 } from '@residency/aws';
-import { type NormalizeContext, type NormalizerName, normalizeIdentifier } from '@residency/core';
 import {
   AmbiguousSubjectError,
   AuditWriteError,
@@ -15,6 +14,7 @@ import {
   InvalidAccessRequestError,
   InvalidTokenRequestError,
   KIND_PATTERN,
+  normalizedInput,
   outboxErasureSink,
   policyFromEnv,
   type SubjectRef,
@@ -59,12 +59,6 @@ export const VAULT_EXIT_CODES = {
   auditWrite: 5,
   noticeNotDelivered: 6,
 } as const;
-
-const NORMALIZERS: Record<string, NormalizerName> = {
-  phone: 'phone',
-  email: 'email',
-  nationalId: 'nationalId',
-};
 
 function withTarget(command: Command): Command {
   return withLocation(command)
@@ -167,11 +161,7 @@ function subjectOf(options: SubjectOptions): SubjectRef {
   }
   const country = options.country.trim().toUpperCase();
   if (!/^[A-Z]{2}$/.test(country)) throw new CliError('--country is a two-letter country code, e.g. IN', 2);
-  // Own keys only: a kind such as `toString` or `constructor` is an opaque kind, not a normalizer.
-  const normalizer = Object.hasOwn(NORMALIZERS, kind) ? NORMALIZERS[kind] : undefined;
-  const normalized = normalizeIdentifier(normalizer ?? 'opaque', raw.slice(colon + 1), {
-    country: country as NormalizeContext['country'],
-  });
+  const normalized = normalizedInput(kind, raw.slice(colon + 1), country);
   // The reason never contains the value.
   if (!normalized.ok) throw new CliError(`--identifier: ${normalized.reason}`, 2);
   return { identifier: { kind, value: normalized.value } };

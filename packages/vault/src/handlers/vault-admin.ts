@@ -10,6 +10,7 @@ import {
   InvalidTokenRequestError,
   UnauthorizedError,
 } from '../errors.ts';
+import { DEFAULT_INPUT_COUNTRY, normalizedInput } from '../identifier-input.ts';
 import { outboxErasureSink } from '../outbox-erasure-sink.ts';
 import { toSafeError } from '../safe-error.ts';
 import { KIND_PATTERN, MAX_VALUE_LENGTH } from '../tokenize.ts';
@@ -24,6 +25,11 @@ import {
 const IdentifierSchema = z.strictObject({
   kind: z.string().regex(KIND_PATTERN),
   value: z.string().min(1).max(MAX_VALUE_LENGTH),
+  /** Where a local phone number is read (ISO 3166, two letters). Default: BD, as the ingest's. */
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .optional(),
 });
 const SubjectRefSchema = z.union([
   z.strictObject({ identifier: IdentifierSchema }),
@@ -85,6 +91,32 @@ function safePath(path: readonly PropertyKey[]): string {
     .join('.');
 }
 
+type Identifier = { kind: string; value: string };
+type Located =
+  | { ok: true; subject?: { identifier: Identifier }; identifier?: Identifier }
+  | { ok: false; refusal: VaultAdminResponse };
+
+// The request's identifier normalized by its kind (see normalizedInput), or the refusal to answer.
+function normalizedRequest(event: VaultAdminEvent): Located {
+  const refuse = (path: string): Located => ({
+    ok: false,
+    refusal: { ok: false, error: 'invalid_request', issues: [{ path, code: 'not_normalizable' }] },
+  });
+  const normalize = (id: z.infer<typeof IdentifierSchema>) => {
+    const result = normalizedInput(id.kind, id.value, id.country ?? DEFAULT_INPUT_COUNTRY);
+    return result.ok ? { kind: id.kind, value: result.value } : undefined;
+  };
+  if (event.action === 'lookup') {
+    const identifier = normalize(event.identifier);
+    return identifier ? { ok: true, identifier } : refuse('identifier.value');
+  }
+  if ((event.action === 'erase' || event.action === 'export') && 'identifier' in event.subject) {
+    const identifier = normalize(event.subject.identifier);
+    return identifier ? { ok: true, subject: { identifier } } : refuse('subject.identifier.value');
+  }
+  return { ok: true };
+}
+
 /**
  * Builds the admin handler over a vault. Thin: parse, call the vault, map the result.
  *
@@ -101,6 +133,9 @@ export function createVaultAdminHandler(vault: Vault): (event: unknown) => Promi
       };
     }
     const { actor, purpose } = parsed.data;
+    // The identifier as the ingest tokenized it: typed as a person writes it, it would not be found.
+    const located = normalizedRequest(parsed.data);
+    if (!located.ok) return located.refusal;
     try {
       switch (parsed.data.action) {
         case 'detokenize':
@@ -113,19 +148,22 @@ export function createVaultAdminHandler(vault: Vault): (event: unknown) => Promi
           return {
             ok: true,
             action: 'erase',
-            ...(await vault.eraseSubject(parsed.data.subject, { actor, purpose })),
+            ...(await vault.eraseSubject(located.subject ?? parsed.data.subject, { actor, purpose })),
           };
         case 'export':
           return {
             ok: true,
             action: 'export',
-            ...(await vault.exportSubject(parsed.data.subject, { actor, purpose })),
+            ...(await vault.exportSubject(located.subject ?? parsed.data.subject, { actor, purpose })),
           };
         case 'lookup':
           return {
             ok: true,
             action: 'lookup',
-            ...(await vault.lookupKeyedToken(parsed.data.identifier, { actor, purpose })),
+            ...(await vault.lookupKeyedToken(located.identifier ?? parsed.data.identifier, {
+              actor,
+              purpose,
+            })),
           };
       }
     } catch (error) {

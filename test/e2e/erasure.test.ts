@@ -81,12 +81,18 @@ describe('erasure through the CLI, across the border', () => {
     await writeFile(join(dir, 'input.jsonl'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
     const sent = await residency(['run', '--input', join(dir, 'input.jsonl'), '--data-dir', dataDir]);
     expect(sent.code, sent.stderr).toBe(0);
+    // A patient number is per tenant (the vault keys it so): counted by tenant and number.
     const counts = new Map<string, number>();
-    for (const e of events) counts.set(e.patientId, (counts.get(e.patientId) ?? 0) + 1);
-    const [patientId] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] as [string, number];
+    for (const e of events) {
+      const key = `${e.tenantId}/${e.patientId}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const [scoped] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] as [string, number];
+    const [tenantId, patientId] = scoped.split('/') as [string, string];
 
     const access = ['--data-dir', dataDir, '--actor', 'dpo@clinic', '--purpose', 'erasure request 42'];
-    const exported = await residency(['vault', 'export', '--identifier', `patient:${patientId}`, ...access]);
+    const patient = ['--identifier', `patient:${patientId}`, '--tenant', tenantId];
+    const exported = await residency(['vault', 'export', ...patient, ...access]);
     expect(exported.code, exported.stderr).toBe(0);
     const subjectToken = (JSON.parse(exported.stdout) as { subject: { token: string } }).subject.token;
     const before = await exportRows(dataDir, join(dir, 'before.jsonl'));
@@ -96,10 +102,10 @@ describe('erasure through the CLI, across the border', () => {
           r.record &&
           (tokens.has(r.record.subject ?? '') || Object.values(r.record.tokens).some((t) => tokens.has(t))),
       ).length;
-    expect(rowsOf(before, new Set([subjectToken]))).toBe(counts.get(patientId));
+    expect(rowsOf(before, new Set([subjectToken]))).toBe(counts.get(scoped));
 
     // Act
-    const erased = await residency(['vault', 'erase', '--identifier', `patient:${patientId}`, ...access]);
+    const erased = await residency(['vault', 'erase', ...patient, ...access]);
     expect(erased.code, erased.stderr).toBe(0);
     const { notice } = JSON.parse(erased.stdout) as { notice: { tokens: string[] } };
     const tokens = new Set(notice.tokens);
@@ -112,7 +118,7 @@ describe('erasure through the CLI, across the border', () => {
       return rowsOf(rows, tokens) === 0 ? rows : undefined;
     }, 60_000);
     const records = (rows: typeof before) => rows.filter((r) => r.kind === 'record').length;
-    expect(records(remaining)).toBe(records(before) - (counts.get(patientId) ?? 0));
+    expect(records(remaining)).toBe(records(before) - (counts.get(scoped) ?? 0));
     expect(erased.stdout).not.toContain(patientId);
   });
 });

@@ -283,7 +283,7 @@ async function callsOfTheWindowCloser(): Promise<Calls> {
 }
 
 /** A patient the ingest's run registered, with a phone and an email linked to it. */
-const REGISTERED = { kind: 'patient', value: 'P-00088888' };
+const REGISTERED = { kind: 'patient', value: 'P-00088888', tenant: 'dhk-mirpur-01' };
 
 async function callsOfVaultAdmin(): Promise<Calls> {
   // After the ingest, whose run registered the patient.

@@ -84,6 +84,7 @@ export {
   normalizeNationalId,
   normalizeOpaque,
   normalizePhone,
+  tenantScoped,
 } from './normalize/index.ts';
 export { luhnValid, verhoeffCheckDigit, verhoeffValid } from './pii/checksums.ts';
 export {

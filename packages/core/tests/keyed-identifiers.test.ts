@@ -70,9 +70,10 @@ describe('keyed identifiers on the way out', () => {
     const event = validated(booked);
     const requests = tokenRequestsFor([event, validated({ ...booked, eventId: crypto.randomUUID() })]);
     expect(requests).toEqual([
-      { kind: 'patient', value: 'P-00012345' },
-      { kind: 'doctor', value: 'D-00000042' },
-      { kind: 'appointment', value: 'A-00098765', keyed: true },
+      // An application's own numbers are keyed per tenant
+      { kind: 'patient', value: 'dhk-mirpur-01/P-00012345' },
+      { kind: 'doctor', value: 'dhk-mirpur-01/D-00000042' },
+      { kind: 'appointment', value: 'dhk-mirpur-01/A-00098765', keyed: true },
     ]);
   });
 
@@ -81,7 +82,9 @@ describe('keyed identifiers on the way out', () => {
     const event = validated(booked);
     const tokens = await port.tokenize(tokenRequestsFor([event]));
     const [record] = await outboundRecordsOf(port, [event]);
-    expect(record?.tokens.appointmentId).toBe(tokens.get(tokenKey('appointment', 'A-00098765')));
+    expect(record?.tokens.appointmentId).toBe(
+      tokens.get(tokenKey('appointment', 'dhk-mirpur-01/A-00098765')),
+    );
     expect(record?.tokens.appointmentId).toMatch(/^apt_/);
     // Another port is another key: the token is not a function of the value alone.
     const [elsewhere] = await outboundRecordsOf(createInMemoryTokenPort(), [event]);

@@ -15,8 +15,12 @@ describe('the vault requests of a batch', () => {
   it('asks for each identifier once, a contact linked to its subject', () => {
     const requests = tokenRequestsFor([registration('P-00000001'), registration('P-00000001')]);
     expect(requests).toEqual([
-      { kind: 'patient', value: 'P-00000001' },
-      { kind: 'phone', value: '+8801711234567', linkTo: { kind: 'patient', value: 'P-00000001' } },
+      { kind: 'patient', value: 'dhk-mirpur-01/P-00000001' },
+      {
+        kind: 'phone',
+        value: '+8801711234567',
+        linkTo: { kind: 'patient', value: 'dhk-mirpur-01/P-00000001' },
+      },
     ]);
   });
 
@@ -27,10 +31,18 @@ describe('the vault requests of a batch', () => {
       registration('P-00000002'),
     ]);
     expect(requests).toEqual([
-      { kind: 'patient', value: 'P-00000001' },
-      { kind: 'phone', value: '+8801711234567', linkTo: { kind: 'patient', value: 'P-00000001' } },
-      { kind: 'patient', value: 'P-00000002' },
-      { kind: 'phone', value: '+8801711234567', linkTo: { kind: 'patient', value: 'P-00000002' } },
+      { kind: 'patient', value: 'dhk-mirpur-01/P-00000001' },
+      {
+        kind: 'phone',
+        value: '+8801711234567',
+        linkTo: { kind: 'patient', value: 'dhk-mirpur-01/P-00000001' },
+      },
+      { kind: 'patient', value: 'dhk-mirpur-01/P-00000002' },
+      {
+        kind: 'phone',
+        value: '+8801711234567',
+        linkTo: { kind: 'patient', value: 'dhk-mirpur-01/P-00000002' },
+      },
     ]);
   });
 });

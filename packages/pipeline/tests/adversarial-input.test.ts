@@ -113,7 +113,8 @@ describe('decodeRecord against duplicate keys (JSON.parse keeps the last)', () =
     if (result.kind !== 'valid') return;
     expect(result.event.data.patientId).toBe('P-00000002');
     expect(result.event.identifiers.filter((i) => i.field === 'patientId').map((i) => i.value)).toEqual([
-      'P-00000002',
+      // keyed per tenant
+      `${result.event.data.tenantId}/P-00000002`,
     ]);
   });
 

@@ -86,7 +86,9 @@ describe('partition keys', () => {
     // Assess: the same patient (normalized: trimmed) gives one key; another secret another key.
     expect(keys[0]).toBe(keys[1]);
     expect(keys[2]).not.toBe(keys[0]);
-    expect(keys[0]).toBe(createHmac('sha256', secret).update('patient\u0000P-42').digest('hex').slice(0, 32));
+    expect(keys[0]).toBe(
+      createHmac('sha256', secret).update('patient\u0000t-1/P-42').digest('hex').slice(0, 32),
+    );
   });
 
   it('key events without a subject by their eventId, spreading them', async () => {

@@ -2,6 +2,7 @@ import {
   clinicbook,
   ErasureNoticeSchema,
   type TokenRequest,
+  tenantScoped,
   tokenKey,
   tokenRequestsFor,
   validateEvent,
@@ -10,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AmbiguousSubjectError,
   AuditWriteError,
+  createVaultAdminHandler,
   ErasureNoticeDeliveryError,
   type ErasureSink,
   UnauthorizedError,
@@ -156,18 +158,69 @@ describe('eraseSubject', () => {
     };
     await vault.tokenize(tokenRequestsFor([registration('P-MOTHER'), registration('P-CHILD')]));
     // Act
-    const mother = await vault.exportSubject({ identifier: { kind: 'patient', value: 'P-MOTHER' } }, ALICE);
-    const erased = await vault.eraseSubject({ identifier: { kind: 'patient', value: 'P-CHILD' } }, ALICE);
-    const motherAfter = await vault.exportSubject(
-      { identifier: { kind: 'patient', value: 'P-MOTHER' } },
-      ALICE,
-    );
+    // The ingest keys a patient number per tenant
+    const patient = (id: string) => ({
+      identifier: { kind: 'patient', value: tenantScoped('dhk-mirpur-01', id) },
+    });
+    const mother = await vault.exportSubject(patient('P-MOTHER'), ALICE);
+    const erased = await vault.eraseSubject(patient('P-CHILD'), ALICE);
+    const motherAfter = await vault.exportSubject(patient('P-MOTHER'), ALICE);
     // Assess
     expect(mother.outcome === 'found' && mother.contacts.map((c) => c.value)).toEqual(['+8801711234567']);
     expect(erased.outcome === 'erased' && erased.keptContacts).toHaveLength(1);
     expect(motherAfter.outcome === 'found' && motherAfter.contacts.map((c) => c.value)).toEqual([
       '+8801711234567',
     ]);
+  });
+
+  it('keeps two tenants apart: their patients of one number are two people, each exported and erased alone', async () => {
+    // Prepare: patient P-0001 of a Dhaka clinic and patient P-0001 of a Kolkata clinic
+    const { vault } = memoryVault();
+    const registration = (tenantId: string, phone: string) => {
+      const result = validateEvent(clinicbook, {
+        eventId: crypto.randomUUID(),
+        type: 'patient.registered',
+        occurredAt: '2026-11-27T10:00:00+06:00',
+        tenantId,
+        schemaVersion: 1,
+        patientId: 'P-0001',
+        phone,
+        dateOfBirth: '1990-04-02',
+        name: 'Rahima Khatun',
+        address: 'House 12, Road 5',
+        gender: 'female',
+        district: 'Dhaka',
+      });
+      if (!result.ok) throw result.error;
+      return result.event;
+    };
+    const events = [
+      registration('dhk-mirpur-01', '+8801711234567'),
+      registration('kol-behala-02', '+8801811234567'),
+    ];
+    const tokens = await vault.tokenize(tokenRequestsFor(events));
+    const subjectOf = (tenant: string) => tokens.get(tokenKey('patient', `${tenant}/P-0001`));
+    const handle = createVaultAdminHandler(vault);
+    const request = (action: 'export' | 'erase', tenant: string) =>
+      handle({
+        action,
+        subject: { identifier: { kind: 'patient', value: 'P-0001', tenant } },
+        actor: 'alice',
+        purpose: 'DSAR-11',
+      });
+    // Act
+    const dhaka = await request('export', 'dhk-mirpur-01');
+    const erased = await request('erase', 'kol-behala-02');
+    const dhakaAfter = await request('export', 'dhk-mirpur-01');
+    // Assess
+    expect(subjectOf('dhk-mirpur-01')).toBeDefined();
+    expect(subjectOf('dhk-mirpur-01')).not.toBe(subjectOf('kol-behala-02'));
+    expect(dhaka).toMatchObject({ ok: true, outcome: 'found' });
+    const contactsOf = (response: unknown) =>
+      (response as { contacts: Array<{ value: string }> }).contacts.map((c) => c.value);
+    expect(contactsOf(dhaka)).toEqual(['+8801711234567']);
+    expect(erased).toMatchObject({ ok: true, outcome: 'erased' });
+    expect(contactsOf(dhakaAfter)).toEqual(['+8801711234567']);
   });
 
   it('refuses to guess the subject of a contact shared by two subjects', async () => {

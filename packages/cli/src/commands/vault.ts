@@ -43,6 +43,7 @@ interface SubjectOptions extends TargetOptions {
   identifier?: string;
   token?: string;
   country: string;
+  tenant?: string;
 }
 
 /**
@@ -92,7 +93,11 @@ function withSubject(command: Command): Command {
   return withTarget(command)
     .option('--identifier <kind:value>', 'the subject by an identifier, e.g. phone:+919876543210')
     .option('--token <token>', 'the subject by a token, e.g. pat_...')
-    .option('--country <cc>', 'country for reading local phone formats', 'IN');
+    .option('--country <cc>', 'country for reading local phone formats', 'IN')
+    .option(
+      '--tenant <id>',
+      "the tenant of an application's own id (patient, appointment): the ingest keys those per tenant",
+    );
 }
 
 async function openVault(options: TargetOptions): Promise<{ vault: Vault; clients: AwsClients }> {
@@ -161,7 +166,7 @@ function subjectOf(options: SubjectOptions): SubjectRef {
   }
   const country = options.country.trim().toUpperCase();
   if (!/^[A-Z]{2}$/.test(country)) throw new CliError('--country is a two-letter country code, e.g. IN', 2);
-  const normalized = normalizedInput(kind, raw.slice(colon + 1), country);
+  const normalized = normalizedInput(kind, raw.slice(colon + 1), country, options.tenant);
   // The reason never contains the value.
   if (!normalized.ok) throw new CliError(`--identifier: ${normalized.reason}`, 2);
   return { identifier: { kind, value: normalized.value } };
@@ -274,6 +279,10 @@ export function register(program: Command): void {
     )
     .requiredOption('--identifier <kind:value>', 'the identifier, e.g. appointment:A-00098765')
     .option('--country <cc>', 'country for reading local phone formats', 'IN')
+    .option(
+      '--tenant <id>',
+      "the tenant of an application's own id (patient, appointment): the ingest keys those per tenant",
+    )
     .action(async (options: SubjectOptions) => {
       const ref = subjectOf(options);
       if (!('identifier' in ref)) throw new CliError('--identifier is KIND:VALUE', VAULT_EXIT_CODES.usage);

@@ -2,6 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { z } from 'zod';
 import { EventValidationError, type FieldIssue } from '../errors.ts';
 import { createCachedNormalizer, type IdentifierNormalizer } from '../normalize/cache.ts';
+import { tenantScoped } from '../normalize/opaque.ts';
 import type { PiiRuleId } from '../pii/rules.ts';
 import { scanRecord } from '../pii/scan-record.ts';
 import { rulesIn } from '../pii/scan-value.ts';
@@ -126,7 +127,10 @@ export function validateEvent(
             field: field.name,
             kind: meta.kind,
             egress: meta.egress,
-            value: normalized.value,
+            value:
+              meta.normalizer === 'opaque'
+                ? tenantScoped(data.tenantId as string, normalized.value)
+                : normalized.value,
             subject: meta.subject === true,
             keyed: meta.token === 'keyed',
           });

@@ -1,6 +1,6 @@
 import { normalizeEmail } from './email.ts';
 import { normalizeNationalId } from './national-id.ts';
-import { normalizeOpaque } from './opaque.ts';
+import { normalizeOpaque, tenantScoped } from './opaque.ts';
 import { normalizePhone } from './phone.ts';
 import type { Normalized } from './result.ts';
 
@@ -13,4 +13,4 @@ export {
 } from './cache.ts';
 export { type NormalizeContext, normalizeIdentifier } from './identifier.ts';
 export type { Normalized };
-export { normalizeEmail, normalizeNationalId, normalizeOpaque, normalizePhone };
+export { normalizeEmail, normalizeNationalId, normalizeOpaque, normalizePhone, tenantScoped };

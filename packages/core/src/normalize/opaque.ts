@@ -24,3 +24,17 @@ export function normalizeOpaque(raw: string): Normalized {
     return invalid('invalid_identifier', 'contains control or invisible characters');
   return { ok: true, value: text };
 }
+
+/**
+ * An opaque identifier as the vault keys it: prefixed with its tenant. An application's own number
+ * (a patient number, an appointment id) names a record in that tenant's system only: patient
+ * `P-0001` of one clinic and `P-0001` of another are two people, and without the tenant they got one
+ * token, so an access request or an erasure for one reached the other's contacts and records.
+ * Phone numbers, emails and national ids name the same person in every tenant and are not scoped.
+ * A tenant id holds no `/` (see `TenantIdSchema`), so the prefix is unambiguous.
+ *
+ * @example tenantScoped('dhk-mirpur-01', 'P-0001') // 'dhk-mirpur-01/P-0001'
+ */
+export function tenantScoped(tenantId: string, value: string): string {
+  return `${tenantId}/${value}`;
+}

@@ -1,5 +1,5 @@
 import { createAwsClients, verifyLiveResidency } from '@residency/aws';
-import { TokenSchema } from '@residency/core';
+import { TenantIdSchema, TokenSchema } from '@residency/core';
 import { z } from 'zod';
 import { policyFromEnv } from '../access.ts';
 import { createVault } from '../create-vault.ts';
@@ -30,6 +30,8 @@ const IdentifierSchema = z.strictObject({
     .string()
     .regex(/^[A-Z]{2}$/)
     .optional(),
+  /** The tenant of an application's own id (patient, appointment), which the ingest keys per tenant. */
+  tenant: TenantIdSchema.optional(),
 });
 const SubjectRefSchema = z.union([
   z.strictObject({ identifier: IdentifierSchema }),
@@ -103,7 +105,7 @@ function normalizedRequest(event: VaultAdminEvent): Located {
     refusal: { ok: false, error: 'invalid_request', issues: [{ path, code: 'not_normalizable' }] },
   });
   const normalize = (id: z.infer<typeof IdentifierSchema>) => {
-    const result = normalizedInput(id.kind, id.value, id.country ?? DEFAULT_INPUT_COUNTRY);
+    const result = normalizedInput(id.kind, id.value, id.country ?? DEFAULT_INPUT_COUNTRY, id.tenant);
     return result.ok ? { kind: id.kind, value: result.value } : undefined;
   };
   if (event.action === 'lookup') {

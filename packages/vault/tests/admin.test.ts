@@ -28,6 +28,26 @@ const registered = (patientId: string, phone: string, email?: string): TokenRequ
   ];
 };
 
+/** A ClinicBook registration, validated as the ingest does (a patient number is keyed per tenant). */
+const registration = (tenantId: string, patientId: string, phone = '+8801711234567') => {
+  const result = validateEvent(clinicbook, {
+    eventId: crypto.randomUUID(),
+    type: 'patient.registered',
+    occurredAt: '2026-11-27T10:00:00+06:00',
+    tenantId,
+    schemaVersion: 1,
+    patientId,
+    phone,
+    dateOfBirth: '1990-04-02',
+    name: 'Rahima Khatun',
+    address: 'House 12, Road 5, Mirpur',
+    gender: 'female',
+    district: 'Dhaka',
+  });
+  if (!result.ok) throw result.error;
+  return result.event;
+};
+
 describe('detokenize', () => {
   it('writes the audit record (who, which tokens, why) before revealing', async () => {
     const { vault, audit } = memoryVault();
@@ -138,25 +158,9 @@ describe('eraseSubject', () => {
   it('links a contact two subjects of one batch share to both: each export holds it, erasing one keeps it', async () => {
     // Prepare: a mother and her child registered with one phone, in one ingest batch
     const { vault } = memoryVault();
-    const registration = (patientId: string) => {
-      const result = validateEvent(clinicbook, {
-        eventId: crypto.randomUUID(),
-        type: 'patient.registered',
-        occurredAt: '2026-11-27T10:00:00+06:00',
-        tenantId: 'dhk-mirpur-01',
-        schemaVersion: 1,
-        patientId,
-        phone: '+8801711234567',
-        dateOfBirth: '1990-04-02',
-        name: 'Rahima Khatun',
-        address: 'House 12, Road 5, Mirpur',
-        gender: 'female',
-        district: 'Dhaka',
-      });
-      if (!result.ok) throw result.error;
-      return result.event;
-    };
-    await vault.tokenize(tokenRequestsFor([registration('P-MOTHER'), registration('P-CHILD')]));
+    await vault.tokenize(
+      tokenRequestsFor([registration('dhk-mirpur-01', 'P-MOTHER'), registration('dhk-mirpur-01', 'P-CHILD')]),
+    );
     // Act
     // The ingest keys a patient number per tenant
     const patient = (id: string) => ({
@@ -176,27 +180,9 @@ describe('eraseSubject', () => {
   it('keeps two tenants apart: their patients of one number are two people, each exported and erased alone', async () => {
     // Prepare: patient P-0001 of a Dhaka clinic and patient P-0001 of a Kolkata clinic
     const { vault } = memoryVault();
-    const registration = (tenantId: string, phone: string) => {
-      const result = validateEvent(clinicbook, {
-        eventId: crypto.randomUUID(),
-        type: 'patient.registered',
-        occurredAt: '2026-11-27T10:00:00+06:00',
-        tenantId,
-        schemaVersion: 1,
-        patientId: 'P-0001',
-        phone,
-        dateOfBirth: '1990-04-02',
-        name: 'Rahima Khatun',
-        address: 'House 12, Road 5',
-        gender: 'female',
-        district: 'Dhaka',
-      });
-      if (!result.ok) throw result.error;
-      return result.event;
-    };
     const events = [
-      registration('dhk-mirpur-01', '+8801711234567'),
-      registration('kol-behala-02', '+8801811234567'),
+      registration('dhk-mirpur-01', 'P-0001', '+8801711234567'),
+      registration('kol-behala-02', 'P-0001', '+8801811234567'),
     ];
     const tokens = await vault.tokenize(tokenRequestsFor(events));
     const subjectOf = (tenant: string) => tokens.get(tokenKey('patient', `${tenant}/P-0001`));

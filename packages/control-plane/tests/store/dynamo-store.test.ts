@@ -1,9 +1,7 @@
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { aggregateCell, bookedRecord, newToken } from '@residency/testing/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureControlPlaneTables } from '../../src/local/ensure-tables.ts';
-import { createDynamoControlPlaneStore } from '../../src/store/dynamo-store.ts';
-import { type ControlDynamo, freshStore, startControlDynamo, uniqueTables } from '../fixtures/dynamo.ts';
+import { type ControlDynamo, freshStore, startControlDynamo } from '../fixtures/dynamo.ts';
 
 let dynamo: ControlDynamo;
 beforeAll(async () => {
@@ -191,13 +189,7 @@ describe('control-plane store: retention', () => {
 
   it('stamps records, their rows, cells and batch summaries with expiresAt from their own time (a record from its receipt when later)', async () => {
     // Prepare
-    const tables = uniqueTables();
-    await ensureControlPlaneTables(dynamo.clients.dynamodb, tables);
-    const store = createDynamoControlPlaneStore({
-      dynamodb: dynamo.clients.dynamodb,
-      tables,
-      retentionDays: 30,
-    });
+    const { store, tables } = await freshStore(dynamo, { retentionDays: 30 });
     const erased = newToken();
     const record = bookedRecord({ occurredHour: '2025-03-04T05:00Z' });
     const cell = aggregateCell({ windowStart: '2025-03-04T06:00:00Z' });
@@ -259,13 +251,7 @@ describe('control-plane store: retention', () => {
 
   it('keeps the dedupe item of a record older than the retention for the retention after its receipt', async () => {
     // Prepare: a backfill, or a queued producer, delivers an event 40 days after its hour
-    const tables = uniqueTables();
-    await ensureControlPlaneTables(dynamo.clients.dynamodb, tables);
-    const store = createDynamoControlPlaneStore({
-      dynamodb: dynamo.clients.dynamodb,
-      tables,
-      retentionDays: 30,
-    });
+    const { store, tables } = await freshStore(dynamo, { retentionDays: 30 });
     const record = bookedRecord({ occurredHour: '2025-01-23T05:00Z' });
     // Act
     const first = await store.putRecords([record], meta);

@@ -7,6 +7,17 @@ export interface Rational {
   readonly denominator: number;
 }
 
+// The numerator of the largest multiple of 1/denominator not above `value`. The epsilon (1e-9)
+// absorbs binary representation: 0.3 * 1e6 is 299999.99999999994.
+function floorNumerator(value: number, denominator: number): number {
+  return Math.floor(value * denominator + 1e-9);
+}
+
+/** Whether {@link toRational} takes `value`: positive, finite and at least 1 / denominator. */
+export function hasRational(value: number, denominator = 1_000_000): boolean {
+  return Number.isFinite(value) && value > 0 && floorNumerator(value, denominator) >= 1;
+}
+
 /**
  * The largest rational with the given denominator that is not above `value`, reduced. Epsilon is
  * configured as a decimal; the sampler needs it exact, and rounding it up would spend more budget
@@ -16,10 +27,8 @@ export interface Rational {
  * @example toRational(0.5) // { numerator: 1, denominator: 2 }
  */
 export function toRational(value: number, denominator = 1_000_000): Rational {
-  needs(Number.isFinite(value) && value > 0, 'Precondition: a positive finite value');
-  // The epsilon (1e-9) absorbs binary representation: 0.3 * 1e6 is 299999.99999999994.
-  const numerator = Math.floor(value * denominator + 1e-9);
-  needs(numerator >= 1, 'Precondition: at least 1 / denominator');
+  needs(hasRational(value, denominator), 'Precondition: a finite value of at least 1 / denominator');
+  const numerator = floorNumerator(value, denominator);
   const divisor = gcd(numerator, denominator);
   return { numerator: numerator / divisor, denominator: denominator / divisor };
 }

@@ -1,6 +1,12 @@
 import type { AggregateCell } from '../model/outbox.ts';
 import { needs } from '../needs.ts';
-import { laplaceScale, type Rational, sampleDiscreteLaplace, toRational } from './discrete-laplace.ts';
+import {
+  hasRational,
+  laplaceScale,
+  type Rational,
+  sampleDiscreteLaplace,
+  toRational,
+} from './discrete-laplace.ts';
 import { AggregateConfigurationError } from './errors.ts';
 import type { AggregateGroup } from './group.ts';
 import type { IntegerRandom } from './random.ts';
@@ -66,7 +72,7 @@ export function assertNoiseDrawable(
   type: string,
   ranges: ReadonlyMap<string, MetricRange>,
 ): void {
-  if (!(Number.isFinite(epsilon) && epsilon > 0 && Math.floor(epsilon * 1_000_000 + 1e-9) >= 1)) {
+  if (!hasRational(epsilon)) {
     throw new AggregateConfigurationError('noise epsilon must be at least 0.000001', type);
   }
   const share = shareOf(epsilon, ranges.size);

@@ -8,18 +8,19 @@ import {
 } from '@residency/core/aggregates';
 
 /**
- * The value range of every metric of a catalog, from its schemas' min and max: the sensitivity
- * of noisy sums. With `requireAll`, a metric without both ends is refused at startup.
+ * The value range of each metric of each event type of a catalog, from its schemas' min and max,
+ * and how many metrics the type declares. With `requireAll`, a metric without both ends is refused.
  */
-export function metricRangesOf(
+function rangesByType(
   catalog: CompiledCatalog,
   requireAll: boolean,
-): (group: AggregateGroup, metric: string) => MetricRange | undefined {
-  const ranges = new Map<string, MetricRange>();
+): Map<string, { ranges: Map<string, MetricRange>; metricCount: number }> {
+  const byType = new Map<string, { ranges: Map<string, MetricRange>; metricCount: number }>();
   for (const [type, spec] of aggregateSpecsOf(catalog)) {
+    const ranges = new Map<string, MetricRange>();
     for (const metric of spec.metrics) {
       if (metric.lowerBound !== undefined && metric.upperBound !== undefined) {
-        ranges.set(`${type}\n${metric.name}`, { lower: metric.lowerBound, upper: metric.upperBound });
+        ranges.set(metric.name, { lower: metric.lowerBound, upper: metric.upperBound });
       } else if (requireAll) {
         throw new AggregateConfigurationError(
           `noise needs ${type}.${metric.name} to have a minimum and a maximum in its schema`,
@@ -28,8 +29,21 @@ export function metricRangesOf(
         );
       }
     }
+    byType.set(type, { ranges, metricCount: spec.metrics.length });
   }
-  return (group, metric) => ranges.get(`${group.type}\n${metric}`);
+  return byType;
+}
+
+/**
+ * The value range of every metric of a catalog, from its schemas' min and max: the sensitivity
+ * of noisy sums. With `requireAll`, a metric without both ends is refused at startup.
+ */
+export function metricRangesOf(
+  catalog: CompiledCatalog,
+  requireAll: boolean,
+): (group: AggregateGroup, metric: string) => MetricRange | undefined {
+  const byType = rangesByType(catalog, requireAll);
+  return (group, metric) => byType.get(group.type)?.ranges.get(metric);
 }
 
 /**
@@ -41,15 +55,7 @@ export function noiseMetricCountsOf(
   catalog: CompiledCatalog,
   epsilon: number,
 ): (group: AggregateGroup) => number {
-  const counts = new Map<string, number>();
-  for (const [type, spec] of aggregateSpecsOf(catalog)) {
-    const ranges = new Map<string, MetricRange>();
-    for (const metric of spec.metrics) {
-      if (metric.lowerBound !== undefined && metric.upperBound !== undefined)
-        ranges.set(metric.name, { lower: metric.lowerBound, upper: metric.upperBound });
-    }
-    assertNoiseDrawable(epsilon, type, ranges);
-    counts.set(type, spec.metrics.length);
-  }
-  return (group) => counts.get(group.type) ?? 0;
+  const byType = rangesByType(catalog, true);
+  for (const [type, { ranges }] of byType) assertNoiseDrawable(epsilon, type, ranges);
+  return (group) => byType.get(group.type)?.metricCount ?? 0;
 }

@@ -38,6 +38,11 @@ function cellWith(subjects: number, perSubject = 1): CellPartial {
       });
     }
   }
+  return cellOf(events);
+}
+
+/** The cell of these observations (all of `window` and `group`). */
+function cellOf(events: readonly Observation[]): CellPartial {
   return { cellId: cellIdOf(window, group), window, group, partial: addObservations(EMPTY_PARTIAL, events) };
 }
 
@@ -155,12 +160,7 @@ describe('releaseCells: released cells', () => {
       subject: `pat_${String(s).padStart(26, '0')}`,
       metrics: { temp: { value: s === 0 ? 38.6 : 37, bounds: [36, 37, 38, 39] } },
     }));
-    const cell = {
-      cellId: cellIdOf(window, group),
-      window,
-      group,
-      partial: addObservations(EMPTY_PARTIAL, events),
-    };
+    const cell = cellOf(events);
     expect(Number.isInteger(cell.partial.metrics.temp!.sum)).toBe(false);
     for (const seed of ['a', 'b', 'c', 'd', 'e']) {
       // Act
@@ -185,12 +185,7 @@ describe('releaseCells: released cells', () => {
         ...(s === 0 ? { rare: { value: 3, bounds: BOUNDS } } : {}),
       },
     }));
-    const cell = {
-      cellId: cellIdOf(window, group),
-      window,
-      group,
-      partial: addObservations(EMPTY_PARTIAL, events),
-    };
+    const cell = cellOf(events);
     // Act
     const [released] = releaseCells([cell], { k: 10, noise: { ...noise(1), metricCount: () => 2 } }).released;
     // Assess

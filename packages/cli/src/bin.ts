@@ -16,6 +16,6 @@ try {
   const { failureOf } = await import('./exit.ts');
   // Every failure is one line and an exit code, and nothing in it comes from the input (see failureOf).
   const { line, exitCode } = failureOf(error);
-  if (line) process.stderr.write(`${line}\n`);
+  process.stderr.write(`${line}\n`);
   process.exit(exitCode);
 }

@@ -164,6 +164,61 @@ describe('resolveAwsTarget', () => {
   });
 });
 
+describe('time settings of the aggregates', () => {
+  // Each accepted value, then refusals: a digit string up to 15 long was accepted before.
+  const TIME_SETTINGS = [
+    {
+      variable: 'WINDOW_SECONDS',
+      load: loadIngestConfig,
+      field: 'windowSeconds',
+      valid: [60, 300, 900, 3_600, 86_400],
+      invalid: ['59', '1', '0', '7', '61', '3599', '86401', '172800', '999999999999999'],
+      rule: /WINDOW_SECONDS must be whole seconds from 60 to 86400 that divide a day \(86400\) evenly/,
+    },
+    {
+      variable: 'ALLOWED_LATENESS_SECONDS',
+      load: loadIngestConfig,
+      field: 'allowedLatenessSeconds',
+      valid: [0, 86_400],
+      invalid: ['86401', '999999999999999'],
+      rule: /ALLOWED_LATENESS_SECONDS must be a whole number from 0 to 86400/,
+    },
+    {
+      variable: 'CLOSE_GRACE_SECONDS',
+      load: loadWindowCloserConfig,
+      field: 'closeGraceSeconds',
+      valid: [0, 3_600],
+      invalid: ['3601', '999999999999999'],
+      rule: /CLOSE_GRACE_SECONDS must be a whole number from 0 to 3600/,
+    },
+  ] as const;
+
+  it.each(TIME_SETTINGS)('$variable takes its range', ({ variable, load, field, valid }) => {
+    for (const value of valid)
+      expect((load({ ...env, [variable]: String(value) }) as unknown as Record<string, number>)[field]).toBe(
+        value,
+      );
+  });
+
+  it.each(TIME_SETTINGS)(
+    '$variable refuses values outside it, naming the setting and its rule, never the value',
+    ({ variable, load, invalid, rule }) => {
+      for (const value of invalid) {
+        let error: unknown;
+        try {
+          load({ ...env, [variable]: value });
+        } catch (e) {
+          error = e;
+        }
+        expect(error, value).toBeInstanceOf(ConfigurationError);
+        expect((error as ConfigurationError).setting).toBe(variable);
+        expect((error as Error).message, value).toMatch(rule);
+        expect((error as Error).message, value).not.toContain('999999999999999');
+      }
+    },
+  );
+});
+
 describe('loadWindowCloserConfig', () => {
   it('reads k and the noise epsilon', () => {
     const config = loadWindowCloserConfig({ ...env, K_THRESHOLD: '20', NOISE_EPSILON: '0.5' });

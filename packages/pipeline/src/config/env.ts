@@ -23,16 +23,51 @@ export type PipelineEnv = Readonly<Record<string, string | undefined>>;
 export const MIN_K_THRESHOLD = 2;
 
 /**
+ * Shortest aggregate window, seconds. Every window is a release of its cells (and, with noise, a
+ * spend of `NOISE_EPSILON`), so shorter windows mean more, thinner cells; a minute is also the
+ * finest schedule of the window closer (EventBridge).
+ */
+export const MIN_WINDOW_SECONDS = 60;
+/** Seconds in a day: the longest aggregate window, and what every window length must divide. */
+export const SECONDS_PER_DAY = 86_400;
+/**
+ * Longest allowed lateness, seconds: a day. The event log of a window expires a day after its
+ * lateness, and partials (`AGGREGATE_RETENTION_DAYS`, at least 2) must outlive the close.
+ */
+export const MAX_ALLOWED_LATENESS_SECONDS = SECONDS_PER_DAY;
+/** Longest close grace, seconds: an hour, four times Lambda's longest timeout (900 s). */
+export const MAX_CLOSE_GRACE_SECONDS = 3_600;
+
+/**
  * A whole-number setting, written in decimal digits only: `Number()` would read an empty or blank
  * value as 0 (a lateness or grace of none, silently) and `1e3`, `0x3c` or ` 60 ` as numbers
- * nobody wrote.
+ * nobody wrote. Anything else is refused with `must be <rule>` (never the value).
  */
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .regex(/^\d{1,15}$/)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+const int = (
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+  rule = max === Number.MAX_SAFE_INTEGER
+    ? `a whole number of at least ${min}`
+    : `a whole number from ${min} to ${max}`,
+  holds: (value: number) => boolean = () => true,
+) =>
+  z.string().transform((raw, ctx) => {
+    const value = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (Number.isInteger(value) && value >= min && value <= max && holds(value)) return value;
+    ctx.addIssue({ code: 'custom', message: `must be ${rule}` });
+    return z.NEVER;
+  });
+
+/**
+ * The aggregate window length. Windows are aligned to the epoch (`windowOf`), so a length that
+ * divides a day starts a window at every midnight UTC and none spans two days.
+ */
+const WindowSecondsSchema = int(
+  MIN_WINDOW_SECONDS,
+  SECONDS_PER_DAY,
+  `whole seconds from ${MIN_WINDOW_SECONDS} to ${SECONDS_PER_DAY} that divide a day (${SECONDS_PER_DAY}) evenly, e.g. 60, 300, 900 or 3600`,
+  (seconds) => SECONDS_PER_DAY % seconds === 0,
+);
 
 const EndpointEnvSchema = z.object({
   /** A data directory (or its `endpoints.json`) written by `residency up`: local mode. */
@@ -55,8 +90,10 @@ const BaseEnvSchema = EndpointEnvSchema.extend({
   AWS_REGION: z.string().min(1),
   /** Full ARN of the in-region customer managed key (`arn:aws:kms:<region>:<account>:key/<id>`). */
   KEY_ARN: z.string().min(1),
-  WINDOW_SECONDS: int(1).default(DEFAULT_WINDOW_SECONDS),
-  ALLOWED_LATENESS_SECONDS: int(0).default(DEFAULT_ALLOWED_LATENESS_SECONDS),
+  /** Aggregate window length, seconds. Default 60; 60 to 86,400, dividing a day evenly. */
+  WINDOW_SECONDS: WindowSecondsSchema.default(DEFAULT_WINDOW_SECONDS),
+  /** Seconds after a window's end that its events still count. Default 120; 0 to 86,400. */
+  ALLOWED_LATENESS_SECONDS: int(0, MAX_ALLOWED_LATENESS_SECONDS).default(DEFAULT_ALLOWED_LATENESS_SECONDS),
 });
 
 const CountrySchema = z.string().regex(/^[A-Z]{2}$/);
@@ -120,7 +157,11 @@ export const WindowCloserEnvSchema = BaseEnvSchema.extend({
     .transform(Number)
     .pipe(z.number().min(0.000001).max(100))
     .optional(),
-  CLOSE_GRACE_SECONDS: int(0).default(DEFAULT_CLOSE_GRACE_SECONDS),
+  /**
+   * Seconds the closer waits after a window's lateness has passed, for ingest batches still in
+   * flight; keep it above the ingest's timeout. Default 60; 0 to 3,600.
+   */
+  CLOSE_GRACE_SECONDS: int(0, MAX_CLOSE_GRACE_SECONDS).default(DEFAULT_CLOSE_GRACE_SECONDS),
 });
 
 /** Settings common to both functions, after the static residency checks. */
@@ -249,8 +290,12 @@ function parse<S extends z.ZodType>(schema: S, env: PipelineEnv): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '(env)')))];
+  // What the settings' own checks say (`must be ...`): a rule, never a value.
+  const rules = parsed.error.issues
+    .filter((issue) => issue.code === 'custom')
+    .map((issue) => `${String(issue.path[0])} ${issue.message}`);
   throw new ConfigurationError(
-    `missing or invalid environment variables: ${names.join(', ')}`,
+    `missing or invalid environment variables: ${names.join(', ')}${rules.length > 0 ? ` (${rules.join('; ')})` : ''}`,
     names.join(','),
   );
 }

@@ -49,7 +49,7 @@ describe('compileCatalog: public enums and literals', () => {
       plain: publicField(z.enum(['a', 'b'])),
       rewritten: publicField(z.enum(['a', 'b']).overwrite((v) => v)),
       defaulted: publicField(z.enum(['a', 'b']).default('a')),
-      free: publicField(z.string()),
+      free: publicField(z.string().max(64)),
     });
     // Assess
     const marked = (fields: readonly { name: string; visibleBySchema?: true }[] | undefined) =>

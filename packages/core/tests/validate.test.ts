@@ -8,6 +8,7 @@ import {
   defineEvent,
   identifier,
   publicField,
+  sensitive,
   validateEvent,
 } from '../src/index.ts';
 import { booked, registered } from './events.ts';
@@ -129,7 +130,8 @@ describe('validateEvent: personal data in public fields', () => {
   });
 
   it('never puts an input key in an issue path or message', () => {
-    // Prepare: a record field, whose keys are input, and a strict nested object.
+    // Prepare: a record field, whose keys are input, and a strict nested object (dropped fields:
+    // a public one may not be a structure, but a dropped one is still validated).
     const catalog = compileCatalog(
       defineCatalog({
         name: 'survey',
@@ -138,8 +140,8 @@ describe('validateEvent: personal data in public fields', () => {
             type: 'survey.answered',
             schemaVersion: 1,
             fields: {
-              scores: publicField(z.record(z.string().max(32), z.number().int().max(10))),
-              meta: publicField(z.strictObject({ channel: z.string() })),
+              scores: sensitive(z.record(z.string().max(32), z.number().int().max(10))),
+              meta: sensitive(z.strictObject({ channel: z.string() })),
             },
           }),
         ],

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { CatalogError } from '../errors.ts';
+import { checkPublicAttribute } from './attribute-check.ts';
 import { classOf, type FieldMeta, type IdentifierMeta, type TokenScheme } from './classes.ts';
 import { envelopeFields, VISIBLE_ENVELOPE_FIELDS } from './envelope.ts';
 import { checkGeneralizer } from './generalizer-check.ts';
-import { buildOutboundSchema } from './outbound.ts';
+import { ATTRIBUTE_NAME, buildOutboundSchema } from './outbound.ts';
 import { visibleBySchema } from './visible-schema.ts';
 
 /** One version of one event type: its classified fields (the envelope is added by the engine). */
@@ -86,8 +87,9 @@ export interface CompiledCatalog {
 /**
  * Checks a catalog and compiles it. Fails at startup, never at run time, on: an unclassified
  * field, two subject fields, a field that shadows the envelope, a duplicate (type, version), a
- * public enum or literal with a value that holds a control or invisible character, a keyed
- * identifier that is a subject or a link, one identifier kind tokenized both ways.
+ * public enum or literal with a value that holds a control or invisible character, a public field
+ * or quasi attribute that could not leave (see `checkPublicAttribute`), a keyed identifier that is
+ * a subject or a link, one identifier kind tokenized both ways.
  */
 export function compileCatalog(def: CatalogDefinition): CompiledCatalog {
   if (!/^[a-z][a-z0-9-]{0,63}$/.test(def.name))
@@ -164,8 +166,15 @@ function checkAttributeNames(type: string, fields: readonly CompiledField[]): vo
   for (const field of fields) {
     const meta = field.meta;
     let name: string;
-    if (meta.class === 'quasi') name = meta.as;
-    else if (meta.class === 'public' && !VISIBLE_ENVELOPE_FIELDS.has(field.name)) name = field.name;
+    if (meta.class === 'quasi') {
+      name = meta.as;
+      if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name))
+        throw new CatalogError(
+          `${type}.${field.name}: 'as' is a letter then up to 63 letters, digits or '_' (it leaves as an attribute)`,
+          type,
+          field.name,
+        );
+    } else if (meta.class === 'public' && !VISIBLE_ENVELOPE_FIELDS.has(field.name)) name = field.name;
     else continue;
     if (name === 'occurredHour' && field.name !== 'occurredAt')
       throw new CatalogError(`${type}.${field.name}: only occurredAt becomes occurredHour`, type, field.name);
@@ -207,6 +216,8 @@ function compileEvent(catalog: string, def: EventDefinition): CompiledEvent {
     if (field.meta.class === 'identifier') checkTokenScheme(def.type, field.name, field.meta);
     if (field.meta.class === 'quasi')
       checkGeneralizer(def.type, field.name, field.meta.generalize, field.schema);
+    if (field.meta.class === 'public' && !VISIBLE_ENVELOPE_FIELDS.has(field.name))
+      checkPublicAttribute(def.type, field.name, field.schema);
   }
   checkAttributeNames(def.type, fields);
   const schema = z.object({

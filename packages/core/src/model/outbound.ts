@@ -7,7 +7,12 @@ import { TokenSchema } from './tokens.ts';
 /** Version tag of the outbound record format. Bump on a breaking change; consumers switch on it. */
 export const OUTBOUND_SCHEMA_ID = 'residency.outbound.v1';
 
-const AttributeNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/);
+/** What an outbound attribute may be named: a public field's name, or a quasi's `as`. */
+export const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const AttributeNameSchema = z.string().regex(ATTRIBUTE_NAME);
+
+/** Longest text an outbound attribute holds, in UTF-16 units. */
+export const MAX_ATTRIBUTE_TEXT = 256;
 
 /**
  * A string that shows all it holds, of at most `maxLength` UTF-16 units: no control, bidi,
@@ -20,7 +25,7 @@ export const visibleText = (maxLength: number) =>
     .max(maxLength)
     .refine((text) => unsafeCharacterIn(text) === undefined, 'contains a control or invisible character');
 
-const AttributeValueSchema = z.union([visibleText(256), z.number(), z.boolean()]);
+const AttributeValueSchema = z.union([visibleText(MAX_ATTRIBUTE_TEXT), z.number(), z.boolean()]);
 
 /**
  * The only record shape allowed to cross the border, for any catalog (strict: unknown keys are
@@ -60,11 +65,15 @@ export type OutboundRecord = z.infer<typeof OutboundRecordSchema>;
 export function buildOutboundSchema(event: Omit<CompiledEvent, 'outboundSchema'>): z.ZodObject {
   const tokens: Record<string, z.ZodType> = {};
   const attributes: Record<string, z.ZodType> = {};
+  // A record has a subject exactly when its event's subject field has a value: an event type
+  // without one leaves none (the key is absent, which `z.undefined()` alone would refuse).
+  let subject: z.ZodType = z.never().optional();
   for (const field of event.fields) {
     const optional = field.schema.safeParse(undefined).success;
     const meta = field.meta;
     if (meta.class === 'identifier' && meta.egress === 'token') {
       tokens[field.name] = optional ? TokenSchema.optional() : TokenSchema;
+      if (field.name === event.subjectField) subject = optional ? TokenSchema.optional() : TokenSchema;
     } else if (meta.class === 'quasi' && meta.as !== 'occurredHour') {
       attributes[meta.as] = optional ? z.string().max(32).optional() : z.string().max(32);
     } else if (meta.class === 'public' && !['eventId', 'tenantId'].includes(field.name)) {
@@ -75,7 +84,7 @@ export function buildOutboundSchema(event: Omit<CompiledEvent, 'outboundSchema'>
     catalog: z.literal(event.catalog),
     type: z.literal(event.type),
     schemaVersion: z.literal(event.schemaVersion),
-    subject: event.subjectField ? TokenSchema : z.undefined(),
+    subject,
     tokens: z.strictObject(tokens),
     attributes: z.strictObject(attributes),
   });

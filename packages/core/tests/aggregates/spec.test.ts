@@ -51,7 +51,7 @@ describe('aggregateSpecsOf(clinicbook)', () => {
                 normalizer: 'opaque',
                 subject: true,
               }),
-              comment: publicField(z.string().max(500), { dimension: true }),
+              comment: publicField(z.string().max(200), { dimension: true }),
             },
           }),
         ],

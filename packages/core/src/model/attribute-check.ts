@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { CatalogError } from '../errors.ts';
+import { ATTRIBUTE_NAME, MAX_ATTRIBUTE_TEXT } from './outbound.ts';
+
+// Fixed lengths of the string formats a public field may use without a `.max()`.
+const FORMAT_LENGTHS: Readonly<Record<string, number>> = { uuid: 36, guid: 36, date: 10 };
+
+interface SchemaDef {
+  type: string;
+  format?: string;
+  innerType?: z.ZodType;
+  options?: readonly z.ZodType[];
+  entries?: Record<string, unknown>;
+  values?: readonly unknown[];
+  checks?: readonly { _zod: { def: { check: string; maximum?: number; length?: number } } }[];
+}
+
+/**
+ * Refuses, when the catalog compiles, a public field that validation would accept but the exit
+ * never: the record's attributes are a name of letters, digits and `_`, and a value that is a
+ * string of at most {@link MAX_ATTRIBUTE_TEXT} characters, a number or a boolean (see
+ * `OutboundRecordSchema`). A field whose schema accepts anything else (`null`, an array, an object,
+ * JSON, a date, a longer or unbounded string) or rewrites what it accepts (a transform, a pipe,
+ * `.catch()`: the exit checks the stored value against the same schema again) would be counted in
+ * region and then blocked at the border on every event, so the catalog is wrong, and that is a
+ * startup error. Throws {@link CatalogError} naming the field and what to write instead.
+ *
+ * @example checkPublicAttribute('visit.booked', 'channel', z.enum(['web', 'app'])) // passes
+ */
+export function checkPublicAttribute(type: string, field: string, schema: z.ZodType): void {
+  if (!ATTRIBUTE_NAME.test(field))
+    throw new CatalogError(
+      `${type}.${field}: a public field's name is a letter then up to 63 letters, digits or '_' (it leaves as an attribute)`,
+      type,
+      field,
+    );
+  const problem = problemOf(schema);
+  if (problem !== undefined) throw new CatalogError(`${type}.${field}: ${problem}`, type, field);
+}
+
+/** Why a value of `schema` could not leave as an attribute, or `undefined` when every value can. */
+function problemOf(schema: z.ZodType): string | undefined {
+  const def = schema._zod.def as SchemaDef;
+  switch (def.type) {
+    case 'optional':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'nonoptional':
+      // An absent public field leaves no attribute; a default is a value of the inner schema.
+      return def.innerType ? problemOf(def.innerType) : `a '${def.type}' without an inner schema`;
+    case 'nullable':
+      return 'null cannot leave as an attribute: use .optional() instead of .nullable()';
+    case 'number':
+    case 'boolean':
+      return undefined;
+    case 'string':
+      return textProblem(def);
+    case 'enum':
+      return valuesProblem(Object.values(def.entries ?? {}));
+    case 'literal':
+      return valuesProblem(def.values ?? []);
+    case 'union': {
+      for (const option of def.options ?? []) {
+        const problem = problemOf(option);
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    }
+    case 'pipe':
+    case 'transform':
+    case 'catch':
+      return `a public field cannot rewrite its value (${def.type}): the exit checks the stored value against the same schema; send the value as it should leave`;
+    default:
+      return `a '${def.type}' cannot leave as an attribute: a public field is a string of at most ${MAX_ATTRIBUTE_TEXT} characters, a number or a boolean (drop structures with sensitive(), or flatten them into fields)`;
+  }
+}
+
+function textProblem(def: SchemaDef): string | undefined {
+  let longest = def.format !== undefined ? FORMAT_LENGTHS[def.format] : undefined;
+  for (const check of def.checks ?? []) {
+    const { check: kind, maximum, length } = check._zod.def;
+    const bound = kind === 'max_length' ? maximum : kind === 'length_equals' ? length : undefined;
+    if (bound !== undefined && (longest === undefined || bound < longest)) longest = bound;
+  }
+  if (longest === undefined || longest > MAX_ATTRIBUTE_TEXT)
+    return `public text is at most ${MAX_ATTRIBUTE_TEXT} characters: declare .max(n) with n <= ${MAX_ATTRIBUTE_TEXT}`;
+  return undefined;
+}
+
+function valuesProblem(values: readonly unknown[]): string | undefined {
+  for (const value of values) {
+    if (typeof value === 'number' || typeof value === 'boolean') continue;
+    if (typeof value === 'string' && value.length <= MAX_ATTRIBUTE_TEXT) continue;
+    return typeof value === 'string'
+      ? `a listed value is longer than ${MAX_ATTRIBUTE_TEXT} characters`
+      : `a listed value of type ${value === null ? 'null' : typeof value} cannot leave as an attribute`;
+  }
+  return undefined;
+}

@@ -164,6 +164,61 @@ describe('resolveAwsTarget', () => {
   });
 });
 
+describe('tenant countries', () => {
+  /** The message of the refusal of `overrides`, after checking it is a ConfigurationError naming `setting`. */
+  function refusal(overrides: Record<string, string>, setting: string): string {
+    try {
+      loadIngestConfig({ ...env, ...overrides });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as ConfigurationError).setting).toBe(setting);
+      return (error as Error).message;
+    }
+    throw new Error(`expected ${JSON.stringify(overrides)} to be refused`);
+  }
+
+  it('reads a default country and prefixes of countries libphonenumber-js supports', () => {
+    const config = loadIngestConfig({
+      ...env,
+      DEFAULT_COUNTRY: 'IN',
+      TENANT_COUNTRY_PREFIXES: 'kol-:IN,dhk-:BD,x:XK',
+    });
+    expect(config.defaultCountry).toBe('IN');
+    expect(config.countryByPrefix).toEqual({ 'kol-': 'IN', 'dhk-': 'BD', x: 'XK' });
+    // One prefix given the same country twice says one thing.
+    expect(loadIngestConfig({ ...env, TENANT_COUNTRY_PREFIXES: 'kol-:IN,kol-:IN' }).countryByPrefix).toEqual({
+      'kol-': 'IN',
+    });
+  });
+
+  it.each(['ZZ', 'UK', 'EU', 'AA', 'bd', 'BGD'])(
+    'refuses DEFAULT_COUNTRY=%s, which is no region to read phones in',
+    (code) => {
+      expect(refusal({ DEFAULT_COUNTRY: code }, 'DEFAULT_COUNTRY')).toMatch(
+        /DEFAULT_COUNTRY must be a region code libphonenumber-js supports/,
+      );
+    },
+  );
+
+  it.each([
+    [
+      'a country that is not one',
+      'kol-:IN,dhk-:ZZ',
+      /TENANT_COUNTRY_PREFIXES gives "dhk-" ZZ, which is not a region code libphonenumber-js supports/,
+    ],
+    [
+      'one prefix given two countries',
+      'kol-:IN,dhk-:BD,kol-:BD',
+      /TENANT_COUNTRY_PREFIXES gives "kol-" two countries, IN and BD/,
+    ],
+    ['an empty prefix', ':IN', /TENANT_COUNTRY_PREFIXES must be comma-separated prefix:CC pairs/],
+    ['an empty pair', 'kol-:IN,,dhk-:BD', /TENANT_COUNTRY_PREFIXES must be comma-separated prefix:CC pairs/],
+    ['an empty list', '', /TENANT_COUNTRY_PREFIXES must be comma-separated prefix:CC pairs/],
+  ])('refuses TENANT_COUNTRY_PREFIXES with %s', (_what, value, message) => {
+    expect(refusal({ TENANT_COUNTRY_PREFIXES: value }, 'TENANT_COUNTRY_PREFIXES')).toMatch(message);
+  });
+});
+
 describe('time settings of the aggregates', () => {
   // Each accepted value, then refusals: a digit string up to 15 long was accepted before.
   const TIME_SETTINGS = [

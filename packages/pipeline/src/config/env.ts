@@ -12,6 +12,7 @@ import {
   DEFAULT_K,
   DEFAULT_WINDOW_SECONDS,
 } from '@residency/core/aggregates';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { DEFAULT_CLOSE_GRACE_SECONDS } from '../closer/create-window-closer.ts';
 import { type ResourceRef, resourceRef } from './resource-ref.ts';
@@ -96,7 +97,43 @@ const BaseEnvSchema = EndpointEnvSchema.extend({
   ALLOWED_LATENESS_SECONDS: int(0, MAX_ALLOWED_LATENESS_SECONDS).default(DEFAULT_ALLOWED_LATENESS_SECONDS),
 });
 
-const CountrySchema = z.string().regex(/^[A-Z]{2}$/);
+const COUNTRY_RULE = 'a region code libphonenumber-js supports (two capitals, e.g. BD or IN)';
+
+/** A country of tenants, for reading local phone formats: one libphonenumber-js knows (not `ZZ`). */
+const CountrySchema = z.string().refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), {
+  message: `must be ${COUNTRY_RULE}`,
+});
+
+/**
+ * `prefix:CC` pairs, comma-separated, into prefix → country. Refused: a pair that is not
+ * `prefix:CC` (an empty prefix included), a country libphonenumber-js does not support, and one
+ * prefix given two countries (which one would win is an accident of the order).
+ */
+const CountryByPrefixSchema = z.string().transform((raw, ctx) => {
+  const byPrefix: Record<string, string> = {};
+  for (const pair of raw.split(',')) {
+    const match = /^([A-Za-z0-9._-]+):([A-Z]{2})$/.exec(pair);
+    const [, prefix, country] = match ?? [];
+    if (prefix === undefined || country === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be comma-separated prefix:CC pairs, e.g. kol-:IN,dhk-:BD',
+      });
+      return z.NEVER;
+    }
+    if (!isSupportedCountry(country)) {
+      ctx.addIssue({ code: 'custom', message: `gives "${prefix}" ${country}, which is not ${COUNTRY_RULE}` });
+      return z.NEVER;
+    }
+    const earlier = byPrefix[prefix];
+    if (earlier !== undefined && earlier !== country) {
+      ctx.addIssue({ code: 'custom', message: `gives "${prefix}" two countries, ${earlier} and ${country}` });
+      return z.NEVER;
+    }
+    byPrefix[prefix] = country;
+  }
+  return byPrefix;
+});
 
 /** The ingest function's environment. */
 export const IngestEnvSchema = BaseEnvSchema.extend({
@@ -109,10 +146,7 @@ export const IngestEnvSchema = BaseEnvSchema.extend({
   /** Country of tenants for local phone formats. Default BD. */
   DEFAULT_COUNTRY: CountrySchema.default('BD'),
   /** Tenant id prefixes and their countries, e.g. `kol-:IN,dhk-:BD`. Default none. */
-  TENANT_COUNTRY_PREFIXES: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+:[A-Z]{2}(,[A-Za-z0-9._-]+:[A-Z]{2})*$/)
-    .optional(),
+  TENANT_COUNTRY_PREFIXES: CountryByPrefixSchema.optional(),
   /**
    * Ids of applied events the aggregates keep per (window, shard) to recognise a producer's repeat:
    * a repeat is recognised while fewer events of its window and shard came after the original.
@@ -206,14 +240,11 @@ export interface WindowCloserConfig extends BaseConfig {
  */
 export function loadIngestConfig(env: PipelineEnv): IngestConfig {
   const parsed = parse(IngestEnvSchema, env);
-  const countryByPrefix = Object.fromEntries(
-    (parsed.TENANT_COUNTRY_PREFIXES?.split(',') ?? []).map((pair) => pair.split(':') as [string, string]),
-  );
   return {
     function: 'ingest',
     ...base(parsed, env),
     defaultCountry: parsed.DEFAULT_COUNTRY,
-    countryByPrefix,
+    countryByPrefix: parsed.TENANT_COUNTRY_PREFIXES ?? {},
     aggregateRecentEvents: parsed.AGGREGATE_RECENT_EVENTS,
     aggregateRetentionDays: parsed.AGGREGATE_RETENTION_DAYS,
     quarantineRetentionDays: parsed.QUARANTINE_RETENTION_DAYS,
@@ -290,7 +321,8 @@ function parse<S extends z.ZodType>(schema: S, env: PipelineEnv): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '(env)')))];
-  // What the settings' own checks say (`must be ...`): a rule, never a value.
+  // What the settings' own checks say (`must be ...`): a rule, quoting at most a tenant prefix or a
+  // country code, never a secret.
   const rules = parsed.error.issues
     .filter((issue) => issue.code === 'custom')
     .map((issue) => `${String(issue.path[0])} ${issue.message}`);

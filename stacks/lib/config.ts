@@ -181,12 +181,21 @@ export function planeOf(stage: string | undefined, env: Env): Plane {
   );
 }
 
-/** The two regions, validated. Used by sst.config.ts before the stage is known in full. */
+/**
+ * The two regions, validated. Used by sst.config.ts before the stage is known in full. Fails
+ * closed when they are one region: the control plane exists to hold what may leave the data
+ * region, so in the data region it would keep nothing apart.
+ */
 export function loadRegions(env: Env): { dataRegion: string; controlRegion: string } {
-  return {
-    dataRegion: region(env, 'RESIDENCY_DATA_REGION', 'ap-south-1'),
-    controlRegion: region(env, 'RESIDENCY_CONTROL_REGION', 'eu-central-1'),
-  };
+  const dataRegion = region(env, 'RESIDENCY_DATA_REGION', 'ap-south-1');
+  const controlRegion = region(env, 'RESIDENCY_CONTROL_REGION', 'eu-central-1');
+  if (controlRegion === dataRegion) {
+    throw new StageConfigError(
+      `"${controlRegion}" is also the data region (RESIDENCY_DATA_REGION); the control plane must run in another region`,
+      'RESIDENCY_CONTROL_REGION',
+    );
+  }
+  return { dataRegion, controlRegion };
 }
 
 /**

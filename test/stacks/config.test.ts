@@ -26,6 +26,17 @@ describe('stage configuration', () => {
     expect(() => loadRegions({ RESIDENCY_DATA_REGION: 'mumbai' })).toThrow(/not an AWS region/);
   });
 
+  it('refuses a control region equal to the data region, for either plane', () => {
+    const sameRegion = { RESIDENCY_DATA_REGION: 'ap-south-1', RESIDENCY_CONTROL_REGION: 'ap-south-1' };
+    const message =
+      'RESIDENCY_CONTROL_REGION: "ap-south-1" is also the data region (RESIDENCY_DATA_REGION); the control plane must run in another region';
+    expect(() => loadRegions(sameRegion)).toThrow(message);
+    expect(() => loadRegions({ RESIDENCY_CONTROL_REGION: 'ap-south-1' })).toThrow(message);
+    expect(() => loadRegions({ RESIDENCY_DATA_REGION: 'eu-central-1' })).toThrow(StageConfigError);
+    expect(() => loadStageConfig('prod-data', { ...DATA_ENV, ...sameRegion })).toThrow(message);
+    expect(() => loadStageConfig('prod-control', sameRegion)).toThrow(message);
+  });
+
   it('requires the forwarder allowlist as an https origin for a data stage', () => {
     expect(() => loadStageConfig('prod-data', {})).toThrow(/RESIDENCY_CONTROL_PLANE_ORIGIN: required/);
     for (const origin of [

@@ -116,10 +116,24 @@ export interface WindowCloseSummary {
   closedAtMillis: number;
 }
 
+/**
+ * A failed close of a window, as recorded on its entry in the open index: a count and a time,
+ * nothing of the window's data.
+ */
+export interface CloseFailure {
+  /** Failed closes of the window in a row, this one included (a closed window leaves the index). */
+  closeFailures: number;
+  /** Until when the closer tries the other due windows first (epoch millis). */
+  retryAfterMillis: number;
+}
+
+/** A window in the open index, with its failed closes once one failed. */
+export interface OpenWindow extends AggregateWindow, Partial<CloseFailure> {}
+
 /** The window closer's view of the aggregates table. */
 export interface WindowStore {
   /** Windows in the open index, oldest first. */
-  listOpenWindows(): Promise<AggregateWindow[]>;
+  listOpenWindows(): Promise<OpenWindow[]>;
   readWindow(window: AggregateWindow): Promise<WindowState>;
   /** Every shard's partials of the window. */
   readPartials(window: AggregateWindow, shardIds: readonly string[]): Promise<CellPartial[]>;
@@ -128,4 +142,9 @@ export interface WindowStore {
   markClosed(window: AggregateWindow, summary: WindowCloseSummary): Promise<void>;
   /** Drops the window from the open index (after it is marked closed). */
   removeOpen(window: AggregateWindow): Promise<void>;
+  /**
+   * Records a failed close on the window's entry in the open index (replacing the previous
+   * record); does nothing once the window has left the index.
+   */
+  recordCloseFailure(window: AggregateWindow, failure: CloseFailure): Promise<void>;
 }

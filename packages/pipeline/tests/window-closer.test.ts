@@ -1,5 +1,7 @@
 import { AggregateCellSchema, clinicbook, createInMemoryTokenPort } from '@residency/core';
+import { type Observation, windowKeyOf, windowOf } from '@residency/core/aggregates';
 import { describe, expect, it } from 'vitest';
+import { closeRetryDelayMillis } from '../src/closer/create-window-closer.ts';
 import {
   createIngestHandler,
   createInMemoryAggregates,
@@ -10,6 +12,7 @@ import {
   type InMemoryAggregates,
   type OutboxPort,
   silentLogger,
+  type WindowStore,
 } from '../src/index.ts';
 import { booked, NOW_ON_TIME } from './support/events.ts';
 import { kinesisEvent } from './support/kinesis-events.ts';
@@ -156,6 +159,62 @@ describe('createWindowCloser', () => {
     expect(outbox.entries).toEqual(noisyFirst);
     const message = outbox.entries[0]?.message;
     expect(message?.kind === 'aggregate' && message.aggregate.privacy).toEqual({ k: 10, epsilon: 0.5 });
+  });
+
+  it('tries a window whose close throws behind the others until its retry time, one window a run', async () => {
+    // Prepare: three one-minute windows of three patients each; reading 10:00's partials throws
+    const aggregates = createInMemoryAggregates();
+    const windows = [0, 1, 2].map((minute) => windowOf(Date.UTC(2026, 2, 1, 9, 55 + minute), 60));
+    for (const [w, window] of windows.entries()) {
+      const notes: Observation[] = [0, 1, 2].map((i) => ({
+        sequenceNumber: String(100 * (w + 1) + i),
+        window,
+        group: { catalog: 'clinicbook', type: 'note.added', tenantId: 't-1', dimensions: {} },
+        subject: `pat_${String(i).padStart(26, '0')}`,
+        metrics: {},
+      }));
+      await aggregates.apply('shardId-000000000000', notes, { nowMillis: Date.UTC(2026, 2, 1, 9, 57, 30) });
+    }
+    const corrupt: WindowStore = {
+      ...aggregates,
+      readPartials: async (window, shardIds) => {
+        if (windowKeyOf(window) === windowKeyOf(windows[0]!)) throw new Error('corrupt partial');
+        return aggregates.readPartials(window, shardIds);
+      },
+    };
+    const run = () =>
+      createWindowCloser({
+        windows: corrupt,
+        outbox: createInMemoryOutbox(),
+        catalog: clinicbook,
+        logger: silentLogger,
+        metrics: createInMemoryMetrics(),
+        clock: { nowMillis: () => CLOSE_TIME },
+        k: 2,
+        maxWindowsPerRun: 1,
+      }).run();
+
+    // Act
+    const reports = [await run(), await run(), await run()];
+
+    // Assess
+    expect(
+      reports.map((r) => r.windows.map((w) => [w.windowStart.slice(11, 16), w.outcome, w.failure])),
+    ).toEqual([
+      [['09:55', 'failed', 'error']],
+      [['09:56', 'released', undefined]],
+      [['09:57', 'released', undefined]],
+    ]);
+    expect(await aggregates.listOpenWindows()).toEqual([
+      { ...windows[0], closeFailures: 1, retryAfterMillis: CLOSE_TIME + 60_000 },
+    ]);
+  });
+
+  it('waits 1 minute after a first failed close, doubling with each failure in a row up to 1 hour', () => {
+    // Act, Assess
+    expect([1, 2, 3, 6, 7, 1000].map(closeRetryDelayMillis)).toEqual([
+      60_000, 120_000, 240_000, 1_920_000, 3_600_000, 3_600_000,
+    ]);
   });
 
   it('reports late events counted in the window', async () => {

@@ -8,8 +8,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '@residency/aws';
-import type { AggregateWindow, CellPartial } from '@residency/core/aggregates';
-import type { EpsilonLedgerEntry, WindowState, WindowStore } from '../ports.ts';
+import type { CellPartial } from '@residency/core/aggregates';
+import type { EpsilonLedgerEntry, OpenWindow, WindowState, WindowStore } from '../ports.ts';
 import {
   cellPartialOf,
   type LedgerItem,
@@ -41,9 +41,10 @@ export interface DynamoWindowStoreOptions {
 }
 
 /**
- * The window closer's side of the aggregates table (layout in `keys.ts`): the open index, the
- * window and shard items, the partials (each cell's entry with the greatest fence over its
- * (window, shard)'s pages), and the epsilon ledger. Reads are strongly consistent.
+ * The window closer's side of the aggregates table (layout in `keys.ts`): the open index (with
+ * each window's last failed close, as `closeFailures` and `retryAfter`), the window and shard
+ * items, the partials (each cell's entry with the greatest fence over its (window, shard)'s
+ * pages), and the epsilon ledger. Reads are strongly consistent.
  *
  * @example const windows = createDynamoWindowStore({ documentClient, tableName: 'residency-aggregates' });
  */
@@ -54,13 +55,13 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
 
   return {
     async listOpenWindows() {
-      const items = await queryTable<{ sk: string }>({
+      const items = await queryTable<OpenIndexItem>({
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': OPEN_PK },
       });
       return items
-        .map((item) => parseWindowKey(item.sk))
-        .filter((w): w is AggregateWindow => w !== undefined)
+        .map(openWindowOf)
+        .filter((w): w is OpenWindow => w !== undefined)
         .sort((a, b) => a.startMillis - b.startMillis);
     },
 
@@ -168,5 +169,43 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
     async removeOpen(window) {
       await client.send(new DeleteCommand({ TableName: tableName, Key: openKey(window) }));
     },
+
+    async recordCloseFailure(window, failure) {
+      try {
+        // One UpdateItem (dynalite has no transactions); the condition keeps a window that
+        // another run closed meanwhile out of the index.
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: openKey(window),
+            UpdateExpression: 'SET closeFailures = :failures, retryAfter = :retryAfter',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: {
+              ':failures': failure.closeFailures,
+              ':retryAfter': new Date(failure.retryAfterMillis).toISOString(),
+            },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
   };
+}
+
+// An entry of the open index: the window in its sort key, and its last failed close if any.
+interface OpenIndexItem {
+  sk: string;
+  closeFailures?: number;
+  retryAfter?: string;
+}
+
+// An unreadable failure record is dropped rather than the window: it is only an order hint.
+function openWindowOf(item: OpenIndexItem): OpenWindow | undefined {
+  const window = parseWindowKey(item.sk);
+  if (!window) return undefined;
+  const retryAfterMillis = Date.parse(item.retryAfter ?? '');
+  const closeFailures = item.closeFailures;
+  if (!Number.isFinite(retryAfterMillis) || !Number.isSafeInteger(closeFailures)) return window;
+  return { ...window, closeFailures: closeFailures as number, retryAfterMillis };
 }

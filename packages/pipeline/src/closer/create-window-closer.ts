@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, type CompiledCatalog, systemClock } from '@residency/core';
 import {
+  AggregateConfigurationError,
   type AggregateWindow,
   createKeyedRandom,
   DEFAULT_ALLOWED_LATENESS_SECONDS,
@@ -15,12 +16,44 @@ import {
 } from '@residency/core/aggregates';
 import type { PipelineLogger } from '../observability/logger.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
-import type { EpsilonLedgerEntry, OutboxPort, WindowStore } from '../ports.ts';
+import type { EpsilonLedgerEntry, OpenWindow, OutboxPort, WindowStore } from '../ports.ts';
 import { describeError } from '../support/safe-error.ts';
 import { metricRangesOf, noiseMetricCountsOf } from './metric-ranges.ts';
 
 /** Seconds the closer waits after a window's allowed lateness before closing it. */
 export const DEFAULT_CLOSE_GRACE_SECONDS = 60;
+
+/** Windows a run tries at most, by default. */
+export const DEFAULT_MAX_WINDOWS_PER_RUN = 100;
+
+/** How long a window waits behind the others after its first failed close; doubles with each failure in a row. */
+export const CLOSE_RETRY_BASE_MILLIS = 60_000;
+
+/** The longest a window whose close keeps failing waits behind the others. */
+export const CLOSE_RETRY_MAX_MILLIS = 3_600_000;
+
+/** How long a window waits behind the others after its `closeFailures`th failed close in a row. */
+export function closeRetryDelayMillis(closeFailures: number): number {
+  return Math.min(CLOSE_RETRY_BASE_MILLIS * 2 ** Math.max(0, closeFailures - 1), CLOSE_RETRY_MAX_MILLIS);
+}
+
+/**
+ * The epsilon a window's ledger holds (the one its noise must be drawn with) cannot be drawn for
+ * the catalog's metrics, so the window cannot be released. Carries the window and the epsilon only.
+ */
+export class LedgerEpsilonError extends Error {
+  override readonly name = 'LedgerEpsilonError';
+  constructor(
+    readonly windowKey: string,
+    readonly epsilon: number,
+    reason: string,
+    readonly eventType?: string,
+    readonly field?: string,
+    options?: ErrorOptions,
+  ) {
+    super(`window ${windowKey}: the epsilon ${epsilon} in its ledger is not usable (${reason})`, options);
+  }
+}
 
 /** How the budget of a window is spent, as recorded in the ledger. */
 export const NOISE_COMPOSITION =
@@ -47,9 +80,16 @@ export interface WindowCloserDependencies {
   closeGraceSeconds?: number;
   /** Add discrete Laplace noise with this per-window epsilon. Default: no noise. */
   noise?: { epsilon: number };
-  /** Windows closed per run at most; the rest wait for the next run. Default: 100. */
+  /**
+   * Windows tried per run at most; the rest wait for the next run. Due windows are tried oldest
+   * first, except that a window whose close failed goes behind the others until its retry time
+   * (1 minute after the first failure, doubling to 1 hour). Default: 100.
+   */
   maxWindowsPerRun?: number;
 }
+
+/** Why a window could not be closed: its cells not all on the outbox, its ledger's epsilon, or an error. */
+export type WindowCloseFailureReason = 'outbox' | 'ledger_epsilon' | 'error';
 
 /** What closing one window did. */
 export interface WindowCloseReport {
@@ -61,13 +101,17 @@ export interface WindowCloseReport {
   suppressedEvents: number;
   lateEvents: number;
   epsilon?: number;
+  /** Set when the outcome is `failed`. */
+  failure?: WindowCloseFailureReason;
 }
 
 /** What one run of the closer did. */
 export interface CloserRunReport {
   windows: WindowCloseReport[];
-  /** Open windows not yet due. */
+  /** Open windows this run did not try: not yet due, beyond `maxWindowsPerRun`, or backing off. */
   waiting: number;
+  /** Due windows this run did not try because a close failed and their retry time has not come (in `waiting`). */
+  backingOff: number;
   releasedCells: number;
   suppressedCells: number;
   lateEvents: number;
@@ -83,9 +127,11 @@ export interface WindowCloser {
  * Builds the window closer. For every open window whose end plus allowed lateness plus grace has
  * passed: merge the shards' partials, suppress cells under k distinct subjects (counted), add
  * noise if configured (the epsilon and a secret seed are written to the window's ledger entry
- * before anything is released, so a retry draws the same noise), put the released cells on the
- * outbox (partition key and id: the stable cell id), then mark the window closed. A run that
- * fails half way releases the same cells again next time; the control plane dedupes by cell id.
+ * before anything is released, so a retry draws the same noise with the ledger's epsilon, checked
+ * again), put the released cells on the outbox (partition key and id: the stable cell id), then
+ * mark the window closed. A run that fails half way releases the same cells again next time; the
+ * control plane dedupes by cell id. A window whose close fails stays open and goes behind the
+ * other due windows until its retry time, so windows that keep failing cannot hold up the rest.
  *
  * @example const closer = createWindowCloser({ windows, outbox, catalog: clinicbook, logger, metrics, k: 10 });
  */
@@ -94,11 +140,29 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
   const k = deps.k ?? DEFAULT_K;
   const latenessMillis = (deps.allowedLatenessSeconds ?? DEFAULT_ALLOWED_LATENESS_SECONDS) * 1000;
   const graceMillis = (deps.closeGraceSeconds ?? DEFAULT_CLOSE_GRACE_SECONDS) * 1000;
+  const maxWindowsPerRun = deps.maxWindowsPerRun ?? DEFAULT_MAX_WINDOWS_PER_RUN;
   const metricRange = metricRangesOf(deps.catalog, deps.noise !== undefined);
   if (deps.noise && !(deps.noise.epsilon > 0 && Number.isFinite(deps.noise.epsilon))) {
     throw new RangeError('noise epsilon must be a positive number');
   }
   const metricCount = deps.noise ? noiseMetricCountsOf(deps.catalog, deps.noise.epsilon) : undefined;
+
+  // The startup check of the configured epsilon, applied to the ledger's: a ledger written under
+  // an earlier configuration may hold an epsilon this catalog's metric ranges cannot be drawn with.
+  const checkLedgerEpsilon = (window: AggregateWindow, epsilon: number): void => {
+    const windowKey = windowKeyOf(window);
+    if (!(typeof epsilon === 'number' && Number.isFinite(epsilon) && epsilon > 0)) {
+      throw new LedgerEpsilonError(windowKey, epsilon, 'not a positive number');
+    }
+    try {
+      noiseMetricCountsOf(deps.catalog, epsilon);
+    } catch (error) {
+      if (!(error instanceof AggregateConfigurationError)) throw error;
+      throw new LedgerEpsilonError(windowKey, epsilon, error.message, error.eventType, error.field, {
+        cause: error,
+      });
+    }
+  };
 
   const noiseFor = async (window: AggregateWindow): Promise<NoiseOptions | undefined> => {
     if (!deps.noise) return undefined;
@@ -110,6 +174,18 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       seed: randomBytes(32),
       recordedAtMillis: clock.nowMillis(),
     });
+    checkLedgerEpsilon(window, ledger.epsilon);
+    if (ledger.epsilon !== deps.noise.epsilon) {
+      // Drawing again under the configured epsilon would spend the window's budget twice.
+      deps.logger.warn(
+        "the window's ledger holds another epsilon than the configured one; it is released under the ledger's",
+        {
+          window: windowKeyOf(window),
+          ledgerEpsilon: ledger.epsilon,
+          configuredEpsilon: deps.noise.epsilon,
+        },
+      );
+    }
     const seed = ledger.seed;
     return {
       epsilon: ledger.epsilon,
@@ -149,11 +225,65 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
         window: windowKeyOf(window),
         failedEntries: failed.length,
       });
-      return { ...base, ...counts, outcome: 'failed' };
+      return { ...base, ...counts, outcome: 'failed', failure: 'outbox' };
     }
     await deps.windows.markClosed(window, { ...counts, closedAtMillis: clock.nowMillis() });
     await deps.windows.removeOpen(window);
     return { ...base, ...counts, outcome: 'released' };
+  };
+
+  const closeOrFail = async (window: AggregateWindow): Promise<WindowCloseReport> => {
+    try {
+      return await close(window);
+    } catch (error) {
+      if (error instanceof LedgerEpsilonError) {
+        deps.logger.error(
+          "the epsilon in the window's ledger cannot be drawn for the catalog; the window stays open",
+          {
+            window: error.windowKey,
+            ledgerEpsilon: error.epsilon,
+            ...(deps.noise ? { configuredEpsilon: deps.noise.epsilon } : {}),
+            ...(error.eventType ? { eventType: error.eventType } : {}),
+            ...(error.field ? { metric: error.field } : {}),
+          },
+        );
+      } else {
+        deps.logger.error('closing a window failed; it stays open', {
+          window: windowKeyOf(window),
+          ...describeError(error),
+        });
+      }
+      return {
+        windowStart: windowStartIso(window),
+        windowSeconds: window.seconds,
+        outcome: 'failed',
+        releasedCells: 0,
+        suppressedCells: 0,
+        suppressedEvents: 0,
+        lateEvents: 0,
+        failure: error instanceof LedgerEpsilonError ? 'ledger_epsilon' : 'error',
+      };
+    }
+  };
+
+  // Records the failure on the window's open-index entry, so that the next runs try the other
+  // due windows first until its retry time. Losing the record only loses that order.
+  const backOff = async (window: OpenWindow): Promise<void> => {
+    const closeFailures = (window.closeFailures ?? 0) + 1;
+    const retryAfterMillis = clock.nowMillis() + closeRetryDelayMillis(closeFailures);
+    try {
+      await deps.windows.recordCloseFailure(window, { closeFailures, retryAfterMillis });
+      deps.logger.warn('a window whose close failed waits behind the others', {
+        window: windowKeyOf(window),
+        closeFailures,
+        retryAfter: new Date(retryAfterMillis).toISOString(),
+      });
+    } catch (error) {
+      deps.logger.warn('the failed close of a window could not be recorded', {
+        window: windowKeyOf(window),
+        ...describeError(error),
+      });
+    }
   };
 
   return {
@@ -161,35 +291,20 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       const now = clock.nowMillis();
       const open = await deps.windows.listOpenWindows();
       const due = open.filter((w) => windowEndMillis(w) + latenessMillis + graceMillis <= now);
-      const batch = due.slice(0, deps.maxWindowsPerRun ?? 100);
+      const { batch, backingOff } = pickWindows(due, now, maxWindowsPerRun);
       const report: CloserRunReport = {
         windows: [],
         waiting: open.length - batch.length,
+        backingOff,
         releasedCells: 0,
         suppressedCells: 0,
         lateEvents: 0,
       };
       try {
         for (const window of batch) {
-          let result: WindowCloseReport;
-          try {
-            result = await close(window);
-          } catch (error) {
-            deps.logger.error('closing a window failed; it stays open', {
-              window: windowKeyOf(window),
-              ...describeError(error),
-            });
-            result = {
-              windowStart: windowStartIso(window),
-              windowSeconds: window.seconds,
-              outcome: 'failed',
-              releasedCells: 0,
-              suppressedCells: 0,
-              suppressedEvents: 0,
-              lateEvents: 0,
-            };
-          }
+          const result = await closeOrFail(window);
           report.windows.push(result);
+          if (result.outcome === 'failed') await backOff(window);
           if (result.outcome !== 'released') continue;
           report.releasedCells += result.releasedCells;
           report.suppressedCells += result.suppressedCells;
@@ -207,6 +322,7 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
           closed: report.windows.filter((w) => w.outcome === 'released').length,
           failed: failures,
           waiting: report.waiting,
+          backingOff: report.backingOff,
           releasedCells: report.releasedCells,
           suppressedCells: report.suppressedCells,
           lateEvents: report.lateEvents,
@@ -217,4 +333,21 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       }
     },
   };
+}
+
+// The due windows a run tries: those not backing off, oldest first, then (if there is room) those
+// backing off, the soonest retry first. How many backing off are left out.
+function pickWindows(
+  due: readonly OpenWindow[],
+  nowMillis: number,
+  max: number,
+): { batch: OpenWindow[]; backingOff: number } {
+  const byAge = (a: OpenWindow, b: OpenWindow) => a.startMillis - b.startMillis || a.seconds - b.seconds;
+  const waits = (w: OpenWindow) => w.retryAfterMillis !== undefined && w.retryAfterMillis > nowMillis;
+  const ready = due.filter((w) => !waits(w)).sort(byAge);
+  const later = due
+    .filter(waits)
+    .sort((a, b) => (a.retryAfterMillis ?? 0) - (b.retryAfterMillis ?? 0) || byAge(a, b));
+  const batch = [...ready, ...later].slice(0, max);
+  return { batch, backingOff: later.length - Math.max(0, batch.length - ready.length) };
 }

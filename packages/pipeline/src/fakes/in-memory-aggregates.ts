@@ -7,7 +7,13 @@ import {
   planShardBatch,
   windowKeyOf,
 } from '@residency/core/aggregates';
-import type { AggregatePort, EpsilonLedgerEntry, WindowCloseSummary, WindowStore } from '../ports.ts';
+import type {
+  AggregatePort,
+  CloseFailure,
+  EpsilonLedgerEntry,
+  WindowCloseSummary,
+  WindowStore,
+} from '../ports.ts';
 
 /** The aggregates in memory: both the ingest's port and the closer's store, over one state. */
 export interface InMemoryAggregates extends AggregatePort, WindowStore {
@@ -29,6 +35,7 @@ export function createInMemoryAggregates(
   const shards = new Map<string, Set<string>>();
   const ledgers = new Map<string, EpsilonLedgerEntry>();
   const closed = new Map<string, WindowCloseSummary>();
+  const failures = new Map<string, CloseFailure>();
   return {
     closed,
     async apply(shardId, observations, { nowMillis }) {
@@ -76,7 +83,9 @@ export function createInMemoryAggregates(
       };
     },
     async listOpenWindows() {
-      return [...open.values()].sort((a, b) => a.startMillis - b.startMillis);
+      return [...open]
+        .map(([key, window]) => ({ ...window, ...failures.get(key) }))
+        .sort((a, b) => a.startMillis - b.startMillis);
     },
     async readWindow(window) {
       const key = windowKeyOf(window);
@@ -106,6 +115,11 @@ export function createInMemoryAggregates(
     },
     async removeOpen(window) {
       open.delete(windowKeyOf(window));
+      failures.delete(windowKeyOf(window));
+    },
+    async recordCloseFailure(window, failure) {
+      const key = windowKeyOf(window);
+      if (open.has(key)) failures.set(key, { ...failure });
     },
   };
 }

@@ -92,6 +92,8 @@ export interface WindowState {
   shardIds: readonly string[];
   /** Late events counted so far, all shards. */
   lateEvents: number;
+  /** The window's epsilon ledger entry, when a close with noise began (see `recordLedger`). */
+  ledger?: EpsilonLedgerEntry;
 }
 
 /** A window's entry in the epsilon ledger. */

@@ -161,6 +161,42 @@ describe('createWindowCloser', () => {
     expect(message?.kind === 'aggregate' && message.aggregate.privacy).toEqual({ k: 10, epsilon: 0.5 });
   });
 
+  it("releases a window whose ledger was written with the ledger's noise after noise is turned off", async () => {
+    // Prepare: a close with noise put its cells out and then failed, so they may have left noisy.
+    const aggregates = createInMemoryAggregates();
+    await ingest(aggregates, 15, 0);
+    const leftNoisy = createInMemoryOutbox();
+    const halfDone: OutboxPort = {
+      send: async (entries) => {
+        await leftNoisy.send(entries);
+        return entries.map(() => ({ ok: false, errorCode: 'InternalFailure' }));
+      },
+    };
+    expect((await closer(aggregates, halfDone, { noise: { epsilon: 0.5 } }).run()).windows[0]?.outcome).toBe(
+      'failed',
+    );
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const outbox = createInMemoryOutbox();
+
+    // Act: the next run, configured without noise.
+    const report = await createWindowCloser({
+      windows: aggregates,
+      outbox,
+      catalog: clinicbook,
+      logger,
+      metrics: createInMemoryMetrics(),
+      clock: { nowMillis: () => CLOSE_TIME },
+    }).run();
+
+    // Assess: the same noisy cells again, never the exact ones.
+    expect(report.windows[0]).toMatchObject({ outcome: 'released', releasedCells: 1, epsilon: 0.5 });
+    expect(outbox.entries).toEqual(leftNoisy.entries);
+    expect(warnings).toContain(
+      "noise is off, but the window's ledger holds an epsilon; it is released under the ledger's",
+    );
+  });
+
   it('tries a window whose close throws behind the others until its retry time, one window a run', async () => {
     // Prepare: three one-minute windows of three patients each; reading 10:00's partials throws
     const aggregates = createInMemoryAggregates();

@@ -72,10 +72,12 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
       });
       const windowItem = items.find((i): i is WindowItem => i.sk === WINDOW_SK);
       const shards = items.filter((i): i is ShardItem => i.sk.startsWith(SHARD_SK_PREFIX));
+      const ledger = items.find((i): i is LedgerItem => i.sk === LEDGER_SK);
       return {
         status: windowItem?.status ?? 'missing',
         shardIds: shards.map((s) => s.shardId).sort(),
         lateEvents: shards.reduce((sum, s) => sum + (s.lateCount ?? 0), 0),
+        ...(ledger ? { ledger: ledgerEntryOf(ledger) } : {}),
       };
     },
 
@@ -130,15 +132,7 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
           ConsistentRead: true,
         }),
       );
-      const stored = output.Item as LedgerItem;
-      return {
-        mechanism: stored.mechanism,
-        epsilon: stored.epsilon,
-        k: stored.k,
-        composition: stored.composition,
-        seed: stored.seed,
-        recordedAtMillis: Date.parse(stored.recordedAt),
-      };
+      return ledgerEntryOf(output.Item as LedgerItem);
     },
 
     async markClosed(window, summary) {
@@ -208,4 +202,15 @@ function openWindowOf(item: OpenIndexItem): OpenWindow | undefined {
   const closeFailures = item.closeFailures;
   if (!Number.isFinite(retryAfterMillis) || !Number.isSafeInteger(closeFailures)) return window;
   return { ...window, closeFailures: closeFailures as number, retryAfterMillis };
+}
+
+function ledgerEntryOf(stored: LedgerItem): EpsilonLedgerEntry {
+  return {
+    mechanism: stored.mechanism,
+    epsilon: stored.epsilon,
+    k: stored.k,
+    composition: stored.composition,
+    seed: stored.seed,
+    recordedAtMillis: Date.parse(stored.recordedAt),
+  };
 }

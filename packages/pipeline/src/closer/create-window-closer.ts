@@ -145,17 +145,18 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
   if (deps.noise && !(deps.noise.epsilon > 0 && Number.isFinite(deps.noise.epsilon))) {
     throw new RangeError('noise epsilon must be a positive number');
   }
-  const metricCount = deps.noise ? noiseMetricCountsOf(deps.catalog, deps.noise.epsilon) : undefined;
+  // Refused at startup: an epsilon no release could draw with.
+  if (deps.noise) noiseMetricCountsOf(deps.catalog, deps.noise.epsilon);
 
   // The startup check of the configured epsilon, applied to the ledger's: a ledger written under
   // an earlier configuration may hold an epsilon this catalog's metric ranges cannot be drawn with.
-  const checkLedgerEpsilon = (window: AggregateWindow, epsilon: number): void => {
+  const checkLedgerEpsilon = (window: AggregateWindow, epsilon: number) => {
     const windowKey = windowKeyOf(window);
     if (!(typeof epsilon === 'number' && Number.isFinite(epsilon) && epsilon > 0)) {
       throw new LedgerEpsilonError(windowKey, epsilon, 'not a positive number');
     }
     try {
-      noiseMetricCountsOf(deps.catalog, epsilon);
+      return noiseMetricCountsOf(deps.catalog, epsilon);
     } catch (error) {
       if (!(error instanceof AggregateConfigurationError)) throw error;
       throw new LedgerEpsilonError(windowKey, epsilon, error.message, error.eventType, error.field, {
@@ -164,18 +165,34 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
     }
   };
 
-  const noiseFor = async (window: AggregateWindow): Promise<NoiseOptions | undefined> => {
-    if (!deps.noise) return undefined;
-    const ledger: EpsilonLedgerEntry = await deps.windows.recordLedger(window, {
-      mechanism: NOISE_MECHANISM,
-      epsilon: deps.noise.epsilon,
-      k,
-      composition: NOISE_COMPOSITION,
-      seed: randomBytes(32),
-      recordedAtMillis: clock.nowMillis(),
-    });
-    checkLedgerEpsilon(window, ledger.epsilon);
-    if (ledger.epsilon !== deps.noise.epsilon) {
+  // A window whose ledger was written is released with the ledger's noise whatever the
+  // configuration says now: its cells may have left with that noise, and releasing them again
+  // with other noise, or none (noise turned off since), would show what the noise hid.
+  const noiseFor = async (
+    window: AggregateWindow,
+    recorded: EpsilonLedgerEntry | undefined,
+  ): Promise<NoiseOptions | undefined> => {
+    if (!deps.noise && !recorded) return undefined;
+    const ledger: EpsilonLedgerEntry =
+      recorded ??
+      (await deps.windows.recordLedger(window, {
+        mechanism: NOISE_MECHANISM,
+        epsilon: deps.noise?.epsilon as number,
+        k,
+        composition: NOISE_COMPOSITION,
+        seed: randomBytes(32),
+        recordedAtMillis: clock.nowMillis(),
+      }));
+    const metricCount = checkLedgerEpsilon(window, ledger.epsilon);
+    if (!deps.noise) {
+      deps.logger.warn(
+        "noise is off, but the window's ledger holds an epsilon; it is released under the ledger's",
+        {
+          window: windowKeyOf(window),
+          ledgerEpsilon: ledger.epsilon,
+        },
+      );
+    } else if (ledger.epsilon !== deps.noise.epsilon) {
       // Drawing again under the configured epsilon would spend the window's budget twice.
       deps.logger.warn(
         "the window's ledger holds another epsilon than the configured one; it is released under the ledger's",
@@ -191,7 +208,7 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       epsilon: ledger.epsilon,
       randomFor: (cellId) => createKeyedRandom(seed, cellId),
       metricRange,
-      ...(metricCount ? { metricCount } : {}),
+      metricCount,
     };
   };
 
@@ -204,7 +221,7 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       return { ...base, ...zero, outcome: 'already_closed', lateEvents: state.lateEvents };
     }
     const cells = mergeCellPartials(await deps.windows.readPartials(window, state.shardIds));
-    const noise = await noiseFor(window);
+    const noise = await noiseFor(window, state.ledger);
     const release = releaseCells(cells, { k, metricRange, ...(noise ? { noise } : {}) });
     const results = await deps.outbox.send(
       release.released.map((cell) => ({

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { packIds, unpackIds } from '../src/aggregates/event-log.ts';
 import { eventFingerprint } from '../src/aggregates/items.ts';
 
 // The definition: a UUID (either case) as its 16 bytes in base64url, anything else as it is.
@@ -45,5 +46,48 @@ describe('eventFingerprint', () => {
         if (a.toLowerCase() !== b.toLowerCase()) expect(eventFingerprint(a)).not.toBe(eventFingerprint(b));
       }),
     );
+  });
+});
+
+describe('packIds and unpackIds (the event log item)', () => {
+  const base64urlChar = fc.constantFrom(
+    ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= ',
+  );
+  const anyId = fc.oneof(
+    fc.uuid().map(eventFingerprint),
+    fc.array(base64urlChar, { minLength: 22, maxLength: 22 }).map((c) => c.join('')),
+    fc.string({ minLength: 21, maxLength: 23 }),
+    fc.string(),
+  );
+
+  it('gives back every id it was given, and packs exactly the fingerprints of UUIDs', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(anyId, { maxLength: 40 }), (ids) => {
+        const { packed, others } = packIds(ids);
+        const back = unpackIds({ ...(packed ? { packed } : {}), ...(others ? { ids: others } : {}) });
+        expect(new Set(back)).toEqual(new Set(ids));
+        expect(back).toHaveLength(ids.length);
+        const canonical = ids.filter(
+          (id) => Buffer.from(id, 'base64url').toString('base64url') === id && id.length === 22,
+        );
+        expect(packed?.length ?? 0).toBe(canonical.length * 16);
+        expect(others?.size ?? 0).toBe(ids.length - canonical.length);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('packs a batch of UUID fingerprints into 16 bytes each, with nothing else', () => {
+    const ids = Array.from({ length: 2_500 }, (_, i) =>
+      eventFingerprint(`7d1f3c1e-8a51-4d7e-9a7a-${i.toString(16).padStart(12, '0')}`),
+    );
+    const { packed, others } = packIds(ids);
+    expect(packed?.length).toBe(40_000);
+    expect(others).toBeUndefined();
+    expect(unpackIds({ packed: new Uint8Array(packed as Uint8Array) })).toEqual(ids);
+  });
+
+  it('reads an item logged before packing, whose ids are all in the set', () => {
+    expect(unpackIds({ ids: new Set(['a', 'b']) })).toEqual(['a', 'b']);
   });
 });

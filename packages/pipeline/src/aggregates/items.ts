@@ -105,7 +105,13 @@ export interface EventLogItem {
   shardId: string;
   windowStart: string;
   windowSeconds: number;
-  ids: Set<string>;
+  /**
+   * The ids that are a UUID's fingerprint, each as its 16 bytes, one after another: one binary
+   * value costs the SDK and the table far less than a set of as many strings (see `packIds`).
+   */
+  packed?: Uint8Array;
+  /** Any other ids, as they are (none while every event id is a UUID). Items logged before `packed` hold them all. */
+  ids?: Set<string>;
   loggedAt: string;
   /** When the table's TTL may delete the item, epoch seconds: a day after the allowed lateness. */
   expiresAt?: number;

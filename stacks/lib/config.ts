@@ -8,6 +8,10 @@
  */
 
 import { createPublicKey } from 'node:crypto';
+// The forwarder's own rule for its allowlisted origin, so a stage is refused at deploy for exactly
+// what the forwarder would refuse at cold start. Imported by path: the stacks depend on no
+// workspace package (the file imports nothing but node:net).
+import { checkControlPlaneOrigin } from '../../packages/border/src/config/control-plane-origin.ts';
 
 /** Which half of the system a stage deploys. */
 export type Plane = 'data' | 'control';
@@ -333,33 +337,9 @@ function assertOrigin(origin: string): void {
   const variable = 'RESIDENCY_CONTROL_PLANE_ORIGIN';
   if (origin === '')
     throw new StageConfigError('required for a data stage (the forwarder allowlist)', variable);
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    // Not shown: a value that is no URL may still hold a password.
-    throw new StageConfigError('is not a URL (expected https://host[:port])', variable);
-  }
-  if (url.username || url.password) {
-    throw new StageConfigError(
-      `"${shownUrl(url)}" carries credentials; the origin is https://host[:port] only`,
-      variable,
-    );
-  }
   // The forwarder talks TLS only; plain http exists in local mode, never in a deployed stage.
-  if (url.protocol !== 'https:' || url.origin !== origin.replace(/\/$/, '')) {
-    throw new StageConfigError(
-      `"${shownUrl(url)}" must be an https origin (https://host[:port], no path)`,
-      variable,
-    );
-  }
-}
-
-/** A URL for a message: no user name, password, query or fragment; not shown unless http(s). */
-function shownUrl(url: URL): string {
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `a ${url.protocol} URL`;
-  const userinfo = url.username || url.password ? '***@' : '';
-  return `${url.protocol}//${userinfo}${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  const verdict = checkControlPlaneOrigin(origin, { localMode: false });
+  if (!verdict.ok) throw new StageConfigError(verdict.problem, variable);
 }
 
 function assertPublicKeys(json: string): void {

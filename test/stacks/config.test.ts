@@ -51,6 +51,29 @@ describe('stage configuration', () => {
     expect(loadStageConfig('prod-data', DATA_ENV).controlPlaneOrigin).toBe('https://control.example.org');
   });
 
+  it.each([
+    ['the default port', 'https://control.example.org:443', 'https://control.example.org'],
+    ['an upper-case scheme', 'HTTPS://control.example.org', 'https://control.example.org'],
+    ['an upper-case host', 'https://Control.Example.org', 'https://control.example.org'],
+    ['an international name', 'https://cоntrol.example.org', 'https://xn--cntrol-wqf.example.org'],
+  ])(
+    'refuses an origin written with %s, quoting it as written and naming the origin to write',
+    (_what, origin, write) => {
+      expect(() => loadStageConfig('prod-data', { RESIDENCY_CONTROL_PLANE_ORIGIN: origin })).toThrow(
+        `RESIDENCY_CONTROL_PLANE_ORIGIN: ${JSON.stringify(origin)} is not written as the origin it names: write "${write}"`,
+      );
+      expect(loadStageConfig('prod-data', { RESIDENCY_CONTROL_PLANE_ORIGIN: write }).controlPlaneOrigin).toBe(
+        write,
+      );
+    },
+  );
+
+  it.each(['https://*.example.org', 'https://*'])('refuses the wildcard origin %s at load', (origin) => {
+    expect(() => loadStageConfig('prod-data', { RESIDENCY_CONTROL_PLANE_ORIGIN: origin })).toThrow(
+      `RESIDENCY_CONTROL_PLANE_ORIGIN: ${JSON.stringify(origin)} has a wildcard host`,
+    );
+  });
+
   it('refuses an origin with a user name or password, and never prints them', () => {
     for (const origin of [
       'https://svc:hunter2-SECRET@control.example.org',

@@ -46,22 +46,59 @@ describe('adversarial origin: what the allowlist refuses at creation', () => {
     expect((error as Error).message).not.toContain('hunter2');
   });
 
-  it.each<[string, string, string]>([
-    ['upper case', 'HTTPS://CP.EXAMPLE.COM', 'https://cp.example.com'],
-    ['the default port', 'https://cp.example.com:443', 'https://cp.example.com'],
+  it.each<[string, string, string, boolean]>([
+    ['upper case', 'HTTPS://CP.EXAMPLE.COM', 'https://cp.example.com', false],
+    ['an upper-case scheme', 'HTTPS://cp.example.com', 'https://cp.example.com', false],
+    ['the default port', 'https://cp.example.com:443', 'https://cp.example.com', false],
     [
       'an IDN look-alike, as the punycode it really is',
       'https://cоntrol.example.com',
       'https://xn--cntrol-wqf.example.com',
+      false,
     ],
-    ['a hexadecimal loopback', 'http://0x7f.1:4010', 'http://127.0.0.1:4010'],
-    ['a decimal loopback', 'http://2130706433:4010', 'http://127.0.0.1:4010'],
-    ['an octal loopback', 'http://0177.0.0.1:4010', 'http://127.0.0.1:4010'],
-    ['a trailing dot on a loopback literal', 'http://127.0.0.1.:4010', 'http://127.0.0.1:4010'],
-    ['the IPv6 loopback', 'http://[0:0:0:0:0:0:0:1]:4010', 'http://[::1]:4010'],
-  ])('normalizes %s to the origin it names', (_name, origin, expected) => {
-    // Act, Assess
-    expect(allowedOrigin(origin, true)).toBe(expected);
+    ['a hexadecimal loopback', 'http://0x7f.1:4010', 'http://127.0.0.1:4010', true],
+    ['a decimal loopback', 'http://2130706433:4010', 'http://127.0.0.1:4010', true],
+    ['an octal loopback', 'http://0177.0.0.1:4010', 'http://127.0.0.1:4010', true],
+    ['a trailing dot on a loopback literal', 'http://127.0.0.1.:4010', 'http://127.0.0.1:4010', true],
+    ['a long IPv6 loopback', 'http://[0:0:0:0:0:0:0:1]:4010', 'http://[::1]:4010', true],
+  ])(
+    'refuses %s, quoting it as written and naming the origin to write',
+    (_name, origin, written, localMode) => {
+      // Act, Assess: the reader sees what they wrote, and what `new URL` makes of it as the fix.
+      expect(() => allowedOrigin(origin, localMode)).toThrow(
+        `control-plane origin ${JSON.stringify(origin)} is not written as the origin it names: write "${written}"`,
+      );
+      // What it says to write is taken.
+      expect(allowedOrigin(written, localMode)).toBe(written);
+    },
+  );
+
+  it.each(['https://*.example.com', 'https://*', 'https://cp.*.example.com', 'https://%2A.example.com'])(
+    'refuses the wildcard host %s',
+    (origin) => {
+      expect(() => allowedOrigin(origin, false)).toThrow(
+        /has a wildcard host; the allowlist names exactly one host/,
+      );
+    },
+  );
+
+  it.each(['https://cp_1.example.com', 'https://cp.example.com.', 'https://cp!.example.com'])(
+    'refuses %s, whose host is no DNS name',
+    (origin) => {
+      expect(() => allowedOrigin(origin, false)).toThrow(
+        `control-plane origin ${JSON.stringify(origin)} has a host that is neither a DNS name nor an IP address`,
+      );
+    },
+  );
+
+  it('takes origins written as new URL keeps them, with or without one trailing slash', () => {
+    expect(allowedOrigin('https://cp.example.com', false)).toBe('https://cp.example.com');
+    expect(allowedOrigin('https://cp.example.com:8443/', false)).toBe('https://cp.example.com:8443');
+    expect(allowedOrigin('https://xn--cntrol-wqf.example.com', false)).toBe(
+      'https://xn--cntrol-wqf.example.com',
+    );
+    expect(allowedOrigin('http://[::1]:4010', true)).toBe('http://[::1]:4010');
+    expect(allowedOrigin('http://localhost:4010', true)).toBe('http://localhost:4010');
   });
 });
 

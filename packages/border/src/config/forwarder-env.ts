@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkControlPlaneOrigin } from './control-plane-origin.ts';
 
 const flag = z
   .enum(['0', '1', 'true', 'false'])
@@ -23,7 +24,8 @@ export const ForwarderEnvSchema = z
     QUARANTINE_TABLE_ARN: z.string().startsWith('arn:').optional(),
     EGRESS_LOG_TABLE: z.string().min(3),
     EGRESS_LOG_TABLE_ARN: z.string().startsWith('arn:').optional(),
-    CONTROL_PLANE_ORIGIN: z.string().url(),
+    /** The one origin the forwarder may send to; see `checkControlPlaneOrigin` for the rule. */
+    CONTROL_PLANE_ORIGIN: z.string().min(1),
     SIGNING_KEY_PARAMETER: z.string().min(1).optional(),
     SIGNING_KEY_FILE: z.string().min(1).optional(),
     SIGNING_KEY_ID: z.string().min(1).max(64).optional(),
@@ -46,6 +48,17 @@ export const ForwarderEnvSchema = z
   .refine((env) => env.SIGNING_KEY_PARAMETER || (env.RESIDENCY_LOCAL_MODE && env.SIGNING_KEY_FILE), {
     message: 'set SIGNING_KEY_PARAMETER (or SIGNING_KEY_FILE in local mode)',
     path: ['SIGNING_KEY_PARAMETER'],
+  })
+  .superRefine((env, ctx) => {
+    const verdict = checkControlPlaneOrigin(env.CONTROL_PLANE_ORIGIN, {
+      localMode: env.RESIDENCY_LOCAL_MODE,
+    });
+    if (!verdict.ok)
+      ctx.addIssue({
+        code: 'custom',
+        message: `control-plane origin ${verdict.problem}`,
+        path: ['CONTROL_PLANE_ORIGIN'],
+      });
   });
 
 /** See {@link ForwarderEnvSchema}. */

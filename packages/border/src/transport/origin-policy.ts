@@ -1,13 +1,8 @@
 import { isIP } from 'node:net';
-import { redactUrl } from '@residency/aws';
+import { checkControlPlaneOrigin } from '../config/control-plane-origin.ts';
 import { BorderConfigurationError, EgressRefusedError } from '../errors.ts';
 
-/** True for a literal loopback address (127.0.0.0/8, ::1) or `localhost`: the only hosts plain http may reach. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
+export { isLoopbackHost } from '../config/control-plane-origin.ts';
 
 /** True for a resolved address on loopback (what `localhost` must resolve to in local mode). */
 export function isLoopbackAddress(address: string): boolean {
@@ -17,48 +12,21 @@ export function isLoopbackAddress(address: string): boolean {
 }
 
 /**
- * Validates and normalizes one allowlisted origin (`scheme://host[:port]`, nothing else).
+ * Validates one allowlisted origin (`scheme://host[:port]`, nothing else) by the rule of
+ * `checkControlPlaneOrigin`, and returns it as `new URL` keeps it.
  * Precondition: https anywhere; plain http only in local mode and only to loopback; no user name
- * or password (refused, and never echoed: messages show the origin with them redacted); no path,
- * query or fragment (never echoed either); a port from 1 to 65535.
+ * or password (refused, and never echoed), no path, query or fragment (never echoed either), no
+ * wildcard host, no spelling `new URL` would rewrite (the message quotes what was written and says
+ * what to write), a port from 1 to 65535.
  *
  * @example allowedOrigin('https://cp.example.com', false) // 'https://cp.example.com'
  */
 export function allowedOrigin(origin: string, localMode: boolean): string {
-  const setting = 'CONTROL_PLANE_ORIGIN';
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch (cause) {
-    throw new BorderConfigurationError('control-plane origin is not a URL', setting, { cause });
+  const verdict = checkControlPlaneOrigin(origin, { localMode });
+  if (!verdict.ok) {
+    throw new BorderConfigurationError(`control-plane origin ${verdict.problem}`, 'CONTROL_PLANE_ORIGIN');
   }
-  const shown = redactUrl(url);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new BorderConfigurationError(`control-plane origin ${shown} must use https`, setting);
-  }
-  if (url.username || url.password) {
-    throw new BorderConfigurationError(
-      `control-plane origin ${shown} carries credentials; remove them from the URL`,
-      setting,
-    );
-  }
-  if (url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-    // The origin only: a path can be a capability (`/hooks/<secret>`), like a query.
-    throw new BorderConfigurationError(
-      `control-plane origin ${url.origin} (with a path, query or fragment) must be scheme://host[:port] only`,
-      setting,
-    );
-  }
-  if (url.port === '0') {
-    // Port 0 is no destination: the connect fails on every attempt, and the records pile up.
-    throw new BorderConfigurationError(`control-plane origin ${shown} names port 0`, setting);
-  }
-  if (url.protocol === 'https:') return url.origin;
-  if (localMode && isLoopbackHost(url.hostname)) return url.origin;
-  throw new BorderConfigurationError(
-    `control-plane origin ${shown} uses plain http: allowed only to loopback in local mode`,
-    setting,
-  );
+  return verdict.origin;
 }
 
 /**

@@ -218,4 +218,28 @@ describe('forwarder settings at cold start', () => {
     expect(error.message).toMatch(/carries credentials/);
     expect(error.message).not.toMatch(/hunter2|svc/);
   });
+
+  it.each([
+    ['a wildcard host', 'https://*.example.com', /"https:\/\/\*\.example\.com" has a wildcard host/],
+    [
+      'the default port',
+      'https://cp.example.com:443',
+      /"https:\/\/cp\.example\.com:443" is not written as the origin it names: write "https:\/\/cp\.example\.com"/,
+    ],
+  ])(
+    'refuses an origin with %s when it reads its environment, quoting it as written',
+    async (_what, origin, message) => {
+      // Prepare
+      const env = { ...localEnv(), CONTROL_PLANE_ORIGIN: origin };
+      // Act
+      const error = await refusal(createForwarderFromEnv(env));
+      // Assess: the schema says so, before the transport is built.
+      expect(error).toBeInstanceOf(BorderConfigurationError);
+      expect(error.message).toMatch(/^invalid forwarder environment/);
+      expect(error.message).toMatch(message);
+      const parsed = ForwarderEnvSchema.safeParse(env);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['CONTROL_PLANE_ORIGIN']);
+    },
+  );
 });

@@ -20,13 +20,15 @@ describe('allowedOrigin', () => {
     expect((error as Error).message).not.toMatch(/hunter2|SECRET/);
   });
 
-  it('still names the origin it refuses, without credentials', () => {
+  it('still names the origin it refuses, without credentials, and what to write', () => {
     expect(() => allowedOrigin('http://cp.example.com', false)).toThrow(
-      'control-plane origin http://cp.example.com uses plain http: allowed only to loopback in local mode',
+      'control-plane origin "http://cp.example.com" uses plain http, allowed only to loopback in local mode; write "https://cp.example.com"',
     );
     expect(() => allowedOrigin('https://u:p@cp.example.com', false)).toThrow(
-      'control-plane origin https://***@cp.example.com carries credentials; remove them from the URL',
+      'control-plane origin "https://***@cp.example.com" carries credentials; write "https://cp.example.com"',
     );
-    expect(allowedOrigin('https://cp.example.com:443', false)).toBe('https://cp.example.com');
+    expect(() => allowedOrigin('https://cp.example.com/hooks/x', false)).toThrow(
+      'control-plane origin "https://cp.example.com" is followed by a path, query or fragment (not shown); write "https://cp.example.com", the origin only',
+    );
   });
 });

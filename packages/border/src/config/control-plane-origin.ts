@@ -1,0 +1,98 @@
+import { isIP } from 'node:net';
+
+// No import outside node: the stacks (stacks/lib/config.ts) check RESIDENCY_CONTROL_PLANE_ORIGIN
+// with this same rule at deploy time, and they load no workspace package.
+
+/** The verdict on a configured control-plane origin: the origin, or why it is refused. */
+export type ControlPlaneOriginVerdict =
+  | { readonly ok: true; readonly origin: string }
+  | { readonly ok: false; readonly problem: string };
+
+/** True for a literal loopback address (127.0.0.0/8, ::1) or `localhost`: the only hosts plain http may reach. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/** What an origin looks like, for messages. */
+const SHAPE = 'https://host[:port]';
+/** Scheme and authority as written, up to the first character that ends an authority. */
+const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\\]*/;
+/** A DNS name: letters, digits and hyphens in labels of 1 to 63, no empty label (no trailing dot). */
+const DNS_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * The one rule for the forwarder's allowlisted origin, wherever it is read (the forwarder's
+ * environment and transport, the stacks at deploy time): `scheme://host[:port]`, written exactly
+ * as `new URL` keeps it, so that what the reader sees is what the forwarder reaches.
+ *
+ * Refused, each with what to write instead: no URL (not quoted: it may hold a password); a scheme
+ * other than http(s); a user name or password (quoted as `***`); a path, query or fragment (not
+ * quoted: a path can be a capability); a wildcard host; anything `new URL` would rewrite (an
+ * upper-case scheme or host, the default port, an international name, a numeric or octal IPv4
+ * spelling; quoted as written, with the origin it names); a host that is no DNS name or IP
+ * address; port 0; plain http, except to a loopback literal in local mode. One trailing `/` is
+ * allowed.
+ *
+ * @example checkControlPlaneOrigin('HTTPS://cp.example.com', { localMode: false })
+ * // { ok: false, problem: '"HTTPS://cp.example.com" is not written as the origin it names: write "https://cp.example.com" ...' }
+ */
+export function checkControlPlaneOrigin(
+  input: string,
+  options: { readonly localMode: boolean },
+): ControlPlaneOriginVerdict {
+  const refuse = (problem: string): ControlPlaneOriginVerdict => ({ ok: false, problem });
+  if (input === '') return refuse(`is empty; write ${SHAPE}`);
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return refuse(`is not a URL (value not shown); write ${SHAPE}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    // `svc:secret@host` parses with scheme `svc:`: the rest is not shown.
+    return refuse(`is a ${url.protocol} URL (rest not shown); write ${SHAPE}`);
+  }
+  const authority = AUTHORITY.exec(input)?.[0];
+  if (url.username || url.password) {
+    const scheme = authority?.slice(0, authority.indexOf('//') + 2) ?? `${url.protocol}//`;
+    const hostPart = authority?.slice(authority.lastIndexOf('@') + 1) ?? url.host;
+    return refuse(
+      `${JSON.stringify(`${scheme}***@${hostPart}`)} carries credentials; write ${JSON.stringify(url.origin)}`,
+    );
+  }
+  if (url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+    const shown =
+      authority !== undefined && !authority.includes('@') ? JSON.stringify(authority) : 'the origin';
+    return refuse(
+      `${shown} is followed by a path, query or fragment (not shown); write ${JSON.stringify(url.origin)}, the origin only`,
+    );
+  }
+  const quoted = JSON.stringify(input);
+  if (url.hostname.includes('*')) {
+    return refuse(
+      `${quoted} has a wildcard host; the allowlist names exactly one host: write the control plane's own, ${SHAPE}`,
+    );
+  }
+  if (input.replace(/\/$/, '') !== url.origin) {
+    return refuse(
+      `${quoted} is not written as the origin it names: write ${JSON.stringify(url.origin)} ` +
+        '(scheme and host in lower case, no default port, an international name as its punycode, an IP address in dotted decimal)',
+    );
+  }
+  if (!DNS_NAME.test(url.hostname) && isIP(url.hostname) !== 4 && !/^\[[0-9a-f:.]+\]$/.test(url.hostname)) {
+    return refuse(`${quoted} has a host that is neither a DNS name nor an IP address; write ${SHAPE}`);
+  }
+  if (url.port === '0') {
+    // Port 0 is no destination: the connect fails on every attempt, and the records pile up.
+    return refuse(`${quoted} names port 0; write ${SHAPE} with the control plane's port, or none for 443`);
+  }
+  if (url.protocol === 'https:' || (options.localMode && isLoopbackHost(url.hostname))) {
+    return { ok: true, origin: url.origin };
+  }
+  return refuse(
+    `${quoted} uses plain http, allowed only to loopback in local mode; write ${JSON.stringify(`https://${url.host}`)}`,
+  );
+}

@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkControlPlaneOrigin } from '../../src/config/control-plane-origin.ts';
+
+// The one rule for the forwarder's origin, read by the forwarder and by the stacks at deploy time.
+
+describe('checkControlPlaneOrigin', () => {
+  it('takes only what new URL keeps verbatim: the origin taken is the text given, less one trailing slash', () => {
+    fc.assert(
+      fc.property(
+        fc.webUrl({ validSchemes: ['https', 'http', 'HTTPS'] }),
+        fc.boolean(),
+        (input, localMode) => {
+          // Act
+          const verdict = checkControlPlaneOrigin(input, { localMode });
+          // Assess
+          if (verdict.ok) {
+            expect(verdict.origin).toBe(input.replace(/\/$/, ''));
+            expect(new URL(input).origin).toBe(verdict.origin);
+          }
+        },
+      ),
+    );
+  });
+
+  it('never repeats a user name, password, path, query or fragment', () => {
+    const secret = fc.stringMatching(/^[A-Za-z0-9]{6,12}$/).map((text) => `S3CRET${text}`);
+    fc.assert(
+      fc.property(
+        secret,
+        fc.constantFrom('user', 'password', 'path', 'query', 'fragment'),
+        (value, where) => {
+          // Prepare
+          const input = {
+            user: `https://${value}@cp.example.com`,
+            password: `https://svc:${value}@cp.example.com`,
+            path: `https://cp.example.com/hooks/${value}`,
+            query: `https://cp.example.com?token=${value}`,
+            fragment: `https://cp.example.com#${value}`,
+          }[where];
+          // Act
+          const verdict = checkControlPlaneOrigin(input, { localMode: false });
+          // Assess
+          expect(verdict.ok).toBe(false);
+          expect(verdict.ok ? '' : verdict.problem).not.toContain('S3CRET');
+        },
+      ),
+    );
+  });
+
+  it('says what to write instead', () => {
+    expect(checkControlPlaneOrigin('HTTPS://cp.example.com:443/', { localMode: false })).toEqual({
+      ok: false,
+      problem:
+        '"HTTPS://cp.example.com:443/" is not written as the origin it names: write "https://cp.example.com" ' +
+        '(scheme and host in lower case, no default port, an international name as its punycode, an IP address in dotted decimal)',
+    });
+    expect(checkControlPlaneOrigin('', { localMode: false })).toEqual({
+      ok: false,
+      problem: 'is empty; write https://host[:port]',
+    });
+  });
+});

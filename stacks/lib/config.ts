@@ -256,7 +256,7 @@ export function validateStageConfig(config: StageConfig): StageConfig {
     );
   }
   if (config.plane === 'data') {
-    assertOrigin(config.controlPlaneOrigin);
+    assertOrigin(config.controlPlaneOrigin, config.dataRegion);
     if (config.signingKeyId !== undefined && !/^[\w.-]{1,64}$/.test(config.signingKeyId)) {
       throw new StageConfigError(
         'must be 1-64 letters, digits, dots, dashes or underscores',
@@ -333,12 +333,12 @@ export function assertProducerRolesInAccount(config: StageConfig, account: strin
   }
 }
 
-function assertOrigin(origin: string): void {
+function assertOrigin(origin: string, dataRegion: string): void {
   const variable = 'RESIDENCY_CONTROL_PLANE_ORIGIN';
   if (origin === '')
     throw new StageConfigError('required for a data stage (the forwarder allowlist)', variable);
   // The forwarder talks TLS only; plain http exists in local mode, never in a deployed stage.
-  const verdict = checkControlPlaneOrigin(origin, { localMode: false });
+  const verdict = checkControlPlaneOrigin(origin, { localMode: false, dataRegion });
   if (!verdict.ok) throw new StageConfigError(verdict.problem, variable);
 }
 

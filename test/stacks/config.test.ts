@@ -68,6 +68,17 @@ describe('stage configuration', () => {
     },
   );
 
+  it('refuses an origin that is an AWS endpoint of the data region', () => {
+    const origin = 'https://abc123.lambda-url.ap-south-1.on.aws';
+    expect(() => loadStageConfig('prod-data', { RESIDENCY_CONTROL_PLANE_ORIGIN: origin })).toThrow(
+      `RESIDENCY_CONTROL_PLANE_ORIGIN: "${origin}" is an AWS endpoint in the data region ap-south-1; the control plane must run in another region`,
+    );
+    const inControlRegion = 'https://abc123.lambda-url.eu-central-1.on.aws';
+    expect(
+      loadStageConfig('prod-data', { RESIDENCY_CONTROL_PLANE_ORIGIN: inControlRegion }).controlPlaneOrigin,
+    ).toBe(inControlRegion);
+  });
+
   it.each(['https://*.example.org', 'https://*'])('refuses the wildcard origin %s at load', (origin) => {
     expect(() => loadStageConfig('prod-data', { RESIDENCY_CONTROL_PLANE_ORIGIN: origin })).toThrow(
       `RESIDENCY_CONTROL_PLANE_ORIGIN: ${JSON.stringify(origin)} has a wildcard host`,

@@ -23,6 +23,21 @@ const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\\]*/;
 const DNS_NAME =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
+/** AWS domains whose host names carry the region of the endpoint as one label. */
+const AWS_DOMAIN = /\.(?:amazonaws\.com|amazonaws\.com\.cn|on\.aws|api\.aws)$/;
+const REGION_LABEL = /^[a-z]{2}(?:-gov|-iso|-isob)?-[a-z]+-\d$/;
+
+/**
+ * The region an AWS host name names (`<id>.lambda-url.eu-central-1.on.aws`,
+ * `<id>.execute-api.eu-central-1.amazonaws.com`), if any.
+ *
+ * @example awsRegionOfHost('abc.lambda-url.eu-central-1.on.aws') // 'eu-central-1'
+ */
+export function awsRegionOfHost(hostname: string): string | undefined {
+  if (!AWS_DOMAIN.test(hostname)) return undefined;
+  return hostname.split('.').find((label) => REGION_LABEL.test(label));
+}
+
 /**
  * The one rule for the forwarder's allowlisted origin, wherever it is read (the forwarder's
  * environment and transport, the stacks at deploy time): `scheme://host[:port]`, written exactly
@@ -33,15 +48,16 @@ const DNS_NAME =
  * quoted: a path can be a capability); a wildcard host; anything `new URL` would rewrite (an
  * upper-case scheme or host, the default port, an international name, a numeric or octal IPv4
  * spelling; quoted as written, with the origin it names); a host that is no DNS name or IP
- * address; port 0; plain http, except to a loopback literal in local mode. One trailing `/` is
- * allowed.
+ * address; port 0; plain http, except to a loopback literal in local mode; an AWS endpoint of the
+ * data region (a function URL there, say), when `dataRegion` is given: the control plane must run
+ * in another region. One trailing `/` is allowed.
  *
  * @example checkControlPlaneOrigin('HTTPS://cp.example.com', { localMode: false })
  * // { ok: false, problem: '"HTTPS://cp.example.com" is not written as the origin it names: write "https://cp.example.com" ...' }
  */
 export function checkControlPlaneOrigin(
   input: string,
-  options: { readonly localMode: boolean },
+  options: { readonly localMode: boolean; readonly dataRegion?: string },
 ): ControlPlaneOriginVerdict {
   const refuse = (problem: string): ControlPlaneOriginVerdict => ({ ok: false, problem });
   if (input === '') return refuse(`is empty; write ${SHAPE}`);
@@ -88,6 +104,11 @@ export function checkControlPlaneOrigin(
   if (url.port === '0') {
     // Port 0 is no destination: the connect fails on every attempt, and the records pile up.
     return refuse(`${quoted} names port 0; write ${SHAPE} with the control plane's port, or none for 443`);
+  }
+  if (options.dataRegion !== undefined && awsRegionOfHost(url.hostname) === options.dataRegion) {
+    return refuse(
+      `${quoted} is an AWS endpoint in the data region ${options.dataRegion}; the control plane must run in another region`,
+    );
   }
   if (url.protocol === 'https:' || (options.localMode && isLoopbackHost(url.hostname))) {
     return { ok: true, origin: url.origin };

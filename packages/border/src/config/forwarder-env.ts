@@ -52,6 +52,7 @@ export const ForwarderEnvSchema = z
   .superRefine((env, ctx) => {
     const verdict = checkControlPlaneOrigin(env.CONTROL_PLANE_ORIGIN, {
       localMode: env.RESIDENCY_LOCAL_MODE,
+      dataRegion: env.DATA_REGION,
     });
     if (!verdict.ok)
       ctx.addIssue({

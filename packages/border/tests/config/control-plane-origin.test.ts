@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkControlPlaneOrigin } from '../../src/config/control-plane-origin.ts';
+import { awsRegionOfHost, checkControlPlaneOrigin } from '../../src/config/control-plane-origin.ts';
 
 // The one rule for the forwarder's origin, read by the forwarder and by the stacks at deploy time.
 
@@ -46,6 +46,25 @@ describe('checkControlPlaneOrigin', () => {
         },
       ),
     );
+  });
+
+  it('refuses an AWS endpoint of the data region: the control plane runs in another', () => {
+    for (const origin of [
+      'https://abc123.lambda-url.ap-south-1.on.aws',
+      'https://abc123.execute-api.ap-south-1.amazonaws.com',
+    ]) {
+      expect(checkControlPlaneOrigin(origin, { localMode: false, dataRegion: 'ap-south-1' }), origin).toEqual(
+        {
+          ok: false,
+          problem: `"${origin}" is an AWS endpoint in the data region ap-south-1; the control plane must run in another region`,
+        },
+      );
+      expect(checkControlPlaneOrigin(origin, { localMode: false, dataRegion: 'ap-south-2' }).ok, origin).toBe(
+        true,
+      );
+    }
+    expect(awsRegionOfHost('abc123.lambda-url.eu-central-1.on.aws')).toBe('eu-central-1');
+    expect(awsRegionOfHost('ap-south-1.example.com')).toBeUndefined();
   });
 
   it('says what to write instead', () => {

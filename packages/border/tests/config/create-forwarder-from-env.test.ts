@@ -222,6 +222,11 @@ describe('forwarder settings at cold start', () => {
   it.each([
     ['a wildcard host', 'https://*.example.com', /"https:\/\/\*\.example\.com" has a wildcard host/],
     [
+      'a host in the data region',
+      'https://abc123.lambda-url.ap-south-1.on.aws',
+      /is an AWS endpoint in the data region ap-south-1; the control plane must run in another region/,
+    ],
+    [
       'the default port',
       'https://cp.example.com:443',
       /"https:\/\/cp\.example\.com:443" is not written as the origin it names: write "https:\/\/cp\.example\.com"/,

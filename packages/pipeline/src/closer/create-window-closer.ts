@@ -173,16 +173,17 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
     recorded: EpsilonLedgerEntry | undefined,
   ): Promise<NoiseOptions | undefined> => {
     if (!deps.noise && !recorded) return undefined;
-    const ledger: EpsilonLedgerEntry =
-      recorded ??
-      (await deps.windows.recordLedger(window, {
-        mechanism: NOISE_MECHANISM,
-        epsilon: deps.noise?.epsilon as number,
-        k,
-        composition: NOISE_COMPOSITION,
-        seed: randomBytes(32),
-        recordedAtMillis: clock.nowMillis(),
-      }));
+    // With noise on, the conditional put answers the ledger a concurrent run may have written since.
+    const ledger: EpsilonLedgerEntry = deps.noise
+      ? await deps.windows.recordLedger(window, {
+          mechanism: NOISE_MECHANISM,
+          epsilon: deps.noise.epsilon,
+          k,
+          composition: NOISE_COMPOSITION,
+          seed: randomBytes(32),
+          recordedAtMillis: clock.nowMillis(),
+        })
+      : (recorded as EpsilonLedgerEntry);
     const metricCount = checkLedgerEpsilon(window, ledger.epsilon);
     if (!deps.noise) {
       deps.logger.warn(

@@ -11,7 +11,7 @@ import { createPublicKey } from 'node:crypto';
 // The forwarder's own rule for its allowlisted origin, so a stage is refused at deploy for exactly
 // what the forwarder would refuse at cold start. Imported by path: the stacks depend on no
 // workspace package (the file imports nothing but node:net).
-import { checkControlPlaneOrigin } from '../../packages/border/src/config/control-plane-origin.ts';
+import { checkControlPlaneOrigin } from '../../packages/policy/src/control-plane-origin.ts';
 
 /** Which half of the system a stage deploys. */
 export type Plane = 'data' | 'control';

@@ -398,7 +398,7 @@ describe('RES-013-egress-forwarder-only', () => {
     });
     const messages = ofRule(check(stages), 'RES-013-egress-forwarder-only').map((finding) => finding.message);
     expect(messages).toEqual([
-      'CONTROL_PLANE_ORIGIN (https://***@control.example.com/in?***#***) is not a bare origin (scheme://host[:port])',
+      'CONTROL_PLANE_ORIGIN "https://***@control.example.com" carries credentials; write "https://control.example.com"',
       'delivers notifications over https to https://***@pager.example.net/hook?***',
     ]);
     expect(JSON.stringify(check(stages))).not.toMatch(/secret|token|frag|pager:pw|key=k/);
@@ -408,9 +408,11 @@ describe('RES-013-egress-forwarder-only', () => {
     const stages = await variant('data', (r) => {
       env(r, 'Forwarder').CONTROL_PLANE_ORIGIN = 'svc:secret@control.example.com';
     });
-    expect(ofRule(check(stages), 'RES-013-egress-forwarder-only').map((finding) => finding.message)).toEqual([
-      'CONTROL_PLANE_ORIGIN (***@control.example.com) is not https',
+    const findings = ofRule(check(stages), 'RES-013-egress-forwarder-only');
+    expect(findings.map((finding) => finding.message)).toEqual([
+      'CONTROL_PLANE_ORIGIN is a svc: URL (rest not shown); write https://host[:port]',
     ]);
+    expect(JSON.stringify(findings)).not.toContain('secret');
   });
 
   it('keeps the forwarder’s origin and fails a second address beside it', async () => {
@@ -434,9 +436,12 @@ describe('RES-013-egress-forwarder-only', () => {
     }
   });
 
-  it('passes a bare origin with an explicit port, and fails query, fragment or credentials', async () => {
+  it('passes a bare origin with its own port, and fails the default port (as the forwarder does), query, fragment or credentials', async () => {
     const origins = {
-      'https://abc.lambda-url.eu-central-1.on.aws:443': [],
+      'https://abc.lambda-url.eu-central-1.on.aws': [],
+      'https://abc.lambda-url.eu-central-1.on.aws:443': ['RES-013-egress-forwarder-only'],
+      'HTTPS://control.example.com': ['RES-013-egress-forwarder-only'],
+      'https://abc.lambda-url.ap-south-1.on.aws': ['RES-013-egress-forwarder-only'],
       'https://control.example.com:8443/': [],
       'https://control.example.com?to=elsewhere': ['RES-013-egress-forwarder-only'],
       'https://control.example.com#x': ['RES-013-egress-forwarder-only'],

@@ -92,7 +92,7 @@ describe('runCheck with a template', () => {
     const text = await runCheck({ templatePath: path, account: ACCOUNT });
     const json = await runCheck({ templatePath: path, account: ACCOUNT, json: true });
     expect(text.output).toContain(
-      'CONTROL_PLANE_ORIGIN (https://***@control.example.com/in?***#***) is not a bare origin',
+      'CONTROL_PLANE_ORIGIN "https://***@control.example.com" carries credentials',
     );
     expect(text.output).toContain('SINK holds a URL to https://collector.example.com');
     for (const output of [text.output, json.output])

@@ -1,5 +1,5 @@
+import { checkControlPlaneOrigin } from '@residency/policy/origin';
 import { z } from 'zod';
-import { checkControlPlaneOrigin } from './control-plane-origin.ts';
 
 const flag = z
   .enum(['0', '1', 'true', 'false'])

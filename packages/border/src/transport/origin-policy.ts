@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
-import { checkControlPlaneOrigin } from '../config/control-plane-origin.ts';
+import { checkControlPlaneOrigin } from '@residency/policy/origin';
 import { BorderConfigurationError, EgressRefusedError } from '../errors.ts';
 
-export { isLoopbackHost } from '../config/control-plane-origin.ts';
+export { isLoopbackHost } from '@residency/policy/origin';
 
 /** True for a resolved address on loopback (what `localhost` must resolve to in local mode). */
 export function isLoopbackAddress(address: string): boolean {

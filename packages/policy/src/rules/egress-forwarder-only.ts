@@ -1,4 +1,5 @@
 import { arnsIn } from '../arn.ts';
+import { checkControlPlaneOrigin } from '../control-plane-origin.ts';
 import { type Destination, destinationsIn } from '../destinations.ts';
 import { forwarders, ORIGIN_VARIABLE } from '../egress.ts';
 import { externalDeliveries, FIREHOSE_TYPE } from '../firehose.ts';
@@ -19,27 +20,18 @@ const EGRESS_TYPES: Readonly<Record<string, string>> = {
 /** SNS protocols that deliver outside AWS. */
 const EXTERNAL_PROTOCOLS = ['http', 'https', 'email', 'email-json', 'sms', 'application'];
 
-/** Why the forwarder's allowlisted origin is not acceptable; the value is quoted with secrets redacted. */
-function originProblem(value: unknown): string | undefined {
+/**
+ * Why the forwarder's allowlisted origin is not acceptable: the rule the forwarder applies at cold
+ * start (`checkControlPlaneOrigin`, deployed, so plain http is refused even to loopback), so that a
+ * template this check passes has a forwarder that starts. Values are quoted with secrets redacted.
+ */
+function originProblem(value: unknown, dataRegion: string): string | undefined {
   const text = render(value) ?? '';
-  const shown = quoteValue(text);
   if (text.trim() === '') return `${ORIGIN_VARIABLE} is empty: the forwarder has no allowlisted destination`;
   if (text.includes('#{'))
-    return `${ORIGIN_VARIABLE} (${shown}) cannot be resolved from the template, so the allowlist cannot be verified`;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return `${ORIGIN_VARIABLE} (${shown}) is not a URL`;
-  }
-  if (url.protocol !== 'https:') return `${ORIGIN_VARIABLE} (${shown}) is not https`;
-  // The URL parser accepts `*` in a host; an allowlist of one origin has no patterns.
-  if (url.hostname.includes('*'))
-    return `${ORIGIN_VARIABLE} (${shown}) has a wildcard host; the allowlist must name exactly one origin`;
-  // Compared as text: url.origin drops a default port (https://host:443), which is still an origin.
-  if (!/^https:\/\/[^/?#@\s]+\/?$/i.test(text))
-    return `${ORIGIN_VARIABLE} (${shown}) is not a bare origin (scheme://host[:port])`;
-  return undefined;
+    return `${ORIGIN_VARIABLE} (${quoteValue(text)}) cannot be resolved from the template, so the allowlist cannot be verified`;
+  const verdict = checkControlPlaneOrigin(text, { localMode: false, dataRegion });
+  return verdict.ok ? undefined : `${ORIGIN_VARIABLE} ${verdict.problem}`;
 }
 
 /**
@@ -119,7 +111,7 @@ function functionViolations(stage: StageView, dataRegion: string): Violation[] {
       });
     }
     if (isForwarder) {
-      const problem = originProblem(variables[ORIGIN_VARIABLE]);
+      const problem = originProblem(variables[ORIGIN_VARIABLE], dataRegion);
       if (problem !== undefined) found.push({ resource: id, message: problem });
     }
     for (const [name, value] of Object.entries(variables)) {

@@ -25,7 +25,7 @@ describe('the egress allowlist', () => {
     for (const origin of ['https://*', 'https://*.example.com', 'https://control.*.example.com:443']) {
       const findings = findingsOf(template({ Handler: handler({ CONTROL_PLANE_ORIGIN: origin }) }));
       expect(messages(findings, 'RES-013-egress-forwarder-only')).toEqual([
-        `CONTROL_PLANE_ORIGIN (${origin}) has a wildcard host; the allowlist must name exactly one origin`,
+        `CONTROL_PLANE_ORIGIN ${JSON.stringify(origin)} has a wildcard host; the allowlist names exactly one host: write the control plane's own, https://host[:port]`,
       ]);
     }
   });

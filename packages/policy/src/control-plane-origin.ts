@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 
-// No import outside node: the stacks (stacks/lib/config.ts) check RESIDENCY_CONTROL_PLANE_ORIGIN
-// with this same rule at deploy time, and they load no workspace package.
+// One rule wherever the origin is read: `residency check` on a template's forwarder, the stacks at
+// deploy time (stacks/lib/config.ts, which load no workspace package and import this file by path),
+// and the forwarder at cold start (`@residency/policy/origin`). No import outside node.
 
 /** The verdict on a configured control-plane origin: the origin, or why it is refused. */
 export type ControlPlaneOriginVerdict =

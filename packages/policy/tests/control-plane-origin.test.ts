@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { awsRegionOfHost, checkControlPlaneOrigin } from '../../src/config/control-plane-origin.ts';
+import { awsRegionOfHost, checkControlPlaneOrigin } from '../src/control-plane-origin.ts';
 
 // The one rule for the forwarder's origin, read by the forwarder and by the stacks at deploy time.
 

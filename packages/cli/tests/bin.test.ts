@@ -68,19 +68,29 @@ describe('redactUsageError', () => {
 
 // One process at a time (each loads every command, ~2 s of CPU); the parsing itself is unit-tested.
 describe('residency (process boundary)', () => {
-  it.each([[['run', '--events', 'abc']], [['up', '--shards', '1e3']], [['loadtest', '--events']]])(
-    '%j: a bad or missing number is bad usage, exit 2, before any stack starts',
-    async (args) => {
-      // Prepare
-      const dataDir = join(dir, `data-${args.join('-').replace(/[^a-z0-9]/gi, '')}`);
-      // Act
-      const run = await residency([...args, '--data-dir', dataDir]);
-      // Assess
-      expect(run.code, run.stderr).toBe(2);
-      expectOneCleanLine(run);
-      await expect(readdir(dataDir)).rejects.toThrow(/ENOENT/);
-    },
-  );
+  it.each([
+    [['run', '--events', 'abc']],
+    [['up', '--shards', '1e3']],
+    [['loadtest', '--events']],
+    [['run', '--window-seconds', '59']],
+    [['run', '--window-seconds', '7']],
+    [['run', '--window-seconds', '61']],
+  ])('%j: a bad or missing number is bad usage, exit 2, before any stack starts', async (args) => {
+    // Prepare
+    const dataDir = join(dir, `data-${args.join('-').replace(/[^a-z0-9]/gi, '')}`);
+    // Act
+    const run = await residency([...args, '--data-dir', dataDir]);
+    // Assess
+    expect(run.code, run.stderr).toBe(2);
+    expectOneCleanLine(run);
+    await expect(readdir(dataDir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("run: a window length the ingest would refuse is bad usage that states the pipeline's rule", async () => {
+    const run = await residency(['run', '--window-seconds', '7', '--data-dir', join(dir, 'window-7')]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('that divide a day (86400) evenly');
+  });
 
   it('an unknown option is exit 2 and shown without its value', async () => {
     const run = await residency([

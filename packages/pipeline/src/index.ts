@@ -47,9 +47,11 @@ export {
   type BaseConfig,
   type IngestConfig,
   IngestEnvSchema,
+  isWindowSeconds,
   loadIngestConfig,
   loadWindowCloserConfig,
   type PipelineEnv,
+  WINDOW_SECONDS_RULE,
   type WindowCloserConfig,
   WindowCloserEnvSchema,
 } from './config/env.ts';

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { isWindowSeconds, WINDOW_SECONDS_RULE } from '@residency/pipeline';
+import { type Command, InvalidArgumentError } from 'commander';
 import { checkInputFile, checkOutputFile, writeOutputFile } from '../args/files.ts';
 import { integerArg } from '../args/numbers.ts';
 import { CliError } from '../errors.ts';
@@ -28,6 +29,13 @@ export const MAX_GENERATED_EVENTS = 5_000_000;
 /** Longest wait and window: one day. */
 const MAX_SECONDS = 86_400;
 
+/** The pipeline's own rule for a window length, so a run never starts a stack its ingest refuses. */
+function windowSecondsArg(value: string): number {
+  const seconds = integerArg({ max: MAX_SECONDS })(value);
+  if (!isWindowSeconds(seconds)) throw new InvalidArgumentError(`expected ${WINDOW_SECONDS_RULE}`);
+  return seconds;
+}
+
 /** `residency run`: the main job, end to end, in one command. */
 export function register(program: Command): void {
   withDataDir(
@@ -55,8 +63,8 @@ export function register(program: Command): void {
     )
     .option(
       '--window-seconds <n>',
-      `aggregate window of a stack this run starts, 1 to ${MAX_SECONDS}`,
-      integerArg({ max: MAX_SECONDS }),
+      `aggregate window of a stack this run starts: ${WINDOW_SECONDS_RULE}`,
+      windowSecondsArg,
       60,
     )
     .option('--serve', 'keep the stack and the dashboard up after the run until Ctrl-C', false)

@@ -59,16 +59,25 @@ const int = (
     return z.NEVER;
   });
 
+/** What an aggregate window length must be, for messages. */
+export const WINDOW_SECONDS_RULE = `whole seconds from ${MIN_WINDOW_SECONDS} to ${SECONDS_PER_DAY} that divide a day (${SECONDS_PER_DAY}) evenly, e.g. 60, 300, 900 or 3600`;
+
 /**
- * The aggregate window length. Windows are aligned to the epoch (`windowOf`), so a length that
- * divides a day starts a window at every midnight UTC and none spans two days.
+ * Whether `seconds` is a usable aggregate window length. Windows are aligned to the epoch
+ * (`windowOf`), so a length that divides a day starts a window at every midnight UTC and none
+ * spans two days.
  */
-const WindowSecondsSchema = int(
-  MIN_WINDOW_SECONDS,
-  SECONDS_PER_DAY,
-  `whole seconds from ${MIN_WINDOW_SECONDS} to ${SECONDS_PER_DAY} that divide a day (${SECONDS_PER_DAY}) evenly, e.g. 60, 300, 900 or 3600`,
-  (seconds) => SECONDS_PER_DAY % seconds === 0,
-);
+export function isWindowSeconds(seconds: number): boolean {
+  return (
+    Number.isInteger(seconds) &&
+    seconds >= MIN_WINDOW_SECONDS &&
+    seconds <= SECONDS_PER_DAY &&
+    SECONDS_PER_DAY % seconds === 0
+  );
+}
+
+/** The aggregate window length (see {@link isWindowSeconds}). */
+const WindowSecondsSchema = int(MIN_WINDOW_SECONDS, SECONDS_PER_DAY, WINDOW_SECONDS_RULE, isWindowSeconds);
 
 const EndpointEnvSchema = z.object({
   /** A data directory (or its `endpoints.json`) written by `residency up`: local mode. */

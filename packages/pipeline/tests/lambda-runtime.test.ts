@@ -3,22 +3,7 @@ import { ConfigurationError, RegionMismatchError } from '@residency/aws';
 import { VaultConfigurationError } from '@residency/vault';
 import { describe, expect, it } from 'vitest';
 import { coldStart } from '../src/handlers/lambda-runtime.ts';
-import type { PipelineLogger } from '../src/index.ts';
-
-/** A logger that keeps every line, to check what was logged and that no message leaked. */
-function recordingLogger() {
-  const lines: Array<{ level: string; message: string; attributes?: Record<string, unknown> }> = [];
-  const at = (level: string) => (message: string, attributes?: Record<string, unknown>) => {
-    lines.push({ level, message, ...(attributes ? { attributes } : {}) });
-  };
-  const logger: PipelineLogger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-  };
-  return { logger, lines };
-}
+import { recordingLogger } from './support/recording-logger.ts';
 
 /** An init whose attempts the test settles one by one, in order. */
 function controlledInit<T>() {

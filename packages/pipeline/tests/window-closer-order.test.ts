@@ -16,6 +16,7 @@ import {
   type PipelineLogger,
   type WindowStore,
 } from '../src/index.ts';
+import { recordingLogger } from './support/recording-logger.ts';
 import { startTestStack, type TestStack } from './support/stack.ts';
 
 // The window closer against dynalite: windows whose close keeps failing go behind the others (the
@@ -57,23 +58,6 @@ function outboxFailing(failing: readonly AggregateWindow[]) {
       ),
   };
   return { port, accepted };
-}
-
-/** A logger that keeps what it was given. */
-function recordingLogger() {
-  const lines: Array<{ level: string; message: string; attributes: Record<string, unknown> }> = [];
-  const at =
-    (level: string) =>
-    (message: string, attributes: Record<string, unknown> = {}) => {
-      lines.push({ level, message, attributes });
-    };
-  const logger: PipelineLogger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-  };
-  return { logger, lines };
 }
 
 const outcomes = (report: CloserRunReport) =>

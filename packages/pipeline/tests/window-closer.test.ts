@@ -16,6 +16,7 @@ import {
 } from '../src/index.ts';
 import { booked, NOW_ON_TIME } from './support/events.ts';
 import { kinesisEvent } from './support/kinesis-events.ts';
+import { recordingLogger } from './support/recording-logger.ts';
 
 // The 10:00 window's end (10:01) + lateness 120 s + grace 60 s.
 const CLOSE_TIME = Date.UTC(2026, 2, 1, 10, 4, 0);
@@ -175,8 +176,7 @@ describe('createWindowCloser', () => {
     expect((await closer(aggregates, halfDone, { noise: { epsilon: 0.5 } }).run()).windows[0]?.outcome).toBe(
       'failed',
     );
-    const warnings: string[] = [];
-    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const { logger, lines } = recordingLogger();
     const outbox = createInMemoryOutbox();
 
     // Act: the next run, configured without noise.
@@ -192,8 +192,11 @@ describe('createWindowCloser', () => {
     // Assess: the same noisy cells again, never the exact ones.
     expect(report.windows[0]).toMatchObject({ outcome: 'released', releasedCells: 1, epsilon: 0.5 });
     expect(outbox.entries).toEqual(leftNoisy.entries);
-    expect(warnings).toContain(
-      "noise is off, but the window's ledger holds an epsilon; it is released under the ledger's",
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: "noise is off, but the window's ledger holds an epsilon; it is released under the ledger's",
+      }),
     );
   });
 

@@ -10,3 +10,21 @@ export class KinesisEnvelopeError extends Error {
 export class PayloadDecryptionError extends Error {
   override readonly name = 'PayloadDecryptionError';
 }
+
+/**
+ * The epsilon a window's ledger holds (the one its noise must be drawn with) cannot be drawn for
+ * the catalog's metrics, so the window cannot be released. Carries the window and the epsilon only.
+ */
+export class LedgerEpsilonError extends Error {
+  override readonly name = 'LedgerEpsilonError';
+  constructor(
+    readonly windowKey: string,
+    readonly epsilon: number,
+    reason: string,
+    readonly eventType?: string,
+    readonly field?: string,
+    options?: ErrorOptions,
+  ) {
+    super(`window ${windowKey}: the epsilon ${epsilon} in its ledger is not usable (${reason})`, options);
+  }
+}

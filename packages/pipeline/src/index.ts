@@ -58,7 +58,7 @@ export {
 export { envFromEndpointsFile } from './config/local-env.ts';
 export { type ResourceRef, resourceRef } from './config/resource-ref.ts';
 export { verifyResidency } from './config/verify-residency.ts';
-export { KinesisEnvelopeError, PayloadDecryptionError } from './errors.ts';
+export { KinesisEnvelopeError, LedgerEpsilonError, PayloadDecryptionError } from './errors.ts';
 export { createInMemoryAggregates, type InMemoryAggregates } from './fakes/in-memory-aggregates.ts';
 export { createInMemoryOutbox, type InMemoryOutbox } from './fakes/in-memory-outbox.ts';
 export { createInMemoryQuarantine, type InMemoryQuarantine } from './fakes/in-memory-quarantine.ts';

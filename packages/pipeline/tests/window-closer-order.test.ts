@@ -3,7 +3,7 @@ import { clinicbook } from '@residency/core';
 import { type AggregateWindow, type Observation, windowKeyOf, windowOf } from '@residency/core/aggregates';
 import { compositeKey, ensureTable } from '@residency/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_RETRY_BASE_MILLIS } from '../src/closer/create-window-closer.ts';
+import { CLOSE_RETRY_BASE_MILLIS } from '../src/closer/backoff.ts';
 import {
   type CloserRunReport,
   createDynamoAggregateStore,

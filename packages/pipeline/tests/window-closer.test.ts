@@ -1,7 +1,7 @@
 import { AggregateCellSchema, clinicbook, createInMemoryTokenPort } from '@residency/core';
 import { type Observation, windowKeyOf, windowOf } from '@residency/core/aggregates';
 import { describe, expect, it } from 'vitest';
-import { closeRetryDelayMillis } from '../src/closer/create-window-closer.ts';
+import { closeRetryDelayMillis } from '../src/closer/backoff.ts';
 import {
   createIngestHandler,
   createInMemoryAggregates,

@@ -14,10 +14,12 @@ import {
   windowKeyOf,
   windowStartIso,
 } from '@residency/core/aggregates';
+import { LedgerEpsilonError } from '../errors.ts';
 import type { PipelineLogger } from '../observability/logger.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
 import type { EpsilonLedgerEntry, OpenWindow, OutboxPort, WindowStore } from '../ports.ts';
 import { describeError } from '../support/safe-error.ts';
+import { closeRetryDelayMillis, pickWindows } from './backoff.ts';
 import { metricRangesOf, noiseMetricCountsOf } from './metric-ranges.ts';
 
 /** Seconds the closer waits after a window's allowed lateness before closing it. */
@@ -25,35 +27,6 @@ export const DEFAULT_CLOSE_GRACE_SECONDS = 60;
 
 /** Windows a run tries at most, by default. */
 export const DEFAULT_MAX_WINDOWS_PER_RUN = 100;
-
-/** How long a window waits behind the others after its first failed close; doubles with each failure in a row. */
-export const CLOSE_RETRY_BASE_MILLIS = 60_000;
-
-/** The longest a window whose close keeps failing waits behind the others. */
-export const CLOSE_RETRY_MAX_MILLIS = 3_600_000;
-
-/** How long a window waits behind the others after its `closeFailures`th failed close in a row. */
-export function closeRetryDelayMillis(closeFailures: number): number {
-  return Math.min(CLOSE_RETRY_BASE_MILLIS * 2 ** Math.max(0, closeFailures - 1), CLOSE_RETRY_MAX_MILLIS);
-}
-
-/**
- * The epsilon a window's ledger holds (the one its noise must be drawn with) cannot be drawn for
- * the catalog's metrics, so the window cannot be released. Carries the window and the epsilon only.
- */
-export class LedgerEpsilonError extends Error {
-  override readonly name = 'LedgerEpsilonError';
-  constructor(
-    readonly windowKey: string,
-    readonly epsilon: number,
-    reason: string,
-    readonly eventType?: string,
-    readonly field?: string,
-    options?: ErrorOptions,
-  ) {
-    super(`window ${windowKey}: the epsilon ${epsilon} in its ledger is not usable (${reason})`, options);
-  }
-}
 
 /** How the budget of a window is spent, as recorded in the ledger. */
 export const NOISE_COMPOSITION =
@@ -351,21 +324,4 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       }
     },
   };
-}
-
-// The due windows a run tries: those not backing off, oldest first, then (if there is room) those
-// backing off, the soonest retry first. How many backing off are left out.
-function pickWindows(
-  due: readonly OpenWindow[],
-  nowMillis: number,
-  max: number,
-): { batch: OpenWindow[]; backingOff: number } {
-  const byAge = (a: OpenWindow, b: OpenWindow) => a.startMillis - b.startMillis || a.seconds - b.seconds;
-  const waits = (w: OpenWindow) => w.retryAfterMillis !== undefined && w.retryAfterMillis > nowMillis;
-  const ready = due.filter((w) => !waits(w)).sort(byAge);
-  const later = due
-    .filter(waits)
-    .sort((a, b) => (a.retryAfterMillis ?? 0) - (b.retryAfterMillis ?? 0) || byAge(a, b));
-  const batch = [...ready, ...later].slice(0, max);
-  return { batch, backingOff: later.length - Math.max(0, batch.length - ready.length) };
 }

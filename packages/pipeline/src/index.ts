@@ -37,6 +37,8 @@ export {
   type CloserRunReport,
   createWindowCloser,
   DEFAULT_CLOSE_GRACE_SECONDS,
+  NO_NOISE_COMPOSITION,
+  NO_NOISE_MECHANISM,
   NOISE_COMPOSITION,
   type WindowCloseReport,
   type WindowCloser,

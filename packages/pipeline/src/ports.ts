@@ -92,12 +92,14 @@ export interface WindowState {
   shardIds: readonly string[];
   /** Late events counted so far, all shards. */
   lateEvents: number;
-  /** The window's epsilon ledger entry, when a close with noise began (see `recordLedger`). */
-  ledger?: EpsilonLedgerEntry;
 }
 
-/** A window's entry in the epsilon ledger. */
+/**
+ * A window's entry in the epsilon ledger: how its cells are released, decided once, before the
+ * first of them is (see the window closer).
+ */
 export interface EpsilonLedgerEntry {
+  /** `discrete-laplace`, or `none` for a window released without noise (its epsilon is 0). */
   mechanism: string;
   epsilon: number;
   k: number;

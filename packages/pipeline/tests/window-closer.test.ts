@@ -200,6 +200,44 @@ describe('createWindowCloser', () => {
     );
   });
 
+  it('releases a window decided without noise without it, even when a later run is configured with noise', async () => {
+    // Prepare: a run without noise put the exact cells out and then failed.
+    const aggregates = createInMemoryAggregates();
+    await ingest(aggregates, 15, 0);
+    const leftExact = createInMemoryOutbox();
+    const halfDone: OutboxPort = {
+      send: async (entries) => {
+        await leftExact.send(entries);
+        return entries.map(() => ({ ok: false, errorCode: 'InternalFailure' }));
+      },
+    };
+    expect((await closer(aggregates, halfDone).run()).windows[0]?.outcome).toBe('failed');
+    const { logger, lines } = recordingLogger();
+    const outbox = createInMemoryOutbox();
+
+    // Act: the next run, configured with noise.
+    const report = await createWindowCloser({
+      windows: aggregates,
+      outbox,
+      catalog: clinicbook,
+      logger,
+      metrics: createInMemoryMetrics(),
+      clock: { nowMillis: () => CLOSE_TIME },
+      noise: { epsilon: 0.5 },
+    }).run();
+
+    // Assess: the same exact cells again, never a noisy copy beside them.
+    expect(report.windows[0]).toMatchObject({ outcome: 'released', releasedCells: 1 });
+    expect(report.windows[0]?.epsilon).toBeUndefined();
+    expect(outbox.entries).toEqual(leftExact.entries);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: "noise is on, but the window's ledger says it is released without noise",
+      }),
+    );
+  });
+
   it('tries a window whose close throws behind the others until its retry time, one window a run', async () => {
     // Prepare: three one-minute windows of three patients each; reading 10:00's partials throws
     const aggregates = createInMemoryAggregates();

@@ -72,12 +72,10 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
       });
       const windowItem = items.find((i): i is WindowItem => i.sk === WINDOW_SK);
       const shards = items.filter((i): i is ShardItem => i.sk.startsWith(SHARD_SK_PREFIX));
-      const ledger = items.find((i): i is LedgerItem => i.sk === LEDGER_SK);
       return {
         status: windowItem?.status ?? 'missing',
         shardIds: shards.map((s) => s.shardId).sort(),
         lateEvents: shards.reduce((sum, s) => sum + (s.lateCount ?? 0), 0),
-        ...(ledger ? { ledger: ledgerEntryOf(ledger) } : {}),
       };
     },
 

@@ -28,6 +28,12 @@ export const DEFAULT_CLOSE_GRACE_SECONDS = 60;
 /** Windows a run tries at most, by default. */
 export const DEFAULT_MAX_WINDOWS_PER_RUN = 100;
 
+/** The ledger's mechanism of a window released without noise. */
+export const NO_NOISE_MECHANISM = 'none';
+
+/** The ledger's composition of a window released without noise. */
+export const NO_NOISE_COMPOSITION = 'no noise: exact counts of cells with at least k distinct subjects';
+
 /** How the budget of a window is spent, as recorded in the ledger. */
 export const NOISE_COMPOSITION =
   'per cell: epsilon split evenly over count, distinctSubjects, and each metric histogram and sum; cells of a window are disjoint';
@@ -138,31 +144,35 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
     }
   };
 
-  // A window whose ledger was written is released with the ledger's noise whatever the
-  // configuration says now: its cells may have left with that noise, and releasing them again
-  // with other noise, or none (noise turned off since), would show what the noise hid.
-  const noiseFor = async (
-    window: AggregateWindow,
-    recorded: EpsilonLedgerEntry | undefined,
-  ): Promise<NoiseOptions | undefined> => {
-    if (!deps.noise && !recorded) return undefined;
-    // With noise on, the conditional put answers the ledger a concurrent run may have written since.
-    const ledger: EpsilonLedgerEntry = deps.noise
-      ? await deps.windows.recordLedger(window, {
-          mechanism: NOISE_MECHANISM,
-          epsilon: deps.noise.epsilon,
-          k,
-          composition: NOISE_COMPOSITION,
-          seed: randomBytes(32),
-          recordedAtMillis: clock.nowMillis(),
-        })
-      : (recorded as EpsilonLedgerEntry);
+  // One decision per window, written before anything of it is released: noise with an epsilon and a
+  // seed, or none. Whichever run records it first decides for every run after, whatever their own
+  // configuration says: the window's cells may have left under that decision, and releasing them
+  // again with other noise, or none (a run configured without noise racing one with it, or noise
+  // turned off since), would show what the noise hid.
+  const noiseFor = async (window: AggregateWindow): Promise<NoiseOptions | undefined> => {
+    const ledger = await deps.windows.recordLedger(window, {
+      mechanism: deps.noise ? NOISE_MECHANISM : NO_NOISE_MECHANISM,
+      epsilon: deps.noise?.epsilon ?? 0,
+      k,
+      composition: deps.noise ? NOISE_COMPOSITION : NO_NOISE_COMPOSITION,
+      seed: randomBytes(32),
+      recordedAtMillis: clock.nowMillis(),
+    });
+    const windowKey = windowKeyOf(window);
+    if (ledger.mechanism === NO_NOISE_MECHANISM) {
+      if (deps.noise) {
+        deps.logger.warn("noise is on, but the window's ledger says it is released without noise", {
+          window: windowKey,
+        });
+      }
+      return undefined;
+    }
     const metricCount = checkLedgerEpsilon(window, ledger.epsilon);
     if (!deps.noise) {
       deps.logger.warn(
         "noise is off, but the window's ledger holds an epsilon; it is released under the ledger's",
         {
-          window: windowKeyOf(window),
+          window: windowKey,
           ledgerEpsilon: ledger.epsilon,
         },
       );
@@ -170,11 +180,7 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       // Drawing again under the configured epsilon would spend the window's budget twice.
       deps.logger.warn(
         "the window's ledger holds another epsilon than the configured one; it is released under the ledger's",
-        {
-          window: windowKeyOf(window),
-          ledgerEpsilon: ledger.epsilon,
-          configuredEpsilon: deps.noise.epsilon,
-        },
+        { window: windowKey, ledgerEpsilon: ledger.epsilon, configuredEpsilon: deps.noise.epsilon },
       );
     }
     const seed = ledger.seed;
@@ -195,7 +201,7 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       return { ...base, ...zero, outcome: 'already_closed', lateEvents: state.lateEvents };
     }
     const cells = mergeCellPartials(await deps.windows.readPartials(window, state.shardIds));
-    const noise = await noiseFor(window, state.ledger);
+    const noise = await noiseFor(window);
     const release = releaseCells(cells, { k, metricRange, ...(noise ? { noise } : {}) });
     const results = await deps.outbox.send(
       release.released.map((cell) => ({

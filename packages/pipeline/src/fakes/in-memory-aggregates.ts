@@ -92,12 +92,10 @@ export function createInMemoryAggregates(
       const ids = [...(shards.get(key) ?? [])].sort();
       let lateEvents = 0;
       for (const [k, v] of late) if (k.endsWith(`\n${key}`)) lateEvents += v.count;
-      const ledger = ledgers.get(key);
       return {
         status: closed.has(key) ? 'closed' : open.has(key) ? 'open' : 'missing',
         shardIds: ids,
         lateEvents,
-        ...(ledger ? { ledger } : {}),
       };
     },
     async readPartials(window, shardIds) {

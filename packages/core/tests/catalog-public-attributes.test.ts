@@ -52,6 +52,8 @@ const LEAVING: Record<string, z.ZodType> = {
   union: z.union([z.literal(0), z.string().max(8), z.boolean()]),
   optional: z.string().max(16).optional(),
   defaulted: z.enum(['a', 'b']).default('a'),
+  lowered: z.string().trim().toLowerCase().max(32),
+  ulid: z.ulid(),
 };
 
 // Schemas that validation would accept but the exit would refuse on every such event.
@@ -77,6 +79,18 @@ const STAYING: Record<string, z.ZodType> = {
   caught: z.string().max(8).catch('x'),
   union: z.union([z.string().max(8), z.array(z.string().max(8))]),
   longChoice: z.enum(['x'.repeat(257)]),
+  defaultOutside: z.string().max(8).default('unspecified'),
+  defaultTooLong: z.string().max(256).optional().default('x'.repeat(300)),
+  defaultInfinite: z.number().default(Number.POSITIVE_INFINITY),
+  growing: z
+    .string()
+    .max(8)
+    .overwrite((s) => `${s}!`),
+  doubling: z
+    .number()
+    .max(10)
+    .overwrite((n) => n * 2),
+  boundOff: z.string().max(8, { when: () => false }),
 };
 
 describe('a catalog refuses public fields that could never leave', () => {
@@ -189,6 +203,19 @@ describe('the strict outbound schema of an event type and its subject', () => {
     expect(record.subject).toBeUndefined();
     expect(strict?.safeParse(record).error?.issues).toBeUndefined();
     expect(strict?.safeParse({ ...record, subject: token }).success).toBe(false);
+  });
+
+  it("refuses a record whose subject is not its subject field's token", () => {
+    const doctor = 'doc_0123456789ABCDEFGHJKMNPQRS';
+    const tokens = new Map([[tokenKey('patient', 'dhk-mirpur-01/P-1'), token]]);
+    for (const optional of [false, true]) {
+      const { record, strict } = recordOf(patient(optional), { patientId: 'P-1' }, tokens);
+      expect(strict?.safeParse({ ...record, subject: doctor }).success).toBe(false);
+      const { patientId: _token, ...otherTokens } = record.tokens;
+      expect(strict?.safeParse({ ...record, tokens: otherTokens }).success).toBe(false);
+      const { subject: _subject, ...withoutSubject } = record;
+      expect(strict?.safeParse(withoutSubject).success).toBe(false);
+    }
   });
 
   it('takes a record with and without an optional subject, and requires a required one', () => {

@@ -3,7 +3,7 @@ import { CatalogError } from '../errors.ts';
 import { ATTRIBUTE_NAME, MAX_ATTRIBUTE_TEXT } from './outbound.ts';
 
 // Fixed lengths of the string formats a public field may use without a `.max()`.
-const FORMAT_LENGTHS: Readonly<Record<string, number>> = { uuid: 36, guid: 36, date: 10 };
+const FORMAT_LENGTHS: Readonly<Record<string, number>> = { uuid: 36, guid: 36, date: 10, ulid: 26 };
 
 interface SchemaDef {
   type: string;
@@ -34,8 +34,53 @@ export function checkPublicAttribute(type: string, field: string, schema: z.ZodT
       type,
       field,
     );
-  const problem = problemOf(schema);
+  const problem = problemOf(schema) ?? unstableOn(schema);
   if (problem !== undefined) throw new CatalogError(`${type}.${field}: ${problem}`, type, field);
+}
+
+// Inputs a public schema is tried on when the catalog compiles: absent (its default), texts of the
+// lengths where bounds sit, in both cases and with spaces, numbers and booleans.
+const PROBES: readonly unknown[] = [
+  undefined,
+  ...[0, 1, 2, 4, 8, 16, 32, 64, 128, 255, 256, 257, 1_000].map((n) => 'a'.repeat(n)),
+  'Ab',
+  '  Ab  ',
+  'AB cd',
+  'ঢাকা',
+  ...[0, 1, -1, 0.5, 2, 8, 10, 100, 1_000_000, -1_000_000].flatMap((n) => [n, String(n)]),
+  true,
+  false,
+  'true',
+];
+
+/**
+ * What the exit does to a stored public value, tried on {@link PROBES}: a value the schema accepts
+ * must come out as an attribute (text of at most 256, a finite number, a boolean, or nothing) that
+ * the same schema accepts again unchanged. A default outside its own schema (`.max(8).default('unspecified')`,
+ * `.default(Infinity)`) or an `.overwrite()` that is not idempotent (`s => s + '!'`) fails here,
+ * where the structure alone looks sound.
+ */
+function unstableOn(schema: z.ZodType): string | undefined {
+  for (const probe of PROBES) {
+    const first = schema.safeParse(probe);
+    if (!first.success || first.data === undefined) continue;
+    const shown =
+      probe === undefined
+        ? 'its default'
+        : typeof probe === 'string' && probe.length > 16
+          ? `a text of ${probe.length} characters`
+          : JSON.stringify(probe);
+    const value: unknown = first.data;
+    const leaves =
+      (typeof value === 'string' && value.length <= MAX_ATTRIBUTE_TEXT) ||
+      (typeof value === 'number' && Number.isFinite(value)) ||
+      typeof value === 'boolean';
+    if (!leaves) return `${shown} is stored as a value that cannot leave as an attribute`;
+    const again = schema.safeParse(value);
+    if (!again.success || !Object.is(again.data, value))
+      return `${shown} is stored as a value its own schema does not give back unchanged (a default outside the schema, or an .overwrite() that is not idempotent): the exit checks the stored value against the same schema`;
+  }
+  return undefined;
 }
 
 /** Why a value of `schema` could not leave as an attribute, or `undefined` when every value can. */

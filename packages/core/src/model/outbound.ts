@@ -80,6 +80,8 @@ export function buildOutboundSchema(event: Omit<CompiledEvent, 'outboundSchema'>
       attributes[field.name] = field.schema;
     }
   }
+  const subjectField =
+    event.subjectField !== undefined && event.subjectField in tokens ? event.subjectField : undefined;
   return OutboundRecordSchema.extend({
     catalog: z.literal(event.catalog),
     type: z.literal(event.type),
@@ -87,5 +89,16 @@ export function buildOutboundSchema(event: Omit<CompiledEvent, 'outboundSchema'>
     subject,
     tokens: z.strictObject(tokens),
     attributes: z.strictObject(attributes),
+  }).superRefine((record, ctx) => {
+    // The subject is the subject field's token, present exactly when it is: any other token there
+    // would count, export and erase the record as another person's.
+    if (subjectField === undefined) return;
+    if (record.subject !== (record.tokens as Record<string, unknown>)[subjectField]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subject'],
+        message: `must be the token of ${subjectField}, and present exactly when it is`,
+      });
+    }
   });
 }

@@ -24,6 +24,9 @@ const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\\]*/;
 const DNS_NAME =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
+/** Addresses that reach this host without looking like loopback: unspecified, broadcast, IPv4-mapped IPv6. */
+const DISGUISED_LOCAL = /^(?:0\.0\.0\.0|255\.255\.255\.255|\[::\]|\[::ffff:[0-9a-f.:]+\])$/;
+
 /** AWS domains whose host names carry the region of the endpoint as one label. */
 const AWS_DOMAIN = /\.(?:amazonaws\.com|amazonaws\.com\.cn|on\.aws|api\.aws)$/;
 const REGION_LABEL = /^[a-z]{2}(?:-gov|-iso|-isob)?-[a-z]+-\d$/;
@@ -36,7 +39,12 @@ const REGION_LABEL = /^[a-z]{2}(?:-gov|-iso|-isob)?-[a-z]+-\d$/;
  */
 export function awsRegionOfHost(hostname: string): string | undefined {
   if (!AWS_DOMAIN.test(hostname)) return undefined;
-  return hostname.split('.').find((label) => REGION_LABEL.test(label));
+  for (const label of hostname.split('.')) {
+    // `s3-ap-south-1`, `s3-website-ap-south-1`: S3's older dashed names.
+    const region = label.replace(/^s3(?:-website)?-(?=[a-z]{2}-)/, '');
+    if (REGION_LABEL.test(region)) return region;
+  }
+  return undefined;
 }
 
 /**
@@ -45,11 +53,11 @@ export function awsRegionOfHost(hostname: string): string | undefined {
  * as `new URL` keeps it, so that what the reader sees is what the forwarder reaches.
  *
  * Refused, each with what to write instead: no URL (not quoted: it may hold a password); a scheme
- * other than http(s); a user name or password (quoted as `***`); a path, query or fragment (not
+ * other than http(s) (not shown: `admin:secret@host` reads `admin` as one); a user name or password (quoted as `***`); a path, query or fragment (not
  * quoted: a path can be a capability); a wildcard host; anything `new URL` would rewrite (an
  * upper-case scheme or host, the default port, an international name, a numeric or octal IPv4
  * spelling; quoted as written, with the origin it names); a host that is no DNS name or IP
- * address; port 0; plain http, except to a loopback literal in local mode; an AWS endpoint of the
+ * address; an unspecified, broadcast or IPv4-mapped address (it reaches this host); port 0; plain http, except to a loopback literal in local mode; an AWS endpoint of the
  * data region (a function URL there, say), when `dataRegion` is given: the control plane must run
  * in another region. One trailing `/` is allowed.
  *
@@ -69,8 +77,8 @@ export function checkControlPlaneOrigin(
     return refuse(`is not a URL (value not shown); write ${SHAPE}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    // `svc:secret@host` parses with scheme `svc:`: the rest is not shown.
-    return refuse(`is a ${url.protocol} URL (rest not shown); write ${SHAPE}`);
+    // `admin:secret@host` parses with scheme `admin:`, a user name: nothing of it is shown.
+    return refuse(`is not an http(s) URL (not shown); write ${SHAPE}`);
   }
   const authority = AUTHORITY.exec(input)?.[0];
   if (url.username || url.password) {
@@ -101,6 +109,13 @@ export function checkControlPlaneOrigin(
   }
   if (!DNS_NAME.test(url.hostname) && isIP(url.hostname) !== 4 && !/^\[[0-9a-f:.]+\]$/.test(url.hostname)) {
     return refuse(`${quoted} has a host that is neither a DNS name nor an IP address; write ${SHAPE}`);
+  }
+  if (DISGUISED_LOCAL.test(url.hostname)) {
+    // 0.0.0.0, [::] and [::ffff:127.0.0.1] reach this host as 127.0.0.1 does (in Lambda, the runtime
+    // API and extensions), without saying so.
+    return refuse(
+      `${quoted} names an unspecified, broadcast or IPv4-mapped address, which reaches this host; write the control plane's own ${SHAPE}`,
+    );
   }
   if (url.port === '0') {
     // Port 0 is no destination: the connect fails on every attempt, and the records pile up.

@@ -67,6 +67,44 @@ describe('checkControlPlaneOrigin', () => {
     expect(awsRegionOfHost('ap-south-1.example.com')).toBeUndefined();
   });
 
+  it('refuses an address that reaches this host without looking like loopback', () => {
+    for (const origin of [
+      'https://0.0.0.0',
+      'https://[::]',
+      'https://[::ffff:7f00:1]',
+      'https://255.255.255.255',
+    ]) {
+      const verdict = checkControlPlaneOrigin(origin, { localMode: false });
+      expect(verdict.ok, origin).toBe(false);
+      expect(verdict.ok ? '' : verdict.problem).toContain('reaches this host');
+    }
+  });
+
+  it('refuses the older dashed S3 names of the data region', () => {
+    for (const origin of [
+      'https://s3-ap-south-1.amazonaws.com',
+      'https://b.s3-website-ap-south-1.amazonaws.com',
+    ]) {
+      expect(checkControlPlaneOrigin(origin, { localMode: false, dataRegion: 'ap-south-1' }).ok, origin).toBe(
+        false,
+      );
+      expect(
+        checkControlPlaneOrigin(origin, { localMode: false, dataRegion: 'eu-central-1' }).ok,
+        origin,
+      ).toBe(true);
+    }
+  });
+
+  it('shows nothing of a user name and password written without a scheme', () => {
+    for (const origin of ['admin:hunter2@cp.example.com', 'deploybot:s3cr3t@cp.example.com:8443']) {
+      const verdict = checkControlPlaneOrigin(origin, { localMode: false });
+      expect(verdict).toEqual({
+        ok: false,
+        problem: 'is not an http(s) URL (not shown); write https://host[:port]',
+      });
+    }
+  });
+
   it('says what to write instead', () => {
     expect(checkControlPlaneOrigin('HTTPS://cp.example.com:443/', { localMode: false })).toEqual({
       ok: false,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clinicbook, scanValue, TenantIdSchema, validateEvent } from '../src/index.ts';
+import { clinicbook, createCountryResolver, scanValue, TenantIdSchema, validateEvent } from '../src/index.ts';
 import { booked } from './events.ts';
 
 describe('TenantIdSchema', () => {
@@ -60,5 +60,21 @@ describe('TenantIdSchema', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('createCountryResolver', () => {
+  it('reads only its own entries: a tenant or prefix named like an Object member is one like any other', () => {
+    const countryOf = createCountryResolver({ byTenant: { 'dhk-01': 'BD' }, byPrefix: { 'kol-': 'IN' } });
+    expect(countryOf('constructor')).toBe('BD');
+    expect(countryOf('__proto__')).toBe('BD');
+    expect(countryOf('kol-constructor')).toBe('IN');
+    expect(countryOf('dhk-01')).toBe('BD');
+    const named = createCountryResolver({
+      defaultCountry: 'IN',
+      byTenant: { constructor: 'BD' } as Record<string, 'BD'>,
+    });
+    expect(named('constructor')).toBe('BD');
+    expect(named('toString')).toBe('IN');
   });
 });

@@ -185,6 +185,12 @@ describe('tenant countries', () => {
     });
     expect(config.defaultCountry).toBe('IN');
     expect(config.countryByPrefix).toEqual({ 'kol-': 'IN', 'dhk-': 'BD', x: 'XK' });
+    // A prefix named like an Object member is a prefix like any other.
+    const named = loadIngestConfig({ ...env, TENANT_COUNTRY_PREFIXES: 'constructor:IN,__proto__:BD' });
+    expect(Object.entries(named.countryByPrefix)).toEqual([
+      ['constructor', 'IN'],
+      ['__proto__', 'BD'],
+    ]);
     // One prefix given the same country twice says one thing.
     expect(loadIngestConfig({ ...env, TENANT_COUNTRY_PREFIXES: 'kol-:IN,kol-:IN' }).countryByPrefix).toEqual({
       'kol-': 'IN',

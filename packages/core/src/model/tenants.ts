@@ -21,7 +21,9 @@ export function createCountryResolver(
   const fallback = options.defaultCountry ?? 'BD';
   const prefixes = Object.entries(options.byPrefix ?? {}).sort((a, b) => b[0].length - a[0].length);
   return (tenantId) => {
-    const exact = options.byTenant?.[tenantId];
+    // Own entries only: a tenant named `constructor` is not Object's.
+    const exact =
+      options.byTenant && Object.hasOwn(options.byTenant, tenantId) ? options.byTenant[tenantId] : undefined;
     if (exact) return exact;
     return prefixes.find(([prefix]) => tenantId.startsWith(prefix))?.[1] ?? fallback;
   };

@@ -119,7 +119,8 @@ const CountrySchema = z.string().refine((code) => /^[A-Z]{2}$/.test(code) && isS
  * prefix given two countries (which one would win is an accident of the order).
  */
 const CountryByPrefixSchema = z.string().transform((raw, ctx) => {
-  const byPrefix: Record<string, string> = {};
+  // No prototype: a prefix named `constructor` or `__proto__` is a prefix like any other.
+  const byPrefix: Record<string, string> = Object.create(null);
   for (const pair of raw.split(',')) {
     const match = /^([A-Za-z0-9._-]+):([A-Z]{2})$/.exec(pair);
     const [, prefix, country] = match ?? [];

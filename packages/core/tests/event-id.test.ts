@@ -25,9 +25,12 @@ describe('eventId', () => {
     expect(result.error.message).not.toContain(eventId);
   });
 
-  it('accepts a random (version 4) UUID, in either case', () => {
+  it('accepts a random (version 4) UUID, in either case, and keeps it in lower case', () => {
     for (const eventId of [booked.eventId, crypto.randomUUID(), booked.eventId.toUpperCase()]) {
-      expect(validateEvent(clinicbook, { ...booked, eventId }).ok, eventId).toBe(true);
+      const result = validateEvent(clinicbook, { ...booked, eventId });
+      expect(result.ok, eventId).toBe(true);
+      // One event, one record id and one aggregate fingerprint, however the app spelled its id.
+      expect(result.ok && result.event.data.eventId).toBe(eventId.toLowerCase());
     }
   });
 });

@@ -44,10 +44,10 @@ export const EVENT_ID_RULE =
 /**
  * The fields every event carries, classified like any other field. `eventId` is a random UUID
  * made by the app (not personal data): it becomes the outbound record id that the control plane
- * dedupes on.
+ * dedupes on, so it is kept in lower case (one event, one id, however the app spelled it).
  */
 export const envelopeFields = {
-  eventId: publicField(z.uuidv4({ error: EVENT_ID_RULE })),
+  eventId: publicField(z.uuidv4({ error: EVENT_ID_RULE }).toLowerCase()),
   occurredAt: quasi(z.iso.datetime({ offset: true }), { generalize: { kind: 'hour' }, as: 'occurredHour' }),
   tenantId: publicField(TenantIdSchema, { dimension: true }),
 };

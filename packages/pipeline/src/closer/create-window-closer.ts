@@ -17,7 +17,7 @@ import {
 import { LedgerEpsilonError } from '../errors.ts';
 import type { PipelineLogger } from '../observability/logger.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
-import type { EpsilonLedgerEntry, OpenWindow, OutboxPort, WindowStore } from '../ports.ts';
+import type { OpenWindow, OutboxPort, WindowStore } from '../ports.ts';
 import { describeError } from '../support/safe-error.ts';
 import { closeRetryDelayMillis, pickWindows } from './backoff.ts';
 import { metricRangesOf, noiseMetricCountsOf } from './metric-ranges.ts';

@@ -338,7 +338,7 @@ function assertOrigin(origin: string, dataRegion: string): void {
   if (origin === '')
     throw new StageConfigError('required for a data stage (the forwarder allowlist)', variable);
   // The forwarder talks TLS only; plain http exists in local mode, never in a deployed stage.
-  const verdict = checkControlPlaneOrigin(origin, { localMode: false, dataRegion });
+  const verdict = checkControlPlaneOrigin(origin, { localMode: false, dataRegion, deployed: true });
   if (!verdict.ok) throw new StageConfigError(verdict.problem, variable);
 }
 

@@ -27,6 +27,9 @@ const DNS_NAME =
 /** Addresses that reach this host without looking like loopback: unspecified, broadcast, IPv4-mapped IPv6. */
 const DISGUISED_LOCAL = /^(?:0\.0\.0\.0|255\.255\.255\.255|\[::\]|\[::ffff:[0-9a-f.:]+\])$/;
 
+/** Link-local addresses: 169.254.0.0/16, fe80::/10, and the EC2 metadata service's IPv6 address. */
+const LINK_LOCAL = /^(?:169\.254\.\d{1,3}\.\d{1,3}|\[fe[89ab][0-9a-f]?:[0-9a-f:.]*\]|\[fd00:ec2::254\])$/;
+
 /** AWS domains whose host names carry the region of the endpoint as one label. */
 const AWS_DOMAIN = /\.(?:amazonaws\.com|amazonaws\.com\.cn|on\.aws|api\.aws)$/;
 const REGION_LABEL = /^[a-z]{2}(?:-gov|-iso|-isob)?-[a-z]+-\d$/;
@@ -66,7 +69,7 @@ export function awsRegionOfHost(hostname: string): string | undefined {
  */
 export function checkControlPlaneOrigin(
   input: string,
-  options: { readonly localMode: boolean; readonly dataRegion?: string },
+  options: { readonly localMode: boolean; readonly dataRegion?: string; readonly deployed?: boolean },
 ): ControlPlaneOriginVerdict {
   const refuse = (problem: string): ControlPlaneOriginVerdict => ({ ok: false, problem });
   if (input === '') return refuse(`is empty; write ${SHAPE}`);
@@ -81,6 +84,11 @@ export function checkControlPlaneOrigin(
     return refuse(`is not an http(s) URL (not shown); write ${SHAPE}`);
   }
   const authority = AUTHORITY.exec(input)?.[0];
+  if (!url.username && !url.password && input.includes('@')) {
+    // `https://user:12/secret@host` parses as host `user`, port 12 and a path: an '@' anywhere may
+    // be a credential, so nothing of the value is shown.
+    return refuse(`holds an '@' (a user name, a password or a path with one; not shown); write ${SHAPE}`);
+  }
   if (url.username || url.password) {
     const scheme = authority?.slice(0, authority.indexOf('//') + 2) ?? `${url.protocol}//`;
     const hostPart = authority?.slice(authority.lastIndexOf('@') + 1) ?? url.host;
@@ -95,7 +103,10 @@ export function checkControlPlaneOrigin(
       `${shown} is followed by a path, query or fragment (not shown); write ${JSON.stringify(url.origin)}, the origin only`,
     );
   }
-  const quoted = JSON.stringify(input);
+  // The scheme and authority as written, never what follows: `/x/..` folds away in the parser, so a
+  // path can reach this point, and a path can be a capability.
+  const rest = authority === undefined ? input : input.slice(authority.length);
+  const quoted = `${JSON.stringify(authority ?? `${url.protocol}//${url.host}`)}${rest === '' || rest === '/' ? '' : ' (with what follows, not shown)'}`;
   if (url.hostname.includes('*')) {
     return refuse(
       `${quoted} has a wildcard host; the allowlist names exactly one host: write the control plane's own, ${SHAPE}`,
@@ -115,6 +126,17 @@ export function checkControlPlaneOrigin(
     // API and extensions), without saying so.
     return refuse(
       `${quoted} names an unspecified, broadcast or IPv4-mapped address, which reaches this host; write the control plane's own ${SHAPE}`,
+    );
+  }
+  if (LINK_LOCAL.test(url.hostname)) {
+    // 169.254.169.254 and 169.254.170.2 serve instance and container credentials.
+    return refuse(
+      `${quoted} names a link-local address (where instance metadata and credentials are served); write ${SHAPE}`,
+    );
+  }
+  if (options.deployed && (isLoopbackHost(url.hostname) || url.hostname.endsWith('.localhost'))) {
+    return refuse(
+      `${quoted} names this host, which a deployed stage cannot send to; write the control plane's own ${SHAPE}`,
     );
   }
   if (url.port === '0') {

@@ -80,6 +80,42 @@ describe('checkControlPlaneOrigin', () => {
     }
   });
 
+  it('never shows a path the parser folded away, nor anything of a value with an @', () => {
+    const folded = checkControlPlaneOrigin('https://cp.example.com/S3CRET-capability/..', {
+      localMode: false,
+    });
+    expect(folded).toEqual({
+      ok: false,
+      problem: expect.stringMatching(
+        /^"https:\/\/cp\.example\.com" \(with what follows, not shown\) is not written/,
+      ),
+    });
+    const split = checkControlPlaneOrigin('https://user:12/S3CRET@cp.example.com', { localMode: false });
+    expect(split.ok ? '' : split.problem).toBe(
+      "holds an '@' (a user name, a password or a path with one; not shown); write https://host[:port]",
+    );
+  });
+
+  it('refuses link-local addresses always, and this host in a deployed stage', () => {
+    for (const origin of [
+      'https://169.254.169.254',
+      'https://169.254.170.2',
+      'https://[fe80::1]',
+      'https://[fd00:ec2::254]',
+    ]) {
+      expect(checkControlPlaneOrigin(origin, { localMode: false }).ok, origin).toBe(false);
+    }
+    for (const origin of [
+      'https://127.0.0.1:9001',
+      'https://localhost',
+      'https://[::1]',
+      'https://cp.localhost',
+    ]) {
+      expect(checkControlPlaneOrigin(origin, { localMode: false, deployed: true }).ok, origin).toBe(false);
+    }
+    expect(checkControlPlaneOrigin('https://127.0.0.1:9001', { localMode: false }).ok).toBe(true);
+  });
+
   it('refuses the older dashed S3 names of the data region', () => {
     for (const origin of [
       'https://s3-ap-south-1.amazonaws.com',
@@ -109,7 +145,7 @@ describe('checkControlPlaneOrigin', () => {
     expect(checkControlPlaneOrigin('HTTPS://cp.example.com:443/', { localMode: false })).toEqual({
       ok: false,
       problem:
-        '"HTTPS://cp.example.com:443/" is not written as the origin it names: write "https://cp.example.com" ' +
+        '"HTTPS://cp.example.com:443" is not written as the origin it names: write "https://cp.example.com" ' +
         '(scheme and host in lower case, no default port, an international name as its punycode, an IP address in dotted decimal)',
     });
     expect(checkControlPlaneOrigin('', { localMode: false })).toEqual({

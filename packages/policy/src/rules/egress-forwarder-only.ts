@@ -30,7 +30,7 @@ function originProblem(value: unknown, dataRegion: string): string | undefined {
   if (text.trim() === '') return `${ORIGIN_VARIABLE} is empty: the forwarder has no allowlisted destination`;
   if (text.includes('#{'))
     return `${ORIGIN_VARIABLE} (${quoteValue(text)}) cannot be resolved from the template, so the allowlist cannot be verified`;
-  const verdict = checkControlPlaneOrigin(text, { localMode: false, dataRegion });
+  const verdict = checkControlPlaneOrigin(text, { localMode: false, dataRegion, deployed: true });
   return verdict.ok ? undefined : `${ORIGIN_VARIABLE} ${verdict.problem}`;
 }
 

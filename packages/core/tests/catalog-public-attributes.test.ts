@@ -91,6 +91,10 @@ const STAYING: Record<string, z.ZodType> = {
     .max(10)
     .overwrite((n) => n * 2),
   boundOff: z.string().max(8, { when: () => false } as never),
+  upperAfterBound: z.string().max(8).toUpperCase(),
+  lowerAfterBound: z.string().max(32).trim().toLowerCase(),
+  upperOfFixed: z.string().length(4).toUpperCase(),
+  nfkcAfterBound: z.string().max(8).normalize('NFKC'),
 };
 
 describe('a catalog refuses public fields that could never leave', () => {
@@ -229,5 +233,33 @@ describe('the strict outbound schema of an event type and its subject', () => {
     expect(required.strict?.safeParse(required.record).error?.issues).toBeUndefined();
     const { subject: _dropped, ...withoutSubject } = required.record;
     expect(required.strict?.safeParse(withoutSubject).success).toBe(false);
+  });
+});
+
+describe('numbers a public field may hold', () => {
+  const catalog = compile({ amount: publicField(z.number()).optional() });
+  const key = randomBytes(32);
+
+  it('refuses in region what the control plane could not store, and forwards the rest', () => {
+    for (const amount of [1e20, -1e20, 2 ** 53, 1e-200, -1e-131]) {
+      const result = validateEvent(catalog, { ...envelope, amount });
+      expect(result.ok ? [] : result.error.issues, String(amount)).toContainEqual(
+        expect.objectContaining({ path: 'amount', code: 'number_out_of_range' }),
+      );
+    }
+    for (const amount of [0, -0, 1e-130, 12.5, -7, Number.MAX_SAFE_INTEGER]) {
+      const result = validateEvent(catalog, { ...envelope, amount });
+      expect(result.ok, String(amount)).toBe(true);
+      if (!result.ok) continue;
+      const record = toOutbound(result.event, new Map(), recordIdUnder(key, envelope.eventId));
+      expect(OutboundRecordSchema.safeParse(record).success, String(amount)).toBe(true);
+    }
+  });
+
+  it('refuses them at the exit too, whatever path a record took', () => {
+    const result = validateEvent(catalog, { ...envelope, amount: 5 });
+    if (!result.ok) throw new Error('invalid');
+    const record = toOutbound(result.event, new Map(), recordIdUnder(key, envelope.eventId));
+    expect(OutboundRecordSchema.safeParse({ ...record, attributes: { amount: 1e20 } }).success).toBe(false);
   });
 });

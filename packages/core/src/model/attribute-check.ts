@@ -39,7 +39,8 @@ export function checkPublicAttribute(type: string, field: string, schema: z.ZodT
 }
 
 // Inputs a public schema is tried on when the catalog compiles: absent (its default), texts of the
-// lengths where bounds sit, in both cases and with spaces, numbers and booleans.
+// lengths where bounds sit, in both cases, with spaces and that grow under case mapping, numbers
+// and booleans.
 const PROBES: readonly unknown[] = [
   undefined,
   ...[0, 1, 2, 4, 8, 16, 32, 64, 128, 255, 256, 257, 1_000].map((n) => 'a'.repeat(n)),
@@ -47,6 +48,9 @@ const PROBES: readonly unknown[] = [
   '  Ab  ',
   'AB cd',
   'ঢাকা',
+  // Texts that grow when their case or form changes ('ß' upper-cased is 'SS', 'İ' lower-cased two
+  // code units, 'ﷺ' under NFKC eighteen), at the lengths where bounds sit.
+  ...[1, 2, 3, 4, 8, 16, 32, 64, 128, 256].flatMap((n) => ['ß', 'İ', 'ﷺ'].map((c) => c.repeat(n))),
   ...[0, 1, -1, 0.5, 2, 8, 10, 100, 1_000_000, -1_000_000].flatMap((n) => [n, String(n)]),
   true,
   false,

@@ -25,7 +25,25 @@ export const visibleText = (maxLength: number) =>
     .max(maxLength)
     .refine((text) => unsafeCharacterIn(text) === undefined, 'contains a control or invisible character');
 
-const AttributeValueSchema = z.union([visibleText(MAX_ATTRIBUTE_TEXT), z.number(), z.boolean()]);
+/**
+ * A number an attribute may hold: finite, at most 2^53 - 1 in magnitude (the control plane's
+ * DynamoDB client refuses larger ones, and one such record would stop its shard), and zero or at
+ * least 1e-130 in magnitude (DynamoDB's smallest).
+ */
+export function isAttributeNumber(value: number): boolean {
+  const magnitude = Math.abs(value);
+  return (
+    Number.isFinite(value) && magnitude <= Number.MAX_SAFE_INTEGER && (magnitude === 0 || magnitude >= 1e-130)
+  );
+}
+
+const AttributeValueSchema = z.union([
+  visibleText(MAX_ATTRIBUTE_TEXT),
+  z
+    .number()
+    .refine(isAttributeNumber, 'a number of at most 2^53 - 1 and, unless 0, at least 1e-130 in magnitude'),
+  z.boolean(),
+]);
 
 /**
  * The only record shape allowed to cross the border, for any catalog (strict: unknown keys are

@@ -10,6 +10,7 @@ import { isWellFormed, type UnsafeCharacter, unsafeCharacterIn } from '../text.t
 import type { CompiledCatalog, CompiledEvent } from './catalog.ts';
 import type { Generalizer } from './classes.ts';
 import { type Generalized, generalize, hasFourDigitYear, isoTimeMillis } from './generalize.ts';
+import { isAttributeNumber } from './outbound.ts';
 
 /** A normalized identifier of a validated event. `value` is personal data: memory only, never logged. */
 export interface IdentifierValue {
@@ -171,6 +172,9 @@ export function validateEvent(
         if (field.schema.safeParse(form).success) data[field.name] = form;
         else issues.push({ path: field.name, code: 'not_normalizable', message: NOT_NORMALIZABLE });
       }
+      // Refused here, in region, rather than at the exit or by the control plane's store.
+      if (typeof value === 'number' && !isAttributeNumber(value))
+        issues.push({ path: field.name, code: 'number_out_of_range', message: NUMBER_OUT_OF_RANGE });
     }
   }
   if (issues.length > 0) return fail('invalid', issues, type);
@@ -224,6 +228,8 @@ const NOT_NORMALIZABLE =
   'in its one form (NFC, plain single spaces, none at the ends) the value no longer fits the field';
 
 const SHOWN_AS_IS = 'a public value leaves the region as it is';
+const NUMBER_OUT_OF_RANGE =
+  'a public number is at most 2^53 - 1 and, unless 0, at least 1e-130 in magnitude (what DynamoDB and JavaScript keep exactly)';
 /** Issue messages of code `control_character`, by kind; they name the kind, never the character. */
 const UNSAFE: Readonly<Record<Exclude<UnsafeCharacter, 'lone_surrogate'>, string>> = {
   control: `contains a control character (C0 or C1, DEL, TAB, CR, LF, ESC) or a line separator: ${SHOWN_AS_IS}`,

@@ -210,7 +210,7 @@ describe('window closer order against dynalite', () => {
     expect(outcomes(again)).toEqual(['10:00 failed']);
     const refused = lines.filter((l) => l.level === 'error' && /ledger/.test(l.message));
     expect(refused).toHaveLength(2);
-    expect(refused[0]?.message).toMatch(/epsilon in the window's ledger cannot be drawn/);
+    expect(refused[0]?.message).toMatch(/an epsilon that cannot be drawn for the catalog/);
     expect(refused[0]?.attributes).toMatchObject({
       window: windowKeyOf(WINDOWS[0]!),
       ledgerEpsilon: 1e-7,

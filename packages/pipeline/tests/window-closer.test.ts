@@ -1,5 +1,5 @@
 import { AggregateCellSchema, clinicbook, createInMemoryTokenPort } from '@residency/core';
-import { type Observation, windowKeyOf, windowOf } from '@residency/core/aggregates';
+import { type AggregateWindow, type Observation, windowKeyOf, windowOf } from '@residency/core/aggregates';
 import { describe, expect, it } from 'vitest';
 import { closeRetryDelayMillis } from '../src/closer/backoff.ts';
 import {
@@ -236,6 +236,45 @@ describe('createWindowCloser', () => {
         message: "noise is on, but the window's ledger says it is released without noise",
       }),
     );
+  });
+
+  it.each([
+    ['no noise with an epsilon', { mechanism: 'none', epsilon: 1, k: 10 }],
+    ['an unknown mechanism', { mechanism: 'gaussian', epsilon: 1, k: 10 }],
+    ['a k under 2', { mechanism: 'none', epsilon: 0, k: 1 }],
+  ])('keeps open a window whose ledger says %s, and releases nothing of it', async (_label, entry) => {
+    // Prepare
+    const aggregates = createInMemoryAggregates();
+    await ingest(aggregates, 15, 0);
+    const [window] = await aggregates.listOpenWindows();
+    await aggregates.recordLedger(window as AggregateWindow, {
+      ...entry,
+      composition: 'written by hand',
+      seed: new Uint8Array(32),
+      recordedAtMillis: CLOSE_TIME,
+    });
+    const outbox = createInMemoryOutbox();
+    // Act
+    const report = await closer(aggregates, outbox).run();
+    // Assess
+    expect(report.windows[0]).toMatchObject({ outcome: 'failed', failure: 'ledger_epsilon' });
+    expect(outbox.entries).toEqual([]);
+  });
+
+  it("releases with the ledger's k when it is the larger", async () => {
+    const aggregates = createInMemoryAggregates();
+    await ingest(aggregates, 15, 0);
+    const [window] = await aggregates.listOpenWindows();
+    await aggregates.recordLedger(window as AggregateWindow, {
+      mechanism: 'none',
+      epsilon: 0,
+      k: 50,
+      composition: 'written by hand',
+      seed: new Uint8Array(32),
+      recordedAtMillis: CLOSE_TIME,
+    });
+    const report = await closer(aggregates, createInMemoryOutbox()).run();
+    expect(report.windows[0]).toMatchObject({ outcome: 'released', releasedCells: 0, suppressedCells: 1 });
   });
 
   it('tries a window whose close throws behind the others until its retry time, one window a run', async () => {

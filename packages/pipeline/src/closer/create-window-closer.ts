@@ -149,7 +149,7 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
   // configuration says: the window's cells may have left under that decision, and releasing them
   // again with other noise, or none (a run configured without noise racing one with it, or noise
   // turned off since), would show what the noise hid.
-  const noiseFor = async (window: AggregateWindow): Promise<NoiseOptions | undefined> => {
+  const termsFor = async (window: AggregateWindow): Promise<{ noise?: NoiseOptions; k: number }> => {
     const ledger = await deps.windows.recordLedger(window, {
       mechanism: deps.noise ? NOISE_MECHANISM : NO_NOISE_MECHANISM,
       epsilon: deps.noise?.epsilon ?? 0,
@@ -159,14 +159,34 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       recordedAtMillis: clock.nowMillis(),
     });
     const windowKey = windowKeyOf(window);
+    // The ledger's k, when it is the larger: a retry then releases the same cells or fewer.
+    if (!(Number.isInteger(ledger.k) && ledger.k >= 2))
+      throw new LedgerEpsilonError(
+        windowKey,
+        ledger.epsilon,
+        `its k (${String(ledger.k)}) is not a whole number of at least 2`,
+      );
+    const releaseK = Math.max(k, ledger.k);
     if (ledger.mechanism === NO_NOISE_MECHANISM) {
+      if (ledger.epsilon !== 0)
+        throw new LedgerEpsilonError(
+          windowKey,
+          ledger.epsilon,
+          "it says no noise ('none') with an epsilon other than 0",
+        );
       if (deps.noise) {
         deps.logger.warn("noise is on, but the window's ledger says it is released without noise", {
           window: windowKey,
         });
       }
-      return undefined;
+      return { k: releaseK };
     }
+    if (ledger.mechanism !== NOISE_MECHANISM)
+      throw new LedgerEpsilonError(
+        windowKey,
+        ledger.epsilon,
+        `its mechanism (${JSON.stringify(String(ledger.mechanism)).slice(0, 40)}) is neither '${NOISE_MECHANISM}' nor '${NO_NOISE_MECHANISM}'`,
+      );
     const metricCount = checkLedgerEpsilon(window, ledger.epsilon);
     if (!deps.noise) {
       deps.logger.warn(
@@ -185,10 +205,13 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
     }
     const seed = ledger.seed;
     return {
-      epsilon: ledger.epsilon,
-      randomFor: (cellId) => createKeyedRandom(seed, cellId),
-      metricRange,
-      metricCount,
+      k: releaseK,
+      noise: {
+        epsilon: ledger.epsilon,
+        randomFor: (cellId) => createKeyedRandom(seed, cellId),
+        metricRange,
+        metricCount,
+      },
     };
   };
 
@@ -201,8 +224,8 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
       return { ...base, ...zero, outcome: 'already_closed', lateEvents: state.lateEvents };
     }
     const cells = mergeCellPartials(await deps.windows.readPartials(window, state.shardIds));
-    const noise = await noiseFor(window);
-    const release = releaseCells(cells, { k, metricRange, ...(noise ? { noise } : {}) });
+    const { noise, k: releaseK } = await termsFor(window);
+    const release = releaseCells(cells, { k: releaseK, metricRange, ...(noise ? { noise } : {}) });
     const results = await deps.outbox.send(
       release.released.map((cell) => ({
         partitionKey: cell.cellId,
@@ -235,9 +258,10 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
     } catch (error) {
       if (error instanceof LedgerEpsilonError) {
         deps.logger.error(
-          "the epsilon in the window's ledger cannot be drawn for the catalog; the window stays open",
+          "the window's ledger is not usable (an epsilon that cannot be drawn for the catalog, a k or a mechanism it does not know); the window stays open",
           {
             window: error.windowKey,
+            reason: error.message,
             ledgerEpsilon: error.epsilon,
             ...(deps.noise ? { configuredEpsilon: deps.noise.epsilon } : {}),
             ...(error.eventType ? { eventType: error.eventType } : {}),

@@ -11,6 +11,7 @@ import {
   createWindowCloser,
   type InMemoryAggregates,
   type OutboxPort,
+  type PipelineLogger,
   silentLogger,
   type WindowStore,
 } from '../src/index.ts';
@@ -46,7 +47,7 @@ async function ingest(aggregates: InMemoryAggregates, cardiology: number, genera
 function closer(
   aggregates: InMemoryAggregates,
   outbox: OutboxPort,
-  options: { noise?: { epsilon: number } } = {},
+  options: { noise?: { epsilon: number }; logger?: PipelineLogger } = {},
 ) {
   return createWindowCloser({
     windows: aggregates,
@@ -57,6 +58,16 @@ function closer(
     clock: { nowMillis: () => CLOSE_TIME },
     ...options,
   });
+}
+
+/** An outbox that takes every entry into `taken` and answers each as failed: a close cut short after its cells left. */
+function halfDoneOutbox(taken: OutboxPort): OutboxPort {
+  return {
+    send: async (entries) => {
+      await taken.send(entries);
+      return entries.map(() => ({ ok: false, errorCode: 'InternalFailure' }));
+    },
+  };
 }
 
 describe('createWindowCloser', () => {
@@ -136,21 +147,10 @@ describe('createWindowCloser', () => {
     const aggregates = createInMemoryAggregates();
     const outbox = createInMemoryOutbox();
     await ingest(aggregates, 15, 0);
-    const failing: OutboxPort = {
-      send: async (entries) => entries.map(() => ({ ok: false, errorCode: 'InternalFailure' })),
-    };
-    const noisyFirst = await (async () => {
-      const captured = createInMemoryOutbox();
-      const spy: OutboxPort = {
-        send: async (entries) => {
-          await captured.send(entries);
-          return failing.send(entries);
-        },
-      };
-      const report = await closer(aggregates, spy, { noise: { epsilon: 0.5 } }).run();
-      expect(report.windows[0]?.outcome).toBe('failed');
-      return captured.entries;
-    })();
+    const captured = createInMemoryOutbox();
+    const first = await closer(aggregates, halfDoneOutbox(captured), { noise: { epsilon: 0.5 } }).run();
+    expect(first.windows[0]?.outcome).toBe('failed');
+    const noisyFirst = captured.entries;
 
     // Act
     const retry = await closer(aggregates, outbox, { noise: { epsilon: 0.5 } }).run();
@@ -167,12 +167,7 @@ describe('createWindowCloser', () => {
     const aggregates = createInMemoryAggregates();
     await ingest(aggregates, 15, 0);
     const leftNoisy = createInMemoryOutbox();
-    const halfDone: OutboxPort = {
-      send: async (entries) => {
-        await leftNoisy.send(entries);
-        return entries.map(() => ({ ok: false, errorCode: 'InternalFailure' }));
-      },
-    };
+    const halfDone = halfDoneOutbox(leftNoisy);
     expect((await closer(aggregates, halfDone, { noise: { epsilon: 0.5 } }).run()).windows[0]?.outcome).toBe(
       'failed',
     );
@@ -180,14 +175,7 @@ describe('createWindowCloser', () => {
     const outbox = createInMemoryOutbox();
 
     // Act: the next run, configured without noise.
-    const report = await createWindowCloser({
-      windows: aggregates,
-      outbox,
-      catalog: clinicbook,
-      logger,
-      metrics: createInMemoryMetrics(),
-      clock: { nowMillis: () => CLOSE_TIME },
-    }).run();
+    const report = await closer(aggregates, outbox, { logger }).run();
 
     // Assess: the same noisy cells again, never the exact ones.
     expect(report.windows[0]).toMatchObject({ outcome: 'released', releasedCells: 1, epsilon: 0.5 });
@@ -205,26 +193,13 @@ describe('createWindowCloser', () => {
     const aggregates = createInMemoryAggregates();
     await ingest(aggregates, 15, 0);
     const leftExact = createInMemoryOutbox();
-    const halfDone: OutboxPort = {
-      send: async (entries) => {
-        await leftExact.send(entries);
-        return entries.map(() => ({ ok: false, errorCode: 'InternalFailure' }));
-      },
-    };
+    const halfDone = halfDoneOutbox(leftExact);
     expect((await closer(aggregates, halfDone).run()).windows[0]?.outcome).toBe('failed');
     const { logger, lines } = recordingLogger();
     const outbox = createInMemoryOutbox();
 
     // Act: the next run, configured with noise.
-    const report = await createWindowCloser({
-      windows: aggregates,
-      outbox,
-      catalog: clinicbook,
-      logger,
-      metrics: createInMemoryMetrics(),
-      clock: { nowMillis: () => CLOSE_TIME },
-      noise: { epsilon: 0.5 },
-    }).run();
+    const report = await closer(aggregates, outbox, { noise: { epsilon: 0.5 }, logger }).run();
 
     // Assess: the same exact cells again, never a noisy copy beside them.
     expect(report.windows[0]).toMatchObject({ outcome: 'released', releasedCells: 1 });

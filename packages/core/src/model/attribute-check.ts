@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { CatalogError } from '../errors.ts';
-import { ATTRIBUTE_NAME, MAX_ATTRIBUTE_TEXT } from './outbound.ts';
+import { MAX_ATTRIBUTE_TEXT } from './outbound.ts';
 
 // Fixed lengths of the string formats a public field may use without a `.max()`.
 const FORMAT_LENGTHS: Readonly<Record<string, number>> = { uuid: 36, guid: 36, date: 10, ulid: 26 };
@@ -17,8 +17,8 @@ interface SchemaDef {
 
 /**
  * Refuses, when the catalog compiles, a public field that validation would accept but the exit
- * never: the record's attributes are a name of letters, digits and `_`, and a value that is a
- * string of at most {@link MAX_ATTRIBUTE_TEXT} characters, a number or a boolean (see
+ * never (its name is checked with the other attribute names, in `compileCatalog`): an attribute's
+ * value is a string of at most {@link MAX_ATTRIBUTE_TEXT} characters, a number or a boolean (see
  * `OutboundRecordSchema`). A field whose schema accepts anything else (`null`, an array, an object,
  * JSON, a date, a longer or unbounded string) or rewrites what it accepts (a transform, a pipe,
  * `.catch()`: the exit checks the stored value against the same schema again) would be counted in
@@ -28,12 +28,6 @@ interface SchemaDef {
  * @example checkPublicAttribute('visit.booked', 'channel', z.enum(['web', 'app'])) // passes
  */
 export function checkPublicAttribute(type: string, field: string, schema: z.ZodType): void {
-  if (!ATTRIBUTE_NAME.test(field))
-    throw new CatalogError(
-      `${type}.${field}: a public field's name is a letter then up to 63 letters, digits or '_' (it leaves as an attribute)`,
-      type,
-      field,
-    );
   const problem = problemOf(schema) ?? unstableOn(schema);
   if (problem !== undefined) throw new CatalogError(`${type}.${field}: ${problem}`, type, field);
 }

@@ -156,8 +156,8 @@ function checkOneSchemePerKind(events: ReadonlyMap<string, ReadonlyMap<number, C
 }
 
 /**
- * Each outbound attribute has one source: a public field by its name, a quasi by its `as`. A
- * quasi named `as` another attribute would overwrite it, or be overwritten, without a word; and
+ * Each outbound attribute has one source: a public field by its name, a quasi by its `as`, and a
+ * name the outbound record can hold (`ATTRIBUTE_NAME`). A quasi named `as` another attribute would overwrite it, or be overwritten, without a word; and
  * only the envelope's own `occurredAt` may become the record's `occurredHour` (a second date field
  * named so would replace the event's hour).
  */
@@ -166,16 +166,15 @@ function checkAttributeNames(type: string, fields: readonly CompiledField[]): vo
   for (const field of fields) {
     const meta = field.meta;
     let name: string;
-    if (meta.class === 'quasi') {
-      name = meta.as;
-      if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name))
-        throw new CatalogError(
-          `${type}.${field.name}: 'as' is a letter then up to 63 letters, digits or '_' (it leaves as an attribute)`,
-          type,
-          field.name,
-        );
-    } else if (meta.class === 'public' && !VISIBLE_ENVELOPE_FIELDS.has(field.name)) name = field.name;
+    if (meta.class === 'quasi') name = meta.as;
+    else if (meta.class === 'public' && !VISIBLE_ENVELOPE_FIELDS.has(field.name)) name = field.name;
     else continue;
+    if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name))
+      throw new CatalogError(
+        `${type}.${field.name}: ${meta.class === 'quasi' ? "'as'" : "a public field's name"} is a letter then up to 63 letters, digits or '_' (it leaves as an attribute)`,
+        type,
+        field.name,
+      );
     if (name === 'occurredHour' && field.name !== 'occurredAt')
       throw new CatalogError(`${type}.${field.name}: only occurredAt becomes occurredHour`, type, field.name);
     const other = sources.get(name);

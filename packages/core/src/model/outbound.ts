@@ -83,28 +83,27 @@ export type OutboundRecord = z.infer<typeof OutboundRecordSchema>;
 export function buildOutboundSchema(event: Omit<CompiledEvent, 'outboundSchema'>): z.ZodObject {
   const tokens: Record<string, z.ZodType> = {};
   const attributes: Record<string, z.ZodType> = {};
-  // A record has a subject exactly when its event's subject field has a value: an event type
-  // without one leaves none (the key is absent, which `z.undefined()` alone would refuse).
-  let subject: z.ZodType = z.never().optional();
   for (const field of event.fields) {
     const optional = field.schema.safeParse(undefined).success;
     const meta = field.meta;
     if (meta.class === 'identifier' && meta.egress === 'token') {
       tokens[field.name] = optional ? TokenSchema.optional() : TokenSchema;
-      if (field.name === event.subjectField) subject = optional ? TokenSchema.optional() : TokenSchema;
     } else if (meta.class === 'quasi' && meta.as !== 'occurredHour') {
       attributes[meta.as] = optional ? z.string().max(32).optional() : z.string().max(32);
     } else if (meta.class === 'public' && !['eventId', 'tenantId'].includes(field.name)) {
       attributes[field.name] = field.schema;
     }
   }
+  // A record has a subject exactly when its subject field's token is there (see the refinement): an
+  // event type without one (or whose subject never leaves) has none, and the key is absent, which
+  // `z.undefined()` alone would refuse.
   const subjectField =
     event.subjectField !== undefined && event.subjectField in tokens ? event.subjectField : undefined;
   return OutboundRecordSchema.extend({
     catalog: z.literal(event.catalog),
     type: z.literal(event.type),
     schemaVersion: z.literal(event.schemaVersion),
-    subject,
+    subject: subjectField === undefined ? z.never().optional() : (tokens[subjectField] as z.ZodType),
     tokens: z.strictObject(tokens),
     attributes: z.strictObject(attributes),
   }).superRefine((record, ctx) => {

@@ -130,7 +130,15 @@ export function createDynamoWindowStore(options: DynamoWindowStoreOptions): Wind
           ConsistentRead: true,
         }),
       );
-      return ledgerEntryOf(output.Item as LedgerItem);
+      const stored = output.Item as LedgerItem;
+      return {
+        mechanism: stored.mechanism,
+        epsilon: stored.epsilon,
+        k: stored.k,
+        composition: stored.composition,
+        seed: stored.seed,
+        recordedAtMillis: Date.parse(stored.recordedAt),
+      };
     },
 
     async markClosed(window, summary) {
@@ -200,15 +208,4 @@ function openWindowOf(item: OpenIndexItem): OpenWindow | undefined {
   const closeFailures = item.closeFailures;
   if (!Number.isFinite(retryAfterMillis) || !Number.isSafeInteger(closeFailures)) return window;
   return { ...window, closeFailures: closeFailures as number, retryAfterMillis };
-}
-
-function ledgerEntryOf(stored: LedgerItem): EpsilonLedgerEntry {
-  return {
-    mechanism: stored.mechanism,
-    epsilon: stored.epsilon,
-    k: stored.k,
-    composition: stored.composition,
-    seed: stored.seed,
-    recordedAtMillis: Date.parse(stored.recordedAt),
-  };
 }

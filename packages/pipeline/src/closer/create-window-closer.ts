@@ -125,11 +125,12 @@ export function createWindowCloser(deps: WindowCloserDependencies): WindowCloser
     throw new RangeError('noise epsilon must be a positive number');
   }
   // Refused at startup: an epsilon no release could draw with.
-  if (deps.noise) noiseMetricCountsOf(deps.catalog, deps.noise.epsilon);
+  const configuredCounts = deps.noise ? noiseMetricCountsOf(deps.catalog, deps.noise.epsilon) : undefined;
 
   // The startup check of the configured epsilon, applied to the ledger's: a ledger written under
   // an earlier configuration may hold an epsilon this catalog's metric ranges cannot be drawn with.
   const checkLedgerEpsilon = (window: AggregateWindow, epsilon: number) => {
+    if (configuredCounts && epsilon === deps.noise?.epsilon) return configuredCounts;
     const windowKey = windowKeyOf(window);
     if (!(typeof epsilon === 'number' && Number.isFinite(epsilon) && epsilon > 0)) {
       throw new LedgerEpsilonError(windowKey, epsilon, 'not a positive number');
